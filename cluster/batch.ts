@@ -1,0 +1,49 @@
+/**
+ * The in-memory columnar batch every operator works on. Numbers live in typed arrays; strings in
+ * plain arrays. Batches are immutable once built. On the wire a batch is Arrow IPC
+ * (see `arrow_codec.ts`).
+ *
+ * @module
+ */
+
+/**
+ * Logical types.
+ * - `double`: Float64.
+ * - `long`: 64-bit integer, held in a Float64Array (exact up to 2^53; larger values are rejected).
+ * - `int`: Int32.
+ * - `bool`: Uint8Array of 0/1.
+ * - `string`: UTF-8 text.
+ * - `timestamp`: milliseconds since the Unix epoch (UTC), held in a Float64Array.
+ * - `date`: days since the Unix epoch, held in an Int32Array.
+ */
+export type DataType = "double" | "long" | "int" | "bool" | "string" | "timestamp" | "date";
+
+export const DATA_TYPES: readonly DataType[] = ["double", "long", "int", "bool", "string", "timestamp", "date"];
+
+export interface Field {
+  readonly name: string;
+  readonly type: DataType;
+  readonly nullable: boolean;
+}
+
+export type Schema = readonly Field[];
+
+/** A column's values. `valid[i] === 0` marks a null; absent `valid` means no nulls. */
+export type Vec =
+  | { readonly type: "double" | "long" | "timestamp"; readonly values: Float64Array; readonly valid?: Uint8Array | undefined }
+  | { readonly type: "int" | "date"; readonly values: Int32Array; readonly valid?: Uint8Array | undefined }
+  | { readonly type: "bool"; readonly values: Uint8Array; readonly valid?: Uint8Array | undefined }
+  | { readonly type: "string"; readonly values: readonly string[]; readonly valid?: Uint8Array | undefined };
+
+export interface Batch {
+  readonly schema: Schema;
+  readonly length: number;
+  /** One per schema field, same order, each `length` long. */
+  readonly columns: readonly Vec[];
+}
+
+/** A scalar as it appears in rows handed to users (`collect`). Timestamps and dates are numbers. */
+export type Scalar = number | string | boolean | null;
+
+/** A row as a plain object keyed by column name. */
+export type Row = Record<string, Scalar>;
