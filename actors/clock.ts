@@ -29,7 +29,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonic: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => Number(setTimeout(fn, ms)),
   clearTimeout: (id) => clearTimeout(id),
   sleep: (ms, options = {}) => sleepOn(systemClock, ms, options.signal),
 };

@@ -1,0 +1,252 @@
+/**
+ * The Dataset: a lazy, immutable description of distributed data. Transformations build a
+ * logical plan; actions (`count`, `collect`, `take`, `toArrow`, `write.*`) run jobs.
+ *
+ * @example
+ * ```ts ignore
+ * import { col, Frontier, sum } from "../mod.ts";
+ * await using fx = await Frontier.start({ executors: 2 });
+ * const ds = fx.range(1_000_000).withColumn("k", col("id").mod(10));
+ * console.log(await ds.filter(col("k").gt(4)).groupBy("k").agg(sum("id")).collect());
+ * ```
+ *
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import type { Batch, Row, Schema } from "./batch.ts";
+import { batchToRows, concatBatches, emptyBatch, schemaString } from "./batch_util.ts";
+import { batchToArrowTable } from "./arrow_codec.ts";
+import { type AggColumn, Column, col, toAggExpr } from "./column.ts";
+import type { AggExpr, Expr, SortKey } from "./expr.ts";
+import type { Engine } from "./engine.ts";
+import type { JoinStrategy, LogicalPlan } from "./logical_plan.ts";
+import { schemaOf } from "./plan_schema.ts";
+import type { JoinHow } from "./task_plan.ts";
+
+export type ColumnLike = string | Column;
+
+function toExpr(c: ColumnLike): Expr {
+  return typeof c === "string" ? col(c).expr : c.expr;
+}
+
+function toSortKey(c: ColumnLike | SortKey): SortKey {
+  if (typeof c === "object" && "ascending" in c) return c;
+  return { expr: toExpr(c), ascending: true, nullsFirst: true };
+}
+
+export interface ActionOptions {
+  signal?: AbortSignal | undefined;
+}
+
+export class Dataset {
+  readonly #engine: Engine;
+  readonly plan: LogicalPlan;
+  readonly schema: Schema;
+  #cacheId: number | undefined;
+
+  /** @internal Use `Frontier` sources to make datasets. */
+  constructor(engine: Engine, plan: LogicalPlan) {
+    this.#engine = engine;
+    this.plan = plan;
+    this.schema = schemaOf(plan); // analysis: fails here on unknown columns or type errors
+  }
+
+  #derive(plan: LogicalPlan): Dataset {
+    return new Dataset(this.#engine, plan);
+  }
+
+  get columns(): string[] {
+    return this.schema.map((f) => f.name);
+  }
+
+  // ---- transformations (lazy) ----
+
+  select(...cols: ColumnLike[]): Dataset {
+    if (cols.length === 0) throw new TypeError("select() needs at least one column");
+    return this.#derive({ op: "project", input: this.plan, exprs: cols.map(toExpr) });
+  }
+
+  filter(cond: Column): Dataset {
+    return this.#derive({ op: "filter", input: this.plan, cond: cond.expr });
+  }
+
+  /** Alias of {@linkcode Dataset.filter}. */
+  where(cond: Column): Dataset {
+    return this.filter(cond);
+  }
+
+  withColumn(name: string, value: Column): Dataset {
+    const exprs: Expr[] = [];
+    let replaced = false;
+    for (const f of this.schema) {
+      if (f.name === name) {
+        exprs.push({ op: "alias", name, arg: value.expr });
+        replaced = true;
+      } else exprs.push({ op: "col", name: f.name });
+    }
+    if (!replaced) exprs.push({ op: "alias", name, arg: value.expr });
+    return this.#derive({ op: "project", input: this.plan, exprs });
+  }
+
+  withColumnRenamed(from: string, to: string): Dataset {
+    if (!this.columns.includes(from)) return this;
+    return this.#derive({
+      op: "project",
+      input: this.plan,
+      exprs: this.schema.map((f): Expr => f.name === from ? { op: "alias", name: to, arg: { op: "col", name: from } } : { op: "col", name: f.name }),
+    });
+  }
+
+  drop(...names: string[]): Dataset {
+    const keep = this.schema.filter((f) => !names.includes(f.name));
+    if (keep.length === 0) throw new TypeError("drop() would remove every column");
+    return this.#derive({ op: "project", input: this.plan, exprs: keep.map((f): Expr => ({ op: "col", name: f.name })) });
+  }
+
+  groupBy(...keys: ColumnLike[]): GroupedData {
+    return new GroupedData(this, keys.map(toExpr), (plan) => this.#derive(plan));
+  }
+
+  /** Aggregates over all rows (one output row). */
+  agg(...aggs: (AggColumn | AggExpr)[]): Dataset {
+    return this.groupBy().agg(...aggs);
+  }
+
+  join(
+    other: Dataset,
+    on: string | readonly string[],
+    how: JoinHow = "inner",
+    options: { strategy?: JoinStrategy } = {},
+  ): Dataset {
+    const keys = typeof on === "string" ? [on] : [...on];
+    if (keys.length === 0) throw new TypeError("join() needs at least one key column");
+    return this.#derive({ op: "join", left: this.plan, right: other.plan, on: keys, how, strategy: options.strategy ?? "auto" });
+  }
+
+  repartition(n: number, ...keys: string[]): Dataset {
+    checkPositive("repartition", n);
+    return this.#derive({ op: "repartition", input: this.plan, n, keys });
+  }
+
+  coalesce(n: number): Dataset {
+    checkPositive("coalesce", n);
+    return this.#derive({ op: "coalesce", input: this.plan, n });
+  }
+
+  sort(...keys: (ColumnLike | SortKey)[]): Dataset {
+    if (keys.length === 0) throw new TypeError("sort() needs at least one key");
+    return this.#derive({ op: "sort", input: this.plan, keys: keys.map(toSortKey) });
+  }
+
+  /** Alias of {@linkcode Dataset.sort}. */
+  orderBy(...keys: (ColumnLike | SortKey)[]): Dataset {
+    return this.sort(...keys);
+  }
+
+  limit(n: number): Dataset {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`limit() needs a non-negative integer, got ${n}`);
+    return this.#derive({ op: "limit", input: this.plan, n });
+  }
+
+  union(...others: Dataset[]): Dataset {
+    return this.#derive({ op: "union", inputs: [this.plan, ...others.map((o) => o.plan)] });
+  }
+
+  /** Keeps partitions on the executors after the first action that computes them. */
+  cache(): Dataset {
+    if (this.plan.op === "cache") return this;
+    const cacheId = this.#engine.nextCacheId();
+    const ds = this.#derive({ op: "cache", input: this.plan, cacheId });
+    ds.#cacheId = cacheId;
+    return ds;
+  }
+
+  /** Alias of {@linkcode Dataset.cache}. */
+  persist(): Dataset {
+    return this.cache();
+  }
+
+  async unpersist(): Promise<void> {
+    if (this.plan.op === "cache") await this.#engine.unpersist(this.plan.cacheId);
+  }
+
+  // ---- actions ----
+
+  async count(options: ActionOptions = {}): Promise<number> {
+    return (await this.#engine.runJob(this.plan, { kind: "count" }, options)).rows;
+  }
+
+  async collectBatch(options: ActionOptions = {}): Promise<Batch> {
+    const r = await this.#engine.runJob(this.plan, { kind: "collect" }, options);
+    return r.batches.length ? concatBatches(this.schema, r.batches) : emptyBatch(this.schema);
+  }
+
+  async collect(options: ActionOptions = {}): Promise<Row[]> {
+    return batchToRows(await this.collectBatch(options));
+  }
+
+  async take(n: number, options: ActionOptions = {}): Promise<Row[]> {
+    return await this.limit(n).collect(options);
+  }
+
+  async toArrow(options: ActionOptions = {}): Promise<arrow.Table> {
+    return batchToArrowTable(await this.collectBatch(options));
+  }
+
+  get write(): DatasetWriter {
+    const run = async (format: "arrow" | "parquet" | "csv", dir: string, options: ActionOptions) => {
+      await Deno.mkdir(dir, { recursive: true });
+      const r = await this.#engine.runJob(this.plan, { kind: "write", format, dir }, options);
+      return {
+        rows: r.rows,
+        files: r.outputs.flatMap((o) => o.kind === "write" ? [{ path: o.path, rows: o.rows, bytes: o.bytes }] : []),
+      };
+    };
+    return {
+      arrow: (dir, o = {}) => run("arrow", dir, o),
+      parquet: (dir, o = {}) => run("parquet", dir, o),
+      csv: (dir, o = {}) => run("csv", dir, o),
+    };
+  }
+
+  /** The stage plan: stages, fused operators, shuffles, partition counts. */
+  async explain(): Promise<string> {
+    return `Schema: (${schemaString(this.schema)})\n${await this.#engine.explain(this.plan)}`;
+  }
+}
+
+export interface WriteResult {
+  rows: number;
+  files: { path: string; rows: number; bytes: number }[];
+}
+
+export interface DatasetWriter {
+  arrow(dir: string, options?: ActionOptions): Promise<WriteResult>;
+  parquet(dir: string, options?: ActionOptions): Promise<WriteResult>;
+  csv(dir: string, options?: ActionOptions): Promise<WriteResult>;
+}
+
+export class GroupedData {
+  readonly #parent: Dataset;
+  readonly #keys: Expr[];
+  readonly #make: (plan: LogicalPlan) => Dataset;
+
+  constructor(parent: Dataset, keys: Expr[], make: (plan: LogicalPlan) => Dataset) {
+    this.#parent = parent;
+    this.#keys = keys;
+    this.#make = make;
+  }
+
+  agg(...aggs: (AggColumn | AggExpr)[]): Dataset {
+    if (aggs.length === 0) throw new TypeError("agg() needs at least one aggregate");
+    return this.#make({ op: "aggregate", input: this.#parent.plan, keys: this.#keys, aggs: aggs.map(toAggExpr) });
+  }
+
+  count(): Dataset {
+    return this.agg({ fn: "count", name: "count" });
+  }
+}
+
+function checkPositive(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`${what}() needs a positive integer, got ${n}`);
+}

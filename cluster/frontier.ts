@@ -1,0 +1,193 @@
+/**
+ * The entry point: start a cluster (embedded Web Workers by default, or local processes) or
+ * connect to a running driver, then build datasets.
+ *
+ * @example
+ * ```ts ignore
+ * import { col, count, Frontier } from "../mod.ts";
+ * await using fx = await Frontier.start({ executors: 2 });
+ * const n = await fx.range(0, 1_000_000).filter(col("id").mod(3).eq(0)).count();
+ * ```
+ *
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import { type Clock, systemClock } from "../actors/clock.ts";
+import type { Json } from "../actors/errors.ts";
+import type { Batch, Row, Schema } from "./batch.ts";
+import { batchFromRows, concatBatches, emptyBatch, sliceBatch } from "./batch_util.ts";
+import { arrowTableToBatches, fromArrowSchema } from "./arrow_codec.ts";
+import { Dataset } from "./dataset.ts";
+import { Driver, type ClusterStatus, type DriverOptions } from "./driver.ts";
+import type { Engine } from "./engine.ts";
+import { connectWorker, type WorkerConnection } from "./transport_worker.ts";
+import { type ProcessCluster, startProcessCluster } from "./process_cluster.ts";
+import { connectRemote, type RemoteEngine } from "./remote_client.ts";
+
+export interface StartOptions extends DriverOptions {
+  /** Executors to start. @default {2} */
+  executors?: number;
+  /** "embedded": Web Workers in this process (default); "process": local executor processes. */
+  mode?: "embedded" | "process";
+  /** Tasks per executor. @default {2} */
+  slots?: number;
+  /** Module URLs whose named exports jobs may use as generators (the allowlist). */
+  modules?: readonly string[];
+  /** Process mode: directories executors may read (input data). */
+  readDirs?: readonly string[];
+  /** Process mode: directories executors may write (outputs, spill). */
+  writeDirs?: readonly string[];
+  clock?: Clock;
+  log?: (line: string) => void;
+}
+
+export interface RangeOptions {
+  step?: number;
+  partitions?: number;
+}
+
+export class Frontier implements AsyncDisposable {
+  readonly #engine: Engine;
+  readonly #close: () => Promise<void>;
+  #closed = false;
+
+  private constructor(engine: Engine, close: () => Promise<void>) {
+    this.#engine = engine;
+    this.#close = close;
+  }
+
+  /** Starts a driver and its executors. Dispose (or `stop()`) to stop them all. */
+  static async start(options: StartOptions = {}): Promise<Frontier> {
+    const executors = options.executors ?? 2;
+    if (!Number.isSafeInteger(executors) || executors < 1) {
+      throw new RangeError(`executors must be a positive integer, got ${executors}`);
+    }
+    const clock = options.clock ?? systemClock;
+    const driver = new Driver({ clock, log: options.log }, options);
+    const slots = options.slots ?? 2;
+    const modules = [...(options.modules ?? [])];
+    if ((options.mode ?? "embedded") === "process") {
+      let pc: ProcessCluster | undefined;
+      try {
+        pc = await startProcessCluster(driver, {
+          executors,
+          slots,
+          modules,
+          readDirs: options.readDirs ?? [],
+          writeDirs: options.writeDirs ?? [],
+          log: options.log,
+        });
+      } catch (e) {
+        await driver.stop();
+        throw e;
+      }
+      const cluster = pc;
+      return new Frontier(localEngine(driver, executors * slots), async () => {
+        await driver.stop();
+        await cluster.stop();
+      });
+    }
+    const workers: WorkerConnection[] = [];
+    try {
+      for (let i = 0; i < executors; i++) {
+        const worker = new Worker(new URL("./executor_worker.ts", import.meta.url), { type: "module" });
+        const conn = connectWorker(worker, { name: `executor-${i + 1}` });
+        workers.push(conn);
+        await driver.addExecutor(conn, { host: "embedded", pid: Deno.pid, slots, kind: "worker" }, { allowedModules: modules });
+      }
+    } catch (e) {
+      await driver.stop();
+      await Promise.allSettled(workers.map((w) => w.terminate()));
+      throw e;
+    }
+    return new Frontier(localEngine(driver, executors * slots), async () => {
+      await driver.stop();
+      await Promise.allSettled(workers.map((w) => w.terminate("cluster stopped")));
+    });
+  }
+
+  /** Connects to a running driver (`deno task cluster` prints its URL) to submit jobs. */
+  static async connect(url: string, options: { secret: Uint8Array; signal?: AbortSignal; caCerts?: string[] }): Promise<Frontier> {
+    const remote: RemoteEngine = await connectRemote(url, options);
+    return new Frontier(remote, () => remote.close());
+  }
+
+  // ---- sources ----
+
+  /** Rows `id` in [start, end) (or [0, start) with one argument). */
+  range(start: number, end?: number, options: RangeOptions = {}): Dataset {
+    const [a, b] = end === undefined ? [0, start] : [start, end];
+    const step = options.step ?? 1;
+    if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(step) || step === 0) {
+      throw new RangeError(`range() needs safe integers and a non-zero step, got (${a}, ${b}, ${step})`);
+    }
+    const partitions = options.partitions ?? this.#engine.defaultParallelism;
+    return new Dataset(this.#engine, { op: "range", start: a, end: b, step, partitions });
+  }
+
+  /** Rows produced on the executors by a named export of an allowlisted module. */
+  generate(options: { module: string; export: string; schema: Schema; partitions?: number; args?: Json }): Dataset {
+    return new Dataset(this.#engine, {
+      op: "generate",
+      module: options.module,
+      export: options.export,
+      args: options.args ?? null,
+      partitions: options.partitions ?? this.#engine.defaultParallelism,
+      schema: options.schema,
+    });
+  }
+
+  /** A dataset from rows held here, split into `partitions`. */
+  async fromRows(rows: readonly Row[], options: { schema: Schema; partitions?: number }): Promise<Dataset> {
+    return await this.fromBatch(batchFromRows(options.schema, rows), options);
+  }
+
+  /** A dataset from an Arrow table held here. */
+  async fromArrow(table: arrow.Table, options: { partitions?: number } = {}): Promise<Dataset> {
+    const schema = fromArrowSchema(table.schema);
+    const batches = arrowTableToBatches(table);
+    return await this.fromBatch(batches.length ? concatBatches(schema, batches) : emptyBatch(schema), options);
+  }
+
+  async fromBatch(batch: Batch, options: { partitions?: number } = {}): Promise<Dataset> {
+    const n = options.partitions ?? this.#engine.defaultParallelism;
+    const parts: Batch[] = [];
+    for (let p = 0; p < n; p++) {
+      parts.push(sliceBatch(batch, Math.floor((batch.length * p) / n), Math.floor((batch.length * (p + 1)) / n)));
+    }
+    const dataId = await this.#engine.putInline(batch.schema, parts);
+    return new Dataset(this.#engine, { op: "inline", dataId, schema: batch.schema, partitions: n, rows: batch.length });
+  }
+
+  /** Executors and jobs, as the driver sees them. */
+  async status(): Promise<ClusterStatus> {
+    return await this.#engine.status();
+  }
+
+  get defaultParallelism(): number {
+    return this.#engine.defaultParallelism;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+function localEngine(driver: Driver, parallelism: number): Engine {
+  let cacheSeq = 0;
+  return {
+    runJob: (plan, action, options) => driver.runJob(plan, action, options),
+    explain: (plan) => driver.explain(plan),
+    putInline: (schema, parts) => Promise.resolve(driver.putInline(schema, parts)),
+    unpersist: (id) => Promise.resolve(driver.unpersist(id)),
+    nextCacheId: () => ++cacheSeq,
+    status: () => Promise.resolve(driver.status()),
+    defaultParallelism: parallelism,
+  };
+}

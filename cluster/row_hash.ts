@@ -1,0 +1,33 @@
+/**
+ * Per-row hashes of one or more key columns: the single definition used by hash partitioning,
+ * hash joins, hash aggregation and the `hash()` expression.
+ *
+ * @module
+ */
+import type { Vec } from "./batch.ts";
+import { combineHash, hashNumber, hashString, NULL_HASH } from "./hash.ts";
+
+/** Hash of each of the first `length` rows over `keys` (in order). */
+export function hashColumns(keys: readonly Vec[], length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  for (const v of keys) {
+    const valid = v.valid;
+    if (v.type === "string") {
+      const vals = v.values;
+      for (let i = 0; i < length; i++) {
+        out[i] = combineHash(out[i]!, valid && valid[i] === 0 ? NULL_HASH : hashString(vals[i]!));
+      }
+    } else {
+      const vals = v.values;
+      for (let i = 0; i < length; i++) {
+        out[i] = combineHash(out[i]!, valid && valid[i] === 0 ? NULL_HASH : hashNumber(vals[i]!));
+      }
+    }
+  }
+  return out;
+}
+
+/** Partition of a row hash among `n` partitions. */
+export function partitionOf(hash: number, n: number): number {
+  return hash % n;
+}

@@ -1,0 +1,118 @@
+/**
+ * What one task computes: a tree of narrow operators over one partition's inputs, and where its
+ * output goes (a sink). Built by the planner on the driver, shipped as JSON, decoded from
+ * `unknown` on the executor, evaluated by `task_runner.ts`.
+ *
+ * @module
+ */
+import type { Schema } from "./batch.ts";
+import type { Expr } from "./expr.ts";
+import type { Json } from "../actors/errors.ts";
+
+/** An aggregate over a named column (the planner projects expressions to columns first). */
+export interface AggSpecJson {
+  readonly fn:
+    | "count"
+    | "sum"
+    | "avg"
+    | "min"
+    | "max"
+    | "stddev"
+    | "variance"
+    | "countDistinct"
+    | "approxCountDistinct"
+    | "approxQuantile"
+    | "first";
+  readonly input?: string;
+  readonly name: string;
+  readonly q?: number;
+  readonly relativeError?: number;
+}
+
+export interface SortColumn {
+  readonly column: string;
+  readonly ascending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export type JoinHow = "inner" | "left" | "right" | "full" | "semi" | "anti";
+
+/** Where a map output lives, for a shuffle read. */
+export interface BlockSource {
+  readonly mapPartition: number;
+  readonly executorId: string;
+}
+
+export type TaskNode =
+  | { readonly op: "range"; readonly start: number; readonly end: number; readonly step: number; readonly column: string }
+  | {
+    readonly op: "generate";
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly partition: number;
+    readonly numPartitions: number;
+    readonly schema: Schema;
+  }
+  | { readonly op: "inline"; readonly schema: Schema } // data arrives as the task payload (Arrow IPC)
+  | { readonly op: "broadcastRead"; readonly broadcastId: string; readonly schema: Schema }
+  | {
+    readonly op: "shuffleRead";
+    readonly outputId: number;
+    readonly reducePartition: number;
+    readonly sources: readonly BlockSource[];
+    readonly schema: Schema;
+  }
+  | { readonly op: "project"; readonly input: TaskNode; readonly exprs: readonly Expr[] }
+  | { readonly op: "filter"; readonly input: TaskNode; readonly cond: Expr }
+  | {
+    readonly op: "partialAgg" | "finalAgg";
+    readonly input: TaskNode;
+    readonly keys: readonly string[];
+    readonly aggs: readonly AggSpecJson[];
+  }
+  | {
+    readonly op: "hashJoin";
+    readonly left: TaskNode;
+    readonly right: TaskNode;
+    readonly leftOn: readonly string[];
+    readonly rightOn: readonly string[];
+    readonly how: JoinHow;
+  }
+  | { readonly op: "sortLocal"; readonly input: TaskNode; readonly keys: readonly SortColumn[] }
+  | { readonly op: "limit"; readonly input: TaskNode; readonly n: number }
+  | { readonly op: "sample"; readonly input: TaskNode; readonly keys: readonly string[]; readonly size: number };
+
+export type Partitioner =
+  | { readonly kind: "hash"; readonly keys: readonly string[]; readonly n: number }
+  | { readonly kind: "roundRobin"; readonly n: number }
+  | { readonly kind: "range"; readonly keys: readonly SortColumn[]; readonly n: number; readonly bounds: Json }
+  | { readonly kind: "single" }
+  | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }
+  | { readonly kind: "identity" }; // cache: map partition p is reduce partition p
+
+export type TaskSink =
+  | { readonly kind: "shuffle"; readonly outputId: number; readonly partitioner: Partitioner }
+  | { readonly kind: "result" }
+  | { readonly kind: "count" }
+  | {
+    readonly kind: "write";
+    readonly format: "arrow" | "parquet" | "csv";
+    readonly dir: string;
+    readonly file: string;
+  };
+
+/** Reduce partition count of a partitioner given the number of maps. */
+export function reduceCount(p: Partitioner, numMaps: number): number {
+  switch (p.kind) {
+    case "hash":
+    case "roundRobin":
+    case "range":
+    case "coalesce":
+      return p.n;
+    case "single":
+      return 1;
+    case "identity":
+      return numMaps;
+  }
+}

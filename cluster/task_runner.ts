@@ -1,0 +1,279 @@
+/**
+ * Evaluates one task on an executor: the operator tree over this partition's inputs, then the
+ * sink (shuffle blocks, result bytes, a count, or a file). Pure of transport: everything it needs
+ * from the outside comes through {@linkcode TaskContext}.
+ *
+ * @module
+ */
+import { abortReason, type Json, NotAllowedError, SchemaError, TaskFailedError } from "../actors/errors.ts";
+import type { Batch, Row, Schema } from "./batch.ts";
+import { batchFromRows, concatBatches, emptyBatch, takeRows } from "./batch_util.ts";
+import { decodeBatches, encodeBatches } from "./arrow_codec.ts";
+import { evalPredicate, projectBatch } from "./eval_expr.ts";
+import { finalizeAggregate, mergeAggregate, partialAggregate } from "./aggregate.ts";
+import { hashJoin } from "./join.ts";
+import { sortBatch } from "./sort.ts";
+import { hashPartition, rangePartition, sampleForRangeBounds } from "./partition.ts";
+import type { Partitioner, TaskNode, TaskSink } from "./task_plan.ts";
+import type { TaskMetrics, TaskOutputMsg } from "./protocol.ts";
+import { writeBatchesToFile } from "./io/write_file.ts";
+
+/** A block could not be fetched: the map output is lost, so its stage must rerun. */
+export class FetchFailedError extends TaskFailedError {
+  override name = "FetchFailedError";
+  constructor(
+    message: string,
+    readonly outputId: number,
+    readonly mapPartition: number,
+    readonly executorId: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { data: { outputId, mapPartition, executorId }, ...options });
+  }
+}
+
+/** A generator a job declared: yields this partition's batches. */
+export type GeneratorFn = (
+  input: { partition: number; numPartitions: number; args: Json; seed: number; signal: AbortSignal },
+) => Iterable<Batch> | AsyncIterable<Batch>;
+
+export interface TaskContext {
+  readonly mapPartition: number;
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  readonly payload?: Uint8Array | undefined;
+  /** Bytes of block (outputId, map, reduce) held by `executorId`. Throws FetchFailedError. */
+  fetchBlock(outputId: number, mapPartition: number, reducePartition: number, executorId: string): Promise<Uint8Array>;
+  broadcast(id: string): Promise<Batch[]>;
+  /** Resolves a generator from the executor's module allowlist. Throws NotAllowedError. */
+  generator(module: string, exportName: string): Promise<GeneratorFn>;
+  putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
+}
+
+export interface TaskResult {
+  output: TaskOutputMsg;
+  payload?: Uint8Array | undefined;
+  metrics: TaskMetrics;
+}
+
+const RANGE_BATCH = 1 << 16;
+
+/** Runs `node` into `sink`. */
+export async function runTask(node: TaskNode, sink: TaskSink, ctx: TaskContext, now: () => number): Promise<TaskResult> {
+  const t0 = now();
+  const stats = { rowsIn: 0, bytesFetched: 0 };
+  const batches = await evalNode(node, ctx, stats);
+  const rowsOut = batches.reduce((a, b) => a + b.length, 0);
+  const schema = batches[0]?.schema ?? schemaOfNode(node);
+  let output: TaskOutputMsg;
+  let payload: Uint8Array | undefined;
+  switch (sink.kind) {
+    case "shuffle": {
+      const parts = partitionAll(schema, batches, sink.partitioner, ctx.mapPartition);
+      const rows: number[] = [], bytes: number[] = [];
+      parts.forEach((part, r) => {
+        const b = encodeBatches(schema, part.length ? [concatBatches(schema, part)] : []);
+        ctx.putBlock(sink.outputId, ctx.mapPartition, r, b);
+        rows.push(part.reduce((a, x) => a + x.length, 0));
+        bytes.push(b.byteLength);
+      });
+      output = { kind: "map", rows, bytes };
+      break;
+    }
+    case "result":
+      payload = encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : []);
+      output = { kind: "result", rows: rowsOut };
+      break;
+    case "count":
+      output = { kind: "count", rows: rowsOut };
+      break;
+    case "write": {
+      const path = `${sink.dir}/${sink.file}`;
+      const bytes = await writeBatchesToFile(path, sink.format, schema, batches);
+      output = { kind: "write", rows: rowsOut, path, bytes };
+      break;
+    }
+  }
+  return {
+    output,
+    payload,
+    metrics: { durationMs: now() - t0, rowsIn: stats.rowsIn, rowsOut, bytesFetched: stats.bytesFetched },
+  };
+}
+
+function schemaOfNode(node: TaskNode): Schema {
+  switch (node.op) {
+    case "inline":
+    case "shuffleRead":
+    case "broadcastRead":
+    case "generate":
+      return node.schema;
+    case "range":
+      return [{ name: node.column, type: "long", nullable: false }];
+    default:
+      throw new SchemaError(`Cannot infer the schema of an empty ${node.op} result`);
+  }
+}
+
+function checkAbort(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal, "task");
+}
+
+async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: number; bytesFetched: number }): Promise<Batch[]> {
+  checkAbort(ctx.signal);
+  switch (node.op) {
+    case "range": {
+      const out: Batch[] = [];
+      const total = Math.max(0, Math.ceil((node.end - node.start) / node.step));
+      const schema: Schema = [{ name: node.column, type: "long", nullable: false }];
+      for (let i = 0; i < total; i += RANGE_BATCH) {
+        const n = Math.min(RANGE_BATCH, total - i);
+        const values = new Float64Array(n);
+        const base = node.start + i * node.step;
+        for (let j = 0; j < n; j++) values[j] = base + j * node.step;
+        out.push({ schema, length: n, columns: [{ type: "long", values }] });
+      }
+      stats.rowsIn += total;
+      return out;
+    }
+    case "generate": {
+      const fn = await ctx.generator(node.module, node.export);
+      const out: Batch[] = [];
+      const produced = fn({
+        partition: node.partition,
+        numPartitions: node.numPartitions,
+        args: node.args,
+        seed: ctx.seed,
+        signal: ctx.signal,
+      });
+      for await (const b of produced as AsyncIterable<Batch>) {
+        checkAbort(ctx.signal);
+        out.push(conform(node.schema, b, `${node.module}#${node.export}`));
+      }
+      stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
+      return out;
+    }
+    case "inline": {
+      if (!ctx.payload) return [];
+      const { batches } = decodeBatches(ctx.payload);
+      stats.rowsIn += batches.reduce((a, b) => a + b.length, 0);
+      return batches;
+    }
+    case "broadcastRead":
+      return await ctx.broadcast(node.broadcastId);
+    case "shuffleRead": {
+      const out: Batch[] = [];
+      for (const s of node.sources) {
+        const bytes = await ctx.fetchBlock(node.outputId, s.mapPartition, node.reducePartition, s.executorId);
+        stats.bytesFetched += bytes.byteLength;
+        for (const b of decodeBatches(bytes).batches) if (b.length > 0) out.push(b);
+      }
+      stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
+      return out;
+    }
+    case "project": {
+      const input = await evalNode(node.input, ctx, stats);
+      return input.map((b) => projectBatch(b, node.exprs));
+    }
+    case "filter": {
+      const input = await evalNode(node.input, ctx, stats);
+      return input.map((b) => takeRows(b, evalPredicate(node.cond, b))).filter((b) => b.length > 0);
+    }
+    case "partialAgg": {
+      const input = await evalNode(node.input, ctx, stats);
+      const schema = input[0]?.schema;
+      if (!schema) return [];
+      return [partialAggregate(concatBatches(schema, input), node.keys, node.aggs)];
+    }
+    case "finalAgg": {
+      const input = await evalNode(node.input, ctx, stats);
+      const merged = mergeAggregate(input.length ? input : [], node.keys, node.aggs, stateSchemaOf(node));
+      return [finalizeAggregate(merged, node.keys, node.aggs)];
+    }
+    case "hashJoin": {
+      const left = await evalNode(node.left, ctx, stats);
+      const right = await evalNode(node.right, ctx, stats);
+      const ls = left[0]?.schema ?? schemaOfNode(node.left);
+      const rs = right[0]?.schema ?? schemaOfNode(node.right);
+      return [hashJoin(concatBatches(ls, left.length ? left : [emptyBatch(ls)]), concatBatches(rs, right.length ? right : [emptyBatch(rs)]), {
+        leftOn: [...node.leftOn],
+        rightOn: [...node.rightOn],
+        how: node.how,
+      })];
+    }
+    case "sortLocal": {
+      const input = await evalNode(node.input, ctx, stats);
+      const schema = input[0]?.schema;
+      if (!schema) return [];
+      return [sortBatch(concatBatches(schema, input), node.keys)];
+    }
+    case "limit": {
+      const input = await evalNode(node.input, ctx, stats);
+      const out: Batch[] = [];
+      let left = node.n;
+      for (const b of input) {
+        if (left <= 0) break;
+        out.push(b.length <= left ? b : takeRows(b, Array.from({ length: left }, (_, i) => i)));
+        left -= Math.min(left, b.length);
+      }
+      return out;
+    }
+    case "sample": {
+      const input = await evalNode(node.input, ctx, stats);
+      const schema = input[0]?.schema;
+      if (!schema) return [];
+      return [sampleForRangeBounds(concatBatches(schema, input), node.keys, node.size, ctx.seed)];
+    }
+  }
+}
+
+function stateSchemaOf(node: Extract<TaskNode, { op: "partialAgg" | "finalAgg" }>): Schema | undefined {
+  const read = node.input;
+  return read.op === "shuffleRead" ? read.schema : undefined;
+}
+
+/** Checks a generated batch against the declared schema. */
+function conform(schema: Schema, b: Batch, what: string): Batch {
+  if (b.schema.length !== schema.length || b.schema.some((f, i) => f.name !== schema[i]!.name || f.type !== schema[i]!.type)) {
+    throw new SchemaError(`Generator ${what} produced a batch whose schema differs from the declared one`);
+  }
+  return b;
+}
+
+function partitionAll(schema: Schema, batches: readonly Batch[], p: Partitioner, mapPartition: number): Batch[][] {
+  switch (p.kind) {
+    case "single":
+    case "identity":
+      return [[...batches]];
+    case "coalesce": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      out[Math.floor((mapPartition * p.n) / p.numMaps)]!.push(...batches);
+      return out;
+    }
+    case "hash": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      for (const b of batches) hashPartition(b, p.keys, p.n).forEach((part, i) => part.length && out[i]!.push(part));
+      return out;
+    }
+    case "roundRobin": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      let offset = mapPartition;
+      for (const b of batches) {
+        const idx: number[][] = Array.from({ length: p.n }, () => []);
+        for (let i = 0; i < b.length; i++) idx[(offset + i) % p.n]!.push(i);
+        offset = (offset + b.length) % p.n;
+        idx.forEach((ix, i) => ix.length && out[i]!.push(takeRows(b, ix)));
+      }
+      return out;
+    }
+    case "range": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      const boundsSchema = p.keys.map((k) => schema.find((f) => f.name === k.column)!);
+      const bounds = batchFromRows(boundsSchema, p.bounds as Row[]);
+      for (const b of batches) rangePartition(b, p.keys, bounds).forEach((part, i) => part.length && out[i]!.push(part));
+      return out;
+    }
+  }
+}
+
+export { NotAllowedError };
