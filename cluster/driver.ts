@@ -178,7 +178,7 @@ export class Driver implements AsyncDisposable {
   async addExecutor(
     conn: Connection,
     info: ExecutorInfo,
-    options: { heartbeatMs?: number; allowedModules?: readonly string[] } = {},
+    options: { heartbeatMs?: number | undefined; allowedModules?: readonly string[] | undefined } = {},
   ): Promise<{ id: string; epoch: number }> {
     if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
     const epoch = ++this.#epoch;

@@ -64,7 +64,7 @@ export async function runTask(node: TaskNode, sink: TaskSink, ctx: TaskContext, 
   const stats = { rowsIn: 0, bytesFetched: 0 };
   const batches = await evalNode(node, ctx, stats);
   const rowsOut = batches.reduce((a, b) => a + b.length, 0);
-  const schema = batches[0]?.schema ?? schemaOfNode(node);
+  const schema = batches[0]!.schema;
   let output: TaskOutputMsg;
   let payload: Uint8Array | undefined;
   switch (sink.kind) {
@@ -101,24 +101,21 @@ export async function runTask(node: TaskNode, sink: TaskSink, ctx: TaskContext, 
   };
 }
 
-function schemaOfNode(node: TaskNode): Schema {
-  switch (node.op) {
-    case "inline":
-    case "shuffleRead":
-    case "broadcastRead":
-    case "generate":
-      return node.schema;
-    case "range":
-      return [{ name: node.column, type: "long", nullable: false }];
-    default:
-      throw new SchemaError(`Cannot infer the schema of an empty ${node.op} result`);
-  }
+/** Keeps at least one (possibly empty) batch so the schema always travels with the data. */
+function nonEmpty(schema: Schema, batches: Batch[]): Batch[] {
+  const kept = batches.filter((b) => b.length > 0);
+  return kept.length > 0 ? kept : [emptyBatch(schema)];
+}
+
+function all(batches: readonly Batch[]): Batch {
+  return concatBatches(batches[0]!.schema, batches);
 }
 
 function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw abortReason(signal, "task");
 }
 
+/** Evaluates `node`; the result always holds at least one batch (maybe empty), carrying the schema. */
 async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: number; bytesFetched: number }): Promise<Batch[]> {
   checkAbort(ctx.signal);
   switch (node.op) {
@@ -134,7 +131,7 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
         out.push({ schema, length: n, columns: [{ type: "long", values }] });
       }
       stats.rowsIn += total;
-      return out;
+      return nonEmpty(schema, out);
     }
     case "generate": {
       const fn = await ctx.generator(node.module, node.export);
@@ -151,16 +148,16 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
         out.push(conform(node.schema, b, `${node.module}#${node.export}`));
       }
       stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
-      return out;
+      return nonEmpty(node.schema, out);
     }
     case "inline": {
-      if (!ctx.payload) return [];
+      if (!ctx.payload) return [emptyBatch(node.schema)];
       const { batches } = decodeBatches(ctx.payload);
       stats.rowsIn += batches.reduce((a, b) => a + b.length, 0);
-      return batches;
+      return nonEmpty(node.schema, batches);
     }
     case "broadcastRead":
-      return await ctx.broadcast(node.broadcastId);
+      return nonEmpty(node.schema, await ctx.broadcast(node.broadcastId));
     case "shuffleRead": {
       const out: Batch[] = [];
       for (const s of node.sources) {
@@ -169,7 +166,7 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
         for (const b of decodeBatches(bytes).batches) if (b.length > 0) out.push(b);
       }
       stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
-      return out;
+      return nonEmpty(node.schema, out);
     }
     case "project": {
       const input = await evalNode(node.input, ctx, stats);
@@ -177,35 +174,24 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
     }
     case "filter": {
       const input = await evalNode(node.input, ctx, stats);
-      return input.map((b) => takeRows(b, evalPredicate(node.cond, b))).filter((b) => b.length > 0);
+      return nonEmpty(input[0]!.schema, input.map((b) => takeRows(b, evalPredicate(node.cond, b))));
     }
     case "partialAgg": {
       const input = await evalNode(node.input, ctx, stats);
-      const schema = input[0]?.schema;
-      if (!schema) return [];
-      return [partialAggregate(concatBatches(schema, input), node.keys, node.aggs)];
+      return [partialAggregate(all(input), node.keys, node.aggs)];
     }
     case "finalAgg": {
       const input = await evalNode(node.input, ctx, stats);
-      const merged = mergeAggregate(input.length ? input : [], node.keys, node.aggs, stateSchemaOf(node));
-      return [finalizeAggregate(merged, node.keys, node.aggs)];
+      return [finalizeAggregate(mergeAggregate(input, node.keys, node.aggs), node.keys, node.aggs)];
     }
     case "hashJoin": {
       const left = await evalNode(node.left, ctx, stats);
       const right = await evalNode(node.right, ctx, stats);
-      const ls = left[0]?.schema ?? schemaOfNode(node.left);
-      const rs = right[0]?.schema ?? schemaOfNode(node.right);
-      return [hashJoin(concatBatches(ls, left.length ? left : [emptyBatch(ls)]), concatBatches(rs, right.length ? right : [emptyBatch(rs)]), {
-        leftOn: [...node.leftOn],
-        rightOn: [...node.rightOn],
-        how: node.how,
-      })];
+      return [hashJoin(all(left), all(right), { leftOn: [...node.leftOn], rightOn: [...node.rightOn], how: node.how })];
     }
     case "sortLocal": {
       const input = await evalNode(node.input, ctx, stats);
-      const schema = input[0]?.schema;
-      if (!schema) return [];
-      return [sortBatch(concatBatches(schema, input), node.keys)];
+      return [sortBatch(all(input), node.keys)];
     }
     case "limit": {
       const input = await evalNode(node.input, ctx, stats);
@@ -216,20 +202,13 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
         out.push(b.length <= left ? b : takeRows(b, Array.from({ length: left }, (_, i) => i)));
         left -= Math.min(left, b.length);
       }
-      return out;
+      return nonEmpty(input[0]!.schema, out);
     }
     case "sample": {
       const input = await evalNode(node.input, ctx, stats);
-      const schema = input[0]?.schema;
-      if (!schema) return [];
-      return [sampleForRangeBounds(concatBatches(schema, input), node.keys, node.size, ctx.seed)];
+      return [sampleForRangeBounds(all(input), node.keys, node.size, ctx.seed)];
     }
   }
-}
-
-function stateSchemaOf(node: Extract<TaskNode, { op: "partialAgg" | "finalAgg" }>): Schema | undefined {
-  const read = node.input;
-  return read.op === "shuffleRead" ? read.schema : undefined;
 }
 
 /** Checks a generated batch against the declared schema. */
