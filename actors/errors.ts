@@ -78,7 +78,10 @@ export class InvalidRowError extends FrontierError {
   override name = "InvalidRowError";
 }
 
-const registry: Record<string, new (message: string, options?: { data?: Record<string, Json> }) => FrontierError> = {
+const registry: Record<
+  string,
+  new (message: string, options?: { data?: Record<string, Json> }) => FrontierError
+> = {
   MailboxFullError,
   PeerUnavailableError,
   TaskFailedError,

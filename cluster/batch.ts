@@ -18,7 +18,15 @@
  */
 export type DataType = "double" | "long" | "int" | "bool" | "string" | "timestamp" | "date";
 
-export const DATA_TYPES: readonly DataType[] = ["double", "long", "int", "bool", "string", "timestamp", "date"];
+export const DATA_TYPES: readonly DataType[] = [
+  "double",
+  "long",
+  "int",
+  "bool",
+  "string",
+  "timestamp",
+  "date",
+];
 
 export interface Field {
   readonly name: string;
@@ -30,7 +38,11 @@ export type Schema = readonly Field[];
 
 /** A column's values. `valid[i] === 0` marks a null; absent `valid` means no nulls. */
 export type Vec =
-  | { readonly type: "double" | "long" | "timestamp"; readonly values: Float64Array; readonly valid?: Uint8Array | undefined }
+  | {
+    readonly type: "double" | "long" | "timestamp";
+    readonly values: Float64Array;
+    readonly valid?: Uint8Array | undefined;
+  }
   | { readonly type: "int" | "date"; readonly values: Int32Array; readonly valid?: Uint8Array | undefined }
   | { readonly type: "bool"; readonly values: Uint8Array; readonly valid?: Uint8Array | undefined }
   | { readonly type: "string"; readonly values: readonly string[]; readonly valid?: Uint8Array | undefined };

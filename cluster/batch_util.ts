@@ -113,7 +113,11 @@ export function takeVec(v: Vec, indices: ArrayLike<number>): Vec {
 
 /** Rows `indices` of `batch`, in that order. */
 export function takeRows(batch: Batch, indices: ArrayLike<number>): Batch {
-  return { schema: batch.schema, length: indices.length, columns: batch.columns.map((c) => takeVec(c, indices)) };
+  return {
+    schema: batch.schema,
+    length: indices.length,
+    columns: batch.columns.map((c) => takeVec(c, indices)),
+  };
 }
 
 /** Rows [start, end) of `batch` (views, no copy, for typed arrays). */
@@ -246,7 +250,15 @@ export function compareScalars(a: Scalar, b: Scalar): number {
     const x = a as number, y = b as number;
     if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
     if (Number.isNaN(y)) return -1;
-    return x < y ? -1 : x > y ? 1 : Object.is(x, -0) && Object.is(y, 0) ? -1 : Object.is(x, 0) && Object.is(y, -0) ? 1 : 0;
+    return x < y
+      ? -1
+      : x > y
+      ? 1
+      : Object.is(x, -0) && Object.is(y, 0)
+      ? -1
+      : Object.is(x, 0) && Object.is(y, -0)
+      ? 1
+      : 0;
   }
   if (ta === "boolean") return a ? 1 : -1;
   return (a as string) < (b as string) ? -1 : 1;
@@ -269,7 +281,7 @@ export function canonicalRows(rows: readonly Row[]): Row[] {
 export function batchBytes(batch: Batch): number {
   let n = 0;
   for (const c of batch.columns) {
-    if (c.type === "string") for (const s of c.values) n += 2 * s.length + 8;
+    if (c.type === "string") { for (const s of c.values) n += 2 * s.length + 8; }
     else n += c.values.byteLength;
     if (c.valid) n += c.valid.byteLength;
   }

@@ -84,7 +84,9 @@ export class BlockStore {
 
   /** Removes every block whose key starts with `${prefix}/`. */
   deletePrefix(prefix: string): void {
-    for (const k of [...this.#mem.keys(), ...this.#spilled.keys()]) if (k.startsWith(`${prefix}/`)) this.delete(k);
+    for (const k of [...this.#mem.keys(), ...this.#spilled.keys()]) {
+      if (k.startsWith(`${prefix}/`)) this.delete(k);
+    }
   }
 
   clear(): void {

@@ -16,14 +16,12 @@ import type * as arrow from "apache-arrow";
 import type { Batch, Row, Schema } from "./batch.ts";
 import { batchToRows, concatBatches, emptyBatch, schemaString } from "./batch_util.ts";
 import { batchToArrowTable } from "./arrow_codec.ts";
-import { type AggColumn, Column, col, toAggExpr } from "./column.ts";
+import { type AggColumn, col, type Column, type ColumnLike, toAggExpr } from "./column.ts";
 import type { AggExpr, Expr, SortKey } from "./expr.ts";
 import type { Engine } from "./engine.ts";
 import type { JoinStrategy, LogicalPlan } from "./logical_plan.ts";
 import { schemaOf } from "./plan_schema.ts";
 import type { JoinHow } from "./task_plan.ts";
-
-export type ColumnLike = string | Column;
 
 function toExpr(c: ColumnLike): Expr {
   return typeof c === "string" ? col(c).expr : c.expr;
@@ -93,14 +91,22 @@ export class Dataset {
     return this.#derive({
       op: "project",
       input: this.plan,
-      exprs: this.schema.map((f): Expr => f.name === from ? { op: "alias", name: to, arg: { op: "col", name: from } } : { op: "col", name: f.name }),
+      exprs: this.schema.map((f): Expr =>
+        f.name === from
+          ? { op: "alias", name: to, arg: { op: "col", name: from } }
+          : { op: "col", name: f.name }
+      ),
     });
   }
 
   drop(...names: string[]): Dataset {
     const keep = this.schema.filter((f) => !names.includes(f.name));
     if (keep.length === 0) throw new TypeError("drop() would remove every column");
-    return this.#derive({ op: "project", input: this.plan, exprs: keep.map((f): Expr => ({ op: "col", name: f.name })) });
+    return this.#derive({
+      op: "project",
+      input: this.plan,
+      exprs: keep.map((f): Expr => ({ op: "col", name: f.name })),
+    });
   }
 
   groupBy(...keys: ColumnLike[]): GroupedData {
@@ -120,7 +126,14 @@ export class Dataset {
   ): Dataset {
     const keys = typeof on === "string" ? [on] : [...on];
     if (keys.length === 0) throw new TypeError("join() needs at least one key column");
-    return this.#derive({ op: "join", left: this.plan, right: other.plan, on: keys, how, strategy: options.strategy ?? "auto" });
+    return this.#derive({
+      op: "join",
+      left: this.plan,
+      right: other.plan,
+      on: keys,
+      how,
+      strategy: options.strategy ?? "auto",
+    });
   }
 
   repartition(n: number, ...keys: string[]): Dataset {
@@ -144,7 +157,9 @@ export class Dataset {
   }
 
   limit(n: number): Dataset {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`limit() needs a non-negative integer, got ${n}`);
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new RangeError(`limit() needs a non-negative integer, got ${n}`);
+    }
     return this.#derive({ op: "limit", input: this.plan, n });
   }
 
@@ -199,7 +214,9 @@ export class Dataset {
       const r = await this.#engine.runJob(this.plan, { kind: "write", format, dir }, options);
       return {
         rows: r.rows,
-        files: r.outputs.flatMap((o) => o.kind === "write" ? [{ path: o.path, rows: o.rows, bytes: o.bytes }] : []),
+        files: r.outputs.flatMap((o) =>
+          o.kind === "write" ? [{ path: o.path, rows: o.rows, bytes: o.bytes }] : []
+        ),
       };
     };
     return {
@@ -239,7 +256,12 @@ export class GroupedData {
 
   agg(...aggs: (AggColumn | AggExpr)[]): Dataset {
     if (aggs.length === 0) throw new TypeError("agg() needs at least one aggregate");
-    return this.#make({ op: "aggregate", input: this.#parent.plan, keys: this.#keys, aggs: aggs.map(toAggExpr) });
+    return this.#make({
+      op: "aggregate",
+      input: this.#parent.plan,
+      keys: this.#keys,
+      aggs: aggs.map(toAggExpr),
+    });
   }
 
   count(): Dataset {

@@ -6,12 +6,7 @@
  * @module
  */
 import type { Clock } from "../actors/clock.ts";
-import {
-  errorToWire,
-  MalformedMessageError,
-  PeerUnavailableError,
-  StoppedError,
-} from "../actors/errors.ts";
+import { errorToWire, MalformedMessageError, PeerUnavailableError, StoppedError } from "../actors/errors.ts";
 import type { Batch, Schema } from "./batch.ts";
 import { concatBatches, emptyBatch } from "./batch_util.ts";
 import { decodeBatches, encodeBatches } from "./arrow_codec.ts";
@@ -19,7 +14,14 @@ import { PhiAccrualDetector } from "./failure_detector.ts";
 import { combineHash, hashNumber } from "./hash.ts";
 import type { Action, LogicalPlan } from "./logical_plan.ts";
 import { schemaOf } from "./plan_schema.ts";
-import { explainStages, type Part, type PlannedStage, type PlannerContext, planPart, resultStage } from "./planner.ts";
+import {
+  explainStages,
+  type Part,
+  type PlannedStage,
+  type PlannerContext,
+  planPart,
+  resultStage,
+} from "./planner.ts";
 import {
   decodeExecutorMessage,
   type DriverMessage,
@@ -309,7 +311,9 @@ export class Driver implements AsyncDisposable {
         const output = msg.output;
         this.#scheduler.taskSucceeded(
           msg.taskId,
-          output.kind === "map" ? { kind: "map", rows: output.rows, bytes: output.bytes } : { kind: "result", value: { output, taskId: msg.taskId } },
+          output.kind === "map"
+            ? { kind: "map", rows: output.rows, bytes: output.bytes }
+            : { kind: "result", value: { output, taskId: msg.taskId } },
         );
         return;
       }
@@ -344,7 +348,13 @@ export class Driver implements AsyncDisposable {
         const r = this.#relays.get(msg.reqId);
         if (!r || r.owner !== e.id) return;
         this.#relays.delete(msg.reqId);
-        this.#sendTo(r.requester, { v: 1, type: "block.response", reqId: r.requesterReq, ok: msg.ok, error: msg.error }, payload);
+        this.#sendTo(r.requester, {
+          v: 1,
+          type: "block.response",
+          reqId: r.requesterReq,
+          ok: msg.ok,
+          error: msg.error,
+        }, payload);
         return;
       }
       case "error":
@@ -432,7 +442,10 @@ export class Driver implements AsyncDisposable {
       },
       broadcast: (schema, batches) => {
         const id = `bc-${++this.#dataSeq}`;
-        this.#broadcastData.set(id, encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : [emptyBatch(schema)]));
+        this.#broadcastData.set(
+          id,
+          encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : [emptyBatch(schema)]),
+        );
         return id;
       },
     };
@@ -446,19 +459,27 @@ export class Driver implements AsyncDisposable {
   }
 
   /** Runs `plan` with `action`. */
-  async runJob(plan: LogicalPlan, action: Action, options: { signal?: AbortSignal | undefined; description?: string } = {}): Promise<JobResult> {
+  async runJob(
+    plan: LogicalPlan,
+    action: Action,
+    options: { signal?: AbortSignal | undefined; description?: string } = {},
+  ): Promise<JobResult> {
     if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
     const jobs: number[] = [];
     try {
       const ctx = this.#plannerContext(false, jobs);
       const part = await planPart(plan, ctx);
       const schema = schemaOf(plan);
-      const sink: TaskSink = action.kind === "collect" ? { kind: "result" } : action.kind === "count" ? { kind: "count" } : {
-        kind: "write",
-        format: action.format,
-        dir: action.dir,
-        file: "",
-      };
+      const sink: TaskSink = action.kind === "collect"
+        ? { kind: "result" }
+        : action.kind === "count"
+        ? { kind: "count" }
+        : {
+          kind: "write",
+          format: action.format,
+          dir: action.dir,
+          file: "",
+        };
       const r = await this.#runPart(part, sink, options.description ?? action.kind, jobs, options.signal);
       return { ...r, schema: r.batches[0]?.schema ?? schema };
     } finally {
@@ -490,7 +511,11 @@ export class Driver implements AsyncDisposable {
     jobs.push(jobId);
     const status: JobStatus = { id: jobId, description, state: "running", stages: [] };
     this.#jobs.set(jobId, status);
-    const onAbort = () => this.#scheduler.cancelJob(jobId, signal!.reason instanceof Error ? signal!.reason : new StoppedError("Job aborted"));
+    const onAbort = () =>
+      this.#scheduler.cancelJob(
+        jobId,
+        signal!.reason instanceof Error ? signal!.reason : new StoppedError("Job aborted"),
+      );
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) throw signal.reason;
@@ -505,7 +530,7 @@ export class Driver implements AsyncDisposable {
         if (output.kind !== "map") rows += output.rows;
         const bytes = this.#results.get(taskId);
         this.#results.delete(taskId);
-        if (bytes) for (const b of decodeBatches(bytes).batches) batches.push(b);
+        if (bytes) { for (const b of decodeBatches(bytes).batches) batches.push(b); }
       }
       return { batches, rows, outputs };
     } catch (e) {
@@ -537,7 +562,9 @@ export class Driver implements AsyncDisposable {
     }
     void jobs;
     if (outputIds.length) {
-      for (const e of this.#executors.values()) this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds, broadcastIds: [] });
+      for (const e of this.#executors.values()) {
+        this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds, broadcastIds: [] });
+      }
     }
   }
 
@@ -548,7 +575,9 @@ export class Driver implements AsyncDisposable {
     this.#cacheStages.delete(cacheId);
     this.#stages.delete(s.id);
     this.#scheduler.removeOutput(s.outputId);
-    for (const e of this.#executors.values()) this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds: [s.outputId], broadcastIds: [] });
+    for (const e of this.#executors.values()) {
+      this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds: [s.outputId], broadcastIds: [] });
+    }
   }
 
   status(): ClusterStatus {

@@ -9,7 +9,11 @@ import type { ClusterStatus, JobResult } from "./driver.ts";
 import type { Action, LogicalPlan } from "./logical_plan.ts";
 
 export interface Engine {
-  runJob(plan: LogicalPlan, action: Action, options?: { signal?: AbortSignal | undefined }): Promise<JobResult>;
+  runJob(
+    plan: LogicalPlan,
+    action: Action,
+    options?: { signal?: AbortSignal | undefined },
+  ): Promise<JobResult>;
   explain(plan: LogicalPlan): Promise<string>;
   /** Stores driver-side data split into partitions; returns its id for an `inline` plan. */
   putInline(schema: Schema, partitions: readonly Batch[]): Promise<string>;

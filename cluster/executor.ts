@@ -16,7 +16,7 @@ import {
 } from "../actors/errors.ts";
 import type { Batch } from "./batch.ts";
 import { decodeBatches } from "./arrow_codec.ts";
-import { BlockStore, blockKey } from "./block_store.ts";
+import { blockKey, BlockStore } from "./block_store.ts";
 import type { Connection, Frame } from "./transport.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "./protocol.ts";
 import { FetchFailedError, type GeneratorFn, runTask } from "./task_runner.ts";
@@ -77,7 +77,10 @@ export class Executor {
       allowedModules: options.allowedModules ?? [],
       maxPendingFetches: options.maxPendingFetches ?? 1024,
     };
-    this.#blocks = new BlockStore({ memoryBudgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir });
+    this.#blocks = new BlockStore({
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      spillDir: options.spillDir,
+    });
   }
 
   get id(): string {
@@ -116,7 +119,9 @@ export class Executor {
   async #shutdown(): Promise<void> {
     if (this.#hbTimer !== undefined) this.#clock.clearTimeout(this.#hbTimer);
     this.#hbTimer = undefined;
-    for (const t of this.#running.values()) t.abort.abort(new StoppedError(`Executor ${this.id} is shutting down`));
+    for (const t of this.#running.values()) {
+      t.abort.abort(new StoppedError(`Executor ${this.id} is shutting down`));
+    }
     for (const [id, f] of this.#fetches) {
       this.#clock.clearTimeout(f.timer);
       f.reject(new PeerUnavailableError(`Executor ${this.id} lost its driver`));
@@ -164,15 +169,17 @@ export class Executor {
         return;
       case "block.request": {
         const bytes = this.#blocks.get(blockKey(msg.outputId, msg.mapPartition, msg.reducePartition));
-        const reply: ExecutorMessage = bytes
-          ? { v: 1, type: "block.serve", reqId: msg.reqId, ok: true }
-          : {
-            v: 1,
-            type: "block.serve",
-            reqId: msg.reqId,
-            ok: false,
-            error: errorToWire(new PeerUnavailableError(`Executor ${this.id} has no block ${msg.outputId}/${msg.mapPartition}/${msg.reducePartition}`)),
-          };
+        const reply: ExecutorMessage = bytes ? { v: 1, type: "block.serve", reqId: msg.reqId, ok: true } : {
+          v: 1,
+          type: "block.serve",
+          reqId: msg.reqId,
+          ok: false,
+          error: errorToWire(
+            new PeerUnavailableError(
+              `Executor ${this.id} has no block ${msg.outputId}/${msg.mapPartition}/${msg.reducePartition}`,
+            ),
+          ),
+        };
         // A copy: the transport may transfer (detach) the buffer and the block must stay here.
         this.#send(reply, bytes ? bytes.slice() : undefined).catch(() => {});
         return;
@@ -239,21 +246,46 @@ export class Executor {
     if (executorId === this.id) {
       const b = this.#blocks.get(blockKey(outputId, map, reduce));
       if (b) return Promise.resolve(b);
-      return Promise.reject(new FetchFailedError(`Block ${outputId}/${map}/${reduce} is missing on ${this.id}`, outputId, map, executorId));
+      return Promise.reject(
+        new FetchFailedError(
+          `Block ${outputId}/${map}/${reduce} is missing on ${this.id}`,
+          outputId,
+          map,
+          executorId,
+        ),
+      );
     }
     if (this.#fetches.size >= this.#opts.maxPendingFetches) {
-      return Promise.reject(new RangeError(`Executor ${this.id} has ${this.#fetches.size} block fetches in flight`));
+      return Promise.reject(
+        new RangeError(`Executor ${this.id} has ${this.#fetches.size} block fetches in flight`),
+      );
     }
     const reqId = ++this.#reqSeq;
     return new Promise<Uint8Array>((resolve, reject) => {
       const fail = (e: Error) =>
-        reject(new FetchFailedError(`Cannot fetch block ${outputId}/${map}/${reduce} from "${executorId}": ${e.message}`, outputId, map, executorId, { cause: e }));
+        reject(
+          new FetchFailedError(
+            `Cannot fetch block ${outputId}/${map}/${reduce} from "${executorId}": ${e.message}`,
+            outputId,
+            map,
+            executorId,
+            { cause: e },
+          ),
+        );
       const timer = this.#clock.setTimeout(() => {
         this.#fetches.delete(reqId);
         fail(new TimeoutError(`no answer in ${this.#opts.fetchTimeoutMs} ms`));
       }, this.#opts.fetchTimeoutMs);
       this.#fetches.set(reqId, { resolve, reject: fail, timer });
-      this.#send({ v: 1, type: "block.fetch", reqId, from: executorId, outputId, mapPartition: map, reducePartition: reduce })
+      this.#send({
+        v: 1,
+        type: "block.fetch",
+        reqId,
+        from: executorId,
+        outputId,
+        mapPartition: map,
+        reducePartition: reduce,
+      })
         .catch((e) => {
           this.#clock.clearTimeout(timer);
           this.#fetches.delete(reqId);
@@ -264,7 +296,9 @@ export class Executor {
 
   #broadcast(id: string): Promise<Batch[]> {
     const b = this.#broadcasts.get(id);
-    if (!b) return Promise.reject(new MalformedMessageError(`Broadcast "${id}" was not received before its task`));
+    if (!b) {
+      return Promise.reject(new MalformedMessageError(`Broadcast "${id}" was not received before its task`));
+    }
     return Promise.resolve(b);
   }
 
@@ -280,7 +314,9 @@ export class Executor {
     }
     const mod: Record<string, unknown> = await import(module);
     const fn = mod[name];
-    if (typeof fn !== "function") throw new NotAllowedError(`Module "${module}" has no function export "${name}"`);
+    if (typeof fn !== "function") {
+      throw new NotAllowedError(`Module "${module}" has no function export "${name}"`);
+    }
     this.#generators.set(key, fn as GeneratorFn);
     return fn as GeneratorFn;
   }

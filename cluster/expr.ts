@@ -7,22 +7,38 @@
  */
 import type { DataType, Scalar } from "./batch.ts";
 
-export type BinaryOp =
-  | "+" | "-" | "*" | "/" | "%"
-  | "==" | "!=" | "<" | "<=" | ">" | ">="
-  | "and" | "or";
+export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
-export type UnaryOp = "not" | "neg" | "isNull" | "isNotNull" | "abs" | "sqrt" | "log" | "exp" | "floor" | "ceil";
+export type UnaryOp =
+  | "not"
+  | "neg"
+  | "isNull"
+  | "isNotNull"
+  | "abs"
+  | "sqrt"
+  | "log"
+  | "exp"
+  | "floor"
+  | "ceil";
 
 /** Named scalar functions an executor knows (a closed set). */
 export type FnName =
   | "hash" // 32-bit stable hash of the arguments, as long
   | "coalesce"
   | "concat"
-  | "lower" | "upper" | "length" | "substr"
-  | "pow" | "round"
-  | "year" | "month" | "dayOfMonth" | "dayOfWeek" | "hour" // of a timestamp/date, UTC
-  | "least" | "greatest"
+  | "lower"
+  | "upper"
+  | "length"
+  | "substr"
+  | "pow"
+  | "round"
+  | "year"
+  | "month"
+  | "dayOfMonth"
+  | "dayOfWeek"
+  | "hour" // of a timestamp/date, UTC
+  | "least"
+  | "greatest"
   | "isIn"; // first arg in the rest (literals)
 
 export type Expr =
@@ -31,14 +47,22 @@ export type Expr =
   | { readonly op: "bin"; readonly fn: BinaryOp; readonly left: Expr; readonly right: Expr }
   | { readonly op: "un"; readonly fn: UnaryOp; readonly arg: Expr }
   | { readonly op: "cast"; readonly to: DataType; readonly arg: Expr }
-  | { readonly op: "when"; readonly branches: readonly { readonly cond: Expr; readonly value: Expr }[]; readonly otherwise?: Expr }
+  | {
+    readonly op: "when";
+    readonly branches: readonly { readonly cond: Expr; readonly value: Expr }[];
+    readonly otherwise?: Expr;
+  }
   | { readonly op: "fn"; readonly fn: FnName; readonly args: readonly Expr[] }
   | { readonly op: "alias"; readonly name: string; readonly arg: Expr };
 
 export type AggFn =
   | "count" // count(arg) counts non-null; count() with no arg counts rows
-  | "sum" | "avg" | "min" | "max"
-  | "stddev" | "variance" // sample (n-1)
+  | "sum"
+  | "avg"
+  | "min"
+  | "max"
+  | "stddev"
+  | "variance" // sample (n-1)
   | "countDistinct" // exact
   | "approxCountDistinct" // HyperLogLog, mergeable, order-independent
   | "approxQuantile" // relative-error sketch, mergeable, order-independent

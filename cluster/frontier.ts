@@ -18,7 +18,7 @@ import type { Batch, Row, Schema } from "./batch.ts";
 import { batchFromRows, concatBatches, emptyBatch, sliceBatch } from "./batch_util.ts";
 import { arrowTableToBatches, fromArrowSchema } from "./arrow_codec.ts";
 import { Dataset } from "./dataset.ts";
-import { Driver, type ClusterStatus, type DriverOptions } from "./driver.ts";
+import { type ClusterStatus, Driver, type DriverOptions } from "./driver.ts";
 import type { Engine } from "./engine.ts";
 import { connectWorker, type WorkerConnection } from "./transport_worker.ts";
 import { type ProcessCluster, startProcessCluster } from "./process_cluster.ts";
@@ -93,7 +93,9 @@ export class Frontier implements AsyncDisposable {
         const worker = new Worker(new URL("./executor_worker.ts", import.meta.url), { type: "module" });
         const conn = connectWorker(worker, { name: `executor-${i + 1}` });
         workers.push(conn);
-        await driver.addExecutor(conn, { host: "embedded", pid: Deno.pid, slots, kind: "worker" }, { allowedModules: modules });
+        await driver.addExecutor(conn, { host: "embedded", pid: Deno.pid, slots, kind: "worker" }, {
+          allowedModules: modules,
+        });
       }
     } catch (e) {
       await driver.stop();
@@ -107,7 +109,10 @@ export class Frontier implements AsyncDisposable {
   }
 
   /** Connects to a running driver (`deno task cluster` prints its URL) to submit jobs. */
-  static async connect(url: string, options: { secret: Uint8Array; signal?: AbortSignal; caCerts?: string[] }): Promise<Frontier> {
+  static async connect(
+    url: string,
+    options: { secret: Uint8Array; signal?: AbortSignal; caCerts?: string[] },
+  ): Promise<Frontier> {
     const remote: RemoteEngine = await connectRemote(url, options);
     return new Frontier(remote, () => remote.close());
   }
@@ -126,7 +131,9 @@ export class Frontier implements AsyncDisposable {
   }
 
   /** Rows produced on the executors by a named export of an allowlisted module. */
-  generate(options: { module: string; export: string; schema: Schema; partitions?: number; args?: Json }): Dataset {
+  generate(
+    options: { module: string; export: string; schema: Schema; partitions?: number; args?: Json },
+  ): Dataset {
     return new Dataset(this.#engine, {
       op: "generate",
       module: options.module,
@@ -146,17 +153,28 @@ export class Frontier implements AsyncDisposable {
   async fromArrow(table: arrow.Table, options: { partitions?: number } = {}): Promise<Dataset> {
     const schema = fromArrowSchema(table.schema);
     const batches = arrowTableToBatches(table);
-    return await this.fromBatch(batches.length ? concatBatches(schema, batches) : emptyBatch(schema), options);
+    return await this.fromBatch(
+      batches.length ? concatBatches(schema, batches) : emptyBatch(schema),
+      options,
+    );
   }
 
   async fromBatch(batch: Batch, options: { partitions?: number } = {}): Promise<Dataset> {
     const n = options.partitions ?? this.#engine.defaultParallelism;
     const parts: Batch[] = [];
     for (let p = 0; p < n; p++) {
-      parts.push(sliceBatch(batch, Math.floor((batch.length * p) / n), Math.floor((batch.length * (p + 1)) / n)));
+      parts.push(
+        sliceBatch(batch, Math.floor((batch.length * p) / n), Math.floor((batch.length * (p + 1)) / n)),
+      );
     }
     const dataId = await this.#engine.putInline(batch.schema, parts);
-    return new Dataset(this.#engine, { op: "inline", dataId, schema: batch.schema, partitions: n, rows: batch.length });
+    return new Dataset(this.#engine, {
+      op: "inline",
+      dataId,
+      schema: batch.schema,
+      partitions: n,
+      rows: batch.length,
+    });
   }
 
   /** Executors and jobs, as the driver sees them. */

@@ -65,7 +65,9 @@ export function hashString(s: string, seed = 0): number {
     const b = encoder.encode(s);
     len = b.length;
     let i = 0;
-    for (; i + 4 <= len; i += 4) h = mixK(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    for (; i + 4 <= len; i += 4) {
+      h = mixK(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    }
     let k = 0;
     for (let j = len - 1; j >= i; j--) k = (k << 8) | b[j]!;
     if (len - i > 0) h = mixK(h, k);

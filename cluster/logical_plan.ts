@@ -19,7 +19,13 @@ export interface CsvSourceOptions {
 }
 
 export type LogicalPlan =
-  | { readonly op: "range"; readonly start: number; readonly end: number; readonly step: number; readonly partitions: number }
+  | {
+    readonly op: "range";
+    readonly start: number;
+    readonly end: number;
+    readonly step: number;
+    readonly partitions: number;
+  }
   | {
     readonly op: "generate";
     readonly module: string;
@@ -37,7 +43,12 @@ export type LogicalPlan =
   }
   | { readonly op: "project"; readonly input: LogicalPlan; readonly exprs: readonly Expr[] }
   | { readonly op: "filter"; readonly input: LogicalPlan; readonly cond: Expr }
-  | { readonly op: "aggregate"; readonly input: LogicalPlan; readonly keys: readonly Expr[]; readonly aggs: readonly AggExpr[] }
+  | {
+    readonly op: "aggregate";
+    readonly input: LogicalPlan;
+    readonly keys: readonly Expr[];
+    readonly aggs: readonly AggExpr[];
+  }
   | {
     readonly op: "join";
     readonly left: LogicalPlan;
@@ -46,7 +57,12 @@ export type LogicalPlan =
     readonly how: JoinHow;
     readonly strategy: JoinStrategy;
   }
-  | { readonly op: "repartition"; readonly input: LogicalPlan; readonly n: number; readonly keys: readonly string[] }
+  | {
+    readonly op: "repartition";
+    readonly input: LogicalPlan;
+    readonly n: number;
+    readonly keys: readonly string[];
+  }
   | { readonly op: "coalesce"; readonly input: LogicalPlan; readonly n: number }
   | { readonly op: "sort"; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
   | { readonly op: "limit"; readonly input: LogicalPlan; readonly n: number }

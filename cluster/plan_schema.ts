@@ -100,7 +100,9 @@ function assertUniqueNames(fields: readonly Field[]): void {
   const seen = new Set<string>();
   for (const f of fields) {
     if (seen.has(f.name)) {
-      throw new SchemaError(`Duplicate column name "${f.name}" in select: alias one of them`, { data: { column: f.name } });
+      throw new SchemaError(`Duplicate column name "${f.name}" in select: alias one of them`, {
+        data: { column: f.name },
+      });
     }
     seen.add(f.name);
   }

@@ -10,7 +10,7 @@ import type { Json } from "../actors/errors.ts";
 import type { Batch, Schema } from "./batch.ts";
 import { batchToRows, concatBatches } from "./batch_util.ts";
 import type { Expr } from "./expr.ts";
-import { formatExpr, formatAgg } from "./expr_format.ts";
+import { formatAgg, formatExpr } from "./expr_format.ts";
 import { estimateRows, type LogicalPlan } from "./logical_plan.ts";
 import { preAggSchema, schemaOf } from "./plan_schema.ts";
 import { aggSpecsFor, keyNamesFor, preAggExprs } from "./plan_agg.ts";
@@ -75,7 +75,13 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
       const n = plan.partitions;
       return leaf(n, schema, [`Range(${plan.start}, ${plan.end}, step ${plan.step})`], (p) => {
         const a = Math.floor((total * p) / n), b = Math.floor((total * (p + 1)) / n);
-        return { op: "range", start: plan.start + a * plan.step, end: plan.start + b * plan.step, step: plan.step, column: "id" };
+        return {
+          op: "range",
+          start: plan.start + a * plan.step,
+          end: plan.start + b * plan.step,
+          step: plan.step,
+          column: "id",
+        };
       });
     }
     case "generate":
@@ -89,7 +95,12 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
         schema,
       }));
     case "inline": {
-      const part = leaf(plan.partitions, schema, [`LocalData(${plan.dataId})`], () => ({ op: "inline", schema }));
+      const part = leaf(
+        plan.partitions,
+        schema,
+        [`LocalData(${plan.dataId})`],
+        () => ({ op: "inline", schema }),
+      );
       return { ...part, payload: (p) => ctx.inlinePayload(plan.dataId, p) };
     }
     case "project": {
@@ -102,7 +113,12 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     }
     case "filter": {
       const child = await planPart(plan.input, ctx);
-      return narrow(child, schema, `Filter[${formatExpr(plan.cond)}]`, (input) => ({ op: "filter", input, cond: plan.cond }));
+      return narrow(
+        child,
+        schema,
+        `Filter[${formatExpr(plan.cond)}]`,
+        (input) => ({ op: "filter", input, cond: plan.cond }),
+      );
     }
     case "aggregate": {
       const child = await planPart(plan.input, ctx);
@@ -149,7 +165,12 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     }
     case "limit": {
       const child = await planPart(plan.input, ctx);
-      const local = narrow(child, schema, `LocalLimit[${plan.n}]`, (i) => ({ op: "limit", input: i, n: plan.n }));
+      const local = narrow(
+        child,
+        schema,
+        `LocalLimit[${plan.n}]`,
+        (i) => ({ op: "limit", input: i, n: plan.n }),
+      );
       const one = exchange(local, { kind: "single" }, ctx);
       return narrow(one, schema, `GlobalLimit[${plan.n}]`, (i) => ({ op: "limit", input: i, n: plan.n }));
     }
@@ -297,7 +318,14 @@ async function planJoin(
     parents: [...l.parents, ...r.parents],
     ops: [`ShuffledHashJoin[${plan.how}; on ${on.join(", ")}]`],
     broadcasts: [],
-    build: (p) => ({ op: "hashJoin", left: l.build(p), right: r.build(p), leftOn: on, rightOn: on, how: plan.how }),
+    build: (p) => ({
+      op: "hashJoin",
+      left: l.build(p),
+      right: r.build(p),
+      leftOn: on,
+      rightOn: on,
+      how: plan.how,
+    }),
   };
 }
 
@@ -308,7 +336,9 @@ async function planSort(
 ): Promise<Part> {
   const child = await planPart(plan.input, ctx);
   const keys: SortColumn[] = plan.keys.map((k) => {
-    if (k.expr.op !== "col") throw new TypeError(`sort keys must be columns; project ${formatExpr(k.expr)} first`);
+    if (k.expr.op !== "col") {
+      throw new TypeError(`sort keys must be columns; project ${formatExpr(k.expr)} first`);
+    }
     return { column: k.expr.name, ascending: k.ascending, nullsFirst: k.nullsFirst };
   });
   const n = Math.max(1, Math.min(ctx.shufflePartitions, child.n));
@@ -327,11 +357,16 @@ async function planSort(
     }
   }
   const read = exchange(child, { kind: "range", keys, n, bounds }, ctx);
-  return narrow(read, schema, `SortLocal[${plan.keys.map((k) => `${formatExpr(k.expr)} ${k.ascending ? "ASC" : "DESC"}`).join(", ")}]`, (i) => ({
-    op: "sortLocal",
-    input: i,
-    keys,
-  }));
+  return narrow(
+    read,
+    schema,
+    `SortLocal[${plan.keys.map((k) => `${formatExpr(k.expr)} ${k.ascending ? "ASC" : "DESC"}`).join(", ")}]`,
+    (i) => ({
+      op: "sortLocal",
+      input: i,
+      keys,
+    }),
+  );
 }
 
 /** The final stage of a job. */
@@ -374,7 +409,9 @@ export function explainStages(final: PlannedStage): string {
     if (seen.has(s.id)) return;
     seen.add(s.id);
     for (const p of s.parents) visit(p);
-    const deps = s.parents.length ? ` (after stage${s.parents.length > 1 ? "s" : ""} ${s.parents.map((p) => p.id).join(", ")})` : "";
+    const deps = s.parents.length
+      ? ` (after stage${s.parents.length > 1 ? "s" : ""} ${s.parents.map((p) => p.id).join(", ")})`
+      : "";
     lines.push(`Stage ${s.id}: ${s.numPartitions} partition${s.numPartitions === 1 ? "" : "s"}${deps}`);
     lines.push(`  ${s.ops.join("\n  → ")}`);
     lines.push(`  ⇒ ${s.sinkLabel}`);

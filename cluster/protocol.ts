@@ -71,7 +71,14 @@ export type DriverMessage =
   | { v: 1; type: "task.kill"; taskId: string }
   | { v: 1; type: "broadcast.put"; broadcastId: string }
   | { v: 1; type: "blocks.remove"; outputIds: number[]; broadcastIds: string[] }
-  | { v: 1; type: "block.request"; reqId: number; outputId: number; mapPartition: number; reducePartition: number }
+  | {
+    v: 1;
+    type: "block.request";
+    reqId: number;
+    outputId: number;
+    mapPartition: number;
+    reducePartition: number;
+  }
   | { v: 1; type: "block.response"; reqId: number; ok: boolean; error?: WireError | undefined }
   | { v: 1; type: "executor.shutdown" }
   | { v: 1; type: "error"; error: WireError };
@@ -95,7 +102,11 @@ export type ExecutorMessage =
 const json: z.ZodType<Json> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)])
 );
-const wireError = z.object({ name: z.string().max(200), message: z.string().max(100_000), data: z.record(z.string(), json) });
+const wireError = z.object({
+  name: z.string().max(200),
+  message: z.string().max(100_000),
+  data: z.record(z.string(), json),
+});
 const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const id = z.string().min(1).max(200);
 
@@ -141,7 +152,13 @@ const executorMessage = z.discriminatedUnion("type", [
     mapPartition: int,
     reducePartition: int,
   }),
-  z.object({ v: z.literal(1), type: z.literal("block.serve"), reqId: int, ok: z.boolean(), error: wireError.optional() }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal("block.serve"),
+    reqId: int,
+    ok: z.boolean(),
+    error: wireError.optional(),
+  }),
   z.object({ v: z.literal(1), type: z.literal("error"), error: wireError }),
 ]);
 
@@ -162,7 +179,13 @@ const driverSimple = z.discriminatedUnion("type", [
     mapPartition: int,
     reducePartition: int,
   }),
-  z.object({ v: z.literal(1), type: z.literal("block.response"), reqId: int, ok: z.boolean(), error: wireError.optional() }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal("block.response"),
+    reqId: int,
+    ok: z.boolean(),
+    error: wireError.optional(),
+  }),
   z.object({ v: z.literal(1), type: z.literal("executor.shutdown") }),
   z.object({ v: z.literal(1), type: z.literal("error"), error: wireError }),
 ]);
@@ -231,7 +254,9 @@ function nat(o: Obj, k: string): number {
 }
 function arr(o: Obj, k: string, max = 100_000): unknown[] {
   const v = o[k];
-  if (!Array.isArray(v) || v.length > max) throw malformed("task", `"${k}" must be an array (at most ${max})`);
+  if (!Array.isArray(v) || v.length > max) {
+    throw malformed("task", `"${k}" must be an array (at most ${max})`);
+  }
   return v;
 }
 function strs(o: Obj, k: string): string[] {
@@ -253,7 +278,17 @@ export function decodeSchema(u: unknown): Schema {
 }
 
 const AGG_FNS = new Set<AggSpecJson["fn"]>([
-  "count", "sum", "avg", "min", "max", "stddev", "variance", "countDistinct", "approxCountDistinct", "approxQuantile", "first",
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "stddev",
+  "variance",
+  "countDistinct",
+  "approxCountDistinct",
+  "approxQuantile",
+  "first",
 ]);
 function decodeAggSpec(u: unknown): AggSpecJson {
   const o = obj(u, "aggregate");
@@ -284,7 +319,13 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
   const child = (k: string) => decodeTaskNode(o[k], depth + 1);
   switch (op) {
     case "range":
-      return { op, start: num(o, "start"), end: num(o, "end"), step: num(o, "step"), column: str(o, "column") };
+      return {
+        op,
+        start: num(o, "start"),
+        end: num(o, "end"),
+        step: num(o, "step"),
+        column: str(o, "column"),
+      };
     case "generate":
       return {
         op,
@@ -316,7 +357,12 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
       return { op, input: child("input"), cond: decodeExpr(o["cond"]) };
     case "partialAgg":
     case "finalAgg":
-      return { op, input: child("input"), keys: strs(o, "keys"), aggs: arr(o, "aggs", 10_000).map(decodeAggSpec) };
+      return {
+        op,
+        input: child("input"),
+        keys: strs(o, "keys"),
+        aggs: arr(o, "aggs", 10_000).map(decodeAggSpec),
+      };
     case "hashJoin": {
       const how = str(o, "how") as JoinHow;
       if (!HOWS.has(how)) throw malformed("task", `unknown join type "${how}"`);
@@ -348,7 +394,12 @@ function decodePartitioner(u: unknown): Partitioner {
     case "roundRobin":
       return { kind: "roundRobin", n: nat(o, "n") };
     case "range":
-      return { kind: "range", keys: decodeSortColumns(arr(o, "keys")), n: nat(o, "n"), bounds: (o["bounds"] ?? []) as Json };
+      return {
+        kind: "range",
+        keys: decodeSortColumns(arr(o, "keys")),
+        n: nat(o, "n"),
+        bounds: (o["bounds"] ?? []) as Json,
+      };
     case "single":
       return { kind: "single" };
     case "coalesce":
@@ -364,14 +415,20 @@ export function decodeSink(u: unknown): TaskSink {
   const o = obj(u, "sink");
   switch (o["kind"]) {
     case "shuffle":
-      return { kind: "shuffle", outputId: nat(o, "outputId"), partitioner: decodePartitioner(o["partitioner"]) };
+      return {
+        kind: "shuffle",
+        outputId: nat(o, "outputId"),
+        partitioner: decodePartitioner(o["partitioner"]),
+      };
     case "result":
       return { kind: "result" };
     case "count":
       return { kind: "count" };
     case "write": {
       const format = str(o, "format");
-      if (format !== "arrow" && format !== "parquet" && format !== "csv") throw malformed("task", `unknown format "${format}"`);
+      if (format !== "arrow" && format !== "parquet" && format !== "csv") {
+        throw malformed("task", `unknown format "${format}"`);
+      }
       return { kind: "write", format, dir: str(o, "dir"), file: str(o, "file") };
     }
     default:

@@ -116,10 +116,23 @@ interface JobState {
 }
 
 export interface SchedulerStatus {
-  executors: { id: string; epoch: number; slots: number; running: number; excludedUntil: number | undefined }[];
+  executors: {
+    id: string;
+    epoch: number;
+    slots: number;
+    running: number;
+    excludedUntil: number | undefined;
+  }[];
   jobs: {
     id: number;
-    stages: { id: number; attempt: number; partitions: number; done: number; running: number; queued: number }[];
+    stages: {
+      id: number;
+      attempt: number;
+      partitions: number;
+      done: number;
+      running: number;
+      queued: number;
+    }[];
   }[];
 }
 
@@ -205,9 +218,19 @@ export class Scheduler {
 
   /** Runs `final` (a result stage) and resolves with each partition's result value, in order. */
   submitJob(jobId: number, final: StageDef): Promise<unknown[]> {
-    if (final.outputId !== undefined) throw new TypeError(`Stage ${final.id} of job ${jobId} is not a result stage`);
+    if (final.outputId !== undefined) {
+      throw new TypeError(`Stage ${final.id} of job ${jobId} is not a result stage`);
+    }
     return new Promise<unknown[]>((resolve, reject) => {
-      const job: JobState = { id: jobId, final, results: new Map(), resolve, reject, stages: new Set(), done: false };
+      const job: JobState = {
+        id: jobId,
+        final,
+        results: new Map(),
+        resolve,
+        reject,
+        stages: new Set(),
+        done: false,
+      };
       this.#jobs.set(jobId, job);
       if (final.numPartitions === 0) {
         this.#finishJob(job);
@@ -303,7 +326,12 @@ export class Scheduler {
       if (t.stage.outputId === undefined) return;
       const locs = this.#outputs.get(t.stage.outputId);
       if (!locs || locs[t.partition]) return; // a later duplicate: dropped
-      locs[t.partition] = { executorId: t.executorId, epoch: t.epoch, rows: output.rows, bytes: output.bytes };
+      locs[t.partition] = {
+        executorId: t.executorId,
+        epoch: t.epoch,
+        rows: output.rows,
+        bytes: output.bytes,
+      };
       if (this.#outputComplete(t.stage)) {
         st.consecutiveFailures = 0;
         this.#onStageOutputComplete();
@@ -332,7 +360,15 @@ export class Scheduler {
           job,
           new JobFailedError(
             `Job ${job.id} failed: task for partition ${t.partition} of stage ${t.stage.id} failed ${n} times; last error: ${failure.error.name}: ${failure.error.message}`,
-            { data: { jobId: job.id, stageId: t.stage.id, partition: t.partition, attempts: n, lastError: { ...failure.error } } },
+            {
+              data: {
+                jobId: job.id,
+                stageId: t.stage.id,
+                partition: t.partition,
+                attempts: n,
+                lastError: { ...failure.error },
+              },
+            },
           ),
         );
         return;
@@ -448,7 +484,9 @@ export class Scheduler {
   #schedule(): void {
     if (this.#queue.length === 0) return;
     const now = this.#deps.clock.now();
-    const free = [...this.#executors.values()].filter((e) => !this.#isExcluded(e, now) && e.running.size < e.slots);
+    const free = [...this.#executors.values()].filter((e) =>
+      !this.#isExcluded(e, now) && e.running.size < e.slots
+    );
     if (free.length === 0) return;
     const rest: [number, number][] = [];
     for (const item of this.#queue) {
@@ -514,7 +552,14 @@ export class Scheduler {
           for (let p = 0; p < st.def.numPartitions; p++) if (this.#isPartitionDone(st.def, p, j.id)) done++;
           let running = 0;
           for (const s of st.running.values()) running += s.size;
-          return { id: sid, attempt: st.attempt, partitions: st.def.numPartitions, done, running, queued: st.queued.size };
+          return {
+            id: sid,
+            attempt: st.attempt,
+            partitions: st.def.numPartitions,
+            done,
+            running,
+            queued: st.queued.size,
+          };
         }),
       })),
     };

@@ -44,7 +44,13 @@ export interface BlockSource {
 }
 
 export type TaskNode =
-  | { readonly op: "range"; readonly start: number; readonly end: number; readonly step: number; readonly column: string }
+  | {
+    readonly op: "range";
+    readonly start: number;
+    readonly end: number;
+    readonly step: number;
+    readonly column: string;
+  }
   | {
     readonly op: "generate";
     readonly module: string;
@@ -81,12 +87,22 @@ export type TaskNode =
   }
   | { readonly op: "sortLocal"; readonly input: TaskNode; readonly keys: readonly SortColumn[] }
   | { readonly op: "limit"; readonly input: TaskNode; readonly n: number }
-  | { readonly op: "sample"; readonly input: TaskNode; readonly keys: readonly string[]; readonly size: number };
+  | {
+    readonly op: "sample";
+    readonly input: TaskNode;
+    readonly keys: readonly string[];
+    readonly size: number;
+  };
 
 export type Partitioner =
   | { readonly kind: "hash"; readonly keys: readonly string[]; readonly n: number }
   | { readonly kind: "roundRobin"; readonly n: number }
-  | { readonly kind: "range"; readonly keys: readonly SortColumn[]; readonly n: number; readonly bounds: Json }
+  | {
+    readonly kind: "range";
+    readonly keys: readonly SortColumn[];
+    readonly n: number;
+    readonly bounds: Json;
+  }
   | { readonly kind: "single" }
   | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }
   | { readonly kind: "identity" }; // cache: map partition p is reduce partition p

@@ -43,7 +43,12 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   readonly payload?: Uint8Array | undefined;
   /** Bytes of block (outputId, map, reduce) held by `executorId`. Throws FetchFailedError. */
-  fetchBlock(outputId: number, mapPartition: number, reducePartition: number, executorId: string): Promise<Uint8Array>;
+  fetchBlock(
+    outputId: number,
+    mapPartition: number,
+    reducePartition: number,
+    executorId: string,
+  ): Promise<Uint8Array>;
   broadcast(id: string): Promise<Batch[]>;
   /** Resolves a generator from the executor's module allowlist. Throws NotAllowedError. */
   generator(module: string, exportName: string): Promise<GeneratorFn>;
@@ -59,7 +64,12 @@ export interface TaskResult {
 const RANGE_BATCH = 1 << 16;
 
 /** Runs `node` into `sink`. */
-export async function runTask(node: TaskNode, sink: TaskSink, ctx: TaskContext, now: () => number): Promise<TaskResult> {
+export async function runTask(
+  node: TaskNode,
+  sink: TaskSink,
+  ctx: TaskContext,
+  now: () => number,
+): Promise<TaskResult> {
   const t0 = now();
   const stats = { rowsIn: 0, bytesFetched: 0 };
   const batches = await evalNode(node, ctx, stats);
@@ -116,7 +126,11 @@ function checkAbort(signal: AbortSignal): void {
 }
 
 /** Evaluates `node`; the result always holds at least one batch (maybe empty), carrying the schema. */
-async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: number; bytesFetched: number }): Promise<Batch[]> {
+async function evalNode(
+  node: TaskNode,
+  ctx: TaskContext,
+  stats: { rowsIn: number; bytesFetched: number },
+): Promise<Batch[]> {
   checkAbort(ctx.signal);
   switch (node.op) {
     case "range": {
@@ -187,7 +201,13 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
     case "hashJoin": {
       const left = await evalNode(node.left, ctx, stats);
       const right = await evalNode(node.right, ctx, stats);
-      return [hashJoin(all(left), all(right), { leftOn: [...node.leftOn], rightOn: [...node.rightOn], how: node.how })];
+      return [
+        hashJoin(all(left), all(right), {
+          leftOn: [...node.leftOn],
+          rightOn: [...node.rightOn],
+          how: node.how,
+        }),
+      ];
     }
     case "sortLocal": {
       const input = await evalNode(node.input, ctx, stats);
@@ -213,13 +233,21 @@ async function evalNode(node: TaskNode, ctx: TaskContext, stats: { rowsIn: numbe
 
 /** Checks a generated batch against the declared schema. */
 function conform(schema: Schema, b: Batch, what: string): Batch {
-  if (b.schema.length !== schema.length || b.schema.some((f, i) => f.name !== schema[i]!.name || f.type !== schema[i]!.type)) {
+  if (
+    b.schema.length !== schema.length ||
+    b.schema.some((f, i) => f.name !== schema[i]!.name || f.type !== schema[i]!.type)
+  ) {
     throw new SchemaError(`Generator ${what} produced a batch whose schema differs from the declared one`);
   }
   return b;
 }
 
-function partitionAll(schema: Schema, batches: readonly Batch[], p: Partitioner, mapPartition: number): Batch[][] {
+function partitionAll(
+  schema: Schema,
+  batches: readonly Batch[],
+  p: Partitioner,
+  mapPartition: number,
+): Batch[][] {
   switch (p.kind) {
     case "single":
     case "identity":
@@ -231,7 +259,9 @@ function partitionAll(schema: Schema, batches: readonly Batch[], p: Partitioner,
     }
     case "hash": {
       const out: Batch[][] = Array.from({ length: p.n }, () => []);
-      for (const b of batches) hashPartition(b, p.keys, p.n).forEach((part, i) => part.length && out[i]!.push(part));
+      for (const b of batches) {
+        hashPartition(b, p.keys, p.n).forEach((part, i) => part.length && out[i]!.push(part));
+      }
       return out;
     }
     case "roundRobin": {
@@ -249,7 +279,9 @@ function partitionAll(schema: Schema, batches: readonly Batch[], p: Partitioner,
       const out: Batch[][] = Array.from({ length: p.n }, () => []);
       const boundsSchema = p.keys.map((k) => schema.find((f) => f.name === k.column)!);
       const bounds = batchFromRows(boundsSchema, p.bounds as Row[]);
-      for (const b of batches) rangePartition(b, p.keys, bounds).forEach((part, i) => part.length && out[i]!.push(part));
+      for (const b of batches) {
+        rangePartition(b, p.keys, bounds).forEach((part, i) => part.length && out[i]!.push(part));
+      }
       return out;
     }
   }

@@ -16,16 +16,24 @@ const args = parseArgs({
   },
 });
 if (args.values.help) {
-  console.log("deno task demo [--rows N] [--executors N]\nRuns a generate → shuffle → aggregate → join job and prints its plan and result.");
+  console.log(
+    "deno task demo [--rows N] [--executors N]\nRuns a generate → shuffle → aggregate → join job and prints its plan and result.",
+  );
   Deno.exit(0);
 }
 const rows = Number(args.values.rows);
 const executors = Number(args.values.executors);
-if (!Number.isSafeInteger(rows) || rows < 1) throw new RangeError(`--rows must be a positive integer, got ${args.values.rows}`);
+if (!Number.isSafeInteger(rows) || rows < 1) {
+  throw new RangeError(`--rows must be a positive integer, got ${args.values.rows}`);
+}
 
 const t0 = performance.now();
 await using fx = await Frontier.start({ executors, shufflePartitions: 4 });
-console.log(`Frontier embedded cluster: ${executors} executors (Web Workers), started in ${(performance.now() - t0).toFixed(0)} ms`);
+console.log(
+  `Frontier embedded cluster: ${executors} executors (Web Workers), started in ${
+    (performance.now() - t0).toFixed(0)
+  } ms`,
+);
 
 const facts = fx.range(0, rows, { partitions: 4 })
   .withColumn("key", col("id").times(7919).mod(1000))

@@ -40,7 +40,14 @@ function job(fx: Frontier, n: number, partitions: number) {
     .withColumn("v", col("id").times(7919).mod(1000).div(8))
     .filter(col("v").gt(10))
     .groupBy("k")
-    .agg(count().alias("n"), sum("v").alias("s"), min("v").alias("lo"), max("v").alias("hi"), avg("v").alias("mean"), stddev("v").alias("sd"))
+    .agg(
+      count().alias("n"),
+      sum("v").alias("s"),
+      min("v").alias("lo"),
+      max("v").alias("hi"),
+      avg("v").alias("mean"),
+      stddev("v").alias("sd"),
+    )
     .sort("k");
 }
 
@@ -67,24 +74,39 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
       const other = await job(fx, 30_000, p).collect();
       assert.equal(other.length, base.length);
       other.forEach((r, i) => {
-        for (const k of Object.keys(r)) assert.ok(Object.is(r[k], base[i]![k]), `partitions=${p} row ${i} column ${k}: ${r[k]} vs ${base[i]![k]}`);
+        for (const k of Object.keys(r)) {
+          assert.ok(
+            Object.is(r[k], base[i]![k]),
+            `partitions=${p} row ${i} column ${k}: ${r[k]} vs ${base[i]![k]}`,
+          );
+        }
       });
     }
   });
 
   await t.step("broadcast and shuffle joins agree, for every join type", async () => {
     const facts = fx.range(0, 5_000, { partitions: 3 }).withColumn("key", col("id").mod(50));
-    const dim = fx.range(0, 40, { partitions: 2 }).withColumnRenamed("id", "key").withColumn("region", col("key").mod(7));
+    const dim = fx.range(0, 40, { partitions: 2 }).withColumnRenamed("id", "key").withColumn(
+      "region",
+      col("key").mod(7),
+    );
     for (const how of ["inner", "left", "semi", "anti"] as const) {
       const b = canonicalRows(await facts.join(dim, "key", how, { strategy: "broadcast" }).collect());
       const s = canonicalRows(await facts.join(dim, "key", how, { strategy: "shuffle" }).collect());
       assert.deepEqual(b, s, how);
-      const expected = how === "inner" || how === "semi" ? 5_000 * 40 / 50 : how === "left" ? 5_000 : 5_000 * 10 / 50;
+      const expected = how === "inner" || how === "semi"
+        ? 5_000 * 40 / 50
+        : how === "left"
+        ? 5_000
+        : 5_000 * 10 / 50;
       assert.equal(b.length, expected, how);
     }
     const plan = await facts.join(dim, "key").explain();
     assert.match(plan, /BroadcastHashJoin/);
-    assert.match(await facts.join(dim, "key", "inner", { strategy: "shuffle" }).explain(), /ShuffledHashJoin/);
+    assert.match(
+      await facts.join(dim, "key", "inner", { strategy: "shuffle" }).explain(),
+      /ShuffledHashJoin/,
+    );
   });
 
   await t.step("sort, limit, union, repartition and coalesce", async () => {
@@ -92,7 +114,10 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
     const sorted = await ds.sort(col("r").desc(), "id").collect();
     for (let i = 1; i < sorted.length; i++) {
       const a = sorted[i - 1]!, b = sorted[i]!;
-      assert.ok((a["r"] as number) > (b["r"] as number) || (a["r"] === b["r"] && (a["id"] as number) < (b["id"] as number)));
+      assert.ok(
+        (a["r"] as number) > (b["r"] as number) ||
+          (a["r"] === b["r"] && (a["id"] as number) < (b["id"] as number)),
+      );
     }
     assert.equal(sorted.length, 2_000);
     assert.deepEqual((await ds.sort("id").limit(3).collect()).map((r) => r["id"]), [0, 1, 2]);
@@ -116,9 +141,17 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
 
   await t.step("expressions: when/otherwise, casts, nulls, distinct and quantiles", async () => {
     const ds = fx.range(0, 1_000, { partitions: 3 })
-      .withColumn("band", when(col("id").lt(100), lit("low")).when(col("id").lt(500), lit("mid")).otherwise(lit("high")))
+      .withColumn(
+        "band",
+        when(col("id").lt(100), lit("low")).when(col("id").lt(500), lit("mid")).otherwise(lit("high")),
+      )
       .withColumn("maybe", when(col("id").mod(2).eq(0), col("id")));
-    const rows = await ds.groupBy("band").agg(count().alias("n"), count("maybe").alias("nn"), countDistinct("id").alias("d"), approxQuantile("id", 0.5).alias("med")).sort("band").collect();
+    const rows = await ds.groupBy("band").agg(
+      count().alias("n"),
+      count("maybe").alias("nn"),
+      countDistinct("id").alias("d"),
+      approxQuantile("id", 0.5).alias("med"),
+    ).sort("band").collect();
     const byBand = Object.fromEntries(rows.map((r: Row) => [r["band"], r]));
     assert.equal(byBand["low"]!["n"], 100);
     assert.equal(byBand["mid"]!["n"], 400);
@@ -131,7 +164,10 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
 
   await t.step("analysis errors name the missing column at the call that introduced it", () => {
     const ds = fx.range(0, 10);
-    assert.throws(() => ds.select("nope"), (e: unknown) => e instanceof SchemaError && /"nope"/.test(e.message) && /"id"/.test(e.message));
+    assert.throws(
+      () => ds.select("nope"),
+      (e: unknown) => e instanceof SchemaError && /"nope"/.test(e.message) && /"id"/.test(e.message),
+    );
     assert.throws(() => ds.filter(col("id").plus(1)), SchemaError);
   });
 

@@ -93,14 +93,19 @@ Deno.test("Scheduler resubmits the parent stage on a fetch failure and caps cons
     const reduces = launched.splice(0).filter((t) => t.stage.id === 2);
     assert.ok(reduces.length >= 1, `round ${round}: a reduce task runs`);
     // every running reduce task of this attempt hits the same lost output: counted once
-    for (const r of reduces) s.taskFailed(r.taskId, { kind: "fetch", error: err, outputId: 10, mapPartition: 0, executorId: "a" });
+    for (const r of reduces) {
+      s.taskFailed(r.taskId, { kind: "fetch", error: err, outputId: 10, mapPartition: 0, executorId: "a" });
+    }
     if (round < 2) {
       const rerun = launched.splice(0).filter((t) => t.stage.id === 1);
       assert.deepEqual(rerun.map((t) => t.partition), [0], `round ${round}: only map partition 0 reruns`);
       finishMap(s, rerun[0]!);
     }
   }
-  await assert.rejects(job, (e: unknown) => e instanceof JobFailedError && /3 consecutive attempts/.test(e.message));
+  await assert.rejects(
+    job,
+    (e: unknown) => e instanceof JobFailedError && /3 consecutive attempts/.test(e.message),
+  );
 });
 
 Deno.test("Scheduler commits the first successful attempt and drops later duplicates", async () => {
@@ -115,7 +120,11 @@ Deno.test("Scheduler commits the first successful attempt and drops later duplic
 });
 
 Deno.test("Scheduler excludes an executor that keeps failing, for a bounded time, never the last one", async () => {
-  const { s, launched, clock } = setup({ excludeAfterFailures: 2, excludeForMs: 30_000, maxTaskAttempts: 10 });
+  const { s, launched, clock } = setup({
+    excludeAfterFailures: 2,
+    excludeForMs: 30_000,
+    maxTaskAttempts: 10,
+  });
   s.addExecutor("bad", 1, 1);
   s.addExecutor("good", 2, 1);
   const job = s.submitJob(1, { id: 4, numPartitions: 1, parents: [] });
