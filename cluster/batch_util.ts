@@ -241,7 +241,7 @@ export function batchToRows(batch: Batch): Row[] {
  * (NaN after all numbers), strings (by UTF-16 code units).
  */
 export function compareScalars(a: Scalar, b: Scalar): number {
-  if (a === b) return 0;
+  if (a === b && (a !== 0 || Object.is(a, b))) return 0;
   if (a === null) return -1;
   if (b === null) return 1;
   const ta = typeof a, tb = typeof b;
