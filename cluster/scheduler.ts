@@ -484,23 +484,20 @@ export class Scheduler {
   #schedule(): void {
     if (this.#queue.length === 0) return;
     const now = this.#deps.clock.now();
-    const free = [...this.#executors.values()].filter((e) =>
-      !this.#isExcluded(e, now) && e.running.size < e.slots
-    );
-    if (free.length === 0) return;
-    const rest: [number, number][] = [];
-    for (const item of this.#queue) {
-      const [stageId, p] = item;
+    const free = [...this.#executors.values()].filter((e) => !this.#isExcluded(e, now) && e.running.size < e.slots);
+    let slots = free.reduce((a, e) => a + e.slots - e.running.size, 0);
+    if (slots === 0) return;
+    // Launch from the head of the FIFO until the slots run out: O(launched), not O(queue).
+    let i = 0;
+    for (; i < this.#queue.length && slots > 0; i++) {
+      const [stageId, p] = this.#queue[i]!;
       const st = this.#stages.get(stageId);
       if (!st || !st.queued.has(p)) continue;
       const job = this.#jobOfStage(stageId);
       if (!job) continue;
-      const ex = this.#pickExecutor(st.def, p, free);
-      if (!ex) {
-        rest.push(item);
-        continue;
-      }
+      const ex = this.#pickExecutor(st.def, p, free)!;
       st.queued.delete(p);
+      slots--;
       const attempt = st.launches.get(p) ?? 0;
       st.launches.set(p, attempt + 1);
       const t: TaskAttempt = {
@@ -520,7 +517,7 @@ export class Scheduler {
       set.add(t.taskId);
       this.#deps.launch(t);
     }
-    this.#queue = rest;
+    this.#queue = this.#queue.slice(i);
   }
 
   #pickExecutor(def: StageDef, p: number, free: ExecutorState[]): ExecutorState | undefined {
