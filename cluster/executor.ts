@@ -20,6 +20,7 @@ import { blockKey, BlockStore } from "./block_store.ts";
 import type { Connection, Frame } from "./transport.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "./protocol.ts";
 import { FetchFailedError, type GeneratorFn, runTask } from "./task_runner.ts";
+import { BUILTIN_GENERATORS_MODULE } from "./io/generators.ts";
 
 export interface ExecutorDeps {
   connection: Connection;
@@ -306,7 +307,7 @@ export class Executor {
     const key = `${module}#${name}`;
     const hit = this.#generators.get(key);
     if (hit) return hit;
-    if (!this.#opts.allowedModules.includes(module)) {
+    if (module !== BUILTIN_GENERATORS_MODULE && !this.#opts.allowedModules.includes(module)) {
       throw new NotAllowedError(
         `Module "${module}" is not on executor ${this.id}'s allowlist (${this.#opts.allowedModules.length} modules allowed)`,
         { data: { module } },

@@ -23,6 +23,8 @@ import type { Engine } from "./engine.ts";
 import { connectWorker, type WorkerConnection } from "./transport_worker.ts";
 import { type ProcessCluster, startProcessCluster } from "./process_cluster.ts";
 import { connectRemote, type RemoteEngine } from "./remote_client.ts";
+import { BUILTIN_GENERATORS_MODULE } from "./io/generators.ts";
+import { TRANSACTION_SCHEMA } from "./io/transaction_generator.ts";
 
 export interface StartOptions extends DriverOptions {
   /** Executors to start. @default {2} */
@@ -141,6 +143,33 @@ export class Frontier implements AsyncDisposable {
       args: options.args ?? null,
       partitions: options.partitions ?? this.#engine.defaultParallelism,
       schema: options.schema,
+    });
+  }
+
+  /**
+   * Synthetic card transactions (see `cluster/io/transaction_generator.ts`), generated in
+   * parallel by the executors. The same seed gives the same rows for any partition count.
+   */
+  transactions(options: {
+    rows: number;
+    seed: number;
+    /** HMAC key for card tokens (at least 32 bytes). */
+    tokenKey: Uint8Array;
+    partitions?: number;
+    /** Numeric generator options (fraudRate, outOfOrderFraction, …). */
+    options?: Record<string, number>;
+  }): Dataset {
+    return this.generate({
+      module: BUILTIN_GENERATORS_MODULE,
+      export: "transactions",
+      schema: TRANSACTION_SCHEMA,
+      partitions: options.partitions ?? this.#engine.defaultParallelism,
+      args: {
+        seed: options.seed,
+        totalRows: options.rows,
+        tokenKeyHex: [...options.tokenKey].map((b) => b.toString(16).padStart(2, "0")).join(""),
+        options: options.options ?? {},
+      },
     });
   }
 
