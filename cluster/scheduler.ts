@@ -484,7 +484,9 @@ export class Scheduler {
   #schedule(): void {
     if (this.#queue.length === 0) return;
     const now = this.#deps.clock.now();
-    const free = [...this.#executors.values()].filter((e) => !this.#isExcluded(e, now) && e.running.size < e.slots);
+    const free = [...this.#executors.values()].filter((e) =>
+      !this.#isExcluded(e, now) && e.running.size < e.slots
+    );
     let slots = free.reduce((a, e) => a + e.slots - e.running.size, 0);
     if (slots === 0) return;
     // Launch from the head of the FIFO until the slots run out: O(launched), not O(queue).
