@@ -24,6 +24,7 @@ import { connectWorker, type WorkerConnection } from "./transport_worker.ts";
 import { type ProcessCluster, startProcessCluster } from "./process_cluster.ts";
 import { connectRemote, type RemoteEngine } from "./remote_client.ts";
 import { BUILTIN_GENERATORS_MODULE } from "./io/generators.ts";
+import { DataReader } from "./readers.ts";
 import { TRANSACTION_SCHEMA } from "./io/transaction_generator.ts";
 
 export interface StartOptions extends DriverOptions {
@@ -120,6 +121,11 @@ export class Frontier implements AsyncDisposable {
   }
 
   // ---- sources ----
+
+  /** Distributed readers: `csv` (with quarantine), `bank`, `parquet`, `arrow`. */
+  get read(): DataReader {
+    return new DataReader(this.#engine);
+  }
 
   /** Rows `id` in [start, end) (or [0, start) with one argument). */
   range(start: number, end?: number, options: RangeOptions = {}): Dataset {

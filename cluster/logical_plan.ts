@@ -67,7 +67,43 @@ export type LogicalPlan =
   | { readonly op: "sort"; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
   | { readonly op: "limit"; readonly input: LogicalPlan; readonly n: number }
   | { readonly op: "union"; readonly inputs: readonly LogicalPlan[] }
-  | { readonly op: "cache"; readonly input: LogicalPlan; readonly cacheId: number };
+  | { readonly op: "cache"; readonly input: LogicalPlan; readonly cacheId: number }
+  /** Phase 1 of a CSV read: one row `{ scan }` per byte range. */
+  | {
+    readonly op: "csvScan";
+    readonly path: string;
+    readonly ranges: readonly { start: number; end: number }[];
+    readonly dialect: Json;
+  }
+  /**
+   * Phase 2: parsed records of `path`, one partition per entry, cached on the executors with the
+   * quarantined records beside them; `which` picks the valid rows or the quarantine.
+   */
+  | {
+    readonly op: "csv";
+    readonly path: string;
+    readonly entries: Json;
+    readonly options: Json;
+    readonly cacheId: number;
+    readonly which: "valid" | "quarantine";
+    readonly schema: Schema;
+    readonly rows?: number | undefined;
+  }
+  /** One row `{ run }` per partition: the month run of bank data, for deriving dates. */
+  | { readonly op: "monthRuns"; readonly input: LogicalPlan }
+  /** Bank data: `contact_date` from the month sequence; `cursors[p]` is where partition p starts. */
+  | {
+    readonly op: "contactDate";
+    readonly input: LogicalPlan;
+    readonly cursors: readonly { year: number; month: number }[];
+  }
+  /** One partition per Parquet/Arrow file. */
+  | {
+    readonly op: "files";
+    readonly paths: readonly string[];
+    readonly format: "parquet" | "arrow";
+    readonly schema: Schema;
+  };
 
 /** What an action does with the final plan. */
 export type Action =
@@ -99,7 +135,14 @@ export function estimateRows(plan: LogicalPlan): number | undefined {
     case "aggregate":
       return plan.keys.length === 0 ? 1 : estimateRows(plan.input);
     case "join":
+    case "csvScan":
+    case "monthRuns":
+    case "files":
       return undefined;
+    case "csv":
+      return plan.rows;
+    case "contactDate":
+      return estimateRows(plan.input);
     case "union": {
       let n = 0;
       for (const p of plan.inputs) {

@@ -11,6 +11,7 @@ import { inferField } from "./eval_expr.ts";
 import { aggregateOutputSchema } from "./aggregate.ts";
 import { joinOutputSchema } from "./join.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
+import { QUARANTINE_SCHEMA } from "./io/csv_parse.ts";
 import type { AggExpr, Expr } from "./expr.ts";
 import { aggSpecsFor, keyNamesFor } from "./plan_agg.ts";
 
@@ -30,7 +31,16 @@ function compute(plan: LogicalPlan): Schema {
       return [{ name: "id", type: "long", nullable: false }];
     case "generate":
     case "inline":
+    case "files":
       return plan.schema;
+    case "csv":
+      return plan.which === "valid" ? plan.schema : QUARANTINE_SCHEMA;
+    case "csvScan":
+      return [{ name: "scan", type: "string", nullable: false }];
+    case "monthRuns":
+      return [{ name: "run", type: "string", nullable: false }];
+    case "contactDate":
+      return [...schemaOf(plan.input), { name: "contact_date", type: "date", nullable: false }];
     case "project": {
       const input = schemaOf(plan.input);
       const fields = plan.exprs.map((e) => inferField(e, input));

@@ -181,6 +181,72 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     }
     case "sort":
       return await planSort(plan, schema, ctx);
+    case "csvScan":
+      return leaf(plan.ranges.length, schema, [`CsvScan(${plan.path})`], (p) => ({
+        op: "csvScan",
+        path: plan.path,
+        start: plan.ranges[p]!.start,
+        end: plan.ranges[p]!.end,
+        dialect: plan.dialect,
+      }));
+    case "csv": {
+      let stage = ctx.cachedStage(plan.cacheId);
+      if (!stage) {
+        const entries = plan.entries as unknown as Json[];
+        const dataSchema = schemaOf({ ...plan, which: "valid" });
+        const child = leaf(entries.length, dataSchema, [`CsvRead(${plan.path})`], (p) => ({
+          op: "csvRange",
+          path: plan.path,
+          entry: entries[p]!,
+          options: plan.options,
+          schema: dataSchema,
+        }));
+        stage = mapStage(child, { kind: "split" }, ctx, `Cache(${plan.cacheId}): rows + quarantine`);
+        if (!ctx.dryRun) ctx.rememberCachedStage(plan.cacheId, stage);
+      }
+      return readStage(
+        stage,
+        schema,
+        ctx,
+        `CacheRead(${plan.cacheId}, ${plan.which})`,
+        plan.which === "valid" ? 0 : 1,
+      );
+    }
+    case "monthRuns": {
+      const child = await planPart(plan.input, ctx);
+      return narrow(child, schema, "MonthRuns", (input) => ({ op: "monthRuns", input }));
+    }
+    case "contactDate": {
+      const child = await planPart(plan.input, ctx);
+      if (child.n !== plan.cursors.length) {
+        throw new RangeError(
+          `contact dates need one cursor per partition: ${child.n} partitions, ${plan.cursors.length} cursors`,
+        );
+      }
+      return {
+        ...child,
+        schema,
+        ops: [...child.ops, "ContactDate"],
+        build: (p) => ({
+          op: "contactDate",
+          input: child.build(p),
+          year: plan.cursors[p]!.year,
+          month: plan.cursors[p]!.month,
+        }),
+      };
+    }
+    case "files":
+      return leaf(
+        plan.paths.length,
+        schema,
+        [`FileRead(${plan.format}, ${plan.paths.length} files)`],
+        (p) => ({
+          op: "fileRead",
+          path: plan.paths[p]!,
+          format: plan.format,
+          schema,
+        }),
+      );
     case "cache": {
       let stage = ctx.cachedStage(plan.cacheId);
       if (!stage) {
@@ -218,9 +284,9 @@ function mapStage(child: Part, partitioner: Partitioner, ctx: PlannerContext, la
   };
 }
 
-function readStage(stage: PlannedStage, schema: Schema, ctx: PlannerContext, label: string): Part {
+function readStage(stage: PlannedStage, schema: Schema, ctx: PlannerContext, label: string, side = 0): Part {
   const outputId = stage.outputId!;
-  const identity = stage.partitioner?.kind === "identity";
+  const identity = stage.partitioner?.kind === "identity" || stage.partitioner?.kind === "split";
   const n = stage.partitioner ? reduceCount(stage.partitioner, stage.numPartitions) : 1;
   return {
     n,
@@ -234,7 +300,7 @@ function readStage(stage: PlannedStage, schema: Schema, ctx: PlannerContext, lab
       return {
         op: "shuffleRead",
         outputId,
-        reducePartition: identity ? 0 : p,
+        reducePartition: identity ? side : p,
         sources: maps.map((m) => ({ mapPartition: m, executorId: locs[m]?.executorId ?? "" })),
         schema,
       };
@@ -398,6 +464,8 @@ export function describePartitioner(p: Partitioner): string {
       return `coalesce ${p.numMaps} → ${p.n}`;
     case "identity":
       return "identity";
+    case "split":
+      return "rows + side output";
   }
 }
 

@@ -381,6 +381,33 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
       return { op, input: child("input"), n: nat(o, "n") };
     case "sample":
       return { op, input: child("input"), keys: strs(o, "keys"), size: nat(o, "size") };
+    case "csvScan":
+      return {
+        op,
+        path: str(o, "path"),
+        start: nat(o, "start"),
+        end: nat(o, "end"),
+        dialect: (o["dialect"] ?? {}) as Json,
+      };
+    case "csvRange":
+      return {
+        op,
+        path: str(o, "path"),
+        entry: obj(o["entry"], "entry") as Json,
+        options: obj(o["options"], "options") as Json,
+        schema: decodeSchema(o["schema"]),
+      };
+    case "monthRuns":
+      return { op, input: child("input") };
+    case "contactDate":
+      return { op, input: child("input"), year: nat(o, "year"), month: nat(o, "month") };
+    case "fileRead": {
+      const format = str(o, "format");
+      if (format !== "parquet" && format !== "arrow") {
+        throw malformed("task", `unknown file format "${format}"`);
+      }
+      return { op, path: str(o, "path"), format, schema: decodeSchema(o["schema"]) };
+    }
     default:
       throw malformed("task", `unknown operator ${JSON.stringify(op)}`);
   }
@@ -406,6 +433,8 @@ function decodePartitioner(u: unknown): Partitioner {
       return { kind: "coalesce", n: nat(o, "n"), numMaps: nat(o, "numMaps") };
     case "identity":
       return { kind: "identity" };
+    case "split":
+      return { kind: "split" };
     default:
       throw malformed("task", `unknown partitioner ${JSON.stringify(o["kind"])}`);
   }

@@ -19,6 +19,9 @@
 import type { Clock } from "../actors/clock.ts";
 import { JobFailedError, type WireError } from "../actors/errors.ts";
 
+/** Errors a retry would only repeat (bad input, bad plan, refused code). */
+const NON_RETRYABLE = new Set(["InvalidRowError", "SchemaError", "NotAllowedError", "MalformedMessageError"]);
+
 export interface StageDef {
   readonly id: number;
   readonly numPartitions: number;
@@ -352,14 +355,19 @@ export class Scheduler {
     const job = this.#jobs.get(t.jobId);
     if (!st || !job || job.done) return;
     if (failure.kind === "task") {
-      const n = (st.failures.get(t.partition) ?? 0) + 1;
+      // Deterministic failures would fail the same way again: no retry.
+      const n = NON_RETRYABLE.has(failure.error.name)
+        ? this.#opts.maxTaskAttempts
+        : (st.failures.get(t.partition) ?? 0) + 1;
       st.failures.set(t.partition, n);
       this.#noteExecutorFailure(t.executorId);
       if (n >= this.#opts.maxTaskAttempts) {
         this.#failJob(
           job,
           new JobFailedError(
-            `Job ${job.id} failed: task for partition ${t.partition} of stage ${t.stage.id} failed ${n} times; last error: ${failure.error.name}: ${failure.error.message}`,
+            `Job ${job.id} failed: task for partition ${t.partition} of stage ${t.stage.id} failed ${
+              NON_RETRYABLE.has(failure.error.name) ? "with a non-retryable error" : `${n} times`
+            }; last error: ${failure.error.name}: ${failure.error.message}`,
             {
               data: {
                 jobId: job.id,

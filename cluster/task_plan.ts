@@ -92,6 +92,33 @@ export type TaskNode =
     readonly input: TaskNode;
     readonly keys: readonly string[];
     readonly size: number;
+  }
+  /** Phase 1 of a CSV read: scan bytes [start, end) of `path`; yields one row `{ scan: JSON }`. */
+  | {
+    readonly op: "csvScan";
+    readonly path: string;
+    readonly start: number;
+    readonly end: number;
+    readonly dialect: Json;
+  }
+  /** Phase 2: parse the records starting in `entry`; malformed ones go to the side output. */
+  | {
+    readonly op: "csvRange";
+    readonly path: string;
+    readonly entry: Json;
+    readonly options: Json;
+    readonly schema: Schema;
+  }
+  /** Bank data: this partition's month run, one row `{ run: JSON }`. */
+  | { readonly op: "monthRuns"; readonly input: TaskNode }
+  /** Bank data: appends `contact_date` starting from the cursor of the rows before this partition. */
+  | { readonly op: "contactDate"; readonly input: TaskNode; readonly year: number; readonly month: number }
+  /** A whole Parquet or Arrow file. */
+  | {
+    readonly op: "fileRead";
+    readonly path: string;
+    readonly format: "parquet" | "arrow";
+    readonly schema: Schema;
   };
 
 export type Partitioner =
@@ -105,7 +132,8 @@ export type Partitioner =
   }
   | { readonly kind: "single" }
   | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }
-  | { readonly kind: "identity" }; // cache: map partition p is reduce partition p
+  | { readonly kind: "identity" } // cache: map partition p is reduce partition p
+  | { readonly kind: "split" }; // cache of two outputs: reduce 0 = the rows, reduce 1 = the side output
 
 export type TaskSink =
   | { readonly kind: "shuffle"; readonly outputId: number; readonly partitioner: Partitioner }
@@ -129,6 +157,8 @@ export function reduceCount(p: Partitioner, numMaps: number): number {
     case "single":
       return 1;
     case "identity":
+      return numMaps;
+    case "split":
       return numMaps;
   }
 }

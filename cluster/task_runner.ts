@@ -17,6 +17,11 @@ import { hashPartition, rangePartition, sampleForRangeBounds } from "./partition
 import type { Partitioner, TaskNode, TaskSink } from "./task_plan.ts";
 import type { TaskMetrics, TaskOutputMsg } from "./protocol.ts";
 import { writeBatchesToFile } from "./io/write_file.ts";
+import { readFileBatch } from "./io/file_read.ts";
+import { compileDialect, type CsvDialect, type RangeEntry, scanRange } from "./io/csv_scan.ts";
+import { gunzip, isGzip, parseRange, QUARANTINE_SCHEMA, quarantineToBatch } from "./io/csv_parse.ts";
+import type { CsvSchema } from "./io/csv_schema.ts";
+import { summarizeMonths, withContactDate } from "./io/bank_schemas.ts";
 
 /** A block could not be fetched: the map output is lost, so its stage must rerun. */
 export class FetchFailedError extends TaskFailedError {
@@ -55,6 +60,11 @@ export interface TaskContext {
   putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
 }
 
+/** Rows a task sets aside (CSV quarantine), written as reduce partition 1 by a "split" sink. */
+interface SideOutput {
+  batches: Batch[];
+}
+
 export interface TaskResult {
   output: TaskOutputMsg;
   payload?: Uint8Array | undefined;
@@ -71,7 +81,7 @@ export async function runTask(
   now: () => number,
 ): Promise<TaskResult> {
   const t0 = now();
-  const stats = { rowsIn: 0, bytesFetched: 0 };
+  const stats = { rowsIn: 0, bytesFetched: 0, side: { batches: [] } as SideOutput };
   const batches = await evalNode(node, ctx, stats);
   const rowsOut = batches.reduce((a, b) => a + b.length, 0);
   const schema = batches[0]!.schema;
@@ -79,10 +89,13 @@ export async function runTask(
   let payload: Uint8Array | undefined;
   switch (sink.kind) {
     case "shuffle": {
-      const parts = partitionAll(schema, batches, sink.partitioner, ctx.mapPartition);
+      const parts = sink.partitioner.kind === "split"
+        ? [batches, stats.side.batches.length ? stats.side.batches : [emptyBatch(QUARANTINE_SCHEMA)]]
+        : partitionAll(schema, batches, sink.partitioner, ctx.mapPartition);
       const rows: number[] = [], bytes: number[] = [];
       parts.forEach((part, r) => {
-        const b = encodeBatches(schema, part.length ? [concatBatches(schema, part)] : []);
+        const ps = part[0]?.schema ?? schema;
+        const b = encodeBatches(ps, part.length ? [concatBatches(ps, part)] : []);
         ctx.putBlock(sink.outputId, ctx.mapPartition, r, b);
         rows.push(part.reduce((a, x) => a + x.length, 0));
         bytes.push(b.byteLength);
@@ -125,11 +138,13 @@ function checkAbort(signal: AbortSignal): void {
   if (signal.aborted) throw abortReason(signal, "task");
 }
 
+type Stats = { rowsIn: number; bytesFetched: number; side: SideOutput };
+
 /** Evaluates `node`; the result always holds at least one batch (maybe empty), carrying the schema. */
 async function evalNode(
   node: TaskNode,
   ctx: TaskContext,
-  stats: { rowsIn: number; bytesFetched: number },
+  stats: Stats,
 ): Promise<Batch[]> {
   checkAbort(ctx.signal);
   switch (node.op) {
@@ -228,7 +243,96 @@ async function evalNode(
       const input = await evalNode(node.input, ctx, stats);
       return [sampleForRangeBounds(all(input), node.keys, node.size, ctx.seed)];
     }
+    case "csvScan": {
+      const bytes = await readBytes(node.path, node.start, node.end);
+      const scan = scanRange(bytes, { start: 0, end: bytes.length }, node.dialect as CsvDialect);
+      const json = JSON.stringify({ ...scan, start: node.start, end: node.end });
+      return [{
+        schema: [{ name: "scan", type: "string", nullable: false }],
+        length: 1,
+        columns: [{ type: "string", values: [json] }],
+      }];
+    }
+    case "csvRange":
+      return [await parseCsvRange(node, stats)];
+    case "monthRuns": {
+      const input = all(await evalNode(node.input, ctx, stats));
+      const i = input.schema.findIndex((f) => f.name === "month");
+      const months = i >= 0 && input.columns[i]!.type === "string"
+        ? input.columns[i]!.values as readonly string[]
+        : [];
+      const run = summarizeMonths(months);
+      return [{
+        schema: [{ name: "run", type: "string", nullable: false }],
+        length: 1,
+        columns: [{ type: "string", values: [JSON.stringify(run ?? null)] }],
+      }];
+    }
+    case "contactDate": {
+      const input = all(await evalNode(node.input, ctx, stats));
+      return [withContactDate(input, { year: node.year, month: node.month }).batch];
+    }
+    case "fileRead": {
+      const b = await readFileBatch(node.path, node.format, node.schema);
+      stats.rowsIn += b.length;
+      return [b];
+    }
   }
+}
+
+/** Bytes [start, end) of a file, or the whole (decompressed) file when it is gzip. */
+async function readBytes(path: string, start: number, end: number): Promise<Uint8Array> {
+  using f = await Deno.open(path);
+  await f.seek(start, Deno.SeekMode.Start);
+  const out = new Uint8Array(Math.max(0, end - start));
+  let at = 0;
+  while (at < out.length) {
+    const n = await f.read(out.subarray(at));
+    if (n === null) break;
+    at += n;
+  }
+  return out.subarray(0, at);
+}
+
+interface CsvRangeOptions {
+  dialect: CsvDialect;
+  schema: CsvSchema;
+  file: string;
+  strict: boolean;
+  gzip: boolean;
+}
+
+/** Parses the records that start in the entry's range, reading further until the last one ends. */
+async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats: Stats): Promise<Batch> {
+  const entry = node.entry as unknown as RangeEntry;
+  const o = node.options as unknown as CsvRangeOptions;
+  const options = { ...o.dialect, schema: o.schema, file: o.file, strict: o.strict };
+  if (o.gzip) {
+    let bytes: Uint8Array = await Deno.readFile(node.path);
+    if (isGzip(bytes)) bytes = await gunzip(bytes);
+    const r = parseRange(bytes, { ...entry, end: bytes.length }, { ...options, eof: true });
+    return keep(r, stats);
+  }
+  const size = (await Deno.stat(node.path)).size;
+  compileDialect(o.dialect);
+  for (let extra = 1 << 16;; extra *= 4) {
+    const end = Math.min(size, entry.end + extra);
+    const bytes = await readBytes(node.path, entry.start, end);
+    const local = { ...entry, start: 0, end: entry.end - entry.start };
+    try {
+      const r = parseRange(bytes, local, { ...options, eof: end === size });
+      return keep(r, stats);
+    } catch (e) {
+      if (e instanceof RangeError && end < size) continue; // the last record runs past the window
+      throw e;
+    }
+  }
+}
+
+function keep(r: ReturnType<typeof parseRange>, stats: Stats): Batch {
+  stats.rowsIn += r.rowsRead;
+  if (r.quarantine.length) stats.side.batches.push(quarantineToBatch(r.quarantine));
+  return r.batch;
 }
 
 /** Checks a generated batch against the declared schema. */
@@ -251,6 +355,7 @@ function partitionAll(
   switch (p.kind) {
     case "single":
     case "identity":
+    case "split":
       return [[...batches]];
     case "coalesce": {
       const out: Batch[][] = Array.from({ length: p.n }, () => []);

@@ -5,7 +5,7 @@
  */
 import { parquetWriteBuffer } from "hyparquet-writer";
 import * as arrow from "apache-arrow";
-import type { Batch, Schema } from "../batch.ts";
+import type { Batch, DataType, Schema } from "../batch.ts";
 import { batchFromRows, concatBatches, emptyBatch, scalarAt } from "../batch_util.ts";
 import { batchToArrowTable } from "../arrow_codec.ts";
 
@@ -27,14 +27,35 @@ export function encodeFile(format: "arrow" | "parquet" | "csv", batch: Batch): U
     case "arrow":
       return arrow.tableToIPC(batchToArrowTable(batch), "file");
     case "parquet":
-      return new Uint8Array(parquetWriteBuffer({ columnData: parquetColumns(batch) }));
+      return new Uint8Array(
+        parquetWriteBuffer(parquetColumns(batch) as unknown as Parameters<typeof parquetWriteBuffer>[0]),
+      );
     case "csv":
       return new TextEncoder().encode(toCsv(batch));
   }
 }
 
+const PARQUET_TYPES: Record<DataType, { type: string; converted_type?: string }> = {
+  double: { type: "DOUBLE" },
+  long: { type: "INT64" },
+  int: { type: "INT32" },
+  bool: { type: "BOOLEAN" },
+  string: { type: "BYTE_ARRAY", converted_type: "UTF8" },
+  timestamp: { type: "INT64", converted_type: "TIMESTAMP_MILLIS" },
+  date: { type: "INT32", converted_type: "DATE" },
+};
+
+/** Parquet schema elements (root first) and column values for hyparquet-writer. */
 function parquetColumns(batch: Batch) {
-  return batch.schema.map((f, j) => {
+  const schema = [
+    { name: "root", num_children: batch.schema.length },
+    ...batch.schema.map((f) => ({
+      name: f.name,
+      ...PARQUET_TYPES[f.type],
+      repetition_type: f.nullable ? "OPTIONAL" : "REQUIRED",
+    })),
+  ];
+  const columnData = batch.schema.map((f, j) => {
     const v = batch.columns[j]!;
     const data: (number | string | boolean | bigint | Date | null)[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) {
@@ -45,21 +66,9 @@ function parquetColumns(batch: Batch) {
       else if (f.type === "date") data[i] = new Date((x as number) * 86_400_000);
       else data[i] = x;
     }
-    const type = f.type === "double"
-      ? "DOUBLE"
-      : f.type === "long"
-      ? "INT64"
-      : f.type === "int"
-      ? "INT32"
-      : f.type === "bool"
-      ? "BOOLEAN"
-      : f.type === "string"
-      ? "STRING"
-      : f.type === "timestamp"
-      ? "TIMESTAMP"
-      : "DATE";
-    return { name: f.name, data, type: type as "DOUBLE", nullable: f.nullable };
+    return { name: f.name, data };
   });
+  return { schema, columnData };
 }
 
 function csvField(s: string): string {
