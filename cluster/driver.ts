@@ -6,7 +6,15 @@
  * @module
  */
 import type { Clock } from "../actors/clock.ts";
-import { errorToWire, MalformedMessageError, PeerUnavailableError, StoppedError } from "../actors/errors.ts";
+import {
+  errorToWire,
+  EscalationError,
+  MalformedMessageError,
+  PeerUnavailableError,
+  StoppedError,
+} from "../actors/errors.ts";
+import { ActorSystem } from "../actors/system.ts";
+import type { ActorRef } from "../actors/actor_ref.ts";
 import type { Batch, Schema } from "./batch.ts";
 import { concatBatches, emptyBatch } from "./batch_util.ts";
 import { decodeBatches, encodeBatches } from "./arrow_codec.ts";
@@ -101,6 +109,13 @@ interface ExecutorEntry {
   rssBytes: number;
   chain: Promise<void>;
   loop?: Promise<void>;
+  /** The actor that handles this executor's messages, in order, with a bounded mailbox. */
+  actor?: ActorRef<Inbound>;
+}
+
+interface Inbound {
+  msg: ExecutorMessage;
+  payload: Uint8Array | undefined;
 }
 
 interface Relay {
@@ -131,6 +146,8 @@ export class Driver implements AsyncDisposable {
   readonly #results = new Map<string, Uint8Array>();
   readonly #jobs = new Map<number, JobStatus>();
   readonly #stopped = new AbortController();
+  readonly #system: ActorSystem;
+  readonly #actorOwner = new Map<string, string>();
   #epoch = 0;
   #jobSeq = 0;
   #stageSeq = 0;
@@ -163,6 +180,16 @@ export class Driver implements AsyncDisposable {
       threshold: this.#opts.phiThreshold,
       hardTimeoutMs: this.#opts.heartbeatTimeoutMs,
       acceptableHeartbeatPauseMs: 2_000,
+    });
+    this.#system = new ActorSystem({
+      clock: this.#clock,
+      onFailure: (f) => {
+        this.#log(`actor ${f.actor} failed: ${f.error.message}`);
+        const id = f.actor.startsWith("executor-") ? this.#actorOwner.get(f.actor) : undefined;
+        if (id && f.error instanceof EscalationError) {
+          this.#executorLost(id, `its actor escalated: ${f.error.message}`);
+        }
+      },
     });
     this.#scheduleLiveness();
   }
@@ -208,6 +235,15 @@ export class Driver implements AsyncDisposable {
       chain: Promise.resolve(),
     };
     this.#executors.set(id, entry);
+    const name = `executor-${epoch}`;
+    this.#actorOwner.set(name, id);
+    entry.actor = this.#system.spawn<Inbound, undefined>({
+      init: () => undefined,
+      receive: (_s, m) => {
+        this.#handle(entry, m.msg, m.payload);
+        return undefined;
+      },
+    }, { name, mailbox: { capacity: 1024 }, supervision: { maxRestarts: 3, withinMs: 60_000 } });
     this.#detector.heartbeat(id);
     entry.loop = this.#receiveLoop(entry);
     this.#scheduler.addExecutor(id, epoch, info.slots);
@@ -289,7 +325,8 @@ export class Driver implements AsyncDisposable {
           this.#sendTo(e.id, { v: 1, type: "error", error: errorToWire(err) });
           continue;
         }
-        this.#handle(e, msg, frame.payload);
+        const delivered = await e.actor!.send({ msg, payload: frame.payload }).then(() => true, () => false);
+        if (!delivered) break;
       }
     } catch (err) {
       this.#log(`executor ${e.id} connection failed: ${String(err)}`);
@@ -621,6 +658,7 @@ export class Driver implements AsyncDisposable {
       await e.conn.close("driver stopped").catch(() => {});
     }
     await Promise.allSettled([...this.#executors.values()].map((e) => e.loop));
+    await this.#system.stop();
     this.#notify();
   }
 

@@ -8,6 +8,7 @@
 import type { Clock } from "../actors/clock.ts";
 import {
   errorToWire,
+  EscalationError,
   MalformedMessageError,
   NotAllowedError,
   PeerUnavailableError,
@@ -17,7 +18,8 @@ import {
 import type { Batch } from "./batch.ts";
 import { decodeBatches } from "./arrow_codec.ts";
 import { blockKey, BlockStore } from "./block_store.ts";
-import type { Connection, Frame } from "./transport.ts";
+import type { Connection } from "./transport.ts";
+import { ActorSystem } from "../actors/system.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "./protocol.ts";
 import { FetchFailedError, type GeneratorFn, runTask } from "./task_runner.ts";
 import { BUILTIN_GENERATORS_MODULE } from "./io/generators.ts";
@@ -42,6 +44,11 @@ export interface ExecutorOptions {
   allowedModules?: readonly string[];
   /** Bounded table of in-flight block fetches. @default {1024} */
   maxPendingFetches?: number;
+}
+
+interface Inbound {
+  msg: Exclude<DriverMessage, { type: "executor.shutdown" }>;
+  payload: Uint8Array | undefined;
 }
 
 interface PendingFetch {
@@ -88,9 +95,25 @@ export class Executor {
     return this.#opts.executorId;
   }
 
-  /** Serves the driver until the connection closes or it says shutdown. */
+  /**
+   * Serves the driver until the connection closes or it says shutdown. Decoded messages go
+   * through a supervised actor with a bounded mailbox: when it is full the read loop waits, so
+   * the transport stops granting credit and the driver's sends wait too. A handler that keeps
+   * throwing escalates past its restart limit and stops the executor.
+   */
   async run(): Promise<void> {
     this.#heartbeat();
+    await using system = new ActorSystem({
+      clock: this.#clock,
+      onFailure: (f) => {
+        this.#log(`executor actor failed: ${f.error.message}`);
+        if (f.error instanceof EscalationError) this.#stopped.abort(f.error);
+      },
+    });
+    const actor = system.spawn<Inbound, undefined>({
+      init: () => undefined,
+      receive: (_state, m) => this.#handle(m.msg, m.payload),
+    }, { name: "executor", mailbox: { capacity: 256 }, supervision: { maxRestarts: 3, withinMs: 60_000 } });
     try {
       for (;;) {
         const frame = await this.#conn.receive({ signal: this.#stopped.signal }).catch(() => undefined);
@@ -104,7 +127,11 @@ export class Executor {
           continue;
         }
         if (msg.type === "executor.shutdown") break;
-        this.#handle(msg, frame);
+        const sent = await actor.send({ msg, payload: frame.payload }, { signal: this.#stopped.signal }).then(
+          () => true,
+          () => false,
+        );
+        if (!sent) break;
       }
     } finally {
       await this.#shutdown();
@@ -153,7 +180,11 @@ export class Executor {
     return this.#conn.send({ header: msg, payload }, { signal: this.#stopped.signal });
   }
 
-  #handle(msg: Exclude<DriverMessage, { type: "executor.shutdown" }>, frame: Frame): void {
+  #handle(
+    msg: Exclude<DriverMessage, { type: "executor.shutdown" }>,
+    payload: Uint8Array | undefined,
+  ): undefined {
+    const frame = { payload };
     switch (msg.type) {
       case "task.launch":
         this.#launch(msg, frame.payload);
