@@ -118,6 +118,12 @@ interface Inbound {
   payload: Uint8Array | undefined;
 }
 
+/** What one action owns: the stages it registered (sub-jobs included) and its cancellation. */
+interface JobScope {
+  stages: Set<number>;
+  signal: AbortSignal | undefined;
+}
+
 interface Relay {
   requester: string;
   requesterReq: number;
@@ -462,7 +468,7 @@ export class Driver implements AsyncDisposable {
     return id;
   }
 
-  #plannerContext(dryRun: boolean, jobs: number[]): PlannerContext {
+  #plannerContext(dryRun: boolean, scope: JobScope): PlannerContext {
     return {
       shufflePartitions: this.#opts.shufflePartitions,
       broadcastThresholdRows: this.#opts.broadcastThresholdRows,
@@ -474,7 +480,7 @@ export class Driver implements AsyncDisposable {
       cachedStage: (id) => this.#cacheStages.get(id),
       rememberCachedStage: (id, s) => this.#cacheStages.set(id, s),
       collect: async (part: Part) => {
-        const r = await this.#runPart(part, { kind: "result" }, "sub-job", jobs);
+        const r = await this.#runPart(part, { kind: "result" }, "sub-job", scope);
         return r.batches;
       },
       broadcast: (schema, batches) => {
@@ -490,7 +496,7 @@ export class Driver implements AsyncDisposable {
 
   /** Text of the stage plan (no sub-jobs run). */
   async explain(plan: LogicalPlan): Promise<string> {
-    const ctx = this.#plannerContext(true, []);
+    const ctx = this.#plannerContext(true, { stages: new Set(), signal: undefined });
     const part = await planPart(plan, ctx);
     return explainStages(resultStage(part, { kind: "result" }, ctx, "Result → driver"));
   }
@@ -502,9 +508,9 @@ export class Driver implements AsyncDisposable {
     options: { signal?: AbortSignal | undefined; description?: string } = {},
   ): Promise<JobResult> {
     if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
-    const jobs: number[] = [];
+    const scope: JobScope = { stages: new Set(), signal: options.signal };
     try {
-      const ctx = this.#plannerContext(false, jobs);
+      const ctx = this.#plannerContext(false, scope);
       const part = await planPart(plan, ctx);
       const schema = schemaOf(plan);
       const sink: TaskSink = action.kind === "collect"
@@ -517,10 +523,10 @@ export class Driver implements AsyncDisposable {
           dir: action.dir,
           file: "",
         };
-      const r = await this.#runPart(part, sink, options.description ?? action.kind, jobs, options.signal);
+      const r = await this.#runPart(part, sink, options.description ?? action.kind, scope);
       return { ...r, schema: r.batches[0]?.schema ?? schema };
     } finally {
-      this.#cleanup(jobs);
+      this.#cleanup(scope);
     }
   }
 
@@ -528,10 +534,11 @@ export class Driver implements AsyncDisposable {
     part: Part,
     sink: TaskSink,
     description: string,
-    jobs: number[],
-    signal?: AbortSignal,
+    scope: JobScope,
   ): Promise<{ batches: Batch[]; rows: number; outputs: TaskOutputMsg[] }> {
-    const ctx = this.#plannerContext(false, jobs);
+    if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
+    const signal = scope.signal;
+    const ctx = this.#plannerContext(false, scope);
     const base = resultStage(part, sink, ctx, "Result");
     const final: PlannedStage = sink.kind === "write"
       ? {
@@ -543,9 +550,8 @@ export class Driver implements AsyncDisposable {
         },
       }
       : base;
-    this.#register(final);
+    this.#register(final, scope.stages);
     const jobId = ++this.#jobSeq;
-    jobs.push(jobId);
     const status: JobStatus = { id: jobId, description, state: "running", stages: [] };
     this.#jobs.set(jobId, status);
     const onAbort = () =>
@@ -580,24 +586,26 @@ export class Driver implements AsyncDisposable {
     }
   }
 
-  #register(stage: PlannedStage): void {
+  #register(stage: PlannedStage, owned: Set<number>): void {
     if (this.#stages.has(stage.id)) return;
     this.#stages.set(stage.id, stage);
-    for (const p of stage.parents) this.#register(p);
+    owned.add(stage.id);
+    for (const p of stage.parents) this.#register(p, owned);
   }
 
-  /** Drops the shuffle outputs a finished job made (cached outputs stay). */
-  #cleanup(jobs: number[]): void {
-    const cached = new Set([...this.#cacheStages.values()].map((s) => s.outputId));
+  /** Drops the stages and shuffle outputs this job (and its sub-jobs) made; cached outputs stay. */
+  #cleanup(scope: JobScope): void {
+    const cached = new Set([...this.#cacheStages.values()].map((s) => s.id));
     const outputIds: number[] = [];
-    for (const [id, s] of this.#stages) {
-      if (s.outputId !== undefined && !cached.has(s.outputId)) {
+    for (const id of scope.stages) {
+      if (cached.has(id)) continue;
+      const s = this.#stages.get(id);
+      this.#stages.delete(id);
+      if (s?.outputId !== undefined) {
         outputIds.push(s.outputId);
         this.#scheduler.removeOutput(s.outputId);
       }
-      if (!(s.outputId !== undefined && cached.has(s.outputId))) this.#stages.delete(id);
     }
-    void jobs;
     if (outputIds.length) {
       for (const e of this.#executors.values()) {
         this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds, broadcastIds: [] });
@@ -649,6 +657,7 @@ export class Driver implements AsyncDisposable {
     if (this.#stopped.signal.aborted) return;
     this.#stopped.abort(new StoppedError("Driver stopped"));
     if (this.#livenessTimer !== undefined) this.#clock.clearTimeout(this.#livenessTimer);
+    this.#scheduler.cancelAll(new StoppedError("Driver stopped while the job was running"));
     for (const e of this.#executors.values()) {
       if (e.state === "alive") this.#sendTo(e.id, { v: 1, type: "executor.shutdown" });
     }

@@ -244,6 +244,11 @@ export class Scheduler {
     });
   }
 
+  /** Rejects every active job with `reason` (driver shutdown). */
+  cancelAll(reason: Error): void {
+    for (const job of [...this.#jobs.values()]) this.#failJob(job, reason);
+  }
+
   cancelJob(jobId: number, reason: Error): void {
     const job = this.#jobs.get(jobId);
     if (job) this.#failJob(job, reason);

@@ -192,6 +192,15 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
     }
   });
 
+  await t.step("concurrent jobs keep their own stages and shuffle outputs", async () => {
+    const a = job(fx, 20_000, 3);
+    const b = fx.range(0, 20_000, { partitions: 5 }).withColumn("r", col("id").mod(11)).sort("r", "id");
+    const [ra, rb, ra2] = await Promise.all([a.collect(), b.collect(), a.collect()]);
+    assert.deepEqual(ra, ra2);
+    assert.equal(rb.length, 20_000);
+    assert.equal(rb[0]!["r"], 0);
+  });
+
   await t.step("explain shows stages, fused operators and shuffles", async () => {
     const text = await job(fx, 1_000, 4).explain();
     assert.match(text, /Stage \d+: 4 partitions/);
@@ -202,4 +211,12 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
     assert.match(text, /FinalAgg/);
     assert.match(text, /SortLocal/);
   });
+});
+
+Deno.test("stopping the cluster rejects a job that is still running", async () => {
+  const fx = await Frontier.start({ executors: 1 });
+  const running = fx.range(0, 3_000_000, { partitions: 64 }).withColumn("k", col("id").mod(7)).groupBy("k")
+    .agg(count()).collect();
+  await fx.stop();
+  await assert.rejects(running, (e: unknown) => e instanceof Error && /stopped/i.test(e.message));
 });
