@@ -35,6 +35,7 @@ Options:
   --read-dir D          directory executors may read (repeatable)
   --write-dir D         directory executors may write (repeatable)
   --shuffle-partitions N   reduce partitions of shuffles (default: 4)
+  --heartbeat-timeout-ms N an executor silent this long is declared dead (default: 10000)
   -q, --quiet           no log lines on stderr
   -h, --help            show this help
 `;
@@ -60,6 +61,7 @@ export async function main(
         "read-dir": { type: "string", multiple: true, default: [] },
         "write-dir": { type: "string", multiple: true, default: [] },
         "shuffle-partitions": { type: "string", default: "4" },
+        "heartbeat-timeout-ms": { type: "string", default: "10000" },
         quiet: { type: "boolean", short: "q", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -78,12 +80,15 @@ export async function main(
   const slots = Number(values.slots);
   const port = Number(values.port);
   const shufflePartitions = Number(values["shuffle-partitions"]);
+  const heartbeatTimeoutMs = Number(values["heartbeat-timeout-ms"]);
   const problems = [
     !Number.isSafeInteger(executors) || executors < 0 ? `--executors must be a non-negative integer` : "",
     !Number.isSafeInteger(slots) || slots < 1 ? `--slots must be a positive integer` : "",
     !Number.isSafeInteger(port) || port < 0 || port > 65535 ? `--port must be in [0, 65535]` : "",
     !Number.isSafeInteger(shufflePartitions) || shufflePartitions < 1
       ? `--shuffle-partitions must be a positive integer`
+      : !Number.isSafeInteger(heartbeatTimeoutMs) || heartbeatTimeoutMs < 100
+      ? `--heartbeat-timeout-ms must be an integer ≥ 100`
       : "",
     (values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)
       ? `--tls-cert and --tls-key go together`
@@ -95,7 +100,7 @@ export async function main(
   }
   const log = values.quiet ? undefined : (line: string) => console.error(`cluster: ${line}`);
   const out = options.out ?? ((line: string) => console.log(line));
-  const driver = new Driver({ clock: systemClock, log }, { shufflePartitions });
+  const driver = new Driver({ clock: systemClock, log }, { shufflePartitions, heartbeatTimeoutMs });
   const toAbs = (p: string) => p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
   let cluster;
   try {
