@@ -483,11 +483,38 @@ function arith(op: BinaryOp, type: DataType, l: Vec, r: Vec, n: number): Vec {
     else if (op === "-") { for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; }
     else if (op === "*") { for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; }
     else if (op === "/") { for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; }
+    else if (type === "long") integerMod(a, b, out, n);
     else for (let i = 0; i < n; i++) out[i] = a[i]! % b[i]!;
     values = out;
   }
   if (op === "/" || op === "%") valid = nullWhereZero(r.values as Float64Array | Int32Array, valid, n);
   return makeVec(type, values, valid);
+}
+
+/**
+ * `a % b` for integers held in doubles, without the slow fmod: a truncated quotient, corrected
+ * by one where rounding of `a / b` moved it across an integer. Same results as `%` (sign of `a`,
+ * -0 included) for |a|, |b| < 2^53.
+ */
+function integerMod(a: Float64Array, b: Float64Array, out: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const x = a[i]!, y = b[i]!;
+    if (y === 0 || x === 0 || x !== x || y !== y) {
+      out[i] = x % y;
+      continue;
+    }
+    const m = y < 0 ? -y : y;
+    let r = x - Math.trunc(x / y) * y;
+    if (x >= 0) {
+      if (r < 0) r += m;
+      else if (r >= m) r -= m;
+    } else {
+      if (r > 0) r -= m;
+      else if (r <= -m) r += m;
+      if (r === 0) r = -0;
+    }
+    out[i] = r;
+  }
 }
 
 function nullWhereZero(

@@ -309,12 +309,22 @@ function takeOrNull(v: Vec, idx: Int32Array): Vec {
 
 /** Left value where the left row exists, else the right value (merged key columns). */
 function coalesceTake(type: DataType, [lv, li]: [Vec, Int32Array], [rv, ri]: [Vec, Int32Array]): Vec {
+  let allLeft = true;
+  for (let j = 0; j < li.length; j++) {
+    if (li[j]! < 0) {
+      allLeft = false;
+      break;
+    }
+  }
+  // Inner and left joins: every output row has a left row, so this is a plain gather.
+  if (allLeft && lv.type === type) return takeVec(lv, li);
   const out = allocVec(type, li.length, true);
   const valid = out.valid!;
   const dst = out.values as unknown as (number | string)[];
   for (let j = 0; j < li.length; j++) {
     const l = li[j]!;
-    const [v, i] = l >= 0 ? [lv, l] : [rv, ri[j]!];
+    const v = l >= 0 ? lv : rv;
+    const i = l >= 0 ? l : ri[j]!;
     if (v.valid !== undefined && v.valid[i] === 0) valid[j] = 0;
     else dst[j] = v.values[i]!;
   }
