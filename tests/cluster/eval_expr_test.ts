@@ -407,3 +407,22 @@ Deno.test("casts and comparisons of literals are folded once and evaluate correc
   assert.deepEqual(Array.from(evalPredicate(lit(null).expr, batch)), []);
   assert.equal(inferField(lit("1.5").cast("double").alias("x").expr, SCHEMA).type, "double");
 });
+
+Deno.test("long % long matches JavaScript's % exactly, sign and -0 included, up to ±2^53", () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const n = 50_000;
+  const a = new Float64Array(n), b = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = Math.trunc((rnd() * 2 - 1) * [10, 1e6, 1e12, 2 ** 53 - 1][i % 4]!);
+    b[i] = Math.trunc((rnd() * 2 - 1) * [3, 1000, 1e9, 2 ** 40][(i >> 2) % 4]!) || 7;
+  }
+  [a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3]] = [-6, 3, 2 ** 53 - 1, 3, -(2 ** 53 - 1), -7, -0, 5];
+  const batch: Batch = {
+    schema: [{ name: "a", type: "long", nullable: false }, { name: "b", type: "long", nullable: false }],
+    length: n,
+    columns: [{ type: "long", values: a }, { type: "long", values: b }],
+  };
+  const out = evalExpr(col("a").mod(col("b")).expr, batch).values as Float64Array;
+  for (let i = 0; i < n; i++) assert.ok(Object.is(out[i], a[i]! % b[i]!), `${a[i]} % ${b[i]}: ${out[i]}`);
+});
