@@ -38,6 +38,8 @@ const PREFIX_BYTES = 4;
 const FRAME_PREFIX_BYTES = 16;
 const HAS_PAYLOAD = 1;
 const TWO_32 = 2 ** 32;
+/** Shared, never written: the prefix of every CHUNK message. */
+const CHUNK_PREFIX = new Uint8Array([MAGIC, KIND_CHUNK, 0, 0]);
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -52,6 +54,18 @@ export function encodeFrame(
   payload: Uint8Array | undefined,
   options: { chunkBytes?: number } = {},
 ): Uint8Array[] {
+  return encodeFrameParts(header, payload, options).map(concatParts);
+}
+
+/**
+ * Like {@linkcode encodeFrame}, but each message is a list of parts to be sent as one message
+ * (their concatenation), and the parts are views of `header` and `payload`: nothing is copied.
+ */
+export function encodeFrameParts(
+  header: Uint8Array,
+  payload: Uint8Array | undefined,
+  options: { chunkBytes?: number } = {},
+): Uint8Array[][] {
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   if (!Number.isInteger(chunkBytes) || chunkBytes <= FRAME_PREFIX_BYTES) {
     throw new RangeError(`chunkBytes must be an integer > ${FRAME_PREFIX_BYTES}, got ${chunkBytes}`);
@@ -59,29 +73,35 @@ export function encodeFrame(
   const payloadLength = payload?.byteLength ?? 0;
   const firstRoom = Math.max(0, chunkBytes - FRAME_PREFIX_BYTES - header.byteLength);
   const first = Math.min(payloadLength, firstRoom);
-  const head = new Uint8Array(FRAME_PREFIX_BYTES + header.byteLength + first);
-  const view = new DataView(head.buffer);
-  head[0] = MAGIC;
-  head[1] = KIND_FRAME;
-  head[2] = payload === undefined ? 0 : HAS_PAYLOAD;
+  const prefix = new Uint8Array(FRAME_PREFIX_BYTES);
+  const view = new DataView(prefix.buffer);
+  prefix[0] = MAGIC;
+  prefix[1] = KIND_FRAME;
+  prefix[2] = payload === undefined ? 0 : HAS_PAYLOAD;
   view.setUint32(4, header.byteLength, true);
   view.setUint32(8, payloadLength % TWO_32, true);
   view.setUint32(12, Math.floor(payloadLength / TWO_32), true);
-  head.set(header, FRAME_PREFIX_BYTES);
-  if (payload !== undefined && first > 0) {
-    head.set(payload.subarray(0, first), FRAME_PREFIX_BYTES + header.byteLength);
-  }
+  const head = [prefix, header];
+  if (payload !== undefined && first > 0) head.push(payload.subarray(0, first));
   const messages = [head];
   for (let at = first; payload !== undefined && at < payloadLength;) {
     const n = Math.min(chunkBytes - PREFIX_BYTES, payloadLength - at);
-    const chunk = new Uint8Array(PREFIX_BYTES + n);
-    chunk[0] = MAGIC;
-    chunk[1] = KIND_CHUNK;
-    chunk.set(payload.subarray(at, at + n), PREFIX_BYTES);
-    messages.push(chunk);
+    messages.push([CHUNK_PREFIX, payload.subarray(at, at + n)]);
     at += n;
   }
   return messages;
+}
+
+function concatParts(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.byteLength;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /** Encodes a credit grant of `n` frames. */

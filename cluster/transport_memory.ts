@@ -290,9 +290,12 @@ class LinkConnection implements Connection {
   #consumed(): void {
     if (this.#closeReason !== undefined) return;
     this.#toGrant++;
-    // Re-grant in batches, and whenever the app has caught up: a prompt grant to an idle
-    // receiver costs little and keeps byte-stream senders from stalling (Nagle + delayed ACK).
-    if (this.#toGrant >= this.#grantBatch || this.#buffer.length === 0) this.#grant();
+    // Re-grant only in batches of a quarter window. The peer then always holds at least
+    // `window - buffered - (grantBatch - 1)` credit, so it stalls only while this side's app
+    // lags, and each further receive brings the next grant closer: no deadlock. A grant on every
+    // catch-up would put a tiny credit message in front of most replies (an extra write each;
+    // with Nagle on, a delayed-ACK stall each).
+    if (this.#toGrant >= this.#grantBatch) this.#grant();
   }
 
   #spendCredit(): boolean {

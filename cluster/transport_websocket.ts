@@ -1,19 +1,23 @@
 /**
- * Connections over WebSockets: {@linkcode listenWebSocket} (Deno.serve + Deno.upgradeWebSocket)
- * and {@linkcode dialWebSocket}.
+ * Connections over WebSockets: {@linkcode listenWebSocket} and {@linkcode dialWebSocket}.
+ *
+ * Both ends run RFC 6455 over TCP with `TCP_NODELAY` set (`ws_client.ts`, `ws_server.ts`):
+ * Deno's built-in WebSocket client, and `Deno.serve` with TLS, leave Nagle's algorithm on,
+ * which made every request/response round trip wait ≈ 40 ms for a delayed ACK.
  *
  * Frames travel as binary messages in the envelope of `frame_codec.ts`; payloads are split into
- * messages of at most 8 MiB (Deno closes a socket on any message of 64 MiB or more) and
- * reassembled. Garbage, text messages and frames over the receiver's limits are counted in
- * `stats.malformedFrames` and dropped; a stream that cannot be resynchronized closes that one
- * connection. Nothing a peer sends throws out of the server.
+ * messages of at most 8 MiB (Deno's built-in WebSocket closes a socket on any message of 64 MiB
+ * or more, and so does this one) and reassembled. Garbage, text messages and frames over the
+ * receiver's limits are counted in `stats.malformedFrames` and dropped; a stream that cannot be
+ * resynchronized closes that one connection. Nothing a peer sends throws out of the server.
+ * A server sends payload bytes straight from the caller's buffer (a client copies them to mask
+ * them), so, as on every transport, a payload must not be modified after it is sent.
  *
  * ## TLS (wss)
  * Pass `tls: { cert, key }` (PEM strings) to {@linkcode listenWebSocket}; its address becomes
  * `wss://host:port`. A dialer trusts a self-signed certificate in either of two ways (both
  * verified with Deno 2.9.6):
- * - per connection: `dialWebSocket(url, { caCerts: [pemText] })`, which builds a
- *   `Deno.createHttpClient({ caCerts })` for that socket;
+ * - per connection: `dialWebSocket(url, { caCerts: [pemText] })`;
  * - per process: start Deno with `--cert /path/cert.pem` or set `DENO_CERT=/path/cert.pem`.
  *
  * The certificate must name the host dialed (subjectAltName, e.g. `IP:127.0.0.1` or
@@ -28,11 +32,14 @@
  * @module
  */
 
-import { type Clock, systemClock } from "../actors/clock.ts";
-import { abortReason, PeerUnavailableError, TimeoutError } from "../actors/errors.ts";
-import { encodeClose, encodeCredit, encodeFrame, FrameDecoder } from "./frame_codec.ts";
+import type { Clock } from "../actors/clock.ts";
+import { abortReason } from "../actors/errors.ts";
+import { encodeClose, encodeCredit, encodeFrameParts, FrameDecoder } from "./frame_codec.ts";
 import type { Connection, Listener, TransportLimits, WaitOptions } from "./transport.ts";
-import { createLinkConnection, type LinkInbound, resolveLimits } from "./transport_memory.ts";
+import { createLinkConnection, resolveLimits } from "./transport_memory.ts";
+import { connectWebSocket } from "./ws_client.ts";
+import { WsServer } from "./ws_server.ts";
+import type { WsSocket } from "./ws_socket.ts";
 
 const MAX_WS_HEADER_BYTES = 32 * 1024 * 1024;
 const encoder = new TextEncoder();
@@ -81,9 +88,13 @@ export function listenWebSocket(options: WebSocketListenOptions = {}): Listener 
   return new WebSocketListener(options);
 }
 
-/** Dials a `ws://` or `wss://` URL; resolves once the socket is open. */
+/**
+ * Dials a `ws://` or `wss://` URL; resolves once the WebSocket is open. Rejects with
+ * `PeerUnavailableError` if the server cannot be reached or refuses, `TimeoutError` after
+ * `timeoutMs`, `AbortedError` on abort.
+ */
 export async function dialWebSocket(url: string, options: WebSocketDialOptions = {}): Promise<Connection> {
-  const scheme = new URL(url).protocol;
+  const scheme = URL.parse(url)?.protocol;
   if (scheme !== "ws:" && scheme !== "wss:") {
     throw new TypeError(`Cannot dial "${url}": expected ws:// or wss://`);
   }
@@ -92,47 +103,13 @@ export async function dialWebSocket(url: string, options: WebSocketDialOptions =
   if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   const signal = options.signal;
   if (signal?.aborted) throw abortReason(signal, `Dial ${url}`);
-  const clock = options.clock ?? systemClock;
-  const client = options.caCerts ? Deno.createHttpClient({ caCerts: options.caCerts }) : undefined;
-  const socket = client ? new WebSocket(url, { client }) : new WebSocket(url);
-  const { connection } = linkSocket(socket, url, limits, () => client?.close());
-  let cleanup = () => {};
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let failure = "connection closed during the handshake";
-      const onOpen = () => resolve();
-      const onError = (e: Event) => failure = e instanceof ErrorEvent ? e.message : failure;
-      const onClose = () =>
-        reject(new PeerUnavailableError(`Cannot connect to ${url}: ${failure}`, { data: { url } }));
-      const onAbort = () => reject(abortReason(signal!, `Dial ${url}`));
-      const timer = clock.setTimeout(
-        () =>
-          reject(
-            new TimeoutError(`Cannot connect to ${url}: no handshake within ${timeoutMs} ms`, {
-              data: { url },
-            }),
-          ),
-        timeoutMs,
-      );
-      socket.addEventListener("open", onOpen);
-      socket.addEventListener("error", onError);
-      socket.addEventListener("close", onClose);
-      signal?.addEventListener("abort", onAbort);
-      cleanup = () => {
-        clock.clearTimeout(timer);
-        socket.removeEventListener("open", onOpen);
-        socket.removeEventListener("error", onError);
-        socket.removeEventListener("close", onClose);
-        signal?.removeEventListener("abort", onAbort);
-      };
-    });
-  } catch (error) {
-    await connection.close("dial failed");
-    throw error;
-  } finally {
-    cleanup();
-  }
-  return connection;
+  const socket = await connectWebSocket(url, {
+    signal,
+    timeoutMs,
+    caCerts: options.caCerts,
+    clock: options.clock,
+  });
+  return linkSocket(socket, { remoteAddress: url, limits });
 }
 
 function checkLimits(limits: TransportLimits | undefined): Required<TransportLimits> {
@@ -143,62 +120,22 @@ function checkLimits(limits: TransportLimits | undefined): Required<TransportLim
   return resolved;
 }
 
-/** Wraps an (open or opening) WebSocket as a connection. */
+/** Wraps an open WebSocket as a connection and starts reading it. */
 function linkSocket(
-  socket: WebSocket,
-  remoteAddress: string,
-  limits: Required<TransportLimits>,
-  onRelease: () => void,
-): { connection: Connection; inbound: LinkInbound } {
-  socket.binaryType = "arraybuffer";
+  socket: WsSocket,
+  options: { remoteAddress: string; limits: Required<TransportLimits> },
+): Connection {
+  const { remoteAddress, limits } = options;
   const decoder = new FrameDecoder(limits);
-  const early: Uint8Array[] = [];
-  // Listeners only run on later events, after `created` is initialized.
-  const inbound = (): LinkInbound => created.inbound;
-  const socketClosed = new Promise<void>((resolve) =>
-    socket.addEventListener("close", () => resolve(), { once: true })
-  );
-  const send = (message: Uint8Array) => {
-    if (socket.readyState === WebSocket.OPEN) socket.send(message);
-    else if (socket.readyState === WebSocket.CONNECTING) early.push(message);
-    else throw new Error("socket is closed");
+  const send = (message: Uint8Array | readonly Uint8Array[]) => {
+    if (socket.state !== "open") throw new Error("socket is closed");
+    socket.send(message);
   };
-  socket.addEventListener("open", () => {
-    for (const message of early.splice(0)) socket.send(message);
-  });
-  socket.addEventListener("message", (event: MessageEvent) => {
-    if (!(event.data instanceof ArrayBuffer)) {
-      inbound().malformed(false);
-      return;
-    }
-    const decoded = decoder.decode(new Uint8Array(event.data));
-    switch (decoded.kind) {
-      case "frame":
-      case "credit":
-      case "close":
-        inbound().deliver(decoded);
-        return;
-      case "partial":
-        return;
-      case "malformed":
-        inbound().malformed(decoded.droppedFrame);
-        return;
-      case "fatal":
-        inbound().malformed(false);
-        inbound().fail(`malformed stream from ${remoteAddress}: ${decoded.reason}`);
-        return;
-      default:
-        decoded satisfies never;
-    }
-  });
-  socket.addEventListener("close", (event: CloseEvent) => {
-    inbound().fail(`socket closed (code ${event.code}${event.reason ? `: ${event.reason}` : ""})`);
-  });
-  const created = createLinkConnection({
+  const { connection, inbound } = createLinkConnection({
     post(message) {
       switch (message.kind) {
         case "frame":
-          for (const part of encodeFrame(encoder.encode(message.header), message.payload)) send(part);
+          for (const parts of encodeFrameParts(encoder.encode(message.header), message.payload)) send(parts);
           return;
         case "credit":
           send(encodeCredit(message.n));
@@ -211,15 +148,40 @@ function linkSocket(
       }
     },
     async release() {
-      early.length = 0;
-      if (socket.readyState === WebSocket.CONNECTING || socket.readyState === WebSocket.OPEN) {
-        socket.close(1000);
-      }
-      await socketClosed;
-      onRelease();
+      await socket.close();
     },
   }, { remoteAddress, limits });
-  return created;
+  socket.start({
+    message(data) {
+      if (typeof data === "string") {
+        inbound.malformed(false);
+        return;
+      }
+      const decoded = decoder.decode(data);
+      switch (decoded.kind) {
+        case "frame":
+        case "credit":
+        case "close":
+          inbound.deliver(decoded);
+          return;
+        case "partial":
+          return;
+        case "malformed":
+          inbound.malformed(decoded.droppedFrame);
+          return;
+        case "fatal":
+          inbound.malformed(false);
+          inbound.fail(`malformed stream from ${remoteAddress}: ${decoded.reason}`);
+          return;
+        default:
+          decoded satisfies never;
+      }
+    },
+    close(info) {
+      inbound.fail(`socket closed (code ${info.code}${info.reason ? `: ${info.reason}` : ""})`);
+    },
+  });
+  return connection;
 }
 
 interface AcceptWaiter {
@@ -228,7 +190,7 @@ interface AcceptWaiter {
 
 class WebSocketListener implements Listener {
   readonly address: string;
-  #server: Deno.HttpServer<Deno.NetAddr>;
+  #server: WsServer;
   #limits: Required<TransportLimits>;
   #backlog: number;
   #scheme: string;
@@ -244,16 +206,14 @@ class WebSocketListener implements Listener {
       throw new RangeError(`backlog must be a positive integer, got ${this.#backlog}`);
     }
     this.#scheme = options.tls ? "wss" : "ws";
-    const serveOptions: Deno.ServeTcpOptions = {
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? 0,
-      onListen: () => {},
-      onError: () => new Response("internal error", { status: 500 }),
-    };
-    this.#server = Deno.serve(
-      options.tls ? { ...serveOptions, cert: options.tls.cert, key: options.tls.key } : serveOptions,
-      (request, info) => this.#handle(request, info),
-    );
+    this.#server = new WsServer({
+      admit: () => {
+        if (this.#closing !== undefined) return { status: 503, message: "listener is closed" };
+        if (this.#queue.length >= this.#backlog) return { status: 503, message: "accept queue is full" };
+        return undefined;
+      },
+      accepted: (socket, request) => this.#accepted(socket, request.remoteAddr),
+    }, { hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 0, tls: options.tls });
     this.address = `${this.#scheme}://${hostPort(this.#server.addr)}`;
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
     if (options.signal?.aborted) void this.close();
@@ -294,20 +254,13 @@ class WebSocketListener implements Listener {
   async #shutdown(): Promise<void> {
     for (const waiter of this.#accepts.splice(0)) waiter.resolve(undefined);
     this.#queue.length = 0;
+    await this.#server.close();
     await Promise.all([...this.#live].map((c) => c.close("listener closed")));
-    await this.#server.shutdown();
   }
 
-  #handle(request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response {
-    if (this.#closing !== undefined) return new Response("listener is closed", { status: 503 });
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected a WebSocket upgrade", { status: 426 });
-    }
-    if (this.#queue.length >= this.#backlog) return new Response("accept queue is full", { status: 503 });
-    // remoteAddr is unreadable once the request is upgraded.
-    const remote = `${this.#scheme}://${hostPort(info.remoteAddr)} (inbound)`;
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    const { connection } = linkSocket(socket, remote, this.#limits, () => {});
+  #accepted(socket: WsSocket, remoteAddr: Deno.NetAddr): void {
+    const remoteAddress = `${this.#scheme}://${hostPort(remoteAddr)} (inbound)`;
+    const connection = linkSocket(socket, { remoteAddress, limits: this.#limits });
     this.#live.add(connection);
     void connection.closed.then(() => {
       const i = this.#queue.indexOf(connection);
@@ -317,7 +270,6 @@ class WebSocketListener implements Listener {
     const waiter = this.#accepts.shift();
     if (waiter) waiter.resolve(connection);
     else this.#queue.push(connection);
-    return response;
   }
 }
 
