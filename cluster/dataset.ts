@@ -181,8 +181,20 @@ export class Dataset {
     return this.cache();
   }
 
+  /**
+   * Drops the cached partitions this dataset reads: its own `cache()`, or the cached parse of a
+   * `read.csv`/`read.bank` it derives from through narrow steps.
+   */
   async unpersist(): Promise<void> {
-    if (this.plan.op === "cache") await this.#engine.unpersist(this.plan.cacheId);
+    for (let p: LogicalPlan | undefined = this.plan; p;) {
+      if (p.op === "cache" || p.op === "csv") {
+        await this.#engine.unpersist(p.cacheId);
+        return;
+      }
+      p = p.op === "project" || p.op === "filter" || p.op === "contactDate" || p.op === "limit"
+        ? p.input
+        : undefined;
+    }
   }
 
   // ---- actions ----

@@ -9,6 +9,7 @@ import type { Clock } from "../actors/clock.ts";
 import {
   errorToWire,
   EscalationError,
+  JobFailedError,
   MalformedMessageError,
   PeerUnavailableError,
   StoppedError,
@@ -61,8 +62,14 @@ export interface DriverOptions {
   broadcastThresholdRows?: number;
   /** Phi threshold of the failure detector. @default {10} */
   phiThreshold?: number;
-  /** No heartbeat for this long means dead, whatever phi says. @default {10_000} */
+  /**
+   * No heartbeat for this long means dead, whatever phi says. A third of it is the pause phi
+   * tolerates (a task's long synchronous step, e.g. writing a big Parquet file, delays heartbeats).
+   * @default {30_000}
+   */
   heartbeatTimeoutMs?: number;
+  /** Jobs fail when no executor has been alive for this long. @default {60_000} */
+  noExecutorTimeoutMs?: number;
   /** How often liveness is checked. @default {250} */
   livenessCheckMs?: number;
   maxTaskAttempts?: number;
@@ -161,6 +168,7 @@ export class Driver implements AsyncDisposable {
   #dataSeq = 0;
   #relaySeq = 0;
   #livenessTimer: number | undefined;
+  #starvedSince: number | undefined;
   #waiters: (() => void)[] = [];
   malformedFrames = 0;
 
@@ -171,7 +179,8 @@ export class Driver implements AsyncDisposable {
       shufflePartitions: options.shufflePartitions ?? 4,
       broadcastThresholdRows: options.broadcastThresholdRows ?? 100_000,
       phiThreshold: options.phiThreshold ?? 10,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 30_000,
+      noExecutorTimeoutMs: options.noExecutorTimeoutMs ?? 60_000,
       livenessCheckMs: options.livenessCheckMs ?? 250,
       maxTaskAttempts: options.maxTaskAttempts ?? 4,
       maxStageAttempts: options.maxStageAttempts ?? 4,
@@ -185,7 +194,7 @@ export class Driver implements AsyncDisposable {
       clock: this.#clock,
       threshold: this.#opts.phiThreshold,
       hardTimeoutMs: this.#opts.heartbeatTimeoutMs,
-      acceptableHeartbeatPauseMs: 2_000,
+      acceptableHeartbeatPauseMs: Math.floor(this.#opts.heartbeatTimeoutMs / 3),
     });
     this.#system = new ActorSystem({
       clock: this.#clock,
@@ -291,8 +300,27 @@ export class Driver implements AsyncDisposable {
           this.#executorLost(e.id, `no heartbeat (phi ${this.#detector.phi(e.id).toFixed(1)})`);
         }
       }
+      this.#checkStarved();
       this.#scheduleLiveness();
     }, this.#opts.livenessCheckMs);
+  }
+
+  /** Fails running jobs once no executor has been alive for `noExecutorTimeoutMs`. */
+  #checkStarved(): void {
+    if (this.aliveExecutors().length > 0 || this.#scheduler.status().jobs.length === 0) {
+      this.#starvedSince = undefined;
+      return;
+    }
+    const now = this.#clock.now();
+    this.#starvedSince ??= now;
+    if (now - this.#starvedSince >= this.#opts.noExecutorTimeoutMs) {
+      this.#starvedSince = undefined;
+      this.#scheduler.cancelAll(
+        new JobFailedError(
+          `No executor has been alive for ${this.#opts.noExecutorTimeoutMs} ms; failing the running jobs`,
+        ),
+      );
+    }
   }
 
   #executorLost(id: string, reason: string): void {

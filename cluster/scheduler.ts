@@ -17,7 +17,7 @@
  * @module
  */
 import type { Clock } from "../actors/clock.ts";
-import { JobFailedError, type WireError } from "../actors/errors.ts";
+import { errorFromWire, JobFailedError, type WireError } from "../actors/errors.ts";
 
 /** Errors a retry would only repeat (bad input, bad plan, refused code). */
 const NON_RETRYABLE = new Set(["InvalidRowError", "SchemaError", "NotAllowedError", "MalformedMessageError"]);
@@ -360,19 +360,20 @@ export class Scheduler {
     const job = this.#jobs.get(t.jobId);
     if (!st || !job || job.done) return;
     if (failure.kind === "task") {
-      // Deterministic failures would fail the same way again: no retry.
-      const n = NON_RETRYABLE.has(failure.error.name)
-        ? this.#opts.maxTaskAttempts
-        : (st.failures.get(t.partition) ?? 0) + 1;
+      if (NON_RETRYABLE.has(failure.error.name)) {
+        // Deterministic: a retry would fail the same way, and it is no executor's fault. The job
+        // fails with the task's own error (e.g. InvalidRowError naming file, line and column).
+        this.#failJob(job, errorFromWire(failure.error));
+        return;
+      }
+      const n = (st.failures.get(t.partition) ?? 0) + 1;
       st.failures.set(t.partition, n);
       this.#noteExecutorFailure(t.executorId);
       if (n >= this.#opts.maxTaskAttempts) {
         this.#failJob(
           job,
           new JobFailedError(
-            `Job ${job.id} failed: task for partition ${t.partition} of stage ${t.stage.id} failed ${
-              NON_RETRYABLE.has(failure.error.name) ? "with a non-retryable error" : `${n} times`
-            }; last error: ${failure.error.name}: ${failure.error.message}`,
+            `Job ${job.id} failed: task for partition ${t.partition} of stage ${t.stage.id} failed ${n} times; last error: ${failure.error.name}: ${failure.error.message}`,
             {
               data: {
                 jobId: job.id,

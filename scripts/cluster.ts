@@ -35,7 +35,7 @@ Options:
   --read-dir D          directory executors may read (repeatable)
   --write-dir D         directory executors may write (repeatable)
   --shuffle-partitions N   reduce partitions of shuffles (default: 4)
-  --heartbeat-timeout-ms N an executor silent this long is declared dead (default: 10000)
+  --heartbeat-timeout-ms N an executor silent this long is declared dead (default: 30000)
   -q, --quiet           no log lines on stderr
   -h, --help            show this help
 `;
@@ -61,7 +61,7 @@ export async function main(
         "read-dir": { type: "string", multiple: true, default: [] },
         "write-dir": { type: "string", multiple: true, default: [] },
         "shuffle-partitions": { type: "string", default: "4" },
-        "heartbeat-timeout-ms": { type: "string", default: "10000" },
+        "heartbeat-timeout-ms": { type: "string", default: "30000" },
         quiet: { type: "boolean", short: "q", default: false },
         help: { type: "boolean", short: "h", default: false },
       },

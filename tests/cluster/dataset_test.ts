@@ -16,6 +16,9 @@ import {
 } from "../../mod.ts";
 import type { Row } from "../../mod.ts";
 import { canonicalRows } from "../../cluster/batch_util.ts";
+import { Driver } from "../../cluster/driver.ts";
+import { FakeClock, flushMicrotasks } from "../../actors/clock.ts";
+import { JobFailedError } from "../../actors/errors.ts";
 
 /** Reference: group id in [0, n) by id % m, with value = (id * 7919 % 1000) / 8. */
 function reference(n: number, m: number) {
@@ -219,4 +222,24 @@ Deno.test("stopping the cluster rejects a job that is still running", async () =
     .agg(count()).collect();
   await fx.stop();
   await assert.rejects(running, (e: unknown) => e instanceof Error && /stopped/i.test(e.message));
+});
+
+Deno.test("a job fails with a clear error once no executor has been alive for noExecutorTimeoutMs", async () => {
+  const clock = new FakeClock(0);
+  const driver = new Driver({ clock }, { noExecutorTimeoutMs: 5_000, livenessCheckMs: 100 });
+  try {
+    const job = driver.runJob({ op: "range", start: 0, end: 10, step: 1, partitions: 2 }, { kind: "count" });
+    const outcome = job.then(() => "ok", (e: unknown) => e);
+    await flushMicrotasks();
+    await clock.tick(4_900, 49);
+    assert.equal(await Promise.race([outcome, Promise.resolve("pending")]), "pending");
+    await clock.tick(300, 3);
+    const e = await outcome;
+    assert.ok(
+      e instanceof JobFailedError && /No executor has been alive for 5000 ms/.test(e.message),
+      String(e),
+    );
+  } finally {
+    await driver.stop();
+  }
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { col, count, Frontier, JobFailedError } from "../../mod.ts";
+import { col, count, Frontier, InvalidRowError } from "../../mod.ts";
 import { BANK_FULL_OPTIONS } from "../../cluster/io/bank_schemas.ts";
 import { canonicalRows } from "../../cluster/batch_util.ts";
 
@@ -109,8 +109,8 @@ Deno.test("read.csv --strict fails on the first bad row naming file, line, colum
     await assert.rejects(
       fx.read.csv(path, { ...BANK_FULL_OPTIONS, partitions: 1, strict: true, file: "bank-corrupt.csv" }),
       (e: unknown) =>
-        e instanceof JobFailedError && /non-retryable/.test(e.message) &&
-        /bank-corrupt\.csv line 11, column "age": expected int, got "4x2"/.test(e.message),
+        e instanceof InvalidRowError &&
+        e.message === 'bank-corrupt.csv line 11, column "age": expected int, got "4x2"',
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
