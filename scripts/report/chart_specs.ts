@@ -109,7 +109,8 @@ export function rateBySegmentSpec(rows: readonly SegmentRate[], options: RateByS
         type: "nominal",
         title: options.segmentTitle,
         sort: null,
-        axis: { labelAngle: 0 },
+        // Long or many labels collide when horizontal.
+        axis: { labelAngle: rows.length > 8 || rows.some((r) => r.segment.length > 10) ? -35 : 0 },
       },
       y: {
         field: "rate",
