@@ -12,11 +12,10 @@
  *     its static imports the executor has not loaded already;
  *   - `readDirs`: input data (CSV, Parquet, Arrow files);
  *   - the spill directory: to read spilled blocks back (and `stat` them);
- *   - the TLS certificate (`--ca-cert`) when the driver serves `wss://`.
- *   Deno loads the executor's own static module graph, including npm packages from the
- *   `node_modules` directory and the Deno cache, without any read permission (verified with
- *   Deno 2.9.6: `apache-arrow` and `zod` load, and a dynamically imported module may import them,
- *   with no `--allow-read` for `node_modules`), so neither is granted.
+ *   - the TLS certificate (`--ca-cert`) when the driver serves `wss://`;
+ *   - the project's `node_modules` (read-only dependency code): parquet-wasm fetches its `.wasm`
+ *     file at run time, which is a read. Deno loads the executor's static module graph itself
+ *     without any read permission (verified with Deno 2.9.6), so nothing else of it is granted.
  * - `--allow-write=writeDirs,<spill dir>`: job outputs and spilled blocks.
  * - `--allow-import=<host:port>` only for `http(s)` generator modules.
  * - Not granted: `--allow-run`, `--allow-env`, `--allow-sys` (`Deno.memoryUsage()` for heartbeats
@@ -319,12 +318,14 @@ export async function executorArgs(o: {
     if (u.protocol === "file:") moduleFiles.push(...await localModuleGraph(u));
     else if (u.protocol === "http:" || u.protocol === "https:") importHosts.push(u.host);
   }
+  const nodeModules = decodeURIComponent(new URL("../node_modules", import.meta.url).pathname);
   const read = unique([
     o.secretFile,
     ...(o.caCert ? [o.caCert] : []),
     ...moduleFiles,
     ...o.readDirs,
     o.spillDir,
+    nodeModules,
   ]);
   const write = unique([...o.writeDirs, o.spillDir]);
   const config = new URL("../deno.json", import.meta.url);
