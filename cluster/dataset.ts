@@ -148,7 +148,28 @@ export class Dataset {
 
   sort(...keys: (ColumnLike | SortKey)[]): Dataset {
     if (keys.length === 0) throw new TypeError("sort() needs at least one key");
-    return this.#derive({ op: "sort", input: this.plan, keys: keys.map(toSortKey) });
+    const sortKeys = keys.map(toSortKey);
+    if (sortKeys.every((k) => k.expr.op === "col")) {
+      return this.#derive({ op: "sort", input: this.plan, keys: sortKeys });
+    }
+    // Expression keys: sort by temporary columns holding them, then drop those.
+    const temp: Expr[] = [];
+    const byColumns = sortKeys.map((k, i): SortKey => {
+      if (k.expr.op === "col") return k;
+      const name = `__sort${i}`;
+      temp.push({ op: "alias", name, arg: k.expr });
+      return { ...k, expr: { op: "col", name } };
+    });
+    const widened: LogicalPlan = {
+      op: "project",
+      input: this.plan,
+      exprs: [...this.schema.map((f): Expr => ({ op: "col", name: f.name })), ...temp],
+    };
+    return this.#derive({
+      op: "project",
+      input: { op: "sort", input: widened, keys: byColumns },
+      exprs: this.schema.map((f): Expr => ({ op: "col", name: f.name })),
+    });
   }
 
   /** Alias of {@linkcode Dataset.sort}. */

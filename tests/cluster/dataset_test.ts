@@ -123,6 +123,13 @@ Deno.test("Dataset runs transformations and actions on an embedded 2-executor cl
       );
     }
     assert.equal(sorted.length, 2_000);
+    const byExpr = await ds.sort(col("r").mod(10).desc(), col("id").neg()).limit(3).collect();
+    assert.deepEqual(byExpr.map((r) => Object.keys(r)), [["id", "r"], ["id", "r"], ["id", "r"]]);
+    const ids = [...Array(2_000).keys()].filter((i) => (i * 37) % 101 % 10 === 9).sort((a, b) => b - a).slice(
+      0,
+      3,
+    );
+    assert.deepEqual(byExpr.map((r) => r["id"]), ids);
     assert.deepEqual((await ds.sort("id").limit(3).collect()).map((r) => r["id"]), [0, 1, 2]);
     assert.equal(await ds.union(ds).count(), 4_000);
     assert.equal(await ds.repartition(5, "r").count(), 2_000);
