@@ -72,8 +72,6 @@ export interface TaskResult {
 }
 
 const RANGE_BATCH = 1 << 16;
-/** Shuffle blocks a reduce task fetches at once. */
-const FETCH_CONCURRENCY = 4;
 
 /** Runs `node` into `sink`. */
 export async function runTask(
@@ -190,33 +188,9 @@ async function evalNode(
     case "broadcastRead":
       return nonEmpty(node.schema, await ctx.broadcast(node.broadcastId));
     case "shuffleRead": {
-      // Fetch up to FETCH_CONCURRENCY blocks at once; keep map order for determinism.
-      const fetched: Uint8Array[] = new Array(node.sources.length);
-      let next = 0;
-      let failed = false;
-      const worker = async () => {
-        while (next < node.sources.length && !failed) {
-          const i = next++;
-          const s = node.sources[i]!;
-          try {
-            fetched[i] = await ctx.fetchBlock(
-              node.outputId,
-              s.mapPartition,
-              node.reducePartition,
-              s.executorId,
-            );
-          } catch (e) {
-            failed = true; // the others stop at their next block
-            throw e;
-          }
-        }
-      };
-      const settled = await Promise.allSettled(
-        Array.from({ length: Math.min(FETCH_CONCURRENCY, node.sources.length) }, worker),
-      );
-      for (const r of settled) if (r.status === "rejected") throw r.reason;
       const out: Batch[] = [];
-      for (const bytes of fetched) {
+      for (const s of node.sources) {
+        const bytes = await ctx.fetchBlock(node.outputId, s.mapPartition, node.reducePartition, s.executorId);
         stats.bytesFetched += bytes.byteLength;
         for (const b of decodeBatches(bytes).batches) if (b.length > 0) out.push(b);
       }
