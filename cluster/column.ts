@@ -18,7 +18,16 @@
  */
 import { MalformedMessageError, SchemaError } from "../actors/errors.ts";
 import { DATA_TYPES, type DataType, type Scalar } from "./batch.ts";
-import type { AggExpr, AggFn, BinaryOp, Expr, FnName, SortKey, UnaryOp } from "./expr.ts";
+import {
+  AGG_FNS,
+  type AggExpr,
+  type AggFn,
+  type BinaryOp,
+  type Expr,
+  type FnName,
+  type SortKey,
+  type UnaryOp,
+} from "./expr.ts";
 import { FN_ARITY, inferField } from "./eval_expr.ts";
 import { aggDefaultName, formatAgg, formatExpr } from "./expr_format.ts";
 
@@ -504,19 +513,6 @@ const UNARY_OPS: readonly UnaryOp[] = [
   "exp",
   "floor",
   "ceil",
-];
-const AGG_FNS: readonly AggFn[] = [
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "stddev",
-  "variance",
-  "countDistinct",
-  "approxCountDistinct",
-  "approxQuantile",
-  "first",
 ];
 const FN_NAMES = Object.keys(FN_ARITY) as FnName[];
 

@@ -55,18 +55,29 @@ export type Expr =
   | { readonly op: "fn"; readonly fn: FnName; readonly args: readonly Expr[] }
   | { readonly op: "alias"; readonly name: string; readonly arg: Expr };
 
-export type AggFn =
-  | "count" // count(arg) counts non-null; count() with no arg counts rows
-  | "sum"
-  | "avg"
-  | "min"
-  | "max"
-  | "stddev"
-  | "variance" // sample (n-1)
-  | "countDistinct" // exact
-  | "approxCountDistinct" // HyperLogLog, mergeable, order-independent
-  | "approxQuantile" // relative-error sketch, mergeable, order-independent
-  | "first"; // smallest value by the deterministic order (min over strings too)
+/**
+ * The aggregate functions (a closed set, decoded against this list on every boundary):
+ * - `count(arg)` counts non-null values; `count()` counts rows;
+ * - `sum`, `avg`, `min`, `max`; `stddev`, `variance` (sample, n − 1);
+ * - `countDistinct` (exact), `approxCountDistinct` (HyperLogLog, mergeable, order-independent);
+ * - `approxQuantile` (relative-error sketch, mergeable, order-independent);
+ * - `first`: the smallest value by the deterministic order (min over strings too).
+ */
+export const AGG_FNS = [
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "stddev",
+  "variance",
+  "countDistinct",
+  "approxCountDistinct",
+  "approxQuantile",
+  "first",
+] as const;
+
+export type AggFn = typeof AGG_FNS[number];
 
 export interface AggExpr {
   readonly fn: AggFn;

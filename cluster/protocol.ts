@@ -9,6 +9,7 @@ import { type Json, MalformedMessageError, type WireError } from "../actors/erro
 import type { DataType, Schema } from "./batch.ts";
 import { DATA_TYPES } from "./batch.ts";
 import { decodeExpr } from "./column.ts";
+import { AGG_FNS } from "./expr.ts";
 import type { TaskFailure } from "./scheduler.ts";
 import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./task_plan.ts";
 
@@ -277,23 +278,11 @@ export function decodeSchema(u: unknown): Schema {
   });
 }
 
-const AGG_FNS = new Set<AggSpecJson["fn"]>([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "stddev",
-  "variance",
-  "countDistinct",
-  "approxCountDistinct",
-  "approxQuantile",
-  "first",
-]);
+const AGG_FN_SET: ReadonlySet<string> = new Set(AGG_FNS);
 function decodeAggSpec(u: unknown): AggSpecJson {
   const o = obj(u, "aggregate");
   const fn = str(o, "fn") as AggSpecJson["fn"];
-  if (!AGG_FNS.has(fn)) throw malformed("task", `unknown aggregate "${fn}"`);
+  if (!AGG_FN_SET.has(fn)) throw malformed("task", `unknown aggregate "${fn}"`);
   const out: { -readonly [K in keyof AggSpecJson]: AggSpecJson[K] } = { fn, name: str(o, "name") };
   if (o["input"] !== undefined) out.input = str(o, "input");
   if (o["q"] !== undefined) out.q = num(o, "q");

@@ -6,23 +6,12 @@
  * @module
  */
 import type { Schema } from "./batch.ts";
-import type { Expr } from "./expr.ts";
+import type { AggFn, Expr } from "./expr.ts";
 import type { Json } from "../actors/errors.ts";
 
 /** An aggregate over a named column (the planner projects expressions to columns first). */
 export interface AggSpecJson {
-  readonly fn:
-    | "count"
-    | "sum"
-    | "avg"
-    | "min"
-    | "max"
-    | "stddev"
-    | "variance"
-    | "countDistinct"
-    | "approxCountDistinct"
-    | "approxQuantile"
-    | "first";
+  readonly fn: AggFn;
   readonly input?: string;
   readonly name: string;
   readonly q?: number;
