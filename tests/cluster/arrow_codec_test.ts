@@ -10,6 +10,7 @@ import {
   encodeBatches,
   fromArrowSchema,
 } from "../../cluster/arrow_codec.ts";
+import { rng } from "./test_rng.ts";
 
 const ALL: Schema = [
   { name: "d", type: "double", nullable: true },
@@ -30,16 +31,6 @@ const ROWS: Row[] = [
 
 function roundTrip(schema: Schema, batches: readonly Batch[]): { schema: Schema; batches: Batch[] } {
   return decodeBatches(encodeBatches(schema, batches));
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function assertVecEqual(actual: Vec, expected: Vec, n: number, what: string): void {

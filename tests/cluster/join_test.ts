@@ -3,16 +3,7 @@ import { SchemaError } from "../../actors/errors.ts";
 import type { Row, Scalar, Schema } from "../../cluster/batch.ts";
 import { batchFromRows, batchToRows, concatBatches, sliceBatch } from "../../cluster/batch_util.ts";
 import { buildHashTable, hashJoin, type JoinHow, joinOutputSchema } from "../../cluster/join.ts";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./test_rng.ts";
 
 const LEFT: Schema = [
   { name: "k", type: "int", nullable: true },

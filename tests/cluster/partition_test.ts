@@ -10,16 +10,7 @@ import {
   sampleForRangeBounds,
 } from "../../cluster/partition.ts";
 import { sortBatch, type SortColumn } from "../../cluster/sort.ts";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./test_rng.ts";
 
 const SCHEMA: Schema = [
   { name: "id", type: "int", nullable: false },

@@ -4,16 +4,7 @@ import { batchFromRows, batchToRows } from "../../cluster/batch_util.ts";
 import { aggregate, type AggSpec, finalizeAggregate, partialAggregate } from "../../cluster/aggregate.ts";
 import { HyperLogLog } from "../../cluster/sketch_hll.ts";
 import { QuantileSketch } from "../../cluster/sketch_quantile.ts";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./test_rng.ts";
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const out = [...items];
