@@ -16,11 +16,10 @@ import * as arrow from "apache-arrow";
 import { FrontierError, MalformedMessageError, SchemaError } from "../actors/errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "./batch.ts";
 import { assertSameSchema, concatVecs, emptyBatch, takeVec } from "./batch_util.ts";
+import { decodeUtf8, utf8Of, utf8Vec } from "./utf8_vec.ts";
 
 const TWO_32 = 4294967296;
 const MS_PER_DAY = 86_400_000;
-const utf8Fatal = new TextDecoder("utf-8", { fatal: true });
-const encoder = new TextEncoder();
 
 /** Encodes batches of `schema` as one Arrow IPC stream (schema only when `batches` is empty). */
 export function encodeBatches(schema: Schema, batches: readonly Batch[]): Uint8Array {
@@ -157,7 +156,7 @@ function vecToData(field: arrow.Field, v: Vec, n: number): arrow.Data {
     case "bool":
       return arrow.makeData({ ...base, type: new arrow.Bool(), data: packBits(v.values, n) });
     case "string": {
-      const { offsets, data } = encodeUtf8(v.values, n);
+      const { offsets, data } = utf8Of(v, n);
       return arrow.makeData({ ...base, type: new arrow.Utf8(), valueOffsets: offsets, data });
     }
   }
@@ -234,53 +233,6 @@ function toInt64(name: string, v: Vec & { values: Float64Array }, n: number): Bi
   return out;
 }
 
-/**
- * Strings → Arrow Utf8 offsets and bytes: one native encode of the joined text; the offsets
- * come from the string lengths when all is ASCII, else from each string's UTF-8 length.
- */
-function encodeUtf8(values: readonly string[], n: number): { offsets: Int32Array; data: Uint8Array } {
-  const offsets = new Int32Array(n + 1);
-  const used = values.length === n ? values : values.slice(0, n);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    at += used[i]!.length;
-    offsets[i + 1] = at;
-  }
-  const data = encoder.encode(used.join(""));
-  if (data.length === at) return { offsets, data }; // every UTF-16 unit was ASCII
-  at = 0;
-  for (let i = 0; i < n; i++) {
-    at += utf8Length(used[i]!);
-    offsets[i + 1] = at;
-  }
-  if (data.length === at) return { offsets, data };
-  // A surrogate pair split across two strings joined into one character: encode one by one.
-  const parts = used.map((s) => encoder.encode(s));
-  const out = new Uint8Array(parts.reduce((t, p) => t + p.length, 0));
-  at = 0;
-  parts.forEach((p, i) => {
-    out.set(p, at);
-    at += p.length;
-    offsets[i + 1] = at;
-  });
-  return { offsets, data: out };
-}
-
-/** Bytes `TextEncoder` produces for `s` (lone surrogates become U+FFFD, 3 bytes). */
-function utf8Length(s: string): number {
-  let bytes = 0;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && k + 1 < s.length && (s.charCodeAt(k + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      k++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /** Decoded dictionaries, so batches sharing one decode it once. */
 type Dictionaries = Map<arrow.Vector, Vec>;
 
@@ -346,7 +298,11 @@ function dataToVec(f: Field, d: arrow.Data, dictionaries: Dictionaries): Vec {
   }
   if (arrow.DataType.isUtf8(t) || arrow.DataType.isLargeUtf8(t)) {
     need(d.valueOffsets, n + 1, f);
-    return { type: "string", values: decodeUtf8(f, d.valueOffsets, d.values as Uint8Array, n), valid };
+    const bytes = d.values as Uint8Array;
+    if (d.valueOffsets instanceof Int32Array) {
+      return utf8Vec({ offsets: d.valueOffsets.subarray(0, n + 1), data: bytes }, valid, f.name);
+    }
+    return { type: "string", values: decodeUtf8(f.name, d.valueOffsets, bytes, n), valid };
   }
   if (arrow.DataType.isTimestamp(t)) {
     need(d.values, n, f);
@@ -407,6 +363,7 @@ function dictionaryToVec(
   const out = takeVec(values, indices);
   if (!valid) return out;
   const merged = out.valid ? out.valid.map((x, i) => x & valid[i]!) : valid;
+  if (out.type === "string" && out.utf8 !== undefined) return utf8Vec(out.utf8, merged, f.name);
   return { ...out, valid: merged } as Vec;
 }
 
@@ -456,112 +413,6 @@ function timestampToMs(
     out[i] = Number(x < 0n && q * per !== x ? q - 1n : q);
   }
   return out;
-}
-
-/**
- * Utf8/LargeUtf8 → strings: one fatal UTF-8 decode of the used byte range, then substrings by
- * character offsets (byte offsets mapped through the bytes when the text is not ASCII).
- */
-function decodeUtf8(f: Field, rawOffsets: unknown, bytes: Uint8Array, n: number): string[] {
-  const out = new Array<string>(n);
-  if (n === 0) return out;
-  const offsets = rawOffsets instanceof BigInt64Array
-    ? Float64Array.from(rawOffsets, Number)
-    : rawOffsets as Int32Array;
-  const start = Number(offsets[0]!), end = Number(offsets[n]!);
-  if (!(start >= 0 && start <= end && end <= bytes.length)) {
-    throw new MalformedMessageError(
-      `Column "${f.name}" has string offsets [${start}, ${end}) beyond ${bytes.length}`,
-    );
-  }
-  const slice = bytes.subarray(start, end);
-  let ascii = true;
-  for (let i = 0; i < slice.length; i++) {
-    if (slice[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  const text = utf8Fatal.decode(slice);
-  const charAt = ascii ? undefined : charIndexOfBytes(slice);
-  const intern = new Interner(slice);
-  let prev = start;
-  for (let i = 0; i < n; i++) {
-    const next = Number(offsets[i + 1]!);
-    if (next < prev || next > end || (next < end && (slice[next - start]! & 0xc0) === 0x80)) {
-      throw new MalformedMessageError(
-        `Column "${f.name}" row ${i} does not end on a UTF-8 character boundary`,
-      );
-    }
-    const b0 = prev - start, b1 = next - start;
-    out[i] = intern.get(b0, b1) ??
-      intern.put(b0, b1, charAt ? text.substring(charAt[b0]!, charAt[b1]!) : text.substring(b0, b1));
-    prev = next;
-  }
-  return out;
-}
-
-/** charAt[b] = UTF-16 index of byte b of valid UTF-8 (meaningful at character boundaries). */
-function charIndexOfBytes(bytes: Uint8Array): Uint32Array {
-  const charAt = new Uint32Array(bytes.length + 1);
-  let c = 0;
-  for (let b = 0; b < bytes.length; b++) {
-    charAt[b] = c;
-    const x = bytes[b]!;
-    if ((x & 0xc0) !== 0x80) c += x >= 0xf0 ? 2 : 1;
-  }
-  charAt[bytes.length] = c;
-  return charAt;
-}
-
-const INTERN_SLOTS = 1024;
-const INTERN_MAX_BYTES = 32;
-
-/**
- * A small direct-mapped cache of short strings by their bytes, so a low-cardinality column
- * decodes to a handful of shared strings instead of one allocation per row.
- */
-class Interner {
-  readonly #bytes: Uint8Array;
-  readonly #start = new Int32Array(INTERN_SLOTS).fill(-1);
-  readonly #len = new Int32Array(INTERN_SLOTS);
-  readonly #str = new Array<string>(INTERN_SLOTS);
-  #slot = 0;
-  #probes = 0;
-  #hits = 0;
-  #enabled = true;
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-  }
-  get(b0: number, b1: number): string | undefined {
-    const len = b1 - b0;
-    if (!this.#enabled || len > INTERN_MAX_BYTES) {
-      this.#slot = -1;
-      return undefined;
-    }
-    const bytes = this.#bytes;
-    let h = len;
-    for (let k = b0; k < b1; k++) h = Math.imul(h ^ bytes[k]!, 0x01000193);
-    const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    this.#slot = slot;
-    // Give up on high-cardinality columns: probing would only cost time.
-    if (++this.#probes === 4096 && this.#hits < 2048) this.#enabled = false;
-    const s = this.#start[slot]!;
-    if (s < 0 || this.#len[slot] !== len) return undefined;
-    for (let k = 0; k < len; k++) if (bytes[s + k] !== bytes[b0 + k]) return undefined;
-    this.#hits++;
-    return this.#str[slot];
-  }
-  /** Remembers `str` (bytes [b0, b1)) in the slot the last `get` probed. */
-  put(b0: number, b1: number, str: string): string {
-    const slot = this.#slot;
-    if (slot >= 0) {
-      this.#start[slot] = b0;
-      this.#len[slot] = b1 - b0;
-      this.#str[slot] = str;
-    }
-    return str;
-  }
 }
 
 /** IEEE half → double. */

@@ -45,7 +45,19 @@ export type Vec =
   }
   | { readonly type: "int" | "date"; readonly values: Int32Array; readonly valid?: Uint8Array | undefined }
   | { readonly type: "bool"; readonly values: Uint8Array; readonly valid?: Uint8Array | undefined }
-  | { readonly type: "string"; readonly values: readonly string[]; readonly valid?: Uint8Array | undefined };
+  | {
+    readonly type: "string";
+    readonly values: readonly string[];
+    readonly valid?: Uint8Array | undefined;
+    /** The same strings as Arrow Utf8 buffers, when the column came as bytes (see `utf8_vec.ts`). */
+    readonly utf8?: Utf8Buffers | undefined;
+  };
+
+/** Arrow Utf8 layout: row i is `data[offsets[i], offsets[i + 1])`, valid UTF-8. */
+export interface Utf8Buffers {
+  readonly offsets: Int32Array;
+  readonly data: Uint8Array;
+}
 
 export interface Batch {
   readonly schema: Schema;

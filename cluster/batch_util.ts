@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { concatUtf8, sliceUtf8, takeUtf8, vecLength } from "./utf8_vec.ts";
 import { SchemaError } from "../actors/errors.ts";
 import type { Batch, DataType, Field, Row, Scalar, Schema, Vec } from "./batch.ts";
 
@@ -63,14 +64,14 @@ export function makeBatch(schema: Schema, columns: readonly Vec[]): Batch {
   if (schema.length !== columns.length) {
     throw new SchemaError(`Batch has ${columns.length} columns but its schema has ${schema.length}`);
   }
-  const length = columns[0]?.values.length ?? 0;
+  const length = columns[0] === undefined ? 0 : vecLength(columns[0]);
   columns.forEach((c, i) => {
     const f = schema[i]!;
     if (c.type !== f.type) {
       throw new SchemaError(`Column "${f.name}" is declared ${f.type} but holds ${c.type}`);
     }
-    if (c.values.length !== length || (c.valid && c.valid.length !== length)) {
-      throw new SchemaError(`Column "${f.name}" has ${c.values.length} rows, expected ${length}`);
+    if (vecLength(c) !== length || (c.valid && c.valid.length !== length)) {
+      throw new SchemaError(`Column "${f.name}" has ${vecLength(c)} rows, expected ${length}`);
     }
   });
   return { schema, length, columns };
@@ -104,6 +105,7 @@ export function takeVec(v: Vec, indices: ArrayLike<number>): Vec {
       return { type: v.type, values: out, valid };
     }
     case "string": {
+      if (v.utf8 !== undefined) return takeUtf8(v.utf8, indices, valid);
       const out = new Array<string>(n);
       for (let j = 0; j < n; j++) out[j] = v.values[indices[j]!]!;
       return { type: v.type, values: out, valid };
@@ -128,6 +130,7 @@ export function sliceBatch(batch: Batch, start: number, end: number): Batch {
     const valid = c.valid?.subarray(s, e);
     switch (c.type) {
       case "string":
+        if (c.utf8 !== undefined) return sliceUtf8(c.utf8, s, e, valid);
         return { type: c.type, values: c.values.slice(s, e), valid };
       case "double":
       case "long":
@@ -149,13 +152,25 @@ export function concatVecs(type: DataType, vecs: readonly Vec[]): Vec {
   let anyValid = false;
   for (const v of vecs) {
     if (v.type !== type) throw new SchemaError(`Cannot concatenate a ${v.type} column into a ${type} column`);
-    n += v.values.length;
+    n += vecLength(v);
     anyValid ||= v.valid !== undefined;
+  }
+  if (type === "string" && vecs.every((v) => v.type === "string" && v.utf8 !== undefined)) {
+    let valid: Uint8Array | undefined;
+    if (anyValid) {
+      valid = new Uint8Array(n).fill(1);
+      let at = 0;
+      for (const v of vecs) {
+        if (v.valid) valid.set(v.valid, at);
+        at += vecLength(v);
+      }
+    }
+    return concatUtf8(vecs, valid)!;
   }
   const out = allocVec(type, n, anyValid);
   let at = 0;
   for (const v of vecs) {
-    const len = v.values.length;
+    const len = vecLength(v);
     if (out.type === "string") {
       const dst = out.values as string[];
       const src = v.values as readonly string[];
@@ -281,7 +296,8 @@ export function canonicalRows(rows: readonly Row[]): Row[] {
 export function batchBytes(batch: Batch): number {
   let n = 0;
   for (const c of batch.columns) {
-    if (c.type === "string") { for (const s of c.values) n += 2 * s.length + 8; }
+    if (c.type === "string" && c.utf8 !== undefined) n += c.utf8.data.byteLength + c.utf8.offsets.byteLength;
+    else if (c.type === "string") { for (const s of c.values) n += 2 * s.length + 8; }
     else n += c.values.byteLength;
     if (c.valid) n += c.valid.byteLength;
   }

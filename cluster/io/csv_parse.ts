@@ -14,6 +14,7 @@
 import { InvalidRowError, SchemaError } from "../../actors/errors.ts";
 import type { Batch, Row, Schema, Vec } from "../batch.ts";
 import { batchFromRows, concatBatches } from "../batch_util.ts";
+import { utf8Vec } from "../utf8_vec.ts";
 import {
   asciiText,
   chainScans,
@@ -112,7 +113,10 @@ interface Column {
   f64: Float64Array;
   i32: Int32Array;
   u8: Uint8Array;
-  str: string[];
+  /** String columns as Arrow Utf8: `sOff` (capacity + 1) into `sData[0, sLen)`. */
+  sOff: Int32Array;
+  sData: Uint8Array;
+  sLen: number;
   /** Validity, allocated (and `nulls` set) at the first null. */
   valid: Uint8Array;
   nulls: boolean;
@@ -204,7 +208,9 @@ function planColumns(schema: CsvSchema, capacity: number): Column[] {
       f64: new Float64Array(kind === K_LONG || kind === K_DOUBLE || kind === K_TIMESTAMP ? capacity : 0),
       i32: new Int32Array(kind === K_INT || kind === K_DATE ? capacity : 0),
       u8: new Uint8Array(kind === K_BOOL ? capacity : 0),
-      str: [],
+      sOff: new Int32Array(kind === K_STRING ? capacity + 1 : 0),
+      sData: new Uint8Array(kind === K_STRING ? 16 * capacity : 0),
+      sLen: 0,
       valid: new Uint8Array(0),
       nulls: false,
     };
@@ -223,6 +229,7 @@ function grow(cols: Column[], capacity: number): void {
     c.i32 = widen(c.i32, (n) => new Int32Array(n));
     c.u8 = widen(c.u8, (n) => new Uint8Array(n));
     c.valid = widen(c.valid, (n) => new Uint8Array(n));
+    c.sOff = widen(c.sOff, (n) => new Int32Array(n + 1));
   }
 }
 
@@ -256,19 +263,19 @@ function enumTable(values: readonly string[]): EnumTable {
   return { slots, shift, keys, bytes, values };
 }
 
-/** The enum value spelled by `bytes[a, b)`, or `undefined`. */
-function matchEnum(t: EnumTable, bytes: Uint8Array, a: number, b: number): string | undefined {
+/** The index of the enum value spelled by `bytes[a, b)`, or -1. */
+function matchEnum(t: EnumTable, bytes: Uint8Array, a: number, b: number): number {
   const key = enumKey(bytes, a, b);
   const { slots, keys } = t;
   const mask = slots.length - 1;
   for (let h = Math.imul(key, 0x9e3779b1) >>> t.shift;; h = (h + 1) & mask) {
     const i = slots[h]! - 1;
-    if (i < 0) return undefined;
+    if (i < 0) return -1;
     if (keys[i] !== key) continue;
     const eb = t.bytes[i]!;
     let k = 1;
     while (k < eb.length - 1 && bytes[a + k] === eb[k]) k++;
-    if (k >= eb.length - 1) return t.values[i];
+    if (k >= eb.length - 1) return i;
   }
 }
 
@@ -366,11 +373,8 @@ export function parseRange(bytes: Uint8Array, entry: RangeEntry, options: CsvPar
 function finishColumn(c: Column, n: number): Vec {
   const valid = c.nulls && c.valid.subarray(0, n).indexOf(0) >= 0 ? c.valid.slice(0, n) : undefined;
   switch (c.kind) {
-    case K_STRING: {
-      const values = c.str;
-      values.length = n;
-      return { type: "string", values, valid };
-    }
+    case K_STRING:
+      return utf8Vec({ offsets: c.sOff.slice(0, n + 1), data: c.sData.slice(0, c.sOff[n]!) }, valid, c.name);
     case K_INT:
     case K_DATE:
       return { type: c.kind === K_INT ? "int" : "date", values: c.i32.slice(0, n), valid };
@@ -381,6 +385,34 @@ function finishColumn(c: Column, n: number): Vec {
       return { type, values: c.f64.slice(0, n), valid };
     }
   }
+}
+
+/**
+ * Appends `src[a, b)` as row `n` of string column `c`; with `quote` ≥ 0, each doubled quote
+ * is written once.
+ */
+function appendString(c: Column, n: number, src: Uint8Array, a: number, b: number, quote: number): void {
+  let at = c.sOff[n]!;
+  if (at + (b - a) > c.sData.length) {
+    const next = new Uint8Array(Math.max(2 * c.sData.length, at + (b - a)));
+    next.set(c.sData.subarray(0, at));
+    c.sData = next;
+  }
+  const out = c.sData;
+  if (quote < 0) {
+    if (b - a < 48) { for (let i = a; i < b; i++) out[at++] = src[i]!; }
+    else {
+      out.set(src.subarray(a, b), at);
+      at += b - a;
+    }
+  } else {
+    for (let i = a; i < b; i++) {
+      const x = src[i]!;
+      out[at++] = x;
+      if (x === quote) i++;
+    }
+  }
+  c.sOff[n + 1] = at;
 }
 
 function brokenMessage(events: number): string {
@@ -437,7 +469,7 @@ function convertRecord(w: RowWriter, span: RecordReader): Problem | undefined {
         c.valid.fill(1, 0, n);
       }
       c.valid[n] = 0;
-      if (c.kind === K_STRING) c.str[n] = "";
+      if (c.kind === K_STRING) c.sOff[n + 1] = c.sOff[n]!;
       else if (c.kind === K_INT || c.kind === K_DATE) c.i32[n] = 0;
       else if (c.kind === K_BOOL) c.u8[n] = 0;
       else c.f64[n] = 0;
@@ -448,21 +480,26 @@ function convertRecord(w: RowWriter, span: RecordReader): Problem | undefined {
     let v: number;
     switch (c.kind) {
       case K_STRING: {
-        let s: string | undefined;
-        if (c.enumTable !== undefined && bounds[3 * f + 2] === 0) s = matchEnum(c.enumTable, bytes, a, b);
-        else {
-          s = sliceText(w, span, a, b);
-          if (isQuoted && bounds[3 * f + 2] === 1) s = s.replaceAll(w.quotes, w.quoteText);
-          if (c.enumSet !== undefined && !c.enumSet.has(s)) s = undefined;
+        const escaped = isQuoted && bounds[3 * f + 2] === 1;
+        let from = bytes, fa = a, fb = b;
+        if (c.enumTable !== undefined) {
+          let k: number;
+          if (escaped) {
+            const text = sliceText(w, span, a, b).replaceAll(w.quotes, w.quoteText);
+            k = c.enumTable.values.indexOf(text);
+          } else k = matchEnum(c.enumTable, bytes, a, b);
+          if (k < 0) {
+            return {
+              reason: "not_in_enum",
+              column: c.name,
+              message: `expected ${c.expected}, got ${shown(bytes, span, f)}`,
+            };
+          }
+          from = c.enumTable.bytes[k]!;
+          fa = 0;
+          fb = from.length;
         }
-        if (s === undefined) {
-          return {
-            reason: "not_in_enum",
-            column: c.name,
-            message: `expected ${c.expected}, got ${shown(bytes, span, f)}`,
-          };
-        }
-        c.str[n] = s;
+        appendString(c, n, from, fa, fb, escaped && c.enumTable === undefined ? m.quote : -1);
         break;
       }
       case K_INT: {
