@@ -88,11 +88,21 @@ export function partialAggregate(batch: Batch, keys: readonly string[], aggs: re
   const keyVecs = spec.keys.map((k) => column(batch, k));
   const { groupOf, groups, keyColumns } = group(keyVecs, batch.length);
   const columns: Vec[] = [...keyColumns];
+  // Quantiles of one column share one sketch: its state does not depend on the probability.
+  const sketches = new Map<string, Vec[]>();
   spec.aggs.forEach((a) => {
+    const shared = a.fn === "approxQuantile" ? `${a.input}\u0000${a.relativeError ?? ""}` : undefined;
+    const hit = shared === undefined ? undefined : sketches.get(shared);
+    if (hit !== undefined) {
+      columns.push(...hit);
+      return;
+    }
     const input = a.input === undefined ? undefined : column(batch, a.input);
     const acc = createAccumulator(a.fn, input?.type, { groups, q: a.q, relativeError: a.relativeError });
     acc.update(input, groupOf, batch.length);
-    columns.push(...acc.states());
+    const states = acc.states();
+    if (shared !== undefined) sketches.set(shared, states);
+    columns.push(...states);
   });
   return { schema, length: groups, columns };
 }

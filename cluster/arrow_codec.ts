@@ -8,7 +8,8 @@
  * is a `SchemaError` naming the column and the type.
  *
  * Decoding views the IPC buffer for Float64, Int32 and Date(day) columns (no copy) when the input
- * is 8-byte aligned; strings are decoded with one `TextDecoder` call per column.
+ * is 8-byte aligned. Strings stay Utf8 bytes until read (`utf8_vec.ts`); Int64, timestamps and
+ * booleans convert on first read: a task pays only for the columns it uses.
  *
  * @module
  */
@@ -285,7 +286,8 @@ function dataToVec(f: Field, d: arrow.Data, dictionaries: Dictionaries): Vec {
   if (arrow.DataType.isInt(t)) {
     need(d.values, n, f);
     if (t.bitWidth === 64) {
-      return { type: "long", values: int64ToF64(f, d.values, n, t.isSigned, valid), valid };
+      const raw = d.values, signed = t.isSigned;
+      return lazyVec("long", valid, () => int64ToF64(f, raw, n, signed, valid));
     }
     const src = (d.values as Int32Array).subarray(0, n);
     if (t.bitWidth === 32 && t.isSigned) return { type: "int", values: src, valid };
@@ -294,7 +296,8 @@ function dataToVec(f: Field, d: arrow.Data, dictionaries: Dictionaries): Vec {
   }
   if (arrow.DataType.isBool(t)) {
     need(d.values, (d.offset + n + 7) >> 3, f);
-    return { type: "bool", values: unpackBits(d.values as Uint8Array, d.offset, n), valid };
+    const bits = d.values as Uint8Array, offset = d.offset;
+    return lazyVec("bool", valid, () => unpackBits(bits, offset, n));
   }
   if (arrow.DataType.isUtf8(t) || arrow.DataType.isLargeUtf8(t)) {
     need(d.valueOffsets, n + 1, f);
@@ -306,11 +309,8 @@ function dataToVec(f: Field, d: arrow.Data, dictionaries: Dictionaries): Vec {
   }
   if (arrow.DataType.isTimestamp(t)) {
     need(d.values, n, f);
-    return {
-      type: "timestamp",
-      values: timestampToMs(f, d.values as BigInt64Array, t.unit, n, valid),
-      valid,
-    };
+    const raw = d.values as BigInt64Array, unit = t.unit;
+    return lazyVec("timestamp", valid, () => timestampToMs(f, raw, unit, n, valid));
   }
   if (arrow.DataType.isDate(t)) {
     need(d.values, n, f);
@@ -365,6 +365,26 @@ function dictionaryToVec(
   const merged = out.valid ? out.valid.map((x, i) => x & valid[i]!) : valid;
   if (out.type === "string" && out.utf8 !== undefined) return utf8Vec(out.utf8, merged, f.name);
   return { ...out, valid: merged } as Vec;
+}
+
+/**
+ * A vector whose values are converted from the Arrow buffers on first read: a task that never
+ * touches a 64-bit or boolean column pays nothing for it (errors such as an out-of-range long
+ * surface on that read).
+ */
+function lazyVec(
+  type: "long" | "timestamp" | "bool",
+  valid: Uint8Array | undefined,
+  make: () => Float64Array | Uint8Array,
+): Vec {
+  let values: Float64Array | Uint8Array | undefined;
+  return {
+    type,
+    valid,
+    get values() {
+      return values ??= make();
+    },
+  } as Vec;
 }
 
 /** Int64/Uint64 → Float64, rejecting values beyond ±2^53 in non-null slots. */

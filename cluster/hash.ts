@@ -63,15 +63,22 @@ export function hashString(s: string, seed = 0): number {
     if (len - i > 0) h = mixK(h, k);
   } else {
     const b = encoder.encode(s);
-    len = b.length;
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      h = mixK(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
-    }
-    let k = 0;
-    for (let j = len - 1; j >= i; j--) k = (k << 8) | b[j]!;
-    if (len - i > 0) h = mixK(h, k);
+    return hashUtf8(b, 0, b.length, seed);
   }
+  return fmix(h, len);
+}
+
+/** Hash of UTF-8 bytes `b[a, e)`: equal to {@linkcode hashString} of the text they spell. */
+export function hashUtf8(b: Uint8Array, a: number, e: number, seed = 0): number {
+  let h = seed | 0;
+  const len = e - a;
+  let i = a;
+  for (; i + 4 <= e; i += 4) {
+    h = mixK(h, b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+  }
+  let k = 0;
+  for (let j = e - 1; j >= i; j--) k = (k << 8) | b[j]!;
+  if (e - i > 0) h = mixK(h, k);
   return fmix(h, len);
 }
 

@@ -166,6 +166,20 @@ function rowEquality(a: readonly Vec[], b: readonly Vec[]): RowEq {
         return p === q || (p !== p && q !== q);
       };
     }
+    if (x.type === "string" && y.type === "string" && x.utf8 !== undefined && y.utf8 !== undefined) {
+      // Compare the bytes: no string is made for a key column that arrived as Utf8.
+      const xo = x.utf8.offsets, xd = x.utf8.data, yo = y.utf8.offsets, yd = y.utf8.data;
+      const xn = x.valid, yn = y.valid;
+      return (i, j) => {
+        const xNull = xn !== undefined && xn[i] === 0, yNull = yn !== undefined && yn[j] === 0;
+        if (xNull || yNull) return xNull && yNull;
+        let a = xo[i]!, b = yo[j]!;
+        const end = xo[i + 1]!;
+        if (end - a !== yo[j + 1]! - b) return false;
+        for (; a < end; a++, b++) if (xd[a] !== yd[b]) return false;
+        return true;
+      };
+    }
     if (x.type === "string" && y.type === "string" && !x.valid && !y.valid) {
       const xv = x.values, yv = y.values;
       return (i, j) => xv[i] === yv[j];

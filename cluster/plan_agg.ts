@@ -14,11 +14,29 @@ export function keyNamesFor(keys: readonly Expr[], input: Schema): string[] {
   return keys.map((k) => inferField(k, input).name);
 }
 
-/** Kernel specs for the aggregates: input column `__a{i}`. */
+/**
+ * The input column slot of each aggregate: the index of the first aggregate with the same input
+ * expression (so `avg(x)`, `stddev(x)` and five quantiles of `x` project `x` once, and the
+ * quantiles share one sketch), or -1 without an input.
+ */
+export function aggInputSlots(aggs: readonly AggExpr[]): number[] {
+  const first = new Map<string, number>();
+  return aggs.map((a, i) => {
+    if (!a.arg) return -1;
+    const key = JSON.stringify(a.arg);
+    const j = first.get(key);
+    if (j !== undefined) return j;
+    first.set(key, i);
+    return i;
+  });
+}
+
+/** Kernel specs for the aggregates: input column `__a{slot}` (see {@linkcode aggInputSlots}). */
 export function aggSpecsFor(aggs: readonly AggExpr[]): AggSpecJson[] {
+  const slots = aggInputSlots(aggs);
   return aggs.map((a, i) => {
     const spec: { -readonly [K in keyof AggSpecJson]: AggSpecJson[K] } = { fn: a.fn, name: a.name };
-    if (a.arg) spec.input = `__a${i}`;
+    if (a.arg) spec.input = `__a${slots[i]}`;
     if (a.q !== undefined) spec.q = a.q;
     if (a.relativeError !== undefined) spec.relativeError = a.relativeError;
     return spec;
@@ -29,8 +47,9 @@ export function aggSpecsFor(aggs: readonly AggExpr[]): AggSpecJson[] {
 export function preAggExprs(keys: readonly Expr[], aggs: readonly AggExpr[], input: Schema): Expr[] {
   const names = keyNamesFor(keys, input);
   const out: Expr[] = keys.map((k, i) => ({ op: "alias", name: names[i]!, arg: k }));
+  const slots = aggInputSlots(aggs);
   aggs.forEach((a, i) => {
-    if (a.arg) out.push({ op: "alias", name: `__a${i}`, arg: a.arg });
+    if (a.arg && slots[i] === i) out.push({ op: "alias", name: `__a${i}`, arg: a.arg });
   });
   return out;
 }

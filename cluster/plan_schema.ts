@@ -13,7 +13,7 @@ import { joinOutputSchema } from "./join.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
 import { QUARANTINE_SCHEMA } from "./io/csv_parse.ts";
 import type { AggExpr, Expr } from "./expr.ts";
-import { aggSpecsFor, keyNamesFor } from "./plan_agg.ts";
+import { aggInputSlots, aggSpecsFor, keyNamesFor } from "./plan_agg.ts";
 
 const cache = new WeakMap<LogicalPlan, Schema>();
 
@@ -99,8 +99,9 @@ export function preAggSchema(
 ): Schema {
   const out: Field[] = [];
   for (const e of keys) out.push(inferField(e, input));
+  const slots = aggInputSlots(aggs);
   aggs.forEach((a, i) => {
-    if (a.arg) out.push({ ...inferField(a.arg, input), name: `__a${i}` });
+    if (a.arg && slots[i] === i) out.push({ ...inferField(a.arg, input), name: `__a${i}` });
   });
   const names = keyNamesFor(keys, input);
   return out.map((f, i) => i < names.length ? { ...f, name: names[i]! } : f);

@@ -5,6 +5,9 @@ import { concatBatches, concatVecs, sliceBatch, takeVec } from "../../cluster/ba
 import { decodeBatches, encodeBatches } from "../../cluster/arrow_codec.ts";
 import { encodeStrings, utf8Vec, vecLength } from "../../cluster/utf8_vec.ts";
 import { readCsvBytes } from "../../cluster/io/csv_parse.ts";
+import { hashString, hashUtf8 } from "../../cluster/hash.ts";
+import { KeyIndex } from "../../cluster/key_index.ts";
+import { hashColumns } from "../../cluster/row_hash.ts";
 import { rng } from "./test_rng.ts";
 
 const ALPHABET = ["a", "b", "z", "é", "日", "😀", ",", '"', " ", ""];
@@ -112,4 +115,23 @@ Deno.test("CSV string columns are parsed to Utf8 bytes: doubled quotes unescaped
   assert.deepEqual([...name!.values], ['say "hi"', "日本, 😀", "", "", "plain"]);
   assert.deepEqual(name!.valid, Uint8Array.from([1, 1, 0, 1, 1]));
   assert.deepEqual([...kind!.values], ["a", "b", "a", "b", "a"]);
+});
+
+Deno.test("Utf8 keys hash, group and partition exactly like the same strings", () => {
+  const values = randomStrings(21, 2000);
+  const valid = Uint8Array.from(values, (_, i) => (i % 17 === 0 ? 0 : 1));
+  const plain: Vec = { type: "string", values, valid };
+  const raw = stringVec(values, valid);
+  for (const s of values.slice(0, 200)) {
+    const b = new TextEncoder().encode(`x${s}y`);
+    assert.equal(hashUtf8(b, 1, b.length - 1), hashString(s));
+  }
+  assert.deepEqual(hashColumns([raw], 2000), hashColumns([plain], 2000));
+  const a = new KeyIndex([raw], 2000), p = new KeyIndex([plain], 2000);
+  assert.deepEqual(a.groupOf, p.groupOf);
+  assert.equal(a.groupCount, p.groupCount);
+  const probe = a.prober([plain]);
+  const hashes = hashColumns([plain], 2000);
+  // Mixed representations still find each other (through the strings).
+  for (let i = 0; i < 2000; i += 37) assert.equal(probe(hashes[i]!, i), valid[i] ? a.groupOf[i] : -1);
 });
