@@ -74,6 +74,8 @@ export interface DriverOptions {
   livenessCheckMs?: number;
   maxTaskAttempts?: number;
   maxStageAttempts?: number;
+  /** How long a task waits for the executor holding its input before running elsewhere. @default {3_000} */
+  localityWaitMs?: number;
 }
 
 export interface ExecutorStatus {
@@ -184,12 +186,17 @@ export class Driver implements AsyncDisposable {
       livenessCheckMs: options.livenessCheckMs ?? 250,
       maxTaskAttempts: options.maxTaskAttempts ?? 4,
       maxStageAttempts: options.maxStageAttempts ?? 4,
+      localityWaitMs: options.localityWaitMs ?? 3_000,
     };
     this.#scheduler = new Scheduler({
       clock: this.#clock,
       launch: (t) => this.#launch(t),
       kill: (t) => this.#sendTo(t.executorId, { v: 1, type: "task.kill", taskId: t.taskId }),
-    }, { maxTaskAttempts: this.#opts.maxTaskAttempts, maxStageAttempts: this.#opts.maxStageAttempts });
+    }, {
+      maxTaskAttempts: this.#opts.maxTaskAttempts,
+      maxStageAttempts: this.#opts.maxStageAttempts,
+      localityWaitMs: this.#opts.localityWaitMs,
+    });
     this.#detector = new PhiAccrualDetector({
       clock: this.#clock,
       threshold: this.#opts.phiThreshold,
@@ -301,6 +308,7 @@ export class Driver implements AsyncDisposable {
         }
       }
       this.#checkStarved();
+      this.#scheduler.schedule(); // tasks whose locality wait ran out
       this.#scheduleLiveness();
     }, this.#opts.livenessCheckMs);
   }

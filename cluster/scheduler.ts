@@ -84,6 +84,12 @@ export interface SchedulerOptions {
   exclusionWindowMs?: number;
   /** How long an executor stays excluded. @default {30_000} */
   excludeForMs?: number;
+  /**
+   * How long a task whose input lives on one executor (a cached partition) waits for a slot
+   * there before it runs elsewhere and fetches the input over the network, as Spark's
+   * `spark.locality.wait`. The driver re-runs placement on its liveness tick. @default {3_000}
+   */
+  localityWaitMs?: number;
 }
 
 interface ExecutorState {
@@ -101,6 +107,8 @@ interface StageState {
   consecutiveFailures: number;
   /** Partitions queued to launch. */
   queued: Set<number>;
+  /** When each queued partition was queued (clock.now()), for the locality wait. */
+  queuedAt: Map<number, number>;
   /** Running attempts by partition. */
   running: Map<number, Set<string>>;
   /** Task-caused failures by partition. */
@@ -139,6 +147,9 @@ export interface SchedulerStatus {
   }[];
 }
 
+/** Queued tasks waiting for their preferred executor that one placement pass looks past. */
+const LOOKAHEAD = 1024;
+
 export class Scheduler {
   readonly #deps: SchedulerDeps;
   readonly #opts: Required<SchedulerOptions>;
@@ -158,6 +169,7 @@ export class Scheduler {
       excludeAfterFailures: options.excludeAfterFailures ?? 2,
       exclusionWindowMs: options.exclusionWindowMs ?? 60_000,
       excludeForMs: options.excludeForMs ?? 30_000,
+      localityWaitMs: options.localityWaitMs ?? 3_000,
     };
   }
 
@@ -263,6 +275,7 @@ export class Scheduler {
         attempt: 0,
         consecutiveFailures: 0,
         queued: new Set(),
+        queuedAt: new Map(),
         running: new Map(),
         failures: new Map(),
         launches: new Map(),
@@ -291,6 +304,7 @@ export class Scheduler {
   #enqueue(st: StageState, p: number): void {
     if (st.queued.has(p)) return;
     st.queued.add(p);
+    st.queuedAt.set(p, this.#deps.clock.now());
     this.#queue.push([st.def.id, p]);
   }
 
@@ -319,6 +333,7 @@ export class Scheduler {
 
   #dequeueStage(st: StageState): void {
     st.queued.clear();
+    st.queuedAt.clear();
     this.#queue = this.#queue.filter(([s]) => s !== st.def.id);
   }
 
@@ -503,16 +518,28 @@ export class Scheduler {
     );
     let slots = free.reduce((a, e) => a + e.slots - e.running.size, 0);
     if (slots === 0) return;
-    // Launch from the head of the FIFO until the slots run out: O(launched), not O(queue).
+    // Launch from the head of the FIFO until the slots run out. A task waiting for its preferred
+    // (busy) executor stays queued; the scan looks past at most LOOKAHEAD such tasks.
+    const waiting: [number, number][] = [];
     let i = 0;
     for (; i < this.#queue.length && slots > 0; i++) {
-      const [stageId, p] = this.#queue[i]!;
+      const entry = this.#queue[i]!;
+      const [stageId, p] = entry;
       const st = this.#stages.get(stageId);
       if (!st || !st.queued.has(p)) continue;
       const job = this.#jobOfStage(stageId);
       if (!job) continue;
-      const ex = this.#pickExecutor(st.def, p, free)!;
+      const ex = this.#pickExecutor(st, p, free, now);
+      if (!ex) {
+        waiting.push(entry);
+        if (waiting.length >= LOOKAHEAD) {
+          i++;
+          break;
+        }
+        continue;
+      }
       st.queued.delete(p);
+      st.queuedAt.delete(p);
       slots--;
       const attempt = st.launches.get(p) ?? 0;
       st.launches.set(p, attempt + 1);
@@ -533,15 +560,26 @@ export class Scheduler {
       set.add(t.taskId);
       this.#deps.launch(t);
     }
-    this.#queue = this.#queue.slice(i);
+    const rest = this.#queue.slice(i);
+    this.#queue = waiting.length > 0 ? [...waiting, ...rest] : rest;
   }
 
-  #pickExecutor(def: StageDef, p: number, free: ExecutorState[]): ExecutorState | undefined {
-    const preferred = def.preferredExecutor?.(p);
+  /**
+   * Where partition `p` runs now: its preferred executor when that has a free slot; nowhere yet
+   * while it waits for it (up to `localityWaitMs`); else the least loaded free executor.
+   */
+  #pickExecutor(st: StageState, p: number, free: ExecutorState[], now: number): ExecutorState | undefined {
+    const preferred = st.def.preferredExecutor?.(p);
+    if (preferred !== undefined) {
+      const pe = this.#executors.get(preferred);
+      if (pe !== undefined && !this.#isExcluded(pe, now)) {
+        if (pe.running.size < pe.slots) return pe;
+        if (now - (st.queuedAt.get(p) ?? now) < this.#opts.localityWaitMs) return undefined;
+      }
+    }
     let best: ExecutorState | undefined;
     for (const e of free) {
       if (e.running.size >= e.slots) continue;
-      if (e.id === preferred) return e;
       if (!best || e.running.size / e.slots < best.running.size / best.slots) best = e;
     }
     return best;

@@ -185,3 +185,30 @@ Deno.test("Scheduler cancelJob rejects the job and kills its running tasks", asy
   assert.equal(killed.length, 2);
   assert.equal(s.runningTasks().length, 0);
 });
+
+Deno.test("Scheduler keeps a task on the executor holding its input for localityWaitMs, then runs it elsewhere", async () => {
+  const { s, launched, clock } = setup({ localityWaitMs: 3_000 });
+  s.addExecutor("a", 1, 1);
+  s.addExecutor("b", 2, 1);
+  const cached: StageDef = { id: 7, numPartitions: 4, parents: [], preferredExecutor: () => "a" };
+  const job = s.submitJob(1, cached);
+  // b is free, but every partition's input is on a: only a runs, one at a time.
+  assert.deepEqual(launched.map((t) => [t.partition, t.executorId]), [[0, "a"]]);
+  clock.advance(2_999);
+  s.schedule();
+  assert.equal(launched.length, 1);
+  s.taskSucceeded(launched[0]!.taskId, { kind: "result", value: 0 });
+  assert.deepEqual(launched.map((t) => [t.partition, t.executorId]), [[0, "a"], [1, "a"]]);
+  // The wait runs out for the partitions queued at the start: b takes the oldest.
+  clock.advance(1);
+  s.schedule();
+  assert.deepEqual(launched.slice(2).map((t) => [t.partition, t.executorId]), [[2, "b"]]);
+  // An executor that is gone is no reason to wait.
+  s.executorLost("a");
+  s.taskSucceeded(launched[2]!.taskId, { kind: "result", value: 2 });
+  const rest = launched.slice(3);
+  assert.deepEqual(rest.map((t) => t.executorId), ["b"]);
+  for (const t of s.runningTasks()) s.taskSucceeded(t.taskId, { kind: "result", value: t.partition });
+  for (const t of s.runningTasks()) s.taskSucceeded(t.taskId, { kind: "result", value: t.partition });
+  assert.deepEqual(await job, [0, 1, 2, 3]);
+});
