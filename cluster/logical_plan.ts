@@ -77,7 +77,8 @@ export type LogicalPlan =
   }
   /**
    * Phase 2: parsed records of `path`, one partition per entry, cached on the executors with the
-   * quarantined records beside them; `which` picks the valid rows or the quarantine.
+   * quarantined records beside them; `which` picks the valid rows, the quarantine, or one row per
+   * partition with the lines its records spanned (`meta`).
    */
   | {
     readonly op: "csv";
@@ -85,9 +86,11 @@ export type LogicalPlan =
     readonly entries: Json;
     readonly options: Json;
     readonly cacheId: number;
-    readonly which: "valid" | "quarantine";
+    readonly which: "valid" | "quarantine" | "meta";
     readonly schema: Schema;
     readonly rows?: number | undefined;
+    /** Quarantine of a read without a scan phase: line offset of each partition (see `fixLines`). */
+    readonly lineOffsets?: readonly number[] | undefined;
   }
   /** One row `{ run }` per partition: the month run of bank data, for deriving dates. */
   | { readonly op: "monthRuns"; readonly input: LogicalPlan }

@@ -55,7 +55,7 @@ const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
   union: ["inputs"],
   cache: ["input", "cacheId"],
   csvScan: ["path", "ranges", "dialect"],
-  csv: ["path", "entries", "options", "cacheId", "which", "schema", "rows"],
+  csv: ["path", "entries", "options", "cacheId", "which", "schema", "rows", "lineOffsets"],
   monthRuns: ["input"],
   contactDate: ["input", "cursors"],
   files: ["paths", "format", "schema"],
@@ -180,7 +180,9 @@ class PlanDecoder {
         };
       case "csv": {
         const which = o["which"];
-        if (which !== "valid" && which !== "quarantine") throw bad(`"which" must be "valid" or "quarantine"`);
+        if (which !== "valid" && which !== "quarantine" && which !== "meta") {
+          throw bad(`"which" must be "valid", "quarantine" or "meta"`);
+        }
         const plan: Extract<LogicalPlan, { op: "csv" }> = {
           op,
           path: str(o, "path"),
@@ -190,7 +192,10 @@ class PlanDecoder {
           which,
           schema: decodeSchema(o["schema"]),
         };
-        return o["rows"] === undefined ? plan : { ...plan, rows: nat(o, "rows") };
+        const withRows = o["rows"] === undefined ? plan : { ...plan, rows: nat(o, "rows") };
+        return o["lineOffsets"] === undefined
+          ? withRows
+          : { ...withRows, lineOffsets: this.#list(o, "lineOffsets", (x) => nat({ offset: x }, "offset")) };
       }
       case "monthRuns":
         return { op, input: child("input") };

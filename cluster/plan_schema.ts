@@ -11,7 +11,7 @@ import { inferField } from "./eval_expr.ts";
 import { aggregateOutputSchema } from "./aggregate.ts";
 import { joinOutputSchema } from "./join.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
-import { QUARANTINE_SCHEMA } from "./io/csv_parse.ts";
+import { CSV_META_SCHEMA, QUARANTINE_SCHEMA } from "./io/csv_parse.ts";
 import type { AggExpr, Expr } from "./expr.ts";
 import { aggInputSlots, aggSpecsFor, keyNamesFor } from "./plan_agg.ts";
 
@@ -34,7 +34,11 @@ function compute(plan: LogicalPlan): Schema {
     case "files":
       return plan.schema;
     case "csv":
-      return plan.which === "valid" ? plan.schema : QUARANTINE_SCHEMA;
+      return plan.which === "valid"
+        ? plan.schema
+        : plan.which === "meta"
+        ? CSV_META_SCHEMA
+        : QUARANTINE_SCHEMA;
     case "csvScan":
       return [{ name: "scan", type: "string", nullable: false }];
     case "monthRuns":

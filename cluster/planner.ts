@@ -201,16 +201,27 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
           options: plan.options,
           schema: dataSchema,
         }));
-        stage = mapStage(child, { kind: "split" }, ctx, `Cache(${plan.cacheId}): rows + quarantine`);
+        stage = mapStage(child, { kind: "split" }, ctx, `Cache(${plan.cacheId}): rows + quarantine + lines`);
         if (!ctx.dryRun) ctx.rememberCachedStage(plan.cacheId, stage);
       }
-      return readStage(
+      const read = readStage(
         stage,
         schema,
         ctx,
         `CacheRead(${plan.cacheId}, ${plan.which})`,
-        plan.which === "valid" ? 0 : 1,
+        plan.which === "valid" ? 0 : plan.which === "quarantine" ? 1 : 2,
       );
+      const offsets = plan.which === "quarantine" ? plan.lineOffsets : undefined;
+      if (offsets === undefined) return read;
+      if (offsets.length !== read.n) {
+        throw new RangeError(`CSV line offsets: ${read.n} partitions, ${offsets.length} offsets`);
+      }
+      const file = String((plan.options as { file?: unknown }).file ?? "");
+      return {
+        ...read,
+        ops: [...read.ops, "FixLines"],
+        build: (p) => ({ op: "fixLines", input: read.build(p), offset: offsets[p]!, file }),
+      };
     }
     case "monthRuns": {
       const child = await planPart(plan.input, ctx);

@@ -388,6 +388,8 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
       };
     case "monthRuns":
       return { op, input: child("input") };
+    case "fixLines":
+      return { op, input: child("input"), offset: nat(o, "offset"), file: str(o, "file") };
     case "contactDate":
       return { op, input: child("input"), year: nat(o, "year"), month: nat(o, "month") };
     case "fileRead": {

@@ -1,9 +1,11 @@
 /**
- * `fx.read`: distributed readers. CSV is read in two parallel phases — executors scan byte
- * ranges for the quote state at their edges, the driver chains the scans (a tiny sequential
- * step), executors parse the records that start in their range — and the parsed partitions are
+ * `fx.read`: distributed readers. CSV is read in one parallel pass: each executor finds the
+ * first record of its byte range that does not depend on what came before (`findRecordStart`),
+ * parses the records from there to the next range's first record, and the parsed partitions are
  * cached with their quarantined records beside them, so rows read = valid + quarantined always
- * reconciles.
+ * reconciles; quarantine line numbers are fixed up from each range's line count. In strict mode
+ * the read scans first (executors scan byte ranges for the quote state at their edges, the
+ * driver chains the scans) so that the first bad row's error names its line.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
   type RangeEntry,
   type RangeScan,
   readHeader,
+  RECORD_START,
   splitRanges,
 } from "./io/csv_scan.ts";
 import { checkHeader, gunzip, isGzip } from "./io/csv_parse.ts";
@@ -89,7 +92,20 @@ export class DataReader {
       ? await loadCsvSchema(options.schema)
       : options.schema ?? inferSchema(sample, dialect);
     if (header.names !== undefined) checkHeader(header.names, schema, file);
-    const parseOptions = { dialect, schema, file, strict: options.strict ?? false, gzip } as unknown as Json;
+    const strict = options.strict ?? false;
+    // Without a scan phase each range finds its own first record (see `findRecordStart`) and
+    // quarantine lines are numbered afterwards; strict mode scans first, so that the error it
+    // throws names the line at once.
+    const fused = !gzip && !strict;
+    const parseOptions = {
+      dialect,
+      schema,
+      file,
+      strict,
+      gzip,
+      fused,
+      dataStart: header.dataStart,
+    } as unknown as Json;
 
     let entries: RangeEntry[];
     if (gzip) {
@@ -103,9 +119,13 @@ export class DataReader {
         ),
       );
       const ranges = splitRanges(header.dataStart, size, n);
-      const scans = (await this.#ds({ op: "csvScan", path, ranges, dialect: dialect as Json }).collect())
-        .map((r) => JSON.parse(r["scan"] as string) as RangeScan);
-      entries = chainScans(scans, { line: header.dataLine });
+      if (fused) {
+        entries = ranges.map((r) => ({ ...r, state: RECORD_START, line: header.dataLine }));
+      } else {
+        const scans = (await this.#ds({ op: "csvScan", path, ranges, dialect: dialect as Json }).collect())
+          .map((r) => JSON.parse(r["scan"] as string) as RangeScan);
+        entries = chainScans(scans, { line: header.dataLine });
+      }
     }
     const cacheId = this.#engine.nextCacheId();
     const base = {
@@ -117,9 +137,20 @@ export class DataReader {
       schema: toBatchSchema(schema),
     };
     const data = this.#ds({ ...base, which: "valid" });
-    const quarantine = this.#ds({ ...base, which: "quarantine" });
+    let quarantine = this.#ds({ ...base, which: "quarantine" });
     const rowsValid = await data.count();
     const rowsQuarantined = await quarantine.count();
+    if (fused && rowsQuarantined > 0) {
+      // Range p's lines count from 1 at its first record: it starts after the lines of ranges < p.
+      const lines = (await this.#ds({ ...base, which: "meta" }).collect()).map((r) => Number(r["lines"]));
+      const lineOffsets: number[] = [];
+      let at = header.dataLine;
+      lines.forEach((n, p) => {
+        lineOffsets.push(p === 0 ? 0 : at - 1);
+        at += n;
+      });
+      quarantine = this.#ds({ ...base, which: "quarantine", lineOffsets });
+    }
     return {
       data: this.#ds({ ...base, which: "valid", rows: rowsValid }),
       quarantine,

@@ -98,6 +98,11 @@ export type TaskNode =
     readonly options: Json;
     readonly schema: Schema;
   }
+  /**
+   * Quarantine rows of a CSV range parsed without a scan: their lines count from 1 at the range's
+   * first record; this adds `offset` and rewrites the `"<file> line N"` start of each message.
+   */
+  | { readonly op: "fixLines"; readonly input: TaskNode; readonly offset: number; readonly file: string }
   /** Bank data: this partition's month run, one row `{ run: JSON }`. */
   | { readonly op: "monthRuns"; readonly input: TaskNode }
   /** Bank data: appends `contact_date` starting from the cursor of the rows before this partition. */
@@ -122,7 +127,8 @@ export type Partitioner =
   | { readonly kind: "single" }
   | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }
   | { readonly kind: "identity" } // cache: map partition p is reduce partition p
-  | { readonly kind: "split" }; // cache of two outputs: reduce 0 = the rows, reduce 1 = the side output
+  // CSV cache: reduce 0 = the rows, 1 = the quarantine, 2 = one row `{ lines }` (see CSV_META_SCHEMA)
+  | { readonly kind: "split" };
 
 export type TaskSink =
   | { readonly kind: "shuffle"; readonly outputId: number; readonly partitioner: Partitioner }

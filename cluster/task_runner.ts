@@ -18,8 +18,17 @@ import type { Partitioner, TaskNode, TaskSink } from "./task_plan.ts";
 import type { TaskMetrics, TaskOutputMsg } from "./protocol.ts";
 import { writeBatchesToFile } from "./io/write_file.ts";
 import { readFileBatch } from "./io/file_read.ts";
-import { compileDialect, type CsvDialect, type RangeEntry, scanRange } from "./io/csv_scan.ts";
-import { gunzip, isGzip, parseRange, QUARANTINE_SCHEMA, quarantineToBatch } from "./io/csv_parse.ts";
+import { compileDialect, type CsvDialect, type RangeEntry, RECORD_START, scanRange } from "./io/csv_scan.ts";
+import {
+  CSV_META_SCHEMA,
+  gunzip,
+  isGzip,
+  offsetQuarantineLines,
+  ownRecords,
+  parseRange,
+  QUARANTINE_SCHEMA,
+  quarantineToBatch,
+} from "./io/csv_parse.ts";
 import type { CsvSchema } from "./io/csv_schema.ts";
 import { summarizeMonths, withContactDate } from "./io/bank_schemas.ts";
 
@@ -60,9 +69,13 @@ export interface TaskContext {
   putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
 }
 
-/** Rows a task sets aside (CSV quarantine), written as reduce partition 1 by a "split" sink. */
+/**
+ * What a CSV range task sets aside besides its rows, written by a "split" sink: the quarantine
+ * (reduce partition 1) and the LF bytes its records spanned (reduce partition 2).
+ */
 interface SideOutput {
   batches: Batch[];
+  lines: number;
 }
 
 export interface TaskResult {
@@ -81,7 +94,7 @@ export async function runTask(
   now: () => number,
 ): Promise<TaskResult> {
   const t0 = now();
-  const stats = { rowsIn: 0, bytesFetched: 0, side: { batches: [] } as SideOutput };
+  const stats = { rowsIn: 0, bytesFetched: 0, side: { batches: [], lines: 0 } as SideOutput };
   const batches = await evalNode(node, ctx, stats);
   const rowsOut = batches.reduce((a, b) => a + b.length, 0);
   const schema = batches[0]!.schema;
@@ -90,7 +103,17 @@ export async function runTask(
   switch (sink.kind) {
     case "shuffle": {
       const parts = sink.partitioner.kind === "split"
-        ? [batches, stats.side.batches.length ? stats.side.batches : [emptyBatch(QUARANTINE_SCHEMA)]]
+        ? [
+          batches,
+          stats.side.batches.length ? stats.side.batches : [emptyBatch(QUARANTINE_SCHEMA)],
+          [
+            {
+              schema: CSV_META_SCHEMA,
+              length: 1,
+              columns: [{ type: "long", values: Float64Array.of(stats.side.lines) }],
+            } satisfies Batch,
+          ],
+        ]
         : partitionAll(schema, batches, sink.partitioner, ctx.mapPartition);
       const rows: number[] = [], bytes: number[] = [];
       parts.forEach((part, r) => {
@@ -255,6 +278,10 @@ async function evalNode(
     }
     case "csvRange":
       return [await parseCsvRange(node, stats)];
+    case "fixLines": {
+      const input = await evalNode(node.input, ctx, stats);
+      return input.map((b) => offsetQuarantineLines(b, node.offset, node.file));
+    }
     case "monthRuns": {
       const input = all(await evalNode(node.input, ctx, stats));
       const i = input.schema.findIndex((f) => f.name === "month");
@@ -300,6 +327,14 @@ interface CsvRangeOptions {
   file: string;
   strict: boolean;
   gzip: boolean;
+  /**
+   * Parse without a scan phase: the range owns the records that start in [R(start), R(end)),
+   * where R(x) is `findRecordStart` from x (the file's data start and end are their own R), and
+   * quarantine lines count from 1 at R(start) (the reader adds each range's offset afterwards).
+   */
+  fused?: boolean;
+  /** Where the data starts (after the header): the first range's R. */
+  dataStart?: number;
 }
 
 /** Parses the records that start in the entry's range, reading further until the last one ends. */
@@ -311,17 +346,27 @@ async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats:
     let bytes: Uint8Array = await Deno.readFile(node.path);
     if (isGzip(bytes)) bytes = await gunzip(bytes);
     const r = parseRange(bytes, { ...entry, end: bytes.length }, { ...options, eof: true });
-    return keep(r, stats);
+    return keep(r, entry.line, stats);
   }
   const size = (await Deno.stat(node.path)).size;
-  compileDialect(o.dialect);
+  const m = compileDialect(o.dialect);
   for (let extra = 1 << 16;; extra *= 4) {
     const end = Math.min(size, entry.end + extra);
     const bytes = await readBytes(node.path, entry.start, end);
-    const local = { ...entry, start: 0, end: entry.end - entry.start };
+    let local: RangeEntry = { ...entry, start: 0, end: entry.end - entry.start };
+    if (o.fused) {
+      const first = entry.start === o.dataStart;
+      const own = ownRecords(bytes, { start: 0, end: entry.end - entry.start }, m, {
+        first,
+        last: entry.end === size,
+        eof: end === size,
+      });
+      if (own === undefined) continue; // read further
+      local = { ...own, state: RECORD_START, line: first ? entry.line : 1 };
+    }
     try {
       const r = parseRange(bytes, local, { ...options, eof: end === size });
-      return keep(r, stats);
+      return keep(r, local.line, stats);
     } catch (e) {
       if (e instanceof RangeError && end < size) continue; // the last record runs past the window
       throw e;
@@ -329,8 +374,9 @@ async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats:
   }
 }
 
-function keep(r: ReturnType<typeof parseRange>, stats: Stats): Batch {
+function keep(r: ReturnType<typeof parseRange>, firstLine: number, stats: Stats): Batch {
   stats.rowsIn += r.rowsRead;
+  stats.side.lines = r.nextLine - firstLine;
   if (r.quarantine.length) stats.side.batches.push(quarantineToBatch(r.quarantine));
   return r.batch;
 }

@@ -26,6 +26,7 @@ import {
   EV_HIGH,
   EV_OVERFLOW,
   EV_STRAY_QUOTE,
+  findRecordStart,
   type RangeEntry,
   readHeader,
   RECORD_START,
@@ -87,6 +88,8 @@ export interface RangeResult {
   readonly batch: Batch;
   readonly quarantine: QuarantineRow[];
   readonly rowsRead: number;
+  /** The line number after the last record (`entry.line` + the LF bytes the records spanned). */
+  readonly nextLine: number;
 }
 
 const K_STRING = 0, K_INT = 1, K_LONG = 2, K_DOUBLE = 3, K_BOOL = 4, K_DATE = 5, K_TIMESTAMP = 6;
@@ -186,7 +189,7 @@ const encoder = new TextEncoder();
 const lenient = new TextDecoder();
 const fatal = new TextDecoder("utf-8", { fatal: true });
 
-function planColumns(schema: CsvSchema, capacity: number): Column[] {
+function planColumns(schema: CsvSchema, capacity: number, stringBytes: number): Column[] {
   return schema.fields.map((f) => {
     const kind = KINDS[f.type];
     const shown = f.enum?.slice(0, 12).map((v) => JSON.stringify(v)).join(", ");
@@ -209,7 +212,7 @@ function planColumns(schema: CsvSchema, capacity: number): Column[] {
       i32: new Int32Array(kind === K_INT || kind === K_DATE ? capacity : 0),
       u8: new Uint8Array(kind === K_BOOL ? capacity : 0),
       sOff: new Int32Array(kind === K_STRING ? capacity + 1 : 0),
-      sData: new Uint8Array(kind === K_STRING ? 16 * capacity : 0),
+      sData: new Uint8Array(kind === K_STRING ? stringBytes : 0),
       sLen: 0,
       valid: new Uint8Array(0),
       nulls: false,
@@ -298,7 +301,8 @@ export function parseRange(bytes: Uint8Array, entry: RangeEntry, options: CsvPar
   const eof = options.eof ?? true;
   const nFields = options.schema.fields.length;
   const capacity = Math.max(16, Math.min(1 << 20, Math.ceil((entry.end - entry.start) / (4 * nFields + 8))));
-  const cols = planColumns(options.schema, capacity);
+  // A string column starts with its share of the range's bytes and doubles when it needs more.
+  const cols = planColumns(options.schema, capacity, 64 + Math.ceil((entry.end - entry.start) / nFields));
   const quoteText = m.quote < 0 ? "" : String.fromCharCode(m.quote);
   const w: RowWriter = {
     bytes,
@@ -367,7 +371,12 @@ export function parseRange(bytes: Uint8Array, entry: RangeEntry, options: CsvPar
     pos = span.next;
   }
   const columns = cols.map((c) => finishColumn(c, w.n));
-  return { batch: { schema: toBatchSchema(options.schema), length: w.n, columns }, quarantine, rowsRead };
+  return {
+    batch: { schema: toBatchSchema(options.schema), length: w.n, columns },
+    quarantine,
+    rowsRead,
+    nextLine: line,
+  };
 }
 
 function finishColumn(c: Column, n: number): Vec {
@@ -554,6 +563,56 @@ function convertRecord(w: RowWriter, span: RecordReader): Problem | undefined {
   return undefined;
 }
 
+/**
+ * The records a range owns when ranges are parsed without a scan phase: those starting in
+ * [R(start), R(end)), where R(x) is {@linkcode findRecordStart} from x — except that the data's
+ * first byte and the file's end are their own R. Positions are in `bytes`, a window that begins
+ * at or before `range.start`. `undefined` when the window ends before R(end) is known (read a
+ * longer one); with `eof`, a missing R is the end of the bytes (the range owns no record).
+ */
+export function ownRecords(
+  bytes: Uint8Array,
+  range: { readonly start: number; readonly end: number },
+  machine: CsvMachine,
+  options: { readonly first: boolean; readonly last: boolean; readonly eof: boolean },
+): { start: number; end: number } | undefined {
+  const a = options.first ? range.start : findRecordStart(bytes, range.start, machine)?.pos;
+  const b = options.last ? range.end : findRecordStart(bytes, range.end, machine)?.pos;
+  if ((a === undefined || b === undefined) && !options.eof) return undefined;
+  const start = a ?? bytes.length;
+  return { start, end: Math.max(start, b ?? bytes.length) };
+}
+
+/**
+ * Quarantine rows (a batch of {@linkcode QUARANTINE_SCHEMA}) whose lines were counted from 1 at
+ * their range's first record, moved by `offset`: the line column and the `"<file> line N"` that
+ * starts each message.
+ */
+export function offsetQuarantineLines(b: Batch, offset: number, file: string): Batch {
+  if (offset === 0 || b.length === 0) return b;
+  const li = b.schema.findIndex((f) => f.name === "line");
+  const mi = b.schema.findIndex((f) => f.name === "message");
+  const lineVec = b.columns[li], messageVec = b.columns[mi];
+  if (lineVec?.type !== "long" || messageVec?.type !== "string") {
+    throw new SchemaError("Cannot renumber quarantine lines: expected a long line and a string message");
+  }
+  const lines = new Float64Array(b.length);
+  const messages = new Array<string>(b.length);
+  for (let i = 0; i < b.length; i++) {
+    const line = lineVec.values[i]!;
+    const prefix = `${file} line ${line}`;
+    const message = messageVec.values[i]!;
+    lines[i] = line + offset;
+    messages[i] = message.startsWith(prefix)
+      ? `${file} line ${line + offset}${message.slice(prefix.length)}`
+      : message;
+  }
+  const columns = b.columns.slice();
+  columns[li] = { type: "long", values: lines };
+  columns[mi] = { type: "string", values: messages };
+  return { schema: b.schema, length: b.length, columns };
+}
+
 /** Options of {@linkcode readCsvBytes}. */
 export interface CsvReadOptions extends Omit<CsvParseOptions, "schema" | "eof"> {
   /** The schema; inferred from the first records when absent. */
@@ -666,6 +725,9 @@ export const QUARANTINE_SCHEMA: Schema = [
   { name: "message", type: "string", nullable: false },
   { name: "raw", type: "string", nullable: false },
 ];
+
+/** One row per CSV range: the LF bytes its records spanned (for numbering quarantine lines). */
+export const CSV_META_SCHEMA: Schema = [{ name: "lines", type: "long", nullable: false }];
 
 /** Quarantine rows as a batch (for writing them out like any other table). */
 export function quarantineToBatch(rows: readonly QuarantineRow[]): Batch {

@@ -263,6 +263,46 @@ export function scanRange(
 }
 
 /**
+ * The first record start at or after `from` that does not depend on the state `from` is
+ * entered in: runs the automaton from every state at once until all paths have merged and stand
+ * at {@linkcode RECORD_START}. The position is the same whatever came before `from`, so two
+ * tasks that read overlapping windows agree on it without talking to each other, and a task
+ * that starts parsing there is on the file's true path. Paths always merge within
+ * `maxQuotedNewlines + 1` lines (an over-long quoted field ends its record). `undefined` when
+ * `bytes` end first.
+ */
+export function findRecordStart(
+  bytes: Uint8Array,
+  from: number,
+  machine: CsvMachine,
+): { pos: number; newlines: number } | undefined {
+  const { table, classes, states } = machine;
+  let cur = new Int32Array(states);
+  let next = new Int32Array(states);
+  const seen = new Uint8Array(states);
+  for (let s = 0; s < states; s++) cur[s] = s;
+  let live = states;
+  let newlines = 0;
+  for (let i = from; i < bytes.length; i++) {
+    const c = classes[bytes[i]!]!;
+    if (c === C_LF) newlines++;
+    let nextLive = 0;
+    for (let p = 0; p < live; p++) {
+      const s = table[(cur[p]! << 3) | c]! & STATE_MASK;
+      if (seen[s] === 0) {
+        seen[s] = 1;
+        next[nextLive++] = s;
+      }
+    }
+    for (let p = 0; p < nextLive; p++) seen[next[p]!] = 0;
+    [cur, next] = [next, cur];
+    live = nextLive;
+    if (live === 1 && cur[0] === RECORD_START) return { pos: i + 1, newlines };
+  }
+  return undefined;
+}
+
+/**
  * Driver step: chains phase 1 results (contiguous, in file order) into each range's true entry
  * state and first line. `start` is the state and line where the first range begins (after the
  * header: {@linkcode RECORD_START} and `readHeader(...).dataLine`).
@@ -365,7 +405,9 @@ export class RecordReader {
    * and is read by {@linkcode RecordReader.#readAny}. No per-byte state: about twice as fast.
    */
   #readPlain(bytes: Uint8Array, pos: number): boolean {
-    const classes = this.#m.classes;
+    // Compares bytes with the quote, separator, LF and CR directly (no class table): the
+    // common bytes of a record cost one load and a few compares.
+    const q = this.#m.quote, sep = this.#m.separator;
     const n = bytes.length;
     let bounds = this.bounds;
     let i = pos;
@@ -373,37 +415,33 @@ export class RecordReader {
     let high = 0;
     for (;;) {
       const start = i;
-      let c = -1;
-      if (i < n && classes[bytes[i]!] === C_QUOTE) {
+      if (i < n && bytes[i] === q) {
         for (i++; i < n; i++) {
-          c = classes[bytes[i]!]!;
-          if (c === C_QUOTE) break;
-          if (c === C_LF) return false;
-          if (c === C_HIGH) high = EV_HIGH;
+          const b = bytes[i]!;
+          if (b === q) break;
+          if (b === 10) return false;
+          high |= b;
         }
         i++;
-        c = i < n ? classes[bytes[i]!]! : -1;
       } else {
         for (; i < n; i++) {
-          c = classes[bytes[i]!]!;
-          if (c !== C_OTHER) {
-            if (c !== C_HIGH) break;
-            high = EV_HIGH;
-          }
+          const b = bytes[i]!;
+          if (b === sep || b === 10 || b === 13 || b === q) break;
+          high |= b;
         }
-        if (i >= n) c = -1;
       }
-      if (c !== C_SEP && c !== C_LF && !(c === C_CR && i + 1 < n && bytes[i + 1] === 10)) return false;
+      const c = i < n ? bytes[i]! : -1;
+      if (c !== sep && c !== 10 && !(c === 13 && i + 1 < n && bytes[i + 1] === 10)) return false;
       if (f3 + 3 > bounds.length) bounds = this.#grow();
       bounds[f3] = start;
       bounds[f3 + 1] = i;
       bounds[f3 + 2] = 0;
       f3 += 3;
-      if (c === C_SEP) {
+      if (c === sep) {
         i++;
         continue;
       }
-      i += c === C_LF ? 1 : 2;
+      i += c === 10 ? 1 : 2;
       break;
     }
     this.fields = f3 / 3;
@@ -411,7 +449,7 @@ export class RecordReader {
     this.end = bounds[f3 - 2]!;
     this.next = i;
     this.newlines = 1;
-    this.events = (f3 > 3 ? EV_FIELD_END : 0) | EV_RECORD_END | high;
+    this.events = (f3 > 3 ? EV_FIELD_END : 0) | EV_RECORD_END | (high & 0x80 ? EV_HIGH : 0);
     return true;
   }
 

@@ -14,7 +14,7 @@ import {
   readCsvFile,
 } from "../../../cluster/io/csv_parse.ts";
 import type { CsvSchema } from "../../../cluster/io/csv_schema.ts";
-import { dataPath, readWithCuts, seededRandom, utf8 } from "./csv_test_util.ts";
+import { dataPath, readWithCuts, readWithCutsFused, seededRandom, utf8 } from "./csv_test_util.ts";
 
 function countBy(values: readonly unknown[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -287,6 +287,11 @@ Deno.test("output is identical for 1..8 ranges at random cut points, including b
       assert.deepEqual(split.rows, whole.rows, `seed ${seed}, cuts ${cuts}`);
       assert.deepEqual(split.quarantine, whole.quarantine, `seed ${seed}, cuts ${cuts}`);
       assert.equal(split.rowsRead, whole.rowsRead);
+      // Without a scan phase (each range finds its own first record): the same rows and lines.
+      const fused = readWithCutsFused(bytes, cuts, options);
+      assert.deepEqual(fused.rows, whole.rows, `fused: seed ${seed}, cuts ${cuts}`);
+      assert.deepEqual(fused.quarantine, whole.quarantine, `fused: seed ${seed}, cuts ${cuts}`);
+      assert.equal(fused.rowsRead, whole.rowsRead);
     }
   }
   // The corpus exercises every kind of defect and valid multi-line fields.
@@ -313,6 +318,16 @@ Deno.test("every single cut point of a tricky file gives the single-range result
   for (let cut = 0; cut <= bytes.length; cut++) {
     const split = readWithCuts(bytes, [cut], options);
     assert.deepEqual([split.rows, split.quarantine], [whole.rows, whole.quarantine], `cut at ${cut}`);
+    const fused = readWithCutsFused(bytes, [cut], options);
+    assert.deepEqual([fused.rows, fused.quarantine], [whole.rows, whole.quarantine], `fused, cut at ${cut}`);
+    for (let cut2 = cut; cut2 <= bytes.length; cut2 += 3) {
+      const two = readWithCutsFused(bytes, [cut, cut2], options);
+      assert.deepEqual(
+        [two.rows, two.quarantine],
+        [whole.rows, whole.quarantine],
+        `fused, cuts ${cut} ${cut2}`,
+      );
+    }
   }
 });
 

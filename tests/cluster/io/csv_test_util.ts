@@ -6,8 +6,21 @@
  */
 import type { Batch, Row } from "../../../cluster/batch.ts";
 import { batchToRows, concatBatches } from "../../../cluster/batch_util.ts";
-import { type CsvParseOptions, parseRange, type QuarantineRow } from "../../../cluster/io/csv_parse.ts";
-import { chainScans, compileDialect, readHeader, scanRange } from "../../../cluster/io/csv_scan.ts";
+import {
+  type CsvParseOptions,
+  offsetQuarantineLines,
+  ownRecords,
+  parseRange,
+  type QuarantineRow,
+  quarantineToBatch,
+} from "../../../cluster/io/csv_parse.ts";
+import {
+  chainScans,
+  compileDialect,
+  readHeader,
+  RECORD_START,
+  scanRange,
+} from "../../../cluster/io/csv_scan.ts";
 import { toBatchSchema } from "../../../cluster/io/csv_schema.ts";
 
 /** The project copy of a data file when present, else the shared copy. */
@@ -59,6 +72,56 @@ export function readWithCuts(
     rowsRead: results.reduce((s, r) => s + r.rowsRead, 0),
     batch,
   };
+}
+
+/**
+ * Reads `bytes` split at `cuts` the way the cluster does without a scan phase: each range sees only
+ * the bytes from its own start (as an executor reads its window), finds the records it owns with
+ * `ownRecords`, numbers lines from 1 there, and the lines are moved afterwards by the line counts
+ * of the ranges before it (as the reader does with `offsetQuarantineLines`).
+ */
+export function readWithCutsFused(
+  bytes: Uint8Array,
+  cuts: readonly number[],
+  options: CsvParseOptions,
+): ReadOutcome {
+  const header = readHeader(bytes, options);
+  const bounds = [header.dataStart, ...cuts.map((c) => Math.max(header.dataStart, c)), bytes.length];
+  const m = compileDialect(options);
+  const file = options.file ?? "<csv>";
+  const batches: Batch[] = [];
+  const quarantine: QuarantineRow[] = [];
+  let rowsRead = 0;
+  let line = header.dataLine;
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const window = bytes.subarray(bounds[i]!);
+    const first = i === 0;
+    const own = ownRecords(window, { start: 0, end: bounds[i + 1]! - bounds[i]! }, m, {
+      first,
+      last: bounds[i + 1] === bytes.length,
+      eof: true,
+    })!;
+    const start = first ? header.dataLine : 1;
+    const r = parseRange(window, { ...own, state: RECORD_START, line: start }, options);
+    batches.push(r.batch);
+    rowsRead += r.rowsRead;
+    if (r.quarantine.length > 0) {
+      const fixed = offsetQuarantineLines(quarantineToBatch(r.quarantine), first ? 0 : line - 1, file);
+      for (const q of batchToRows(fixed)) {
+        quarantine.push({
+          file: q["file"] as string,
+          line: q["line"] as number,
+          raw: q["raw"] as string,
+          reason: q["reason"] as QuarantineRow["reason"],
+          ...(q["column"] === null ? {} : { column: q["column"] as string }),
+          message: q["message"] as string,
+        });
+      }
+    }
+    line += r.nextLine - start;
+  }
+  const batch = concatBatches(toBatchSchema(options.schema), batches);
+  return { rows: batchToRows(batch), quarantine, rowsRead, batch };
 }
 
 /** Encodes text as UTF-8. */
