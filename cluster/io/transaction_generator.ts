@@ -54,6 +54,7 @@
  * @module
  */
 import type { Batch, Schema, Vec } from "../batch.ts";
+import { utf8Vec } from "../utf8_vec.ts";
 import { CardTokenizer, displayCard, luhnCheckDigit, type TokenEncoding } from "./card_token.ts";
 import { CounterRandom, cumulativeWeights, Permutation, pickCumulative } from "./seeded_random.ts";
 
@@ -408,24 +409,89 @@ interface RowScratch {
 const B32 = Array.from("0123456789abcdefghjkmnpqrstvwxyz", (c) => c.charCodeAt(0));
 const TWO_25 = 33_554_432;
 
-/** `prefix` + 10 base-32 digits of `v` < 2^50. Flat string in one call: this runs once per row. */
-function id50(p0: number, p1: number, p2: number, v: number): string {
-  const hi = Math.floor(v / TWO_25), lo = v % TWO_25;
-  return String.fromCharCode(
-    p0,
-    p1,
-    p2,
-    B32[(hi >>> 20) & 31]!,
-    B32[(hi >>> 15) & 31]!,
-    B32[(hi >>> 10) & 31]!,
-    B32[(hi >>> 5) & 31]!,
-    B32[hi & 31]!,
-    B32[(lo >>> 20) & 31]!,
-    B32[(lo >>> 15) & 31]!,
-    B32[(lo >>> 10) & 31]!,
-    B32[(lo >>> 5) & 31]!,
-    B32[lo & 31]!,
-  );
+const utf8Encoder = new TextEncoder();
+const NO_BYTES = new Uint8Array(0);
+// A card's slot in the text slab: token (hex of a 32-byte HMAC at most: 64), display (≤ 19), account id.
+const TOKEN_AT = 0, DISPLAY_AT = 64, ACCOUNT_AT = 88, CARD_SLOT = 104;
+
+/** Writes ASCII `s` at `dst[at]` (at most `max` bytes); returns its length. */
+function writeAscii(s: string, dst: Uint8Array, at: number, max: number): number {
+  if (s.length > max) throw new RangeError(`Generated text "${s}" is longer than its ${max}-byte slot`);
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 0x7f) throw new RangeError(`Generated text "${s}" is not ASCII`);
+    dst[at + k] = c;
+  }
+  return s.length;
+}
+const CATEGORY_UTF8 = CATEGORIES.map((c) => utf8Encoder.encode(c.name));
+const CURRENCY_UTF8 = CURRENCIES.map((c) => utf8Encoder.encode(c.code));
+const CHANNEL_UTF8 = CHANNELS.map((c) => utf8Encoder.encode(c));
+const COUNTRY_UTF8 = COUNTRIES.map((c) => utf8Encoder.encode(c.code));
+const SCENARIO_UTF8 = SCENARIOS.map((c) => utf8Encoder.encode(c));
+
+/** A string column written as UTF-8 bytes and offsets, one row at a time. */
+class Utf8Builder {
+  #data: Uint8Array;
+  readonly #offsets: Int32Array;
+  #at = 0;
+  #n = 0;
+
+  constructor(rows: number, bytesPerRow: number) {
+    this.#data = new Uint8Array(Math.max(64, rows * bytesPerRow));
+    this.#offsets = new Int32Array(rows + 1);
+  }
+
+  #room(bytes: number): void {
+    if (this.#at + bytes <= this.#data.length) return;
+    const next = new Uint8Array(Math.max(2 * this.#data.length, this.#at + bytes));
+    next.set(this.#data.subarray(0, this.#at));
+    this.#data = next;
+  }
+
+  /** Appends `len` bytes of `src` from `at`. */
+  pushFrom(src: Uint8Array, from: number, len: number): void {
+    this.#room(len);
+    const data = this.#data;
+    let at = this.#at;
+    for (let k = from; k < from + len; k++) data[at++] = src[k]!;
+    this.#at = at;
+    this.#offsets[++this.#n] = at;
+  }
+
+  /** Appends one value's UTF-8 bytes. */
+  push(bytes: Uint8Array): void {
+    const len = bytes.length;
+    this.#room(len);
+    const data = this.#data;
+    let at = this.#at;
+    if (len < 32) { for (let k = 0; k < len; k++) data[at++] = bytes[k]!; }
+    else {
+      data.set(bytes, at);
+      at += len;
+    }
+    this.#at = at;
+    this.#offsets[++this.#n] = at;
+  }
+
+  /** Appends the three bytes `p0 p1 p2` then 10 base-32 digits of `v` < 2^50 (a row id). */
+  id50(p0: number, p1: number, p2: number, v: number): void {
+    this.#room(13);
+    const d = this.#data;
+    let at = this.#at;
+    const hi = Math.floor(v / TWO_25), lo = v % TWO_25;
+    d[at++] = p0;
+    d[at++] = p1;
+    d[at++] = p2;
+    for (let shift = 20; shift >= 0; shift -= 5) d[at++] = B32[(hi >>> shift) & 31]!;
+    for (let shift = 20; shift >= 0; shift -= 5) d[at++] = B32[(lo >>> shift) & 31]!;
+    this.#at = at;
+    this.#offsets[++this.#n] = at;
+  }
+
+  vec(): Vec {
+    return utf8Vec({ offsets: this.#offsets, data: this.#data.subarray(0, this.#at) }, undefined);
+  }
 }
 
 /** `prefix` + `chars` base-32 digits of `value` (most significant first). */
@@ -538,11 +604,12 @@ export class TransactionGenerator {
   // Caches.
   readonly #mask: number;
   readonly #cardKey: Int32Array;
-  readonly #cardToken: string[];
-  readonly #cardDisplay: string[];
-  readonly #cardAccountId: string[];
+  // Cached per card as ASCII in one slab (token, display, account id at fixed offsets of each
+  // card's slot, lengths beside): rows copy the bytes, no string or buffer per row or card.
+  readonly #cardText: Uint8Array;
+  readonly #cardTextLen: Uint8Array;
   readonly #cardHome: Uint8Array;
-  readonly #merchantIds: string[];
+  readonly #merchantIds: Uint8Array[];
   readonly #s: RowScratch = {
     txIndex: 0,
     time: 0,
@@ -640,11 +707,12 @@ export class TransactionGenerator {
     while (cap < Math.min(want, this.#accounts)) cap *= 2;
     this.#mask = cap - 1;
     this.#cardKey = new Int32Array(cap).fill(-1);
-    this.#cardToken = new Array<string>(cap).fill("");
-    this.#cardDisplay = new Array<string>(cap).fill("");
-    this.#cardAccountId = new Array<string>(cap).fill("");
+    this.#cardText = new Uint8Array(cap * CARD_SLOT);
+    this.#cardTextLen = new Uint8Array(cap * 3);
     this.#cardHome = new Uint8Array(cap);
-    this.#merchantIds = new Array<string>(COUNTRIES.length * CATEGORIES.length * this.#perCell).fill("");
+    this.#merchantIds = new Array<Uint8Array>(COUNTRIES.length * CATEGORIES.length * this.#perCell).fill(
+      NO_BYTES,
+    );
   }
 
   /** The schema of every batch ({@linkcode TRANSACTION_SCHEMA}). */
@@ -674,14 +742,11 @@ export class TransactionGenerator {
 
   #batch(a: number, b: number): Batch {
     const len = b - a;
-    // Pre-sized (not pushed): no regrowth copies for the 10 string columns.
-    const strings = () => new Array<string>(len);
-    const txId = strings(), account = strings(), card = strings(), display = strings(), merchant = strings();
-    const category = strings(),
-      currency = strings(),
-      channel = strings(),
-      country = strings(),
-      scenario = strings();
+    // String columns are written straight to UTF-8 (the Arrow layout): no string per row for
+    // the ids, and nothing to encode when the batch is cached, shuffled or written.
+    const text = (bytesPerRow: number) => new Utf8Builder(len, bytesPerRow);
+    const txId = text(13), account = text(11), card = text(44), display = text(19), merchant = text(8);
+    const category = text(12), currency = text(3), channel = text(11), country = text(2), scenario = text(8);
     const time = new Float64Array(len), amount = new Float64Array(len), seq = new Float64Array(len);
     const fraud = new Uint8Array(len), dup = new Uint8Array(len), bad = new Uint8Array(len);
     const { episodes, slot } = this.#markEpisodes(a, b);
@@ -697,37 +762,37 @@ export class TransactionGenerator {
         dup[k] = 1;
       }
       const c = this.#card(s.account);
-      txId[k] = id50(116, 120, 95, this.#txIds.apply(s.txIndex)); // "tx_"
+      txId.id50(116, 120, 95, this.#txIds.apply(s.txIndex)); // "tx_"
       time[k] = s.time;
-      account[k] = this.#cardAccountId[c]!;
-      card[k] = this.#cardToken[c]!;
-      display[k] = this.#cardDisplay[c]!;
-      merchant[k] = this.#merchantId(s.merchant);
-      category[k] = CATEGORIES[s.category]!.name;
+      const at = c * CARD_SLOT, lens = this.#cardTextLen, text = this.#cardText;
+      account.pushFrom(text, at + ACCOUNT_AT, lens[3 * c + 2]!);
+      card.pushFrom(text, at + TOKEN_AT, lens[3 * c]!);
+      display.pushFrom(text, at + DISPLAY_AT, lens[3 * c + 1]!);
+      merchant.push(this.#merchantId(s.merchant));
+      category.push(CATEGORY_UTF8[s.category]!);
       amount[k] = s.amount;
-      currency[k] = CURRENCIES[s.currency]!.code;
-      channel[k] = CHANNELS[s.channel]!;
-      country[k] = COUNTRIES[s.country]!.code;
+      currency.push(CURRENCY_UTF8[s.currency]!);
+      channel.push(CHANNEL_UTF8[s.channel]!);
+      country.push(COUNTRY_UTF8[s.country]!);
       fraud[k] = s.scenario === 0 ? 0 : 1;
-      scenario[k] = SCENARIOS[s.scenario]!;
+      scenario.push(SCENARIO_UTF8[s.scenario]!);
       seq[k] = i;
       if (this.#malformed > 0 && this.#row.at(i).float(S_MALFORMED) < this.#malformed) bad[k] = 1;
     }
-    const str = (values: string[]): Vec => ({ type: "string", values });
     const columns: Vec[] = [
-      str(txId),
+      txId.vec(),
       { type: "timestamp", values: time },
-      str(account),
-      str(card),
-      str(display),
-      str(merchant),
-      str(category),
+      account.vec(),
+      card.vec(),
+      display.vec(),
+      merchant.vec(),
+      category.vec(),
       { type: "double", values: amount },
-      str(currency),
-      str(channel),
-      str(country),
+      currency.vec(),
+      channel.vec(),
+      country.vec(),
       { type: "bool", values: fraud },
-      str(scenario),
+      scenario.vec(),
       { type: "long", values: seq },
       { type: "bool", values: dup },
       { type: "bool", values: bad },
@@ -943,10 +1008,10 @@ export class TransactionGenerator {
     return (k * COUNTRIES.length + country) * CATEGORIES.length + category;
   }
 
-  #merchantId(m: number): string {
+  #merchantId(m: number): Uint8Array {
     let id = this.#merchantIds[m]!;
-    if (id === "") {
-      id = encodeId("m_", this.#merchantIdPerm.apply(m), 6);
+    if (id === NO_BYTES) {
+      id = utf8Encoder.encode(encodeId("m_", this.#merchantIdPerm.apply(m), 6));
       this.#merchantIds[m] = id;
     }
     return id;
@@ -957,9 +1022,15 @@ export class TransactionGenerator {
     const c = account & this.#mask;
     if (this.#cardKey[c] !== account) {
       const pan = this.#pans.pan(account);
-      this.#cardToken[c] = this.#tokenizer.tokenize(pan);
-      this.#cardDisplay[c] = displayCard(pan);
-      this.#cardAccountId[c] = encodeId("ac_", this.#accountIds.apply(account), 8);
+      const slot = c * CARD_SLOT, text = this.#cardText, lens = this.#cardTextLen;
+      lens[3 * c] = writeAscii(this.#tokenizer.tokenize(pan), text, slot + TOKEN_AT, DISPLAY_AT - TOKEN_AT);
+      lens[3 * c + 1] = writeAscii(displayCard(pan), text, slot + DISPLAY_AT, ACCOUNT_AT - DISPLAY_AT);
+      lens[3 * c + 2] = writeAscii(
+        encodeId("ac_", this.#accountIds.apply(account), 8),
+        text,
+        slot + ACCOUNT_AT,
+        CARD_SLOT - ACCOUNT_AT,
+      );
       this.#cardHome[c] = pickCumulative(this.#countryCdf, this.#acct.at(account).float(0));
       this.#cardKey[c] = account;
     }
