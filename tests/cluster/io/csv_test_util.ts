@@ -54,15 +54,20 @@ export interface ReadOutcome {
   batch: Batch;
 }
 
+/** The header, the range bounds (data start, `cuts`, end) and the compiled dialect. */
+function cutBounds(bytes: Uint8Array, cuts: readonly number[], options: CsvParseOptions) {
+  const header = readHeader(bytes, options);
+  const bounds = [header.dataStart, ...cuts.map((c) => Math.max(header.dataStart, c)), bytes.length];
+  return { header, bounds, m: compileDialect(options) };
+}
+
 /** Reads `bytes` split at `cuts` (byte offsets after the header, ascending) through all phases. */
 export function readWithCuts(
   bytes: Uint8Array,
   cuts: readonly number[],
   options: CsvParseOptions,
 ): ReadOutcome {
-  const header = readHeader(bytes, options);
-  const bounds = [header.dataStart, ...cuts.map((c) => Math.max(header.dataStart, c)), bytes.length];
-  const m = compileDialect(options);
+  const { header, bounds, m } = cutBounds(bytes, cuts, options);
   const scans = bounds.slice(1).map((end, i) => scanRange(bytes, { start: bounds[i]!, end }, m));
   const results = chainScans(scans, { line: header.dataLine }).map((e) => parseRange(bytes, e, options));
   const batch = concatBatches(toBatchSchema(options.schema), results.map((r) => r.batch));
@@ -85,9 +90,7 @@ export function readWithCutsFused(
   cuts: readonly number[],
   options: CsvParseOptions,
 ): ReadOutcome {
-  const header = readHeader(bytes, options);
-  const bounds = [header.dataStart, ...cuts.map((c) => Math.max(header.dataStart, c)), bytes.length];
-  const m = compileDialect(options);
+  const { header, bounds, m } = cutBounds(bytes, cuts, options);
   const file = options.file ?? "<csv>";
   const batches: Batch[] = [];
   const quarantine: QuarantineRow[] = [];
