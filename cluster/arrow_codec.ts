@@ -17,7 +17,7 @@ import * as arrow from "apache-arrow";
 import { FrontierError, MalformedMessageError, SchemaError } from "../actors/errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "./batch.ts";
 import { assertSameSchema, concatVecs, emptyBatch, takeVec } from "./batch_util.ts";
-import { decodeUtf8, utf8Of, utf8Vec } from "./utf8_vec.ts";
+import { decodeUtf8, materialize, utf8Of, utf8Vec } from "./utf8_vec.ts";
 
 const TWO_32 = 4294967296;
 const MS_PER_DAY = 86_400_000;
@@ -377,12 +377,11 @@ function lazyVec(
   valid: Uint8Array | undefined,
   make: () => Float64Array | Uint8Array,
 ): Vec {
-  let values: Float64Array | Uint8Array | undefined;
   return {
     type,
     valid,
     get values() {
-      return values ??= make();
+      return materialize(this, make());
     },
   } as Vec;
 }

@@ -40,15 +40,28 @@ export function utf8Vec(utf8: Utf8Buffers, valid: Uint8Array | undefined, name =
   if (prev > data.length) {
     throw new MalformedMessageError(`Column "${name}" has string offsets beyond its ${data.length} bytes`);
   }
-  let values: string[] | undefined;
   return {
     type: "string",
     utf8,
     valid,
     get values(): readonly string[] {
-      return values ??= decodeUtf8(name, offsets, data, n);
+      return materialize(this, decodeUtf8(name, offsets, data, n));
     },
   };
+}
+
+/**
+ * Replaces a lazy vector's `values` getter with the values it computed, as a plain property:
+ * loops that read `vec.values[i]` then pay a property load, not a call per element.
+ */
+export function materialize<T>(vec: object, values: T): T {
+  Object.defineProperty(vec, "values", {
+    value: values,
+    enumerable: true,
+    configurable: false,
+    writable: false,
+  });
+  return values;
 }
 
 /** The Utf8 buffers of a string vector: its own, or its strings encoded (offsets from 0). */
