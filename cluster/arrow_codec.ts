@@ -16,7 +16,7 @@
 import * as arrow from "apache-arrow";
 import { FrontierError, MalformedMessageError, SchemaError } from "../actors/errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "./batch.ts";
-import { assertSameSchema, concatVecs, emptyBatch, takeVec } from "./batch_util.ts";
+import { allocVec, assertSameSchema, concatVecs, emptyBatch, takeVec } from "./batch_util.ts";
 import { decodeUtf8, materialize, utf8Of, utf8Vec } from "./utf8_vec.ts";
 
 const TWO_32 = 4294967296;
@@ -359,11 +359,23 @@ function dictionaryToVec(
     }
     indices[i] = k;
   }
-  if (size === 0) return { ...takeVec(values, []), valid: new Uint8Array(n) } as Vec;
-  const out = takeVec(values, indices);
+  if (size === 0) return { ...allocVec(f.type, n), valid: new Uint8Array(n) } as Vec; // all null
+  // Strings expand by reference (one shared string per dictionary entry), never by copying the
+  // entry's bytes per row: a small dictionary payload must not decode into gigabytes.
+  let out: Vec;
+  if (values.type === "string") {
+    const strs = values.values, dv = values.valid;
+    const expanded = new Array<string>(n);
+    const dvalid = dv === undefined ? undefined : new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = indices[i]!;
+      expanded[i] = strs[k]!;
+      if (dvalid !== undefined) dvalid[i] = dv![k]!;
+    }
+    out = { type: "string", values: expanded, valid: dvalid };
+  } else out = takeVec(values, indices);
   if (!valid) return out;
   const merged = out.valid ? out.valid.map((x, i) => x & valid[i]!) : valid;
-  if (out.type === "string" && out.utf8 !== undefined) return utf8Vec(out.utf8, merged, f.name);
   return { ...out, valid: merged } as Vec;
 }
 

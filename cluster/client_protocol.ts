@@ -234,6 +234,9 @@ export function decodePartitions(
   if (!same) {
     throw new MalformedMessageError("Malformed data.put: the payload's schema differs from the declared one");
   }
+  // Data from a client is checked now, not when a task first reads it: reading every string
+  // column validates its UTF-8 and offsets (a MalformedMessageError here rejects the put).
+  for (const b of decoded.batches) for (const c of b.columns) if (c.type === "string") void c.values;
   const all = concatBatches(schema, decoded.batches);
   const total = partitionRows.reduce((a, b) => a + b, 0);
   if (all.length !== total) {

@@ -4,8 +4,8 @@
  * parses the records from there to the next range's first record, and the parsed partitions are
  * cached with their quarantined records beside them, so rows read = valid + quarantined always
  * reconciles; quarantine line numbers are fixed up from each range's line count. In strict mode
- * the read scans first (executors scan byte ranges for the quote state at their edges, the
- * driver chains the scans) so that the first bad row's error names its line.
+ * (and when a range finds no record start near its edge) the read scans first: executors scan
+ * byte ranges for the quote state at their edges, the driver chains the scans.
  *
  * @module
  */
@@ -23,7 +23,7 @@ import {
   RECORD_START,
   splitRanges,
 } from "./io/csv_scan.ts";
-import { checkHeader, gunzip, isGzip } from "./io/csv_parse.ts";
+import { checkHeader, gunzip, isGzip, NO_RECORD_START, RECORD_START_SEARCH_BYTES } from "./io/csv_parse.ts";
 import { type CsvSchema, inferSchema, loadCsvSchema, toBatchSchema } from "./io/csv_schema.ts";
 import {
   BANK_ADDITIONAL_OPTIONS,
@@ -42,6 +42,11 @@ export interface CsvOptions extends CsvDialect {
   strict?: boolean;
   /** Name used for the file in quarantine rows and errors. @default {the file's base name} */
   file?: string;
+  /**
+   * How far past its end a range looks for where the next range's records begin before the read
+   * falls back to scanning the file first. @default {RECORD_START_SEARCH_BYTES (16 MiB)}
+   */
+  recordStartSearchBytes?: number;
 }
 
 export interface CsvSummary {
@@ -51,6 +56,8 @@ export interface CsvSummary {
   rows_read: number;
   rows_valid: number;
   rows_quarantined: number;
+  /** Whether a scan phase ran first (strict mode, gzip-free fallback; see `read.csv`). */
+  scanned: boolean;
 }
 
 export interface CsvRead {
@@ -93,23 +100,52 @@ export class DataReader {
       : options.schema ?? inferSchema(sample, dialect);
     if (header.names !== undefined) checkHeader(header.names, schema, file);
     const strict = options.strict ?? false;
+    const read = (fused: boolean) =>
+      this.#csvPass(path, { dialect, schema, file, strict, gzip, size, sample, header, fused }, options);
     // Without a scan phase each range finds its own first record (see `findRecordStart`) and
     // quarantine lines are numbered afterwards; strict mode scans first, so that the error it
-    // throws names the line at once.
-    const fused = !gzip && !strict;
+    // throws names the line at once. A file where no record start can be found near a range's
+    // edge (quoting that keeps two readings of the file alive for megabytes) is read again with
+    // the scan.
+    if (gzip || strict) return await read(false);
+    try {
+      return await read(true);
+    } catch (e) {
+      if (!(e instanceof SchemaError && e.data["reason"] === NO_RECORD_START)) throw e;
+      return await read(false);
+    }
+  }
+
+  async #csvPass(
+    path: string,
+    o: {
+      dialect: CsvDialect;
+      schema: CsvSchema;
+      file: string;
+      strict: boolean;
+      gzip: boolean;
+      size: number;
+      sample: Uint8Array;
+      header: ReturnType<typeof readHeader>;
+      fused: boolean;
+    },
+    options: CsvOptions,
+  ): Promise<CsvRead> {
+    const { dialect, schema, file, gzip, size, header, fused } = o;
     const parseOptions = {
       dialect,
       schema,
       file,
-      strict,
+      strict: o.strict,
       gzip,
       fused,
       dataStart: header.dataStart,
+      searchBytes: options.recordStartSearchBytes ?? RECORD_START_SEARCH_BYTES,
     } as unknown as Json;
 
     let entries: RangeEntry[];
     if (gzip) {
-      entries = [{ start: header.dataStart, end: sample.length, state: 0, line: header.dataLine }];
+      entries = [{ start: header.dataStart, end: o.sample.length, state: 0, line: header.dataLine }];
     } else {
       const n = Math.max(
         1,
@@ -138,8 +174,14 @@ export class DataReader {
     };
     const data = this.#ds({ ...base, which: "valid" });
     let quarantine = this.#ds({ ...base, which: "quarantine" });
-    const rowsValid = await data.count();
-    const rowsQuarantined = await quarantine.count();
+    let rowsValid: number, rowsQuarantined: number;
+    try {
+      rowsValid = await data.count();
+      rowsQuarantined = await quarantine.count();
+    } catch (e) {
+      await this.#engine.unpersist(cacheId);
+      throw e;
+    }
     if (fused && rowsQuarantined > 0) {
       // Range p's lines count from 1 at its first record: it starts after the lines of ranges < p.
       const lines = (await this.#ds({ ...base, which: "meta" }).collect()).map((r) => Number(r["lines"]));
@@ -161,6 +203,7 @@ export class DataReader {
         rows_read: rowsValid + rowsQuarantined,
         rows_valid: rowsValid,
         rows_quarantined: rowsQuarantined,
+        scanned: !gzip && !fused,
       },
     };
   }

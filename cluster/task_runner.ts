@@ -23,11 +23,13 @@ import {
   CSV_META_SCHEMA,
   gunzip,
   isGzip,
+  NO_RECORD_START,
   offsetQuarantineLines,
   ownRecords,
   parseRange,
   QUARANTINE_SCHEMA,
   quarantineToBatch,
+  RECORD_START_SEARCH_BYTES,
 } from "./io/csv_parse.ts";
 import type { CsvSchema } from "./io/csv_schema.ts";
 import { summarizeMonths, withContactDate } from "./io/bank_schemas.ts";
@@ -335,6 +337,8 @@ interface CsvRangeOptions {
   fused?: boolean;
   /** Where the data starts (after the header): the first range's R. */
   dataStart?: number;
+  /** How far past the range's end to look for R(end). @default {RECORD_START_SEARCH_BYTES} */
+  searchBytes?: number;
 }
 
 /** Parses the records that start in the entry's range, reading further until the last one ends. */
@@ -361,7 +365,14 @@ async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats:
         last: entry.end === size,
         eof: end === size,
       });
-      if (own === undefined) continue; // read further
+      if (own === undefined) {
+        const limit = o.searchBytes ?? RECORD_START_SEARCH_BYTES;
+        if (extra < limit) continue; // read further
+        throw new SchemaError(
+          `${o.file}: no record start within ${limit} bytes after byte ${entry.end}`,
+          { data: { reason: NO_RECORD_START, file: o.file, byte: entry.end } },
+        );
+      }
       local = { ...own, state: RECORD_START, line: first ? entry.line : 1 };
     }
     try {

@@ -564,6 +564,20 @@ function convertRecord(w: RowWriter, span: RecordReader): Problem | undefined {
 }
 
 /**
+ * `SchemaError.data.reason` of a range read without a scan phase that found no record start
+ * within {@linkcode RECORD_START_SEARCH_BYTES} of its edge; the reader then scans the file first.
+ */
+export const NO_RECORD_START = "csv_no_record_start";
+
+/**
+ * How far past a range's end its reader looks for where the next range's records begin. Real
+ * files settle within a record or two; quoting that keeps two readings alive longer than this
+ * (e.g. every line `"a`) makes the read fall back to the scan instead of each range reading the
+ * rest of the file.
+ */
+export const RECORD_START_SEARCH_BYTES = 16 << 20;
+
+/**
  * The records a range owns when ranges are parsed without a scan phase: those starting in
  * [R(start), R(end)), where R(x) is {@linkcode findRecordStart} from x — except that the data's
  * first byte and the file's end are their own R. Positions are in `bytes`, a window that begins

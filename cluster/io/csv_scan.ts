@@ -267,9 +267,9 @@ export function scanRange(
  * entered in: runs the automaton from every state at once until all paths have merged and stand
  * at {@linkcode RECORD_START}. The position is the same whatever came before `from`, so two
  * tasks that read overlapping windows agree on it without talking to each other, and a task
- * that starts parsing there is on the file's true path. Paths always merge within
- * `maxQuotedNewlines + 1` lines (an over-long quoted field ends its record). `undefined` when
- * `bytes` end first.
+ * that starts parsing there is on the file's true path. Real files merge within a record or two;
+ * some quoting never lets them (every line `"a`: inside and outside a quote swap at each line).
+ * `undefined` when `bytes` end first.
  */
 export function findRecordStart(
   bytes: Uint8Array,

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { col, count, Frontier, InvalidRowError } from "../../mod.ts";
 import { BANK_FULL_OPTIONS } from "../../cluster/io/bank_schemas.ts";
-import { canonicalRows } from "../../cluster/batch_util.ts";
+import { batchToRows, canonicalRows } from "../../cluster/batch_util.ts";
+import { readCsvBytes } from "../../cluster/io/csv_parse.ts";
 
 const BANK = new URL("../../data/bank-full.csv.gz", import.meta.url);
 
@@ -153,6 +154,39 @@ Deno.test("read.csv infers a schema for a generic file, reads gzip, and read.par
     const expected = canonicalRows(await ds.collect());
     assert.deepEqual(canonicalRows(await (await fx.read.parquet(`${dir}/pq`)).collect()), expected);
     assert.deepEqual(canonicalRows(await (await fx.read.arrow(`${dir}/arrow`)).collect()), expected);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("read.csv falls back to a scan when quoting keeps a record start out of reach, with the oracle's rows and lines", async () => {
+  await using fx = await Frontier.start({ executors: 2 });
+  const dir = await Deno.makeTempDir();
+  try {
+    // Every line `"a`: inside and outside a quote swap at each line, so no position is a record
+    // start whatever came before; a few good lines are mixed in.
+    const lines = ["a,b"];
+    // (A good line is a record start for both readings: keep them far apart, 150 KB.)
+    for (let i = 0; i < 120_000; i++) lines.push(i % 50_000 === 7 ? `${i},"ok"` : '"a');
+    const text = lines.join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/swap.csv`, text);
+    const schema = {
+      fields: [{ name: "a", type: "string" as const }, { name: "b", type: "string" as const }],
+    };
+    const oracle = readCsvBytes(new TextEncoder().encode(text), { schema, file: "swap.csv" });
+    const r = await fx.read.csv(`${dir}/swap.csv`, { schema, partitions: 6, recordStartSearchBytes: 4096 });
+    assert.equal(r.summary.scanned, true);
+    assert.equal(r.summary.rows_read, oracle.rowsRead);
+    assert.equal(r.summary.rows_quarantined, oracle.quarantine.length);
+    assert.deepEqual(canonicalRows(await r.data.collect()), canonicalRows(batchToRows(oracle.batch)));
+    const q = await r.quarantine.sort("line").collect();
+    assert.deepEqual(
+      q.map((x) => [x["line"], x["message"]]),
+      oracle.quarantine.map((x) => [x.line, x.message]),
+    );
+    // An ordinary file reads in one pass.
+    const plain = await fx.read.csv(`${dir}/swap.csv`, { schema, partitions: 1 });
+    assert.equal(plain.summary.scanned, false);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import * as arrow from "apache-arrow";
+import { decodePartitions } from "../../cluster/client_protocol.ts";
 import { MalformedMessageError } from "../../actors/errors.ts";
 import type { Batch, Schema, Vec } from "../../cluster/batch.ts";
-import { concatBatches, concatVecs, sliceBatch, takeVec } from "../../cluster/batch_util.ts";
+import { batchToRows, concatBatches, concatVecs, sliceBatch, takeVec } from "../../cluster/batch_util.ts";
 import { decodeBatches, encodeBatches } from "../../cluster/arrow_codec.ts";
 import { encodeStrings, utf8Vec, vecLength } from "../../cluster/utf8_vec.ts";
 import { readCsvBytes } from "../../cluster/io/csv_parse.ts";
@@ -134,4 +136,57 @@ Deno.test("Utf8 keys hash, group and partition exactly like the same strings", (
   const hashes = hashColumns([plain], 2000);
   // Mixed representations still find each other (through the strings).
   for (let i = 0; i < 2000; i += 37) assert.equal(probe(hashes[i]!, i), valid[i] ? a.groupOf[i] : -1);
+});
+
+Deno.test("a dictionary column expands by reference: 40,000 rows of one 64 KiB entry decode, not 2.6 GB of copies", () => {
+  const rows = 40_000;
+  const dictType = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+  const dictionary = arrow.vectorFromArray(["x".repeat(64 * 1024)], new arrow.Utf8());
+  const data = arrow.makeData({
+    type: dictType,
+    length: rows,
+    nullCount: 0,
+    data: new Int32Array(rows),
+    dictionary,
+  });
+  const ipc = arrow.tableToIPC(new arrow.Table({ s: arrow.makeVector(data) }), "stream");
+  const col = decodeBatches(ipc).batches[0]!.columns[0]!;
+  assert.equal(vecLength(col), rows);
+  assert.ok(col.type === "string" && col.utf8 === undefined, "strings, not per-row bytes");
+  assert.equal(col.values[rows - 1]!.length, 64 * 1024);
+});
+
+Deno.test("an all-null dictionary string column (empty dictionary) decodes to nulls and splits into partitions", () => {
+  const dict = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+  const ipc = arrow.tableToIPC(
+    new arrow.Table({
+      s: arrow.vectorFromArray([null, null, null], dict),
+      x: arrow.vectorFromArray([1, 2, 3], new arrow.Int32()),
+    }),
+    "stream",
+  );
+  const schema: Schema = [{ name: "s", type: "string", nullable: true }, {
+    name: "x",
+    type: "int",
+    nullable: true,
+  }];
+  assert.deepEqual(decodePartitions(schema, [1, 2], ipc).map(batchToRows), [
+    [{ s: null, x: 1 }],
+    [{ s: null, x: 2 }, { s: null, x: 3 }],
+  ]);
+});
+
+Deno.test("data.put from a client rejects invalid UTF-8 at once, though tasks decode strings lazily", () => {
+  const data = arrow.makeData({
+    type: new arrow.Utf8(),
+    length: 3,
+    nullCount: 0,
+    valueOffsets: Int32Array.of(0, 1, 3, 4),
+    data: Uint8Array.of(0xff, 0xc0, 0xaf, 0x61), // 0xff, and an overlong "/"
+  });
+  const ipc = arrow.tableToIPC(new arrow.Table({ s: arrow.makeVector(data) }), "stream");
+  assert.throws(
+    () => decodePartitions([{ name: "s", type: "string", nullable: true }], [1, 2], ipc),
+    (e: unknown) => e instanceof MalformedMessageError && /invalid UTF-8/.test(e.message),
+  );
 });
