@@ -300,7 +300,7 @@ export function parseRange(bytes: Uint8Array, entry: RangeEntry, options: CsvPar
   const file = options.file ?? "<csv>";
   const eof = options.eof ?? true;
   const nFields = options.schema.fields.length;
-  const capacity = Math.max(16, Math.min(1 << 20, Math.ceil((entry.end - entry.start) / (4 * nFields + 8))));
+  const capacity = estimateRows(bytes, entry, nFields);
   // A string column starts with its share of the range's bytes and doubles when it needs more.
   const cols = planColumns(options.schema, capacity, 64 + Math.ceil((entry.end - entry.start) / nFields));
   const quoteText = m.quote < 0 ? "" : String.fromCharCode(m.quote);
@@ -379,19 +379,37 @@ export function parseRange(bytes: Uint8Array, entry: RangeEntry, options: CsvPar
   };
 }
 
+/**
+ * Rows to allocate for a range: its size over the mean record length of its first 64 KiB (plus
+ * 10%), so buffers are neither grown nor mostly empty; capped at 2^20 (they grow past it).
+ */
+function estimateRows(bytes: Uint8Array, entry: RangeEntry, nFields: number): number {
+  const size = entry.end - entry.start;
+  const probe = bytes.subarray(entry.start, Math.min(entry.end, entry.start + (1 << 16)));
+  let lines = 0;
+  for (let i = probe.indexOf(10); i >= 0; i = probe.indexOf(10, i + 1)) lines++;
+  const perRecord = lines > 0 ? probe.length / lines : 4 * nFields + 8;
+  return Math.max(16, Math.min(1 << 20, Math.ceil((1.1 * size) / perRecord) + 16));
+}
+
+/** A view when the buffer is mostly used (the batch is usually encoded and dropped), else a compact copy. */
+function trim<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
+  return (n >= 0.8 * a.length ? a.subarray(0, n) : a.slice(0, n)) as T;
+}
+
 function finishColumn(c: Column, n: number): Vec {
-  const valid = c.nulls && c.valid.subarray(0, n).indexOf(0) >= 0 ? c.valid.slice(0, n) : undefined;
+  const valid = c.nulls && c.valid.subarray(0, n).indexOf(0) >= 0 ? trim(c.valid, n) : undefined;
   switch (c.kind) {
     case K_STRING:
-      return utf8Vec({ offsets: c.sOff.slice(0, n + 1), data: c.sData.slice(0, c.sOff[n]!) }, valid, c.name);
+      return utf8Vec({ offsets: trim(c.sOff, n + 1), data: trim(c.sData, c.sOff[n]!) }, valid, c.name);
     case K_INT:
     case K_DATE:
-      return { type: c.kind === K_INT ? "int" : "date", values: c.i32.slice(0, n), valid };
+      return { type: c.kind === K_INT ? "int" : "date", values: trim(c.i32, n), valid };
     case K_BOOL:
-      return { type: "bool", values: c.u8.slice(0, n), valid };
+      return { type: "bool", values: trim(c.u8, n), valid };
     default: {
       const type = c.kind === K_LONG ? "long" : c.kind === K_DOUBLE ? "double" : "timestamp";
-      return { type, values: c.f64.slice(0, n), valid };
+      return { type, values: trim(c.f64, n), valid };
     }
   }
 }
