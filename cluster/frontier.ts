@@ -232,7 +232,8 @@ export class Frontier implements AsyncDisposable {
   }
 }
 
-function localEngine(driver: Driver, parallelism: number): Engine {
+/** The engine of a driver in this isolate (what `Frontier.start` hands its datasets). */
+export function localEngine(driver: Driver, parallelism: number): Engine {
   let cacheSeq = 0;
   return {
     runJob: (plan, action, options) => driver.runJob(plan, action, options),

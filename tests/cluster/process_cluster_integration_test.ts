@@ -13,26 +13,13 @@ import { Dataset } from "../../cluster/dataset.ts";
 import { Driver } from "../../cluster/driver.ts";
 import type { Engine } from "../../cluster/engine.ts";
 import { encodeClose, encodeCredit, encodeFrame, FrameDecoder } from "../../cluster/frame_codec.ts";
-import { Frontier } from "../../cluster/frontier.ts";
+import { Frontier, localEngine } from "../../cluster/frontier.ts";
 import { type ProcessCluster, startProcessCluster } from "../../cluster/process_cluster.ts";
 import { createSecretFile, readSecretFile } from "../../cluster/secret_file.ts";
 import type { Connection } from "../../cluster/transport.ts";
 import { createLinkConnection } from "../../cluster/transport_memory.ts";
 
 const KEYS = 97;
-
-function engineOf(driver: Driver, parallelism: number): Engine {
-  let cacheSeq = 0;
-  return {
-    runJob: (plan, action, options) => driver.runJob(plan, action, options),
-    explain: (plan) => driver.explain(plan),
-    putInline: (schema, parts) => Promise.resolve(driver.putInline(schema, parts)),
-    unpersist: (id) => Promise.resolve(driver.unpersist(id)),
-    nextCacheId: () => ++cacheSeq,
-    status: () => Promise.resolve(driver.status()),
-    defaultParallelism: parallelism,
-  };
-}
 
 /** range → k = id % 97 → groupBy(k).agg(count, sum) → sort(k). */
 function shuffleJob(source: Dataset): Dataset {
@@ -92,7 +79,7 @@ async function startCluster(
   return {
     driver,
     pc,
-    engine: engineOf(driver, executors * 2),
+    engine: localEngine(driver, executors * 2),
     async stop() {
       await driver.stop();
       await pc.stop();
