@@ -16,9 +16,9 @@
  */
 export { Frontier, type RangeOptions, type StartOptions } from "./cluster/frontier.ts";
 export { Dataset, type DatasetWriter, GroupedData, type WriteResult } from "./cluster/dataset.ts";
-export * from "./cluster/column.ts";
-export type { Batch, DataType, Field, Row, Scalar, Schema, Vec } from "./cluster/batch.ts";
-export type { ClusterStatus, ExecutorStatus, JobStatus } from "./cluster/driver.ts";
+export * from "./cluster/expr/column.ts";
+export type { Batch, DataType, Field, Row, Scalar, Schema, Vec } from "./cluster/columnar/batch.ts";
+export type { ClusterStatus, ExecutorStatus, JobStatus } from "./cluster/driver/driver.ts";
 export * from "./actors/errors.ts";
 export { type Clock, FakeClock, systemClock } from "./actors/clock.ts";
 export * from "./actors/mod.ts";

@@ -25,7 +25,7 @@ import {
   type WireError,
 } from "./errors.ts";
 import { Mailbox } from "./mailbox.ts";
-import type { Connection, Frame } from "../cluster/transport.ts";
+import type { Connection, Frame } from "./connection.ts";
 
 /** Collaborators of a {@linkcode RemoteNode}. */
 export interface RemoteNodeDeps {
@@ -94,7 +94,7 @@ interface Delivery {
  * @example
  * ```ts
  * import { ActorSystem, RemoteNode } from "./mod.ts";
- * import { createMemoryPair } from "../cluster/transport_memory.ts";
+ * import { createMemoryPair } from "../cluster/transport/memory.ts";
  * await using system = new ActorSystem();
  * const echo = system.spawn<string, void, string>({ init: () => {}, receive: (_, msg, ctx) => ctx.reply(msg) });
  * const [a, b] = createMemoryPair();

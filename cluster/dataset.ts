@@ -13,15 +13,15 @@
  * @module
  */
 import type * as arrow from "apache-arrow";
-import type { Batch, Row, Schema } from "./batch.ts";
-import { batchToRows, concatBatches, emptyBatch, schemaString } from "./batch_util.ts";
-import { batchToArrowTable } from "./arrow_codec.ts";
-import { type AggColumn, col, type Column, type ColumnLike, toAggExpr } from "./column.ts";
-import type { AggExpr, Expr, SortKey } from "./expr.ts";
+import type { Batch, Row, Schema } from "./columnar/batch.ts";
+import { batchToRows, concatBatches, emptyBatch, schemaString } from "./columnar/batch_ops.ts";
+import { batchToArrowTable } from "./columnar/arrow_codec.ts";
+import { type AggColumn, col, type Column, type ColumnLike, toAggExpr } from "./expr/column.ts";
+import type { AggExpr, Expr, SortKey } from "./expr/expr.ts";
 import type { Engine } from "./engine.ts";
-import type { JoinStrategy, LogicalPlan } from "./logical_plan.ts";
-import { schemaOf } from "./plan_schema.ts";
-import type { JoinHow } from "./task_plan.ts";
+import type { JoinStrategy, LogicalPlan } from "./plan/logical_plan.ts";
+import { schemaOf } from "./plan/plan_schema.ts";
+import type { JoinHow } from "./plan/task_plan.ts";
 
 function toExpr(c: ColumnLike): Expr {
   return typeof c === "string" ? col(c).expr : c.expr;

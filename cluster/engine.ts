@@ -4,9 +4,9 @@
  *
  * @module
  */
-import type { Batch, Schema } from "./batch.ts";
-import type { ClusterStatus, JobResult } from "./driver.ts";
-import type { Action, LogicalPlan } from "./logical_plan.ts";
+import type { Batch, Schema } from "./columnar/batch.ts";
+import type { ClusterStatus, JobResult } from "./driver/driver.ts";
+import type { Action, LogicalPlan } from "./plan/logical_plan.ts";
 
 export interface Engine {
   runJob(

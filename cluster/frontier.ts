@@ -14,18 +14,18 @@
 import type * as arrow from "apache-arrow";
 import { type Clock, systemClock } from "../actors/clock.ts";
 import type { Json } from "../actors/errors.ts";
-import type { Batch, Row, Schema } from "./batch.ts";
-import { batchFromRows, concatBatches, emptyBatch, sliceBatch } from "./batch_util.ts";
-import { arrowTableToBatches, fromArrowSchema } from "./arrow_codec.ts";
+import type { Batch, Row, Schema } from "./columnar/batch.ts";
+import { batchFromRows, concatBatches, emptyBatch, sliceBatch } from "./columnar/batch_ops.ts";
+import { arrowTableToBatches, fromArrowSchema } from "./columnar/arrow_codec.ts";
 import { Dataset } from "./dataset.ts";
-import { type ClusterStatus, Driver, type DriverOptions } from "./driver.ts";
+import { type ClusterStatus, Driver, type DriverOptions } from "./driver/driver.ts";
 import type { Engine } from "./engine.ts";
-import { connectWorker, type WorkerConnection } from "./transport_worker.ts";
-import { type ProcessCluster, startProcessCluster } from "./process_cluster.ts";
-import { connectRemote, type RemoteEngine } from "./remote_client.ts";
-import { BUILTIN_GENERATORS_MODULE } from "./io/generators.ts";
-import { DataReader } from "./readers.ts";
-import { TRANSACTION_SCHEMA } from "./io/transaction_generator.ts";
+import { connectWorker, type WorkerConnection } from "./transport/worker.ts";
+import { type ProcessCluster, startProcessCluster } from "./deploy/process_cluster.ts";
+import { connectRemote, type RemoteEngine } from "./deploy/remote_client.ts";
+import { BUILTIN_GENERATORS_MODULE } from "./sources/generators.ts";
+import { DataReader } from "./reader.ts";
+import { TRANSACTION_SCHEMA } from "./sources/transactions/generator.ts";
 
 export interface StartOptions extends DriverOptions {
   /** Executors to start. @default {2} */
@@ -93,7 +93,9 @@ export class Frontier implements AsyncDisposable {
     const workers: WorkerConnection[] = [];
     try {
       for (let i = 0; i < executors; i++) {
-        const worker = new Worker(new URL("./executor_worker.ts", import.meta.url), { type: "module" });
+        const worker = new Worker(new URL("./deploy/executor_worker.ts", import.meta.url), {
+          type: "module",
+        });
         const conn = connectWorker(worker, { name: `executor-${i + 1}` });
         workers.push(conn);
         await driver.addExecutor(conn, { host: "embedded", pid: Deno.pid, slots, kind: "worker" }, {
@@ -153,7 +155,7 @@ export class Frontier implements AsyncDisposable {
   }
 
   /**
-   * Synthetic card transactions (see `cluster/io/transaction_generator.ts`), generated in
+   * Synthetic card transactions (see `cluster/sources/transactions/generator.ts`), generated in
    * parallel by the executors. The same seed gives the same rows for any partition count.
    */
   transactions(options: {

@@ -6,12 +6,12 @@
  */
 import { z } from "zod";
 import { type Json, MalformedMessageError, type WireError } from "../actors/errors.ts";
-import type { DataType, Schema } from "./batch.ts";
-import { DATA_TYPES } from "./batch.ts";
-import { decodeExpr } from "./column.ts";
-import { AGG_FNS } from "./expr.ts";
-import type { TaskFailure } from "./scheduler.ts";
-import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./task_plan.ts";
+import type { DataType, Schema } from "./columnar/batch.ts";
+import { DATA_TYPES } from "./columnar/batch.ts";
+import { decodeExpr } from "./expr/column.ts";
+import { AGG_FNS } from "./expr/expr.ts";
+import type { TaskFailure } from "./driver/scheduler.ts";
+import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./plan/task_plan.ts";
 
 export const PROTOCOL_VERSION = 1;
 

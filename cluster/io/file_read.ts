@@ -5,9 +5,9 @@
  */
 import * as arrow from "apache-arrow";
 import { SchemaError } from "../../actors/errors.ts";
-import type { Batch, Schema } from "../batch.ts";
-import { concatBatches, emptyBatch, schemaString } from "../batch_util.ts";
-import { arrowTableToBatches, fromArrowSchema } from "../arrow_codec.ts";
+import type { Batch, Schema } from "../columnar/batch.ts";
+import { concatBatches, emptyBatch, schemaString } from "../columnar/batch_ops.ts";
+import { arrowTableToBatches, fromArrowSchema } from "../columnar/arrow_codec.ts";
 import { decodeParquet } from "./parquet.ts";
 
 export type FileFormat = "parquet" | "arrow";

@@ -7,10 +7,10 @@
  */
 import init, { Compression, readParquet, Table, writeParquet, WriterPropertiesBuilder } from "parquet-wasm";
 import { MalformedMessageError } from "../../actors/errors.ts";
-import type { Batch, Schema, Vec } from "../batch.ts";
-import { hashUtf8 } from "../hash.ts";
-import { vecLength } from "../utf8_vec.ts";
-import { decodeBatches, encodeBatches } from "../arrow_codec.ts";
+import type { Batch, Schema, Vec } from "../columnar/batch.ts";
+import { hashUtf8 } from "../util/hash.ts";
+import { vecLength } from "../columnar/utf8_vec.ts";
+import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
 
 let ready: Promise<unknown> | undefined;
 

@@ -25,20 +25,20 @@
 import { parseArgs } from "node:util";
 import { systemClock } from "../../actors/clock.ts";
 import type { Json } from "../../actors/errors.ts";
-import { DATA_SUITE_FLAGS_HELP, dataBenchMain, splitBenchArgs } from "./data_bench.ts";
-import { runDuckdbExternal } from "./external_duckdb.ts";
-import { runSparkExternal } from "./external_spark.ts";
-import { frontierJobArgs, type FrontierMode, runFrontierExternal } from "./frontier_job.ts";
+import { DATA_SUITE_FLAGS_HELP, dataBenchMain, splitBenchArgs } from "./data/bench.ts";
+import { runDuckdbExternal } from "./job10m/external_duckdb.ts";
+import { runSparkExternal } from "./job10m/external_spark.ts";
+import { frontierJobArgs, type FrontierMode, runFrontierExternal } from "./job10m/frontier_job.ts";
 import {
   checkJobResult,
   type EngineRun,
   JOB_10M_DEFAULT_ROWS,
   referenceJob,
   validateJobRows,
-} from "./job_10m.ts";
+} from "./job10m/job_10m.ts";
 import { type BenchFigure, engineRunToFigure, printRatios, writeBenchReport } from "./report.ts";
-import { ASK_TRANSPORTS, measureAskLatency, measureEmptyTasks } from "./runtime_micro.ts";
-import { measureShuffle } from "./shuffle_micro.ts";
+import { ASK_TRANSPORTS, measureAskLatency, measureEmptyTasks } from "./runtime/runtime_micro.ts";
+import { measureShuffle } from "./runtime/shuffle_micro.ts";
 
 /** Settings of one benchmark invocation. */
 export interface BenchSettings {
@@ -318,9 +318,10 @@ export async function runBench(settings: BenchSettings): Promise<number> {
         frontierProcess: `deno ${
           frontierJobArgs({ rows: settings.rows, mode: "process", repeat: settings.repeat }).join(" ")
         }`,
-        duckdb: `deno run -A scripts/bench/external_duckdb.ts --rows ${settings.rows} --threads 2 --json`,
+        duckdb:
+          `deno run -A scripts/bench/job10m/external_duckdb.ts --rows ${settings.rows} --threads 2 --json`,
         spark:
-          `out/venv-spark/bin/python scripts/bench/spark_job.py --rows ${settings.rows} --threads 2 --repeat ${settings.repeat}`,
+          `out/venv-spark/bin/python scripts/bench/job10m/spark_job.py --rows ${settings.rows} --threads 2 --repeat ${settings.repeat}`,
       },
       expected: expected.map((r) => ({ ...r })),
       checks,
@@ -372,7 +373,7 @@ async function readLoadAvg(): Promise<string | undefined> {
 }
 
 if (import.meta.main) {
-  // The Task 1 data benchmark (scripts/bench/data_bench.ts) runs after these parts unless --skip-data.
+  // The Task 1 data benchmark (scripts/bench/data/bench.ts) runs after these parts unless --skip-data.
   const { runtime, data } = splitBenchArgs(Deno.args);
   const settings = parseBenchArgs(runtime);
   if (settings === undefined) console.log(`${HELP}\n${DATA_SUITE_FLAGS_HELP}`);

@@ -7,7 +7,7 @@
  */
 
 import type { Json } from "../../actors/errors.ts";
-import type { EngineRun } from "./job_10m.ts";
+import type { EngineRun } from "./job10m/job_10m.ts";
 
 /** One measured figure: a suite (workload) run by one engine. */
 export interface BenchFigure {

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../../actors/clock.ts";
 import { Frontier } from "../../cluster/frontier.ts";
-import { readSecretFile } from "../../cluster/secret_file.ts";
+import { readSecretFile } from "../../cluster/deploy/secret_file.ts";
 
 /** Where a command writes. */
 export interface CliIo {

@@ -9,7 +9,7 @@ import { analyzeDataset, type DatasetEda } from "../eda/analyze.ts";
 import { writeEdaReport } from "../eda/eda_report.ts";
 import { type ExperimentsReport, runExperiments } from "../eda/experiments.ts";
 import { type LoadedInput, loadInput } from "../eda/load_input.ts";
-import type { SummaryTable } from "../eda/summary_stats.ts";
+import type { SummaryTable } from "../../models/stat/summary_stats.ts";
 import { quarantineReasons } from "./ingest.ts";
 import {
   absolute,

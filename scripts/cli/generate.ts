@@ -11,8 +11,8 @@
  * @module
  */
 import type { Dataset } from "../../cluster/dataset.ts";
-import { col, count, hash, sum } from "../../cluster/column.ts";
-import { generateDemoKey, loadTokenKey } from "../../cluster/io/card_token.ts";
+import { col, count, hash, sum } from "../../cluster/expr/column.ts";
+import { generateDemoKey, loadTokenKey } from "../../cluster/sources/transactions/card_token.ts";
 import {
   absolute,
   type CliIo,

@@ -8,8 +8,8 @@
  * @module
  */
 import type { Dataset } from "../../cluster/dataset.ts";
-import { count } from "../../cluster/column.ts";
-import { loadCsvSchema } from "../../cluster/io/csv_schema.ts";
+import { count } from "../../cluster/expr/column.ts";
+import { loadCsvSchema } from "../../cluster/io/csv/schema.ts";
 import { loadInput } from "../eda/load_input.ts";
 import {
   absolute,

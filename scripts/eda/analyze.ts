@@ -8,12 +8,12 @@
  */
 import { type Clock, systemClock } from "../../actors/clock.ts";
 import type { Dataset } from "../../cluster/dataset.ts";
-import { col, dayOfWeek, hour } from "../../cluster/column.ts";
+import { col, dayOfWeek, hour } from "../../cluster/expr/column.ts";
 import { type BankAnalysis, bankAnalysis } from "./bank_analysis.ts";
-import { type CorrelationResult, correlations } from "./correlations.ts";
-import { type Bin, histogram } from "./grouping.ts";
+import { type CorrelationResult, correlations } from "../../models/stat/correlations.ts";
+import { type Bin, histogram } from "../../models/stat/segment_rates.ts";
 import type { InputKind } from "./load_input.ts";
-import { type ColumnSummary, summaryStats, type SummaryTable } from "./summary_stats.ts";
+import { type ColumnSummary, summaryStats, type SummaryTable } from "../../models/stat/summary_stats.ts";
 import { type TransactionAnalysis, transactionAnalysis } from "./transaction_analysis.ts";
 
 /** A dataset to analyse. Cache it first: many jobs read it. */

@@ -8,9 +8,9 @@
  * @module
  */
 import type { Dataset } from "../../cluster/dataset.ts";
-import { col, type Column, concat, lit, month, when, year } from "../../cluster/column.ts";
-import { BANK_LABEL_COLUMN, BANK_MONTHS } from "../../cluster/io/bank_schemas.ts";
-import { type SegmentStat, segmentStats } from "./grouping.ts";
+import { col, type Column, concat, lit, month, when, year } from "../../cluster/expr/column.ts";
+import { BANK_LABEL_COLUMN, BANK_MONTHS } from "../../cluster/sources/bank/schemas.ts";
+import { type SegmentStat, segmentStats } from "../../models/stat/segment_rates.ts";
 
 /** The categorical columns broken down when present, in report order. */
 export const BANK_DIMENSIONS: readonly string[] = [

@@ -16,7 +16,7 @@
 import { type Clock, systemClock } from "../../actors/clock.ts";
 import type { Dataset } from "../../cluster/dataset.ts";
 import type { Frontier } from "../../cluster/frontier.ts";
-import { avg, col, count, sum } from "../../cluster/column.ts";
+import { avg, col, count, sum } from "../../cluster/expr/column.ts";
 
 /** Where the experiments run and what on. */
 export interface ExperimentContext {

@@ -12,10 +12,14 @@
  */
 import type { Dataset } from "../../cluster/dataset.ts";
 import type { Frontier } from "../../cluster/frontier.ts";
-import type { CsvRead, CsvSummary } from "../../cluster/readers.ts";
-import { BANK_ADDITIONAL_SCHEMA, BANK_DIALECT, BANK_FULL_SCHEMA } from "../../cluster/io/bank_schemas.ts";
-import type { CsvSchema } from "../../cluster/io/csv_schema.ts";
-import { readHeader } from "../../cluster/io/csv_scan.ts";
+import type { CsvRead, CsvSummary } from "../../cluster/reader.ts";
+import {
+  BANK_ADDITIONAL_SCHEMA,
+  BANK_DIALECT,
+  BANK_FULL_SCHEMA,
+} from "../../cluster/sources/bank/schemas.ts";
+import type { CsvSchema } from "../../cluster/io/csv/schema.ts";
+import { readHeader } from "../../cluster/io/csv/scan.ts";
 import { isTransactionData } from "./transaction_analysis.ts";
 
 /** What analyses a dataset gets. */

@@ -17,8 +17,8 @@ import {
 import { escapeHtml, formatNumber, type ReportCell } from "../report/html_report.ts";
 import type { DatasetEda } from "./analyze.ts";
 import type { ExperimentsReport } from "./experiments.ts";
-import type { SegmentStat } from "./grouping.ts";
-import { SUMMARY_HEADERS, summaryRows } from "./summary_stats.ts";
+import type { SegmentStat } from "../../models/stat/segment_rates.ts";
+import { SUMMARY_HEADERS, summaryRows } from "../../models/stat/summary_stats.ts";
 
 /** A table to show and to write as `<file>.csv` / `<file>.json`. */
 export interface TablePlan {

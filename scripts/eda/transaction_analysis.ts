@@ -1,5 +1,5 @@
 /**
- * Card-transaction analysis (the schema of `cluster/io/transaction_generator.ts`, or any data with
+ * Card-transaction analysis (the schema of `cluster/sources/transactions/generator.ts`, or any data with
  * its `amount`, `event_time` and `is_fraud` columns): volume (row count), amount (sum and mean) and
  * fraud rate by merchant category, channel, country, hour of day, day of week and fraud scenario,
  * plus daily volume and fraud rate over time. One group-by job per breakdown, in the cluster.
@@ -7,9 +7,18 @@
  * @module
  */
 import type { Dataset } from "../../cluster/dataset.ts";
-import { col, type Column, concat, dayOfMonth, dayOfWeek, hour, lit, when } from "../../cluster/column.ts";
+import {
+  col,
+  type Column,
+  concat,
+  dayOfMonth,
+  dayOfWeek,
+  hour,
+  lit,
+  when,
+} from "../../cluster/expr/column.ts";
 import { yearMonthColumn } from "./bank_analysis.ts";
-import { type SegmentStat, segmentStats } from "./grouping.ts";
+import { type SegmentStat, segmentStats } from "../../models/stat/segment_rates.ts";
 
 /** Categorical breakdowns, when the column is present. */
 export const TRANSACTION_DIMENSIONS: readonly string[] = [

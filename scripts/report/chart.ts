@@ -15,7 +15,7 @@ import { Resvg } from "@resvg/resvg-js";
 /** The font family every chart is laid out and rasterised with. */
 export const CHART_FONT_FAMILY = "DejaVu Sans";
 
-/** DejaVu Sans as installed by Debian's `fonts-dejavu-core` (see `scripts/setup_chromium.sh`). */
+/** DejaVu Sans as installed by Debian's `fonts-dejavu-core` (see `scripts/setup/chromium.sh`). */
 export const DEFAULT_FONT_FILES: readonly string[] = [
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
   "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -219,7 +219,7 @@ async function assertFontFiles(files: readonly string[]): Promise<void> {
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
       throw new Deno.errors.NotFound(
-        `Cannot render chart text: font file "${file}" is missing; run scripts/setup_chromium.sh ` +
+        `Cannot render chart text: font file "${file}" is missing; run scripts/setup/chromium.sh ` +
           `(installs fonts-dejavu-core)`,
         { cause: error },
       );

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { ActorSystem } from "../../actors/system.ts";
 import { RemoteNode } from "../../actors/remote.ts";
 import type { ActorRef } from "../../actors/actor_ref.ts";
-import { createMemoryPair } from "../../cluster/transport_memory.ts";
-import { connectWorker } from "../../cluster/transport_worker.ts";
-import { dialWebSocket, listenWebSocket } from "../../cluster/transport_websocket.ts";
+import { createMemoryPair } from "../../cluster/transport/memory.ts";
+import { connectWorker } from "../../cluster/transport/worker.ts";
+import { dialWebSocket, listenWebSocket } from "../../cluster/transport/websocket.ts";
 import { counterBehavior, type CounterMsg, decodeCounterMsg } from "./fixtures/counter.ts";
 
 /** The same assertions, whatever is behind the ref. */

@@ -9,8 +9,8 @@ import {
 } from "../../actors/errors.ts";
 import { RemoteNode } from "../../actors/remote.ts";
 import { ActorSystem, type Behavior } from "../../actors/system.ts";
-import { createMemoryPair } from "../../cluster/transport_memory.ts";
-import type { Frame } from "../../cluster/transport.ts";
+import { createMemoryPair } from "../../cluster/transport/memory.ts";
+import type { Frame } from "../../actors/connection.ts";
 
 type StoreMsg =
   | { type: "put"; key: string; payload: Uint8Array }

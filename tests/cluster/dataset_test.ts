@@ -15,8 +15,8 @@ import {
   when,
 } from "../../mod.ts";
 import type { Row } from "../../mod.ts";
-import { canonicalRows } from "../../cluster/batch_util.ts";
-import { Driver } from "../../cluster/driver.ts";
+import { canonicalRows } from "../../cluster/columnar/batch_ops.ts";
+import { Driver } from "../../cluster/driver/driver.ts";
 import { FakeClock, flushMicrotasks } from "../../actors/clock.ts";
 import { JobFailedError } from "../../actors/errors.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { EngineRun } from "../../../scripts/bench/job_10m.ts";
+import type { EngineRun } from "../../../scripts/bench/job10m/job_10m.ts";
 import { jobTargets, parseBenchArgs } from "../../../scripts/bench/main.ts";
 
 function run(engine: string, wallMs: number, runsMs?: number[]): EngineRun {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { col, year } from "../../../cluster/column.ts";
+import { col, year } from "../../../cluster/expr/column.ts";
 import { AGE_BANDS, bandColumn, bankAnalysis, yearMonthColumn } from "../../../scripts/eda/bank_analysis.ts";
 import { loadInput } from "../../../scripts/eda/load_input.ts";
 import { BANK_ADDITIONAL_GZ, BANK_FULL_GZ, bankTable, duck, withCluster } from "./eda_test_util.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { systemClock } from "../../../actors/clock.ts";
 import { TimeoutError } from "../../../actors/errors.ts";
-import { generateDemoKey } from "../../../cluster/io/card_token.ts";
+import { generateDemoKey } from "../../../cluster/sources/transactions/card_token.ts";
 import { readPngSize } from "../../../scripts/report/chart.ts";
 import { analyzeDataset, type DatasetEda } from "../../../scripts/eda/analyze.ts";
 import { tableToCsv, writeEdaReport } from "../../../scripts/eda/eda_report.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { col, concat, lit } from "../../../cluster/column.ts";
+import { col, concat, lit } from "../../../cluster/expr/column.ts";
 import { machineInfo, median, partitionSweep, runExperiments } from "../../../scripts/eda/experiments.ts";
 import { withCluster } from "./eda_test_util.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateDemoKey } from "../../../cluster/io/card_token.ts";
+import { generateDemoKey } from "../../../cluster/sources/transactions/card_token.ts";
 import {
   isTransactionData,
   transactionAnalysis,

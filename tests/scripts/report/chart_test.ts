@@ -190,7 +190,7 @@ Deno.test("renderChart rejects a bad scale and a missing font file with named er
   await assert.rejects(renderChart(spec, { stamp, scale: 0 }), RangeError);
   await assert.rejects(
     renderChart(spec, { stamp, fontFiles: ["/nonexistent/NoSuchFont.ttf"] }),
-    (error: unknown) => error instanceof Deno.errors.NotFound && /setup_chromium\.sh/.test(error.message),
+    (error: unknown) => error instanceof Deno.errors.NotFound && /setup\/chromium\.sh/.test(error.message),
   );
 });
 

@@ -216,7 +216,7 @@ Deno.test({
     const version = await chromiumVersion();
     assert.ok(
       version !== undefined,
-      `"${CHROMIUM}" is not installed or does not run: run scripts/setup_chromium.sh ` +
+      `"${CHROMIUM}" is not installed or does not run: run scripts/setup/chromium.sh ` +
         `(apt-get install chromium fonts-dejavu-core), or set FRONTIER_SKIP_BROWSER=1 to skip this test`,
     );
     const { input, html } = await sampleReport();

@@ -1,0 +1,713 @@
+/**
+ * The driver: admits executors, watches their heartbeats, plans jobs into stages, feeds the
+ * scheduler, sends tasks, relays shuffle blocks between executors, and collects results.
+ * Transport-agnostic: executors arrive as authenticated {@linkcode Connection}s.
+ *
+ * @module
+ */
+import type { Clock } from "../../actors/clock.ts";
+import {
+  errorToWire,
+  EscalationError,
+  JobFailedError,
+  MalformedMessageError,
+  PeerUnavailableError,
+  StoppedError,
+} from "../../actors/errors.ts";
+import { ActorSystem } from "../../actors/system.ts";
+import type { ActorRef } from "../../actors/actor_ref.ts";
+import type { Batch, Schema } from "../columnar/batch.ts";
+import { concatBatches, emptyBatch } from "../columnar/batch_ops.ts";
+import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
+import { PhiAccrualDetector } from "./failure_detector.ts";
+import { combineHash, hashNumber } from "../util/hash.ts";
+import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
+import { schemaOf } from "../plan/plan_schema.ts";
+import {
+  explainStages,
+  type Part,
+  type PlannedStage,
+  type PlannerContext,
+  planPart,
+  resultStage,
+} from "../plan/planner.ts";
+import {
+  decodeExecutorMessage,
+  type DriverMessage,
+  type ExecutorMessage,
+  type ExecutorWelcome,
+  type TaskOutputMsg,
+} from "../protocol.ts";
+import { Scheduler, type SchedulerStatus, type TaskAttempt } from "./scheduler.ts";
+import type { TaskSink } from "../plan/task_plan.ts";
+import type { Connection } from "../../actors/connection.ts";
+
+export interface ExecutorInfo {
+  host: string;
+  pid: number;
+  slots: number;
+  /** How it runs: "worker", "process", "remote". */
+  kind: string;
+}
+
+export interface DriverDeps {
+  clock: Clock;
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface DriverOptions {
+  /** Reduce partitions of shuffles. @default {4} */
+  shufflePartitions?: number;
+  /** @default {100_000} */
+  broadcastThresholdRows?: number;
+  /** Phi threshold of the failure detector. @default {10} */
+  phiThreshold?: number;
+  /**
+   * No heartbeat for this long means dead, whatever phi says. A third of it is the pause phi
+   * tolerates (a task's long synchronous step, e.g. writing a big Parquet file, delays heartbeats).
+   * @default {30_000}
+   */
+  heartbeatTimeoutMs?: number;
+  /** Jobs fail when no executor has been alive for this long. @default {60_000} */
+  noExecutorTimeoutMs?: number;
+  /** How often liveness is checked. @default {250} */
+  livenessCheckMs?: number;
+  maxTaskAttempts?: number;
+  maxStageAttempts?: number;
+  /** How long a task waits for the executor holding its input before running elsewhere. @default {3_000} */
+  localityWaitMs?: number;
+}
+
+export interface ExecutorStatus {
+  id: string;
+  host: string;
+  pid: number;
+  epoch: number;
+  kind: string;
+  state: "alive" | "dead";
+  slots: number;
+  runningTasks: number;
+  blockBytes: number;
+  rssBytes: number;
+  lastHeartbeatAgoMs: number | undefined;
+}
+
+export interface JobStatus {
+  id: number;
+  description: string;
+  state: "running" | "succeeded" | "failed";
+  stages: SchedulerStatus["jobs"][number]["stages"];
+  error?: string | undefined;
+}
+
+export interface ClusterStatus {
+  executors: ExecutorStatus[];
+  jobs: JobStatus[];
+  malformedFrames: number;
+}
+
+interface ExecutorEntry {
+  id: string;
+  epoch: number;
+  info: ExecutorInfo;
+  conn: Connection;
+  state: "alive" | "dead";
+  broadcasts: Set<string>;
+  lastHeartbeat: number | undefined;
+  blockBytes: number;
+  rssBytes: number;
+  chain: Promise<void>;
+  loop?: Promise<void>;
+  /** The actor that handles this executor's messages, in order, with a bounded mailbox. */
+  actor?: ActorRef<Inbound>;
+}
+
+interface Inbound {
+  msg: ExecutorMessage;
+  payload: Uint8Array | undefined;
+}
+
+/** What one action owns: the stages it registered (sub-jobs included) and its cancellation. */
+interface JobScope {
+  stages: Set<number>;
+  signal: AbortSignal | undefined;
+}
+
+interface Relay {
+  requester: string;
+  requesterReq: number;
+  owner: string;
+}
+
+export interface JobResult {
+  schema: Schema;
+  batches: Batch[];
+  rows: number;
+  outputs: TaskOutputMsg[];
+}
+
+export class Driver implements AsyncDisposable {
+  readonly #clock: Clock;
+  readonly #log: (line: string) => void;
+  readonly #opts: Required<DriverOptions>;
+  readonly #executors = new Map<string, ExecutorEntry>();
+  readonly #scheduler: Scheduler;
+  readonly #detector: PhiAccrualDetector;
+  readonly #stages = new Map<number, PlannedStage>();
+  readonly #inline = new Map<string, Uint8Array[]>();
+  readonly #broadcastData = new Map<string, Uint8Array>();
+  readonly #cacheStages = new Map<number, PlannedStage>();
+  readonly #relays = new Map<number, Relay>();
+  readonly #results = new Map<string, Uint8Array>();
+  readonly #jobs = new Map<number, JobStatus>();
+  readonly #stopped = new AbortController();
+  readonly #system: ActorSystem;
+  readonly #actorOwner = new Map<string, string>();
+  #epoch = 0;
+  #jobSeq = 0;
+  #stageSeq = 0;
+  #outputSeq = 0;
+  #dataSeq = 0;
+  #relaySeq = 0;
+  #livenessTimer: number | undefined;
+  #starvedSince: number | undefined;
+  #waiters: (() => void)[] = [];
+  malformedFrames = 0;
+
+  constructor(deps: DriverDeps, options: DriverOptions = {}) {
+    this.#clock = deps.clock;
+    this.#log = deps.log ?? (() => {});
+    this.#opts = {
+      shufflePartitions: options.shufflePartitions ?? 4,
+      broadcastThresholdRows: options.broadcastThresholdRows ?? 100_000,
+      phiThreshold: options.phiThreshold ?? 10,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 30_000,
+      noExecutorTimeoutMs: options.noExecutorTimeoutMs ?? 60_000,
+      livenessCheckMs: options.livenessCheckMs ?? 250,
+      maxTaskAttempts: options.maxTaskAttempts ?? 4,
+      maxStageAttempts: options.maxStageAttempts ?? 4,
+      localityWaitMs: options.localityWaitMs ?? 3_000,
+    };
+    this.#scheduler = new Scheduler({
+      clock: this.#clock,
+      launch: (t) => this.#launch(t),
+      kill: (t) => this.#sendTo(t.executorId, { v: 1, type: "task.kill", taskId: t.taskId }),
+    }, {
+      maxTaskAttempts: this.#opts.maxTaskAttempts,
+      maxStageAttempts: this.#opts.maxStageAttempts,
+      localityWaitMs: this.#opts.localityWaitMs,
+    });
+    this.#detector = new PhiAccrualDetector({
+      clock: this.#clock,
+      threshold: this.#opts.phiThreshold,
+      hardTimeoutMs: this.#opts.heartbeatTimeoutMs,
+      acceptableHeartbeatPauseMs: Math.floor(this.#opts.heartbeatTimeoutMs / 3),
+    });
+    this.#system = new ActorSystem({
+      clock: this.#clock,
+      onFailure: (f) => {
+        this.#log(`actor ${f.actor} failed: ${f.error.message}`);
+        const id = f.actor.startsWith("executor-") ? this.#actorOwner.get(f.actor) : undefined;
+        if (id && f.error instanceof EscalationError) {
+          this.#executorLost(id, `its actor escalated: ${f.error.message}`);
+        }
+      },
+    });
+    this.#scheduleLiveness();
+  }
+
+  get shufflePartitions(): number {
+    return this.#opts.shufflePartitions;
+  }
+
+  // ---- membership ----
+
+  /**
+   * Admits an authenticated executor connection: sends its welcome (identity `host:pid:epoch`,
+   * settings), then starts scheduling onto it.
+   */
+  async addExecutor(
+    conn: Connection,
+    info: ExecutorInfo,
+    options: { heartbeatMs?: number | undefined; allowedModules?: readonly string[] | undefined } = {},
+  ): Promise<{ id: string; epoch: number }> {
+    if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
+    const epoch = ++this.#epoch;
+    const id = `${info.host}:${info.pid}:${epoch}`;
+    const welcome: ExecutorWelcome = {
+      v: 1,
+      type: "executor.welcome",
+      executorId: id,
+      epoch,
+      slots: info.slots,
+      heartbeatMs: options.heartbeatMs ?? 500,
+      allowedModules: [...(options.allowedModules ?? [])],
+    };
+    await conn.send({ header: welcome });
+    const entry: ExecutorEntry = {
+      id,
+      epoch,
+      info,
+      conn,
+      state: "alive",
+      broadcasts: new Set(),
+      lastHeartbeat: undefined,
+      blockBytes: 0,
+      rssBytes: 0,
+      chain: Promise.resolve(),
+    };
+    this.#executors.set(id, entry);
+    const name = `executor-${epoch}`;
+    this.#actorOwner.set(name, id);
+    entry.actor = this.#system.spawn<Inbound, undefined>({
+      init: () => undefined,
+      receive: (_s, m) => {
+        this.#handle(entry, m.msg, m.payload);
+        return undefined;
+      },
+    }, { name, mailbox: { capacity: 1024 }, supervision: { maxRestarts: 3, withinMs: 60_000 } });
+    this.#detector.heartbeat(id);
+    entry.loop = this.#receiveLoop(entry);
+    this.#scheduler.addExecutor(id, epoch, info.slots);
+    this.#log(`executor ${id} joined (${info.kind}, ${info.slots} slots)`);
+    this.#notify();
+    return { id, epoch };
+  }
+
+  /** Resolves once `n` executors are alive. */
+  async waitForExecutors(n: number, options: { signal?: AbortSignal | undefined } = {}): Promise<void> {
+    while (this.aliveExecutors().length < n) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(options.signal?.reason);
+        options.signal?.addEventListener("abort", onAbort, { once: true });
+        this.#waiters.push(() => {
+          options.signal?.removeEventListener("abort", onAbort);
+          resolve();
+        });
+      });
+    }
+  }
+
+  #notify(): void {
+    const w = this.#waiters;
+    this.#waiters = [];
+    for (const f of w) f();
+  }
+
+  aliveExecutors(): string[] {
+    return [...this.#executors.values()].filter((e) => e.state === "alive").map((e) => e.id);
+  }
+
+  #scheduleLiveness(): void {
+    this.#livenessTimer = this.#clock.setTimeout(() => {
+      for (const e of this.#executors.values()) {
+        if (e.state === "alive" && !this.#detector.isAvailable(e.id)) {
+          this.#executorLost(e.id, `no heartbeat (phi ${this.#detector.phi(e.id).toFixed(1)})`);
+        }
+      }
+      this.#checkStarved();
+      this.#scheduler.schedule(); // tasks whose locality wait ran out
+      this.#scheduleLiveness();
+    }, this.#opts.livenessCheckMs);
+  }
+
+  /** Fails running jobs once no executor has been alive for `noExecutorTimeoutMs`. */
+  #checkStarved(): void {
+    if (this.aliveExecutors().length > 0 || this.#scheduler.status().jobs.length === 0) {
+      this.#starvedSince = undefined;
+      return;
+    }
+    const now = this.#clock.now();
+    this.#starvedSince ??= now;
+    if (now - this.#starvedSince >= this.#opts.noExecutorTimeoutMs) {
+      this.#starvedSince = undefined;
+      this.#scheduler.cancelAll(
+        new JobFailedError(
+          `No executor has been alive for ${this.#opts.noExecutorTimeoutMs} ms; failing the running jobs`,
+        ),
+      );
+    }
+  }
+
+  #executorLost(id: string, reason: string): void {
+    const e = this.#executors.get(id);
+    if (!e || e.state === "dead") return;
+    e.state = "dead";
+    this.#log(`executor ${id} lost: ${reason}`);
+    this.#detector.remove(id);
+    for (const [rid, r] of this.#relays) {
+      if (r.owner === id) {
+        this.#relays.delete(rid);
+        this.#sendTo(r.requester, {
+          v: 1,
+          type: "block.response",
+          reqId: r.requesterReq,
+          ok: false,
+          error: errorToWire(new PeerUnavailableError(`Executor ${id} was lost: ${reason}`)),
+        });
+      } else if (r.requester === id) this.#relays.delete(rid);
+    }
+    this.#scheduler.executorLost(id);
+    e.conn.close(reason).catch(() => {});
+    this.#notify();
+  }
+
+  async #receiveLoop(e: ExecutorEntry): Promise<void> {
+    try {
+      for (;;) {
+        const frame = await e.conn.receive();
+        if (!frame) break;
+        let msg: ExecutorMessage;
+        try {
+          msg = decodeExecutorMessage(frame.header);
+        } catch (err) {
+          this.malformedFrames++;
+          this.#sendTo(e.id, { v: 1, type: "error", error: errorToWire(err) });
+          continue;
+        }
+        const delivered = await e.actor!.send({ msg, payload: frame.payload }).then(() => true, () => false);
+        if (!delivered) break;
+      }
+    } catch (err) {
+      this.#log(`executor ${e.id} connection failed: ${String(err)}`);
+    }
+    this.#executorLost(e.id, "connection closed");
+  }
+
+  #handle(e: ExecutorEntry, msg: ExecutorMessage, payload: Uint8Array | undefined): void {
+    if (e.state === "dead") return; // results from a dead epoch are ignored
+    switch (msg.type) {
+      case "heartbeat":
+        this.#detector.heartbeat(e.id);
+        e.lastHeartbeat = this.#clock.now();
+        e.blockBytes = msg.blockBytes;
+        e.rssBytes = msg.rssBytes;
+        return;
+      case "task.finished": {
+        if (payload) this.#results.set(msg.taskId, payload);
+        const output = msg.output;
+        this.#scheduler.taskSucceeded(
+          msg.taskId,
+          output.kind === "map"
+            ? { kind: "map", rows: output.rows, bytes: output.bytes }
+            : { kind: "result", value: { output, taskId: msg.taskId } },
+        );
+        return;
+      }
+      case "task.failed":
+        this.#scheduler.taskFailed(msg.taskId, msg.failure);
+        return;
+      case "block.fetch": {
+        const owner = this.#executors.get(msg.from);
+        if (!owner || owner.state !== "alive") {
+          this.#sendTo(e.id, {
+            v: 1,
+            type: "block.response",
+            reqId: msg.reqId,
+            ok: false,
+            error: errorToWire(new PeerUnavailableError(`Executor "${msg.from}" is not alive`)),
+          });
+          return;
+        }
+        const rid = ++this.#relaySeq;
+        this.#relays.set(rid, { requester: e.id, requesterReq: msg.reqId, owner: owner.id });
+        this.#sendTo(owner.id, {
+          v: 1,
+          type: "block.request",
+          reqId: rid,
+          outputId: msg.outputId,
+          mapPartition: msg.mapPartition,
+          reducePartition: msg.reducePartition,
+        });
+        return;
+      }
+      case "block.serve": {
+        const r = this.#relays.get(msg.reqId);
+        if (!r || r.owner !== e.id) return;
+        this.#relays.delete(msg.reqId);
+        this.#sendTo(r.requester, {
+          v: 1,
+          type: "block.response",
+          reqId: r.requesterReq,
+          ok: msg.ok,
+          error: msg.error,
+        }, payload);
+        return;
+      }
+      case "error":
+        this.#log(`executor ${e.id} reported: ${msg.error.name}: ${msg.error.message}`);
+        return;
+      default:
+        msg satisfies never;
+    }
+  }
+
+  /** Sends in order on the executor's connection; a failed send means the executor is lost. */
+  #sendTo(id: string, msg: DriverMessage, payload?: Uint8Array): void {
+    const e = this.#executors.get(id);
+    if (!e || e.state === "dead") return;
+    e.chain = e.chain.then(() => e.conn.send({ header: msg, payload })).catch((err) => {
+      this.#executorLost(id, `send failed: ${String(err)}`);
+    });
+  }
+
+  // ---- tasks ----
+
+  #launch(t: TaskAttempt): void {
+    const stage = this.#stages.get(t.stage.id);
+    if (!stage) {
+      this.#scheduler.taskFailed(t.taskId, {
+        kind: "task",
+        error: errorToWire(new MalformedMessageError(`Stage ${t.stage.id} is unknown to the driver`)),
+      });
+      return;
+    }
+    const e = this.#executors.get(t.executorId)!;
+    for (const b of stage.broadcasts) {
+      if (e.broadcasts.has(b)) continue;
+      const bytes = this.#broadcastData.get(b);
+      if (!bytes) continue;
+      e.broadcasts.add(b);
+      this.#sendTo(e.id, { v: 1, type: "broadcast.put", broadcastId: b }, bytes.slice());
+    }
+    const built = stage.buildTask(t.partition);
+    const seed = combineHash(hashNumber(t.stage.id), hashNumber(t.partition));
+    this.#sendTo(e.id, {
+      v: 1,
+      type: "task.launch",
+      taskId: t.taskId,
+      jobId: t.jobId,
+      stageId: t.stage.id,
+      partition: t.partition,
+      attempt: t.attempt,
+      seed,
+      node: built.node,
+      sink: built.sink,
+    }, built.payload?.slice());
+  }
+
+  // ---- jobs ----
+
+  /** Keeps driver-side data (from `fromArrow`/`fromRows`) split into `partitions` for `inline` plans. */
+  putInline(schema: Schema, partitions: readonly Batch[]): string {
+    const id = `data-${++this.#dataSeq}`;
+    this.#inline.set(id, partitions.map((b) => encodeBatches(schema, [b])));
+    return id;
+  }
+
+  /** Stores inline data that arrived already encoded (remote clients). */
+  putInlineEncoded(partitions: Uint8Array[]): string {
+    const id = `data-${++this.#dataSeq}`;
+    this.#inline.set(id, partitions);
+    return id;
+  }
+
+  #plannerContext(dryRun: boolean, scope: JobScope): PlannerContext {
+    return {
+      shufflePartitions: this.#opts.shufflePartitions,
+      broadcastThresholdRows: this.#opts.broadcastThresholdRows,
+      dryRun,
+      nextStageId: () => ++this.#stageSeq,
+      nextOutputId: () => ++this.#outputSeq,
+      locations: (o) => this.#scheduler.outputLocations(o),
+      inlinePayload: (id, p) => this.#inline.get(id)?.[p],
+      cachedStage: (id) => this.#cacheStages.get(id),
+      rememberCachedStage: (id, s) => this.#cacheStages.set(id, s),
+      collect: async (part: Part) => {
+        const r = await this.#runPart(part, { kind: "result" }, "sub-job", scope);
+        return r.batches;
+      },
+      broadcast: (schema, batches) => {
+        const id = `bc-${++this.#dataSeq}`;
+        this.#broadcastData.set(
+          id,
+          encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : [emptyBatch(schema)]),
+        );
+        return id;
+      },
+    };
+  }
+
+  /** Text of the stage plan (no sub-jobs run). */
+  async explain(plan: LogicalPlan): Promise<string> {
+    const ctx = this.#plannerContext(true, { stages: new Set(), signal: undefined });
+    const part = await planPart(plan, ctx);
+    return explainStages(resultStage(part, { kind: "result" }, ctx, "Result → driver"));
+  }
+
+  /** Runs `plan` with `action`. */
+  async runJob(
+    plan: LogicalPlan,
+    action: Action,
+    options: { signal?: AbortSignal | undefined; description?: string } = {},
+  ): Promise<JobResult> {
+    if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
+    const scope: JobScope = { stages: new Set(), signal: options.signal };
+    try {
+      const ctx = this.#plannerContext(false, scope);
+      const part = await planPart(plan, ctx);
+      const schema = schemaOf(plan);
+      const sink: TaskSink = action.kind === "collect"
+        ? { kind: "result" }
+        : action.kind === "count"
+        ? { kind: "count" }
+        : {
+          kind: "write",
+          format: action.format,
+          dir: action.dir,
+          file: "",
+        };
+      const r = await this.#runPart(part, sink, options.description ?? action.kind, scope);
+      return { ...r, schema: r.batches[0]?.schema ?? schema };
+    } finally {
+      this.#cleanup(scope);
+    }
+  }
+
+  async #runPart(
+    part: Part,
+    sink: TaskSink,
+    description: string,
+    scope: JobScope,
+  ): Promise<{ batches: Batch[]; rows: number; outputs: TaskOutputMsg[] }> {
+    if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
+    const signal = scope.signal;
+    const ctx = this.#plannerContext(false, scope);
+    const base = resultStage(part, sink, ctx, "Result");
+    const final: PlannedStage = sink.kind === "write"
+      ? {
+        ...base,
+        buildTask: (p) => {
+          const b = base.buildTask(p);
+          const ext = sink.format === "arrow" ? "arrow" : sink.format;
+          return { ...b, sink: { ...sink, file: `part-${String(p).padStart(5, "0")}.${ext}` } };
+        },
+      }
+      : base;
+    this.#register(final, scope.stages);
+    const jobId = ++this.#jobSeq;
+    const status: JobStatus = { id: jobId, description, state: "running", stages: [] };
+    this.#jobs.set(jobId, status);
+    const onAbort = () =>
+      this.#scheduler.cancelJob(
+        jobId,
+        signal!.reason instanceof Error ? signal!.reason : new StoppedError("Job aborted"),
+      );
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (signal?.aborted) throw signal.reason;
+      const values = await this.#scheduler.submitJob(jobId, final);
+      status.state = "succeeded";
+      const batches: Batch[] = [];
+      const outputs: TaskOutputMsg[] = [];
+      let rows = 0;
+      for (const v of values) {
+        const { output, taskId } = v as { output: TaskOutputMsg; taskId: string };
+        outputs.push(output);
+        if (output.kind !== "map") rows += output.rows;
+        const bytes = this.#results.get(taskId);
+        this.#results.delete(taskId);
+        if (bytes) { for (const b of decodeBatches(bytes).batches) batches.push(b); }
+      }
+      return { batches, rows, outputs };
+    } catch (e) {
+      status.state = "failed";
+      status.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      throw e;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      if (this.#jobs.size > 100) this.#jobs.delete(this.#jobs.keys().next().value!);
+    }
+  }
+
+  #register(stage: PlannedStage, owned: Set<number>): void {
+    if (this.#stages.has(stage.id)) return;
+    this.#stages.set(stage.id, stage);
+    owned.add(stage.id);
+    for (const p of stage.parents) this.#register(p, owned);
+  }
+
+  /** Drops the stages and shuffle outputs this job (and its sub-jobs) made; cached outputs stay. */
+  #cleanup(scope: JobScope): void {
+    const cached = new Set([...this.#cacheStages.values()].map((s) => s.id));
+    const outputIds: number[] = [];
+    for (const id of scope.stages) {
+      if (cached.has(id)) continue;
+      const s = this.#stages.get(id);
+      this.#stages.delete(id);
+      if (s?.outputId !== undefined) {
+        outputIds.push(s.outputId);
+        this.#scheduler.removeOutput(s.outputId);
+      }
+    }
+    if (outputIds.length) {
+      for (const e of this.#executors.values()) {
+        this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds, broadcastIds: [] });
+      }
+    }
+  }
+
+  /** Forgets a cached dataset's blocks. */
+  unpersist(cacheId: number): void {
+    const s = this.#cacheStages.get(cacheId);
+    if (!s || s.outputId === undefined) return;
+    this.#cacheStages.delete(cacheId);
+    this.#stages.delete(s.id);
+    this.#scheduler.removeOutput(s.outputId);
+    for (const e of this.#executors.values()) {
+      this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds: [s.outputId], broadcastIds: [] });
+    }
+  }
+
+  status(): ClusterStatus {
+    const sched = this.#scheduler.status();
+    const running = new Map(sched.executors.map((e) => [e.id, e.running]));
+    const now = this.#clock.now();
+    for (const j of sched.jobs) {
+      const s = this.#jobs.get(j.id);
+      if (s) s.stages = j.stages;
+    }
+    return {
+      executors: [...this.#executors.values()].map((e) => ({
+        id: e.id,
+        host: e.info.host,
+        pid: e.info.pid,
+        epoch: e.epoch,
+        kind: e.info.kind,
+        state: e.state,
+        slots: e.info.slots,
+        runningTasks: running.get(e.id) ?? 0,
+        blockBytes: e.blockBytes,
+        rssBytes: e.rssBytes,
+        lastHeartbeatAgoMs: e.lastHeartbeat === undefined ? undefined : now - e.lastHeartbeat,
+      })),
+      jobs: [...this.#jobs.values()].map((j) => ({ ...j, stages: [...j.stages] })),
+      malformedFrames: this.malformedFrames,
+    };
+  }
+
+  /** Stops every executor connection and timer. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped.signal.aborted) return;
+    this.#stopped.abort(new StoppedError("Driver stopped"));
+    if (this.#livenessTimer !== undefined) this.#clock.clearTimeout(this.#livenessTimer);
+    this.#scheduler.cancelAll(new StoppedError("Driver stopped while the job was running"));
+    for (const e of this.#executors.values()) {
+      if (e.state === "alive") this.#sendTo(e.id, { v: 1, type: "executor.shutdown" });
+    }
+    await Promise.allSettled([...this.#executors.values()].map((e) => e.chain));
+    for (const e of this.#executors.values()) {
+      e.state = "dead";
+      await e.conn.close("driver stopped").catch(() => {});
+    }
+    await Promise.allSettled([...this.#executors.values()].map((e) => e.loop));
+    await this.#system.stop();
+    this.#notify();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

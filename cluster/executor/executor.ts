@@ -1,0 +1,360 @@
+/**
+ * The executor: runs tasks the driver assigns, keeps their shuffle outputs in its block store,
+ * serves blocks to other executors (relayed by the driver), and heartbeats. One executor per
+ * connection; it ends when the connection closes or the driver says shutdown.
+ *
+ * @module
+ */
+import type { Clock } from "../../actors/clock.ts";
+import {
+  errorToWire,
+  EscalationError,
+  MalformedMessageError,
+  NotAllowedError,
+  PeerUnavailableError,
+  StoppedError,
+  TimeoutError,
+} from "../../actors/errors.ts";
+import type { Batch } from "../columnar/batch.ts";
+import { decodeBatches } from "../columnar/arrow_codec.ts";
+import { blockKey, BlockStore } from "./block_store.ts";
+import type { Connection } from "../../actors/connection.ts";
+import { ActorSystem } from "../../actors/system.ts";
+import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "../protocol.ts";
+import { FetchFailedError, type GeneratorFn, runTask } from "./task_runner.ts";
+import { BUILTIN_GENERATORS_MODULE } from "../sources/generators.ts";
+
+export interface ExecutorDeps {
+  connection: Connection;
+  clock: Clock;
+  log?: ((line: string) => void) | undefined;
+}
+
+export interface ExecutorOptions {
+  executorId: string;
+  /** Tasks run at once. @default {2} */
+  slots?: number;
+  /** @default {500} */
+  heartbeatMs?: number;
+  /** @default {60_000} */
+  fetchTimeoutMs?: number;
+  memoryBudgetBytes?: number;
+  spillDir?: string | undefined;
+  /** Module URLs whose named exports jobs may use as generators. */
+  allowedModules?: readonly string[];
+  /** Bounded table of in-flight block fetches. @default {1024} */
+  maxPendingFetches?: number;
+}
+
+interface Inbound {
+  msg: Exclude<DriverMessage, { type: "executor.shutdown" }>;
+  payload: Uint8Array | undefined;
+}
+
+interface PendingFetch {
+  resolve(bytes: Uint8Array): void;
+  reject(e: Error): void;
+  timer: number;
+}
+
+export class Executor {
+  readonly #conn: Connection;
+  readonly #clock: Clock;
+  readonly #log: (line: string) => void;
+  readonly #opts: Required<Omit<ExecutorOptions, "spillDir" | "memoryBudgetBytes">>;
+  readonly #blocks: BlockStore;
+  readonly #broadcasts = new Map<string, Batch[]>();
+  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  readonly #fetches = new Map<number, PendingFetch>();
+  readonly #generators = new Map<string, GeneratorFn>();
+  readonly #stopped = new AbortController();
+  #reqSeq = 0;
+  #hbSeq = 0;
+  #hbTimer: number | undefined;
+  malformed = 0;
+
+  constructor(deps: ExecutorDeps, options: ExecutorOptions) {
+    this.#conn = deps.connection;
+    this.#clock = deps.clock;
+    this.#log = deps.log ?? (() => {});
+    this.#opts = {
+      executorId: options.executorId,
+      slots: options.slots ?? 2,
+      heartbeatMs: options.heartbeatMs ?? 500,
+      fetchTimeoutMs: options.fetchTimeoutMs ?? 60_000,
+      allowedModules: options.allowedModules ?? [],
+      maxPendingFetches: options.maxPendingFetches ?? 1024,
+    };
+    this.#blocks = new BlockStore({
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      spillDir: options.spillDir,
+    });
+  }
+
+  get id(): string {
+    return this.#opts.executorId;
+  }
+
+  /**
+   * Serves the driver until the connection closes or it says shutdown. Decoded messages go
+   * through a supervised actor with a bounded mailbox: when it is full the read loop waits, so
+   * the transport stops granting credit and the driver's sends wait too. A handler that keeps
+   * throwing escalates past its restart limit and stops the executor.
+   */
+  async run(): Promise<void> {
+    this.#heartbeat();
+    await using system = new ActorSystem({
+      clock: this.#clock,
+      onFailure: (f) => {
+        this.#log(`executor actor failed: ${f.error.message}`);
+        if (f.error instanceof EscalationError) this.#stopped.abort(f.error);
+      },
+    });
+    const actor = system.spawn<Inbound, undefined>({
+      init: () => undefined,
+      receive: (_state, m) => this.#handle(m.msg, m.payload),
+    }, { name: "executor", mailbox: { capacity: 256 }, supervision: { maxRestarts: 3, withinMs: 60_000 } });
+    try {
+      for (;;) {
+        const frame = await this.#conn.receive({ signal: this.#stopped.signal }).catch(() => undefined);
+        if (!frame) break;
+        let msg: DriverMessage;
+        try {
+          msg = decodeDriverMessage(frame.header);
+        } catch (e) {
+          this.malformed++;
+          await this.#send({ v: 1, type: "error", error: errorToWire(e) }).catch(() => {});
+          continue;
+        }
+        if (msg.type === "executor.shutdown") break;
+        const sent = await actor.send({ msg, payload: frame.payload }, { signal: this.#stopped.signal }).then(
+          () => true,
+          () => false,
+        );
+        if (!sent) break;
+      }
+    } finally {
+      await this.#shutdown();
+    }
+  }
+
+  /** Stops: aborts running tasks, rejects pending fetches, closes the connection. */
+  async stop(): Promise<void> {
+    this.#stopped.abort(new StoppedError(`Executor ${this.id} stopped`));
+    await this.#conn.close("executor stopped");
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#hbTimer !== undefined) this.#clock.clearTimeout(this.#hbTimer);
+    this.#hbTimer = undefined;
+    for (const t of this.#running.values()) {
+      t.abort.abort(new StoppedError(`Executor ${this.id} is shutting down`));
+    }
+    for (const [id, f] of this.#fetches) {
+      this.#clock.clearTimeout(f.timer);
+      f.reject(new PeerUnavailableError(`Executor ${this.id} lost its driver`));
+      this.#fetches.delete(id);
+    }
+    await Promise.allSettled([...this.#running.values()].map((t) => t.done));
+    this.#blocks.clear();
+    await this.#conn.close("executor finished");
+  }
+
+  #heartbeat(): void {
+    const beat = () => {
+      const mem = Deno.memoryUsage();
+      this.#send({
+        v: 1,
+        type: "heartbeat",
+        seq: this.#hbSeq++,
+        running: this.#running.size,
+        blockBytes: this.#blocks.memoryBytes + this.#blocks.spilledBytes,
+        rssBytes: mem.rss,
+      }).catch(() => {});
+      this.#hbTimer = this.#clock.setTimeout(beat, this.#opts.heartbeatMs);
+    };
+    beat();
+  }
+
+  #send(msg: ExecutorMessage, payload?: Uint8Array): Promise<void> {
+    return this.#conn.send({ header: msg, payload }, { signal: this.#stopped.signal });
+  }
+
+  #handle(
+    msg: Exclude<DriverMessage, { type: "executor.shutdown" }>,
+    payload: Uint8Array | undefined,
+  ): undefined {
+    const frame = { payload };
+    switch (msg.type) {
+      case "task.launch":
+        this.#launch(msg, frame.payload);
+        return;
+      case "task.kill":
+        this.#running.get(msg.taskId)?.abort.abort(new StoppedError(`Task ${msg.taskId} was killed`));
+        return;
+      case "broadcast.put":
+        if (frame.payload) this.#broadcasts.set(msg.broadcastId, decodeBatches(frame.payload).batches);
+        return;
+      case "blocks.remove":
+        for (const o of msg.outputIds) this.#blocks.deletePrefix(String(o));
+        for (const b of msg.broadcastIds) this.#broadcasts.delete(b);
+        return;
+      case "block.request": {
+        const bytes = this.#blocks.get(blockKey(msg.outputId, msg.mapPartition, msg.reducePartition));
+        const reply: ExecutorMessage = bytes ? { v: 1, type: "block.serve", reqId: msg.reqId, ok: true } : {
+          v: 1,
+          type: "block.serve",
+          reqId: msg.reqId,
+          ok: false,
+          error: errorToWire(
+            new PeerUnavailableError(
+              `Executor ${this.id} has no block ${msg.outputId}/${msg.mapPartition}/${msg.reducePartition}`,
+            ),
+          ),
+        };
+        // A copy: the transport may transfer (detach) the buffer and the block must stay here.
+        this.#send(reply, bytes ? bytes.slice() : undefined).catch(() => {});
+        return;
+      }
+      case "block.response": {
+        const f = this.#fetches.get(msg.reqId);
+        if (!f) return;
+        this.#fetches.delete(msg.reqId);
+        this.#clock.clearTimeout(f.timer);
+        if (msg.ok && frame.payload) f.resolve(frame.payload);
+        else f.reject(new PeerUnavailableError(msg.error?.message ?? "block unavailable"));
+        return;
+      }
+      case "error":
+        this.#log(`driver reported: ${msg.error.name}: ${msg.error.message}`);
+        return;
+      default:
+        msg satisfies never;
+    }
+  }
+
+  #launch(msg: Extract<DriverMessage, { type: "task.launch" }>, payload: Uint8Array | undefined): void {
+    if (this.#running.has(msg.taskId)) return;
+    const abort = new AbortController();
+    const onStop = () => abort.abort(this.#stopped.signal.reason);
+    this.#stopped.signal.addEventListener("abort", onStop, { once: true });
+    const done = (async () => {
+      try {
+        const result = await runTask(msg.node, msg.sink, {
+          mapPartition: msg.partition,
+          seed: msg.seed,
+          signal: abort.signal,
+          payload,
+          fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),
+          broadcast: (id) => this.#broadcast(id),
+          generator: (mod, name) => this.#generator(mod, name),
+          putBlock: (o, m, r, bytes) => this.#blocks.put(blockKey(o, m, r), bytes),
+        }, () => this.#clock.monotonic());
+        await this.#send(
+          { v: 1, type: "task.finished", taskId: msg.taskId, output: result.output, metrics: result.metrics },
+          result.payload,
+        );
+      } catch (e) {
+        if (this.#stopped.signal.aborted) return;
+        const failure = e instanceof FetchFailedError
+          ? {
+            kind: "fetch" as const,
+            error: errorToWire(e),
+            outputId: e.outputId,
+            mapPartition: e.mapPartition,
+            executorId: e.executorId,
+          }
+          : { kind: "task" as const, error: errorToWire(e) };
+        await this.#send({ v: 1, type: "task.failed", taskId: msg.taskId, failure }).catch(() => {});
+      } finally {
+        this.#stopped.signal.removeEventListener("abort", onStop);
+        this.#running.delete(msg.taskId);
+      }
+    })();
+    this.#running.set(msg.taskId, { abort, done });
+  }
+
+  #fetchBlock(outputId: number, map: number, reduce: number, executorId: string): Promise<Uint8Array> {
+    if (executorId === this.id) {
+      const b = this.#blocks.get(blockKey(outputId, map, reduce));
+      if (b) return Promise.resolve(b);
+      return Promise.reject(
+        new FetchFailedError(
+          `Block ${outputId}/${map}/${reduce} is missing on ${this.id}`,
+          outputId,
+          map,
+          executorId,
+        ),
+      );
+    }
+    if (this.#fetches.size >= this.#opts.maxPendingFetches) {
+      return Promise.reject(
+        new RangeError(`Executor ${this.id} has ${this.#fetches.size} block fetches in flight`),
+      );
+    }
+    const reqId = ++this.#reqSeq;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const fail = (e: Error) =>
+        reject(
+          new FetchFailedError(
+            `Cannot fetch block ${outputId}/${map}/${reduce} from "${executorId}": ${e.message}`,
+            outputId,
+            map,
+            executorId,
+            { cause: e },
+          ),
+        );
+      const timer = this.#clock.setTimeout(() => {
+        this.#fetches.delete(reqId);
+        fail(new TimeoutError(`no answer in ${this.#opts.fetchTimeoutMs} ms`));
+      }, this.#opts.fetchTimeoutMs);
+      this.#fetches.set(reqId, { resolve, reject: fail, timer });
+      this.#send({
+        v: 1,
+        type: "block.fetch",
+        reqId,
+        from: executorId,
+        outputId,
+        mapPartition: map,
+        reducePartition: reduce,
+      })
+        .catch((e) => {
+          this.#clock.clearTimeout(timer);
+          this.#fetches.delete(reqId);
+          fail(e instanceof Error ? e : new Error(String(e)));
+        });
+    });
+  }
+
+  #broadcast(id: string): Promise<Batch[]> {
+    const b = this.#broadcasts.get(id);
+    if (!b) {
+      return Promise.reject(new MalformedMessageError(`Broadcast "${id}" was not received before its task`));
+    }
+    return Promise.resolve(b);
+  }
+
+  async #generator(module: string, name: string): Promise<GeneratorFn> {
+    const key = `${module}#${name}`;
+    const hit = this.#generators.get(key);
+    if (hit) return hit;
+    if (module !== BUILTIN_GENERATORS_MODULE && !this.#opts.allowedModules.includes(module)) {
+      throw new NotAllowedError(
+        `Module "${module}" is not on executor ${this.id}'s allowlist (${this.#opts.allowedModules.length} modules allowed)`,
+        { data: { module } },
+      );
+    }
+    const mod: Record<string, unknown> = await import(module);
+    const fn = mod[name];
+    if (typeof fn !== "function") {
+      throw new NotAllowedError(`Module "${module}" has no function export "${name}"`);
+    }
+    this.#generators.set(key, fn as GeneratorFn);
+    return fn as GeneratorFn;
+  }
+
+  /** Blocks held (for tests and status). */
+  get blockBytes(): number {
+    return this.#blocks.memoryBytes + this.#blocks.spilledBytes;
+  }
+}

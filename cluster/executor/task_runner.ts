@@ -1,0 +1,458 @@
+/**
+ * Evaluates one task on an executor: the operator tree over this partition's inputs, then the
+ * sink (shuffle blocks, result bytes, a count, or a file). Pure of transport: everything it needs
+ * from the outside comes through {@linkcode TaskContext}.
+ *
+ * @module
+ */
+import {
+  abortReason,
+  type Json,
+  NotAllowedError,
+  SchemaError,
+  TaskFailedError,
+} from "../../actors/errors.ts";
+import type { Batch, Row, Schema } from "../columnar/batch.ts";
+import { batchFromRows, concatBatches, emptyBatch, takeRows } from "../columnar/batch_ops.ts";
+import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
+import { evalPredicate, projectBatch } from "../expr/eval.ts";
+import { finalizeAggregate, mergeAggregate, partialAggregate } from "../kernels/aggregate.ts";
+import { hashJoin } from "../kernels/join.ts";
+import { sortBatch } from "../kernels/sort.ts";
+import { hashPartition, rangePartition, sampleForRangeBounds } from "../kernels/partition.ts";
+import type { Partitioner, TaskNode, TaskSink } from "../plan/task_plan.ts";
+import type { TaskMetrics, TaskOutputMsg } from "../protocol.ts";
+import { writeBatchesToFile } from "../io/file_write.ts";
+import { readFileBatch } from "../io/file_read.ts";
+import { compileDialect, type CsvDialect, type RangeEntry, RECORD_START, scanRange } from "../io/csv/scan.ts";
+import {
+  CSV_META_SCHEMA,
+  gunzip,
+  isGzip,
+  NO_RECORD_START,
+  offsetQuarantineLines,
+  ownRecords,
+  parseRange,
+  QUARANTINE_SCHEMA,
+  quarantineToBatch,
+  RECORD_START_SEARCH_BYTES,
+} from "../io/csv/parse.ts";
+import type { CsvSchema } from "../io/csv/schema.ts";
+import { summarizeMonths, withContactDate } from "../sources/bank/schemas.ts";
+
+/** A block could not be fetched: the map output is lost, so its stage must rerun. */
+export class FetchFailedError extends TaskFailedError {
+  override name = "FetchFailedError";
+  constructor(
+    message: string,
+    readonly outputId: number,
+    readonly mapPartition: number,
+    readonly executorId: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, { data: { outputId, mapPartition, executorId }, ...options });
+  }
+}
+
+/** A generator a job declared: yields this partition's batches. */
+export type GeneratorFn = (
+  input: { partition: number; numPartitions: number; args: Json; seed: number; signal: AbortSignal },
+) => Iterable<Batch> | AsyncIterable<Batch>;
+
+export interface TaskContext {
+  readonly mapPartition: number;
+  readonly seed: number;
+  readonly signal: AbortSignal;
+  readonly payload?: Uint8Array | undefined;
+  /** Bytes of block (outputId, map, reduce) held by `executorId`. Throws FetchFailedError. */
+  fetchBlock(
+    outputId: number,
+    mapPartition: number,
+    reducePartition: number,
+    executorId: string,
+  ): Promise<Uint8Array>;
+  broadcast(id: string): Promise<Batch[]>;
+  /** Resolves a generator from the executor's module allowlist. Throws NotAllowedError. */
+  generator(module: string, exportName: string): Promise<GeneratorFn>;
+  putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
+}
+
+/**
+ * What a CSV range task sets aside besides its rows, written by a "split" sink: the quarantine
+ * (reduce partition 1) and the LF bytes its records spanned (reduce partition 2).
+ */
+interface SideOutput {
+  batches: Batch[];
+  lines: number;
+}
+
+export interface TaskResult {
+  output: TaskOutputMsg;
+  payload?: Uint8Array | undefined;
+  metrics: TaskMetrics;
+}
+
+const RANGE_BATCH = 1 << 16;
+
+/** Runs `node` into `sink`. */
+export async function runTask(
+  node: TaskNode,
+  sink: TaskSink,
+  ctx: TaskContext,
+  now: () => number,
+): Promise<TaskResult> {
+  const t0 = now();
+  const stats = { rowsIn: 0, bytesFetched: 0, side: { batches: [], lines: 0 } as SideOutput };
+  const batches = await evalNode(node, ctx, stats);
+  const rowsOut = batches.reduce((a, b) => a + b.length, 0);
+  const schema = batches[0]!.schema;
+  let output: TaskOutputMsg;
+  let payload: Uint8Array | undefined;
+  switch (sink.kind) {
+    case "shuffle": {
+      const parts = sink.partitioner.kind === "split"
+        ? [
+          batches,
+          stats.side.batches.length ? stats.side.batches : [emptyBatch(QUARANTINE_SCHEMA)],
+          [
+            {
+              schema: CSV_META_SCHEMA,
+              length: 1,
+              columns: [{ type: "long", values: Float64Array.of(stats.side.lines) }],
+            } satisfies Batch,
+          ],
+        ]
+        : partitionAll(schema, batches, sink.partitioner, ctx.mapPartition);
+      const rows: number[] = [], bytes: number[] = [];
+      parts.forEach((part, r) => {
+        const ps = part[0]?.schema ?? schema;
+        const b = encodeBatches(ps, part.length ? [concatBatches(ps, part)] : []);
+        ctx.putBlock(sink.outputId, ctx.mapPartition, r, b);
+        rows.push(part.reduce((a, x) => a + x.length, 0));
+        bytes.push(b.byteLength);
+      });
+      output = { kind: "map", rows, bytes };
+      break;
+    }
+    case "result":
+      payload = encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : []);
+      output = { kind: "result", rows: rowsOut };
+      break;
+    case "count":
+      output = { kind: "count", rows: rowsOut };
+      break;
+    case "write": {
+      const path = `${sink.dir}/${sink.file}`;
+      const bytes = await writeBatchesToFile(path, sink.format, schema, batches);
+      output = { kind: "write", rows: rowsOut, path, bytes };
+      break;
+    }
+  }
+  return {
+    output,
+    payload,
+    metrics: { durationMs: now() - t0, rowsIn: stats.rowsIn, rowsOut, bytesFetched: stats.bytesFetched },
+  };
+}
+
+/** Keeps at least one (possibly empty) batch so the schema always travels with the data. */
+function nonEmpty(schema: Schema, batches: Batch[]): Batch[] {
+  const kept = batches.filter((b) => b.length > 0);
+  return kept.length > 0 ? kept : [emptyBatch(schema)];
+}
+
+function all(batches: readonly Batch[]): Batch {
+  return concatBatches(batches[0]!.schema, batches);
+}
+
+function checkAbort(signal: AbortSignal): void {
+  if (signal.aborted) throw abortReason(signal, "task");
+}
+
+type Stats = { rowsIn: number; bytesFetched: number; side: SideOutput };
+
+/** Evaluates `node`; the result always holds at least one batch (maybe empty), carrying the schema. */
+async function evalNode(
+  node: TaskNode,
+  ctx: TaskContext,
+  stats: Stats,
+): Promise<Batch[]> {
+  checkAbort(ctx.signal);
+  switch (node.op) {
+    case "range": {
+      const out: Batch[] = [];
+      const total = Math.max(0, Math.ceil((node.end - node.start) / node.step));
+      const schema: Schema = [{ name: node.column, type: "long", nullable: false }];
+      for (let i = 0; i < total; i += RANGE_BATCH) {
+        const n = Math.min(RANGE_BATCH, total - i);
+        const values = new Float64Array(n);
+        const base = node.start + i * node.step;
+        for (let j = 0; j < n; j++) values[j] = base + j * node.step;
+        out.push({ schema, length: n, columns: [{ type: "long", values }] });
+      }
+      stats.rowsIn += total;
+      return nonEmpty(schema, out);
+    }
+    case "generate": {
+      const fn = await ctx.generator(node.module, node.export);
+      const out: Batch[] = [];
+      const produced = fn({
+        partition: node.partition,
+        numPartitions: node.numPartitions,
+        args: node.args,
+        seed: ctx.seed,
+        signal: ctx.signal,
+      });
+      for await (const b of produced as AsyncIterable<Batch>) {
+        checkAbort(ctx.signal);
+        out.push(conform(node.schema, b, `${node.module}#${node.export}`));
+      }
+      stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
+      return nonEmpty(node.schema, out);
+    }
+    case "inline": {
+      if (!ctx.payload) return [emptyBatch(node.schema)];
+      const { batches } = decodeBatches(ctx.payload);
+      stats.rowsIn += batches.reduce((a, b) => a + b.length, 0);
+      return nonEmpty(node.schema, batches);
+    }
+    case "broadcastRead":
+      return nonEmpty(node.schema, await ctx.broadcast(node.broadcastId));
+    case "shuffleRead": {
+      const out: Batch[] = [];
+      for (const s of node.sources) {
+        const bytes = await ctx.fetchBlock(node.outputId, s.mapPartition, node.reducePartition, s.executorId);
+        stats.bytesFetched += bytes.byteLength;
+        for (const b of decodeBatches(bytes).batches) if (b.length > 0) out.push(b);
+      }
+      stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
+      return nonEmpty(node.schema, out);
+    }
+    case "project": {
+      const input = await evalNode(node.input, ctx, stats);
+      return input.map((b) => projectBatch(b, node.exprs));
+    }
+    case "filter": {
+      const input = await evalNode(node.input, ctx, stats);
+      return nonEmpty(input[0]!.schema, input.map((b) => takeRows(b, evalPredicate(node.cond, b))));
+    }
+    case "partialAgg": {
+      const input = await evalNode(node.input, ctx, stats);
+      return [partialAggregate(all(input), node.keys, node.aggs)];
+    }
+    case "finalAgg": {
+      const input = await evalNode(node.input, ctx, stats);
+      return [finalizeAggregate(mergeAggregate(input, node.keys, node.aggs), node.keys, node.aggs)];
+    }
+    case "hashJoin": {
+      const left = await evalNode(node.left, ctx, stats);
+      const right = await evalNode(node.right, ctx, stats);
+      return [
+        hashJoin(all(left), all(right), {
+          leftOn: [...node.leftOn],
+          rightOn: [...node.rightOn],
+          how: node.how,
+        }),
+      ];
+    }
+    case "sortLocal": {
+      const input = await evalNode(node.input, ctx, stats);
+      return [sortBatch(all(input), node.keys)];
+    }
+    case "limit": {
+      const input = await evalNode(node.input, ctx, stats);
+      const out: Batch[] = [];
+      let left = node.n;
+      for (const b of input) {
+        if (left <= 0) break;
+        out.push(b.length <= left ? b : takeRows(b, Array.from({ length: left }, (_, i) => i)));
+        left -= Math.min(left, b.length);
+      }
+      return nonEmpty(input[0]!.schema, out);
+    }
+    case "sample": {
+      const input = await evalNode(node.input, ctx, stats);
+      return [sampleForRangeBounds(all(input), node.keys, node.size, ctx.seed)];
+    }
+    case "csvScan": {
+      const bytes = await readBytes(node.path, node.start, node.end);
+      const scan = scanRange(bytes, { start: 0, end: bytes.length }, node.dialect as CsvDialect);
+      const json = JSON.stringify({ ...scan, start: node.start, end: node.end });
+      return [{
+        schema: [{ name: "scan", type: "string", nullable: false }],
+        length: 1,
+        columns: [{ type: "string", values: [json] }],
+      }];
+    }
+    case "csvRange":
+      return [await parseCsvRange(node, stats)];
+    case "fixLines": {
+      const input = await evalNode(node.input, ctx, stats);
+      return input.map((b) => offsetQuarantineLines(b, node.offset, node.file));
+    }
+    case "monthRuns": {
+      const input = all(await evalNode(node.input, ctx, stats));
+      const i = input.schema.findIndex((f) => f.name === "month");
+      const months = i >= 0 && input.columns[i]!.type === "string"
+        ? input.columns[i]!.values as readonly string[]
+        : [];
+      const run = summarizeMonths(months);
+      return [{
+        schema: [{ name: "run", type: "string", nullable: false }],
+        length: 1,
+        columns: [{ type: "string", values: [JSON.stringify(run ?? null)] }],
+      }];
+    }
+    case "contactDate": {
+      const input = all(await evalNode(node.input, ctx, stats));
+      return [withContactDate(input, { year: node.year, month: node.month }).batch];
+    }
+    case "fileRead": {
+      const b = await readFileBatch(node.path, node.format, node.schema);
+      stats.rowsIn += b.length;
+      return [b];
+    }
+  }
+}
+
+/** Bytes [start, end) of a file, or the whole (decompressed) file when it is gzip. */
+async function readBytes(path: string, start: number, end: number): Promise<Uint8Array> {
+  using f = await Deno.open(path);
+  await f.seek(start, Deno.SeekMode.Start);
+  const out = new Uint8Array(Math.max(0, end - start));
+  let at = 0;
+  while (at < out.length) {
+    const n = await f.read(out.subarray(at));
+    if (n === null) break;
+    at += n;
+  }
+  return out.subarray(0, at);
+}
+
+interface CsvRangeOptions {
+  dialect: CsvDialect;
+  schema: CsvSchema;
+  file: string;
+  strict: boolean;
+  gzip: boolean;
+  /**
+   * Parse without a scan phase: the range owns the records that start in [R(start), R(end)),
+   * where R(x) is `findRecordStart` from x (the file's data start and end are their own R), and
+   * quarantine lines count from 1 at R(start) (the reader adds each range's offset afterwards).
+   */
+  fused?: boolean;
+  /** Where the data starts (after the header): the first range's R. */
+  dataStart?: number;
+  /** How far past the range's end to look for R(end). @default {RECORD_START_SEARCH_BYTES} */
+  searchBytes?: number;
+}
+
+/** Parses the records that start in the entry's range, reading further until the last one ends. */
+async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats: Stats): Promise<Batch> {
+  const entry = node.entry as unknown as RangeEntry;
+  const o = node.options as unknown as CsvRangeOptions;
+  const options = { ...o.dialect, schema: o.schema, file: o.file, strict: o.strict };
+  if (o.gzip) {
+    let bytes: Uint8Array = await Deno.readFile(node.path);
+    if (isGzip(bytes)) bytes = await gunzip(bytes);
+    const r = parseRange(bytes, { ...entry, end: bytes.length }, { ...options, eof: true });
+    return keep(r, entry.line, stats);
+  }
+  const size = (await Deno.stat(node.path)).size;
+  const m = compileDialect(o.dialect);
+  for (let extra = 1 << 16;; extra *= 4) {
+    const end = Math.min(size, entry.end + extra);
+    const bytes = await readBytes(node.path, entry.start, end);
+    let local: RangeEntry = { ...entry, start: 0, end: entry.end - entry.start };
+    if (o.fused) {
+      const first = entry.start === o.dataStart;
+      const own = ownRecords(bytes, { start: 0, end: entry.end - entry.start }, m, {
+        first,
+        last: entry.end === size,
+        eof: end === size,
+      });
+      if (own === undefined) {
+        const limit = o.searchBytes ?? RECORD_START_SEARCH_BYTES;
+        if (extra < limit) continue; // read further
+        throw new SchemaError(
+          `${o.file}: no record start within ${limit} bytes after byte ${entry.end}`,
+          { data: { reason: NO_RECORD_START, file: o.file, byte: entry.end } },
+        );
+      }
+      local = { ...own, state: RECORD_START, line: first ? entry.line : 1 };
+    }
+    try {
+      const r = parseRange(bytes, local, { ...options, eof: end === size });
+      return keep(r, local.line, stats);
+    } catch (e) {
+      if (e instanceof RangeError && end < size) continue; // the last record runs past the window
+      throw e;
+    }
+  }
+}
+
+function keep(r: ReturnType<typeof parseRange>, firstLine: number, stats: Stats): Batch {
+  stats.rowsIn += r.rowsRead;
+  stats.side.lines = r.nextLine - firstLine;
+  if (r.quarantine.length) stats.side.batches.push(quarantineToBatch(r.quarantine));
+  return r.batch;
+}
+
+/** Checks a generated batch against the declared schema. */
+function conform(schema: Schema, b: Batch, what: string): Batch {
+  if (
+    b.schema.length !== schema.length ||
+    b.schema.some((f, i) => f.name !== schema[i]!.name || f.type !== schema[i]!.type)
+  ) {
+    throw new SchemaError(`Generator ${what} produced a batch whose schema differs from the declared one`);
+  }
+  return b;
+}
+
+function partitionAll(
+  schema: Schema,
+  batches: readonly Batch[],
+  p: Partitioner,
+  mapPartition: number,
+): Batch[][] {
+  switch (p.kind) {
+    case "single":
+    case "identity":
+    case "split":
+      return [[...batches]];
+    case "coalesce": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      out[Math.floor((mapPartition * p.n) / p.numMaps)]!.push(...batches);
+      return out;
+    }
+    case "hash": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      for (const b of batches) {
+        hashPartition(b, p.keys, p.n).forEach((part, i) => part.length && out[i]!.push(part));
+      }
+      return out;
+    }
+    case "roundRobin": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      let offset = mapPartition;
+      for (const b of batches) {
+        const idx: number[][] = Array.from({ length: p.n }, () => []);
+        for (let i = 0; i < b.length; i++) idx[(offset + i) % p.n]!.push(i);
+        offset = (offset + b.length) % p.n;
+        idx.forEach((ix, i) => ix.length && out[i]!.push(takeRows(b, ix)));
+      }
+      return out;
+    }
+    case "range": {
+      const out: Batch[][] = Array.from({ length: p.n }, () => []);
+      const boundsSchema = p.keys.map((k) => schema.find((f) => f.name === k.column)!);
+      const bounds = batchFromRows(boundsSchema, p.bounds as Row[]);
+      for (const b of batches) {
+        rangePartition(b, p.keys, bounds).forEach((part, i) => part.length && out[i]!.push(part));
+      }
+      return out;
+    }
+  }
+}
+
+export { NotAllowedError };

@@ -1,0 +1,159 @@
+/**
+ * The logical plan a {@linkcode Dataset} builds lazily: JSON data, validated when built (so errors
+ * name the missing column at the call that introduced it), shipped to a remote driver as is.
+ *
+ * @module
+ */
+import type { Json } from "../../actors/errors.ts";
+import type { Schema } from "../columnar/batch.ts";
+import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
+import type { JoinHow } from "./task_plan.ts";
+
+export type JoinStrategy = "auto" | "broadcast" | "shuffle";
+
+export interface CsvSourceOptions {
+  readonly path: string;
+  readonly partitions: number;
+  readonly options: Json;
+  readonly schema: Schema;
+}
+
+export type LogicalPlan =
+  | {
+    readonly op: "range";
+    readonly start: number;
+    readonly end: number;
+    readonly step: number;
+    readonly partitions: number;
+  }
+  | {
+    readonly op: "generate";
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly partitions: number;
+    readonly schema: Schema;
+  }
+  | {
+    readonly op: "inline";
+    readonly dataId: string;
+    readonly schema: Schema;
+    readonly partitions: number;
+    readonly rows: number;
+  }
+  | { readonly op: "project"; readonly input: LogicalPlan; readonly exprs: readonly Expr[] }
+  | { readonly op: "filter"; readonly input: LogicalPlan; readonly cond: Expr }
+  | {
+    readonly op: "aggregate";
+    readonly input: LogicalPlan;
+    readonly keys: readonly Expr[];
+    readonly aggs: readonly AggExpr[];
+  }
+  | {
+    readonly op: "join";
+    readonly left: LogicalPlan;
+    readonly right: LogicalPlan;
+    readonly on: readonly string[];
+    readonly how: JoinHow;
+    readonly strategy: JoinStrategy;
+  }
+  | {
+    readonly op: "repartition";
+    readonly input: LogicalPlan;
+    readonly n: number;
+    readonly keys: readonly string[];
+  }
+  | { readonly op: "coalesce"; readonly input: LogicalPlan; readonly n: number }
+  | { readonly op: "sort"; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
+  | { readonly op: "limit"; readonly input: LogicalPlan; readonly n: number }
+  | { readonly op: "union"; readonly inputs: readonly LogicalPlan[] }
+  | { readonly op: "cache"; readonly input: LogicalPlan; readonly cacheId: number }
+  /** Phase 1 of a CSV read: one row `{ scan }` per byte range. */
+  | {
+    readonly op: "csvScan";
+    readonly path: string;
+    readonly ranges: readonly { start: number; end: number }[];
+    readonly dialect: Json;
+  }
+  /**
+   * Phase 2: parsed records of `path`, one partition per entry, cached on the executors with the
+   * quarantined records beside them; `which` picks the valid rows, the quarantine, or one row per
+   * partition with the lines its records spanned (`meta`).
+   */
+  | {
+    readonly op: "csv";
+    readonly path: string;
+    readonly entries: Json;
+    readonly options: Json;
+    readonly cacheId: number;
+    readonly which: "valid" | "quarantine" | "meta";
+    readonly schema: Schema;
+    readonly rows?: number | undefined;
+    /** Quarantine of a read without a scan phase: line offset of each partition (see `fixLines`). */
+    readonly lineOffsets?: readonly number[] | undefined;
+  }
+  /** One row `{ run }` per partition: the month run of bank data, for deriving dates. */
+  | { readonly op: "monthRuns"; readonly input: LogicalPlan }
+  /** Bank data: `contact_date` from the month sequence; `cursors[p]` is where partition p starts. */
+  | {
+    readonly op: "contactDate";
+    readonly input: LogicalPlan;
+    readonly cursors: readonly { year: number; month: number }[];
+  }
+  /** One partition per Parquet/Arrow file. */
+  | {
+    readonly op: "files";
+    readonly paths: readonly string[];
+    readonly format: "parquet" | "arrow";
+    readonly schema: Schema;
+  };
+
+/** What an action does with the final plan. */
+export type Action =
+  | { readonly kind: "collect" }
+  | { readonly kind: "count" }
+  | { readonly kind: "write"; readonly format: "arrow" | "parquet" | "csv"; readonly dir: string };
+
+/** Rough row count, for choosing broadcast joins. `undefined` when unknown. */
+export function estimateRows(plan: LogicalPlan): number | undefined {
+  switch (plan.op) {
+    case "range":
+      return Math.max(0, Math.ceil((plan.end - plan.start) / plan.step));
+    case "inline":
+      return plan.rows;
+    case "generate":
+      return undefined;
+    case "project":
+    case "repartition":
+    case "coalesce":
+    case "sort":
+    case "cache":
+      return estimateRows(plan.input);
+    case "filter":
+      return estimateRows(plan.input);
+    case "limit": {
+      const r = estimateRows(plan.input);
+      return r === undefined ? plan.n : Math.min(r, plan.n);
+    }
+    case "aggregate":
+      return plan.keys.length === 0 ? 1 : estimateRows(plan.input);
+    case "join":
+    case "csvScan":
+    case "monthRuns":
+    case "files":
+      return undefined;
+    case "csv":
+      return plan.rows;
+    case "contactDate":
+      return estimateRows(plan.input);
+    case "union": {
+      let n = 0;
+      for (const p of plan.inputs) {
+        const r = estimateRows(p);
+        if (r === undefined) return undefined;
+        n += r;
+      }
+      return n;
+    }
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * What one task computes: a tree of narrow operators over one partition's inputs, and where its
+ * output goes (a sink). Built by the planner on the driver, shipped as JSON, decoded from
+ * `unknown` on the executor, evaluated by `task_runner.ts`.
+ *
+ * @module
+ */
+import type { Schema } from "../columnar/batch.ts";
+import type { AggFn, Expr } from "../expr/expr.ts";
+import type { Json } from "../../actors/errors.ts";
+
+/** An aggregate over a named column (the planner projects expressions to columns first). */
+export interface AggSpecJson {
+  readonly fn: AggFn;
+  readonly input?: string;
+  readonly name: string;
+  readonly q?: number;
+  readonly relativeError?: number;
+}
+
+export interface SortColumn {
+  readonly column: string;
+  readonly ascending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export type JoinHow = "inner" | "left" | "right" | "full" | "semi" | "anti";
+
+/** Where a map output lives, for a shuffle read. */
+export interface BlockSource {
+  readonly mapPartition: number;
+  readonly executorId: string;
+}
+
+export type TaskNode =
+  | {
+    readonly op: "range";
+    readonly start: number;
+    readonly end: number;
+    readonly step: number;
+    readonly column: string;
+  }
+  | {
+    readonly op: "generate";
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly partition: number;
+    readonly numPartitions: number;
+    readonly schema: Schema;
+  }
+  | { readonly op: "inline"; readonly schema: Schema } // data arrives as the task payload (Arrow IPC)
+  | { readonly op: "broadcastRead"; readonly broadcastId: string; readonly schema: Schema }
+  | {
+    readonly op: "shuffleRead";
+    readonly outputId: number;
+    readonly reducePartition: number;
+    readonly sources: readonly BlockSource[];
+    readonly schema: Schema;
+  }
+  | { readonly op: "project"; readonly input: TaskNode; readonly exprs: readonly Expr[] }
+  | { readonly op: "filter"; readonly input: TaskNode; readonly cond: Expr }
+  | {
+    readonly op: "partialAgg" | "finalAgg";
+    readonly input: TaskNode;
+    readonly keys: readonly string[];
+    readonly aggs: readonly AggSpecJson[];
+  }
+  | {
+    readonly op: "hashJoin";
+    readonly left: TaskNode;
+    readonly right: TaskNode;
+    readonly leftOn: readonly string[];
+    readonly rightOn: readonly string[];
+    readonly how: JoinHow;
+  }
+  | { readonly op: "sortLocal"; readonly input: TaskNode; readonly keys: readonly SortColumn[] }
+  | { readonly op: "limit"; readonly input: TaskNode; readonly n: number }
+  | {
+    readonly op: "sample";
+    readonly input: TaskNode;
+    readonly keys: readonly string[];
+    readonly size: number;
+  }
+  /** Phase 1 of a CSV read: scan bytes [start, end) of `path`; yields one row `{ scan: JSON }`. */
+  | {
+    readonly op: "csvScan";
+    readonly path: string;
+    readonly start: number;
+    readonly end: number;
+    readonly dialect: Json;
+  }
+  /** Phase 2: parse the records starting in `entry`; malformed ones go to the side output. */
+  | {
+    readonly op: "csvRange";
+    readonly path: string;
+    readonly entry: Json;
+    readonly options: Json;
+    readonly schema: Schema;
+  }
+  /**
+   * Quarantine rows of a CSV range parsed without a scan: their lines count from 1 at the range's
+   * first record; this adds `offset` and rewrites the `"<file> line N"` start of each message.
+   */
+  | { readonly op: "fixLines"; readonly input: TaskNode; readonly offset: number; readonly file: string }
+  /** Bank data: this partition's month run, one row `{ run: JSON }`. */
+  | { readonly op: "monthRuns"; readonly input: TaskNode }
+  /** Bank data: appends `contact_date` starting from the cursor of the rows before this partition. */
+  | { readonly op: "contactDate"; readonly input: TaskNode; readonly year: number; readonly month: number }
+  /** A whole Parquet or Arrow file. */
+  | {
+    readonly op: "fileRead";
+    readonly path: string;
+    readonly format: "parquet" | "arrow";
+    readonly schema: Schema;
+  };
+
+export type Partitioner =
+  | { readonly kind: "hash"; readonly keys: readonly string[]; readonly n: number }
+  | { readonly kind: "roundRobin"; readonly n: number }
+  | {
+    readonly kind: "range";
+    readonly keys: readonly SortColumn[];
+    readonly n: number;
+    readonly bounds: Json;
+  }
+  | { readonly kind: "single" }
+  | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }
+  | { readonly kind: "identity" } // cache: map partition p is reduce partition p
+  // CSV cache: reduce 0 = the rows, 1 = the quarantine, 2 = one row `{ lines }` (see CSV_META_SCHEMA)
+  | { readonly kind: "split" };
+
+export type TaskSink =
+  | { readonly kind: "shuffle"; readonly outputId: number; readonly partitioner: Partitioner }
+  | { readonly kind: "result" }
+  | { readonly kind: "count" }
+  | {
+    readonly kind: "write";
+    readonly format: "arrow" | "parquet" | "csv";
+    readonly dir: string;
+    readonly file: string;
+  };
+
+/** Reduce partition count of a partitioner given the number of maps. */
+export function reduceCount(p: Partitioner, numMaps: number): number {
+  switch (p.kind) {
+    case "hash":
+    case "roundRobin":
+    case "range":
+    case "coalesce":
+      return p.n;
+    case "single":
+      return 1;
+    case "identity":
+      return numMaps;
+    case "split":
+      return numMaps;
+  }
+}
