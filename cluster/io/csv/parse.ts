@@ -1,8 +1,10 @@
 /**
- * Phase 2 of partitioned CSV reading: {@linkcode parseRange} turns the records that start inside
- * one byte range into a columnar {@linkcode Batch}, and every malformed record into a
- * {@linkcode QuarantineRow} (or an `InvalidRowError` in strict mode). {@linkcode readCsvBytes}
- * runs all phases in-process: the oracle for the cluster and the reader for small files.
+ * Parsing of partitioned CSV reading: {@linkcode parseRange} turns the records of one byte range
+ * (those from its first independent record start, or, on the scan path, those that start inside
+ * it) into a columnar {@linkcode Batch}, and every malformed record into a {@linkcode QuarantineRow}
+ * (or an `InvalidRowError` in strict mode). {@linkcode readCsvBytes} runs the two-phase scan path
+ * in-process: the oracle the one-pass cluster reading is tested against, and the reader for small
+ * files.
  *
  * Each record is judged on its own, in this order: broken quoting, invalid UTF-8, field count,
  * then each field left to right (empty value in a non-nullable column, unparsable number, bool or

@@ -2,15 +2,21 @@
  * Record boundaries of a CSV file, found in parallel.
  *
  * One deterministic finite automaton decides where records and fields end. It is a table
- * `(state, byte class) → next state | events`, shared by every phase, so the boundaries found by
- * any split of the file into byte ranges are exactly those of one pass over the whole file:
+ * `(state, byte class) → next state | events`, shared by every path, so the boundaries found by
+ * any split of the file into byte ranges are exactly those of one pass over the whole file.
  *
- * 1. {@linkcode scanRange} (per range, in parallel) runs the automaton from EVERY possible entry
- *    state at once (paths merge within a few bytes in practice) and reports each one's exit
- *    state plus the range's newline count.
+ * The main path is one pass: {@linkcode findRecordStart} runs the automaton from EVERY possible
+ * state at once from a range's first byte; where all paths have merged at a record start, no
+ * earlier byte can change what follows, so each executor starts there and parses up to the next
+ * range's start (`parse.ts`), without any coordination.
+ *
+ * The scan path is kept for strict mode (its error must name the line at once) and for files whose
+ * quoting never settles near a range edge:
+ * 1. {@linkcode scanRange} (per range, in parallel) runs the automaton from every entry state and
+ *    reports each one's exit state plus the range's newline count.
  * 2. {@linkcode chainScans} (driver, O(ranges)) chains those maps from the file start to learn
  *    each range's true entry state and first physical line number.
- * 3. `parseRange` (csv_parse.ts, per range) parses the records that START in its range, reading
+ * 3. `parseRange` (`parse.ts`, per range) parses the records that START in its range, reading
  *    past the range end to finish the last one.
  *
  * Quoting follows RFC 4180 (`""` inside a quoted field is one quote), with recovery rules that
