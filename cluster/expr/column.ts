@@ -28,7 +28,7 @@ import {
   type SortKey,
   type UnaryOp,
 } from "./expr.ts";
-import { FN_ARITY, inferField } from "./eval.ts";
+import { FN_ARITY, inferField } from "./resolve.ts";
 import { aggDefaultName, formatAgg, formatExpr } from "./format.ts";
 
 /** A column reference: a {@linkcode Column} or a column name. */

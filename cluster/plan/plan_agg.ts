@@ -6,7 +6,7 @@
  */
 import type { Schema } from "../columnar/batch.ts";
 import type { AggExpr, Expr } from "../expr/expr.ts";
-import { inferField } from "../expr/eval.ts";
+import { inferField } from "../expr/resolve.ts";
 import type { AggSpecJson } from "./task_plan.ts";
 
 /** Output names of grouping keys (column name, alias, or the formatted expression). */

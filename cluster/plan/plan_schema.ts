@@ -7,7 +7,7 @@
 import { SchemaError } from "../../actors/errors.ts";
 import type { Field, Schema } from "../columnar/batch.ts";
 import { assertSameSchema, columnIndex } from "../columnar/batch_ops.ts";
-import { inferField } from "../expr/eval.ts";
+import { inferField } from "../expr/resolve.ts";
 import { aggregateOutputSchema } from "../kernels/aggregate.ts";
 import { joinOutputSchema } from "../kernels/join.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
