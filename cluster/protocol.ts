@@ -8,7 +8,7 @@ import { z } from "zod";
 import { type Json, MalformedMessageError, type WireError } from "../actors/errors.ts";
 import type { DataType, Schema } from "./columnar/batch.ts";
 import { DATA_TYPES } from "./columnar/batch.ts";
-import { decodeExpr } from "./expr/column.ts";
+import { decodeExpr } from "./expr/codec.ts";
 import { AGG_FNS } from "./expr/expr.ts";
 import type { TaskFailure } from "./driver/scheduler.ts";
 import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./plan/task_plan.ts";

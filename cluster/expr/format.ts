@@ -155,3 +155,12 @@ export function formatSortKey(key: SortKey): string {
     key.nullsFirst ? "FIRST" : "LAST"
   }`;
 }
+
+/** A short description of an unexpected value for error messages (strings quoted, objects by class). */
+export function describe(x: unknown): string {
+  if (typeof x === "string") return JSON.stringify(x);
+  if (typeof x === "function") return "a function";
+  if (typeof x === "bigint" || typeof x === "symbol") return `a ${typeof x}`;
+  if (x === null || x === undefined || typeof x !== "object") return String(x);
+  return x.constructor?.name ?? "object";
+}

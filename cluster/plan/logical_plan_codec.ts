@@ -7,7 +7,7 @@
  * @module
  */
 import { type Json, MalformedMessageError } from "../../actors/errors.ts";
-import { decodeAggExpr, decodeExpr, decodeSortKey } from "../expr/column.ts";
+import { decodeAggExpr, decodeExpr, decodeSortKey } from "../expr/codec.ts";
 import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { Action, JoinStrategy, LogicalPlan } from "./logical_plan.ts";
 import { decodeSchema } from "../protocol.ts";
