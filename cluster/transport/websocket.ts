@@ -36,7 +36,7 @@ import type { Clock } from "../../actors/clock.ts";
 import { abortReason } from "../../actors/errors.ts";
 import { encodeClose, encodeCredit, encodeFrameParts, FrameDecoder } from "./frame_codec.ts";
 import type { Connection, Listener, TransportLimits, WaitOptions } from "../../actors/connection.ts";
-import { createLinkConnection, resolveLimits } from "./memory.ts";
+import { createLinkConnection, resolveLimits } from "./link.ts";
 import { connectWebSocket } from "./ws/client.ts";
 import { WsServer } from "./ws/server.ts";
 import type { WsSocket } from "./ws/socket.ts";

@@ -14,7 +14,7 @@
 
 import type { LinkMessage } from "./frame_codec.ts";
 import type { Connection, TransportLimits } from "../../actors/connection.ts";
-import { createLinkConnection, type LinkInbound } from "./memory.ts";
+import { createLinkConnection, type LinkInbound } from "./link.ts";
 
 /** What the worker link needs from a `Worker`, a worker's `self`, or a `MessagePort`. */
 interface Port {

@@ -22,7 +22,7 @@ import { Frontier, localEngine } from "../../../cluster/frontier.ts";
 import { type ProcessCluster, startProcessCluster } from "../../../cluster/deploy/process_cluster.ts";
 import { createSecretFile, readSecretFile } from "../../../cluster/deploy/secret_file.ts";
 import type { Connection } from "../../../actors/connection.ts";
-import { createLinkConnection } from "../../../cluster/transport/memory.ts";
+import { createLinkConnection } from "../../../cluster/transport/link.ts";
 
 const KEYS = 97;
 
