@@ -6,11 +6,8 @@
  */
 import type { Json } from "../../actors/errors.ts";
 import type { GeneratorFn } from "../executor/task_runner.ts";
-import {
-  partitionRanges,
-  TransactionGenerator,
-  type TransactionGeneratorOptions,
-} from "./transactions/generator.ts";
+import { TransactionGenerator } from "./transactions/generator.ts";
+import { partitionRanges, type TransactionGeneratorOptions } from "./transactions/options.ts";
 
 /** URL executors accept for built-in generators. */
 export const BUILTIN_GENERATORS_MODULE: string = import.meta.url;

@@ -21,13 +21,8 @@
 import { TaskFailedError } from "../../../actors/errors.ts";
 import type { DataType } from "../../../cluster/columnar/batch.ts";
 import type { CsvSchema } from "../../../cluster/io/csv/schema.ts";
-import {
-  CATEGORIES,
-  CHANNELS,
-  COUNTRIES,
-  SCENARIOS,
-  TRANSACTION_SCHEMA,
-} from "../../../cluster/sources/transactions/generator.ts";
+import { CATEGORIES, CHANNELS, COUNTRIES, SCENARIOS } from "../../../cluster/sources/transactions/catalog.ts";
+import { TRANSACTION_SCHEMA } from "../../../cluster/sources/transactions/generator.ts";
 import { type MeasuredRun, numberField, parseLastJsonLine } from "../measure.ts";
 
 /** Numeric columns summarized. */

@@ -6,18 +6,19 @@ import {
   luhnValid,
   tokenizeCard,
 } from "../../../../cluster/sources/transactions/card_token.ts";
-import { CounterRandom, counterStream, Permutation } from "../../../../cluster/util/seeded_random.ts";
+import { CounterRandom, Permutation } from "../../../../cluster/util/seeded_random.ts";
+import { CATEGORIES } from "../../../../cluster/sources/transactions/catalog.ts";
 import {
-  CATEGORIES,
   generateChunks,
   generateTransactions,
-  malformRecord,
-  partitionRanges,
   syntheticPan,
   TRANSACTION_SCHEMA,
   TransactionGenerator,
-  type TransactionGeneratorOptions,
 } from "../../../../cluster/sources/transactions/generator.ts";
+import {
+  partitionRanges,
+  type TransactionGeneratorOptions,
+} from "../../../../cluster/sources/transactions/options.ts";
 
 const KEY = generateDemoKey({ seed: 11 });
 const TEST_BINS = [
@@ -386,46 +387,6 @@ Deno.test("the malformed knob flags the requested share of rows and nothing else
   for (const f of TRANSACTION_SCHEMA) {
     if (f.name !== "is_malformed") assert.deepEqual(c[f.name], base[f.name], f.name);
   }
-});
-
-Deno.test("malformRecord truncates records or breaks their amount or timestamp, in CSV and JSON", () => {
-  const c = all({ totalRows: 200 });
-  const names = TRANSACTION_SCHEMA.map((f) => f.name);
-  const amountAt = names.indexOf("amount"), timeAt = names.indexOf("event_time");
-  const kinds = new Set<string>();
-  for (let i = 0; i < 200; i++) {
-    const csv = names.map((n) => String(c[n]![i])).join(",");
-    const json = JSON.stringify(Object.fromEntries(names.map((n) => [n, c[n]![i]])));
-    for (const text of [csv, json]) {
-      const bad = malformRecord(text, counterStream(1, i, 6));
-      assert.notEqual(bad.text, text);
-      kinds.add(bad.kind);
-      const isJson = text.startsWith("{");
-      const field = (name: string, at: number): string => {
-        if (!isJson) return bad.text.split(",")[at]!;
-        try {
-          return String((JSON.parse(bad.text) as Record<string, unknown>)[name]);
-        } catch {
-          return "(unparsable)";
-        }
-      };
-      if (bad.kind === "truncated") assert.ok(text.startsWith(bad.text) && bad.text.length < text.length);
-      if (bad.kind === "non_numeric_amount") {
-        // An unquoted decimal comma ("12,50") shifts the CSV columns instead: also a broken record.
-        const shifted = !isJson && bad.text.split(",").length !== names.length;
-        assert.ok(shifted || !/^-?[0-9]+(\.[0-9]+)?$/.test(field("amount", amountAt)), bad.text);
-      }
-      if (bad.kind === "bad_timestamp") {
-        const v = field("event_time", timeAt);
-        assert.ok(Number.isNaN(Date.parse(v)) && !/^[0-9]{1,15}$/.test(v), `timestamp ${v}`);
-      }
-    }
-  }
-  assert.deepEqual([...kinds].sort(), ["bad_timestamp", "non_numeric_amount", "truncated"]);
-  assert.deepEqual(
-    malformRecord("a,b", counterStream(3, 3, 6)),
-    malformRecord("a,b", counterStream(3, 3, 6)),
-  );
 });
 
 Deno.test("options and ranges are validated with RangeError", () => {
