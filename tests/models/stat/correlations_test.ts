@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { correlations, pearsonFromSums } from "../../../models/stat/correlations.ts";
-import { loadInput } from "../../../scripts/eda/load_input.ts";
-import { assertClose, BANK_FULL_GZ, bankTable, duck, withCluster } from "../../scripts/eda/eda_test_util.ts";
+import { assertClose, bankTable, duck, withCluster } from "../../scripts/eda/eda_test_util.ts";
 
 Deno.test("correlations of bank-full match DuckDB corr() over the same CSV", async () => {
   const [want] = await duck(
@@ -9,7 +8,7 @@ Deno.test("correlations of bank-full match DuckDB corr() over the same CSV", asy
       corr(day, campaign) AS day_campaign, corr(duration, campaign) AS duration_campaign FROM ${bankTable()}`,
   );
   await withCluster(async (fx) => {
-    const input = await loadInput(fx, BANK_FULL_GZ);
+    const input = await fx.read.bank("full");
     const columns = ["age", "balance", "day", "duration", "campaign", "pdays", "previous"];
     const r = await correlations(input.data, { columns });
     const get = (a: string, b: string) => r.matrix[columns.indexOf(a)]![columns.indexOf(b)];

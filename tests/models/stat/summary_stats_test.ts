@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { Schema } from "../../../cluster/columnar/batch.ts";
-import { loadInput } from "../../../scripts/eda/load_input.ts";
 import {
   columnKind,
   summaryAggregates,
@@ -8,7 +7,7 @@ import {
   summaryStats,
   temporal,
 } from "../../../models/stat/summary_stats.ts";
-import { assertClose, BANK_FULL_GZ, bankTable, duck, withCluster } from "../../scripts/eda/eda_test_util.ts";
+import { assertClose, bankTable, duck, withCluster } from "../../scripts/eda/eda_test_util.ts";
 
 Deno.test("summaryAggregates puts every statistic of every column into one list for a single agg", () => {
   const schema: Schema = [
@@ -67,7 +66,7 @@ Deno.test("summaryStats of bank-full matches DuckDB over the same CSV (age, bala
       count(DISTINCT job) AS job_distinct, min(job) AS job_min, max(job) AS job_max
     FROM ${bankTable()}`);
   await withCluster(async (fx) => {
-    const input = await loadInput(fx, BANK_FULL_GZ);
+    const input = await fx.read.bank("full");
     const t = await summaryStats(input.data, { distinct: "exact" });
     const col = (name: string) => t.columns.find((c) => c.column === name)!;
     assert.equal(t.rows, want!["n"]);
