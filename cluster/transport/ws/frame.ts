@@ -111,9 +111,9 @@ export function encodeClosePayload(code: number | undefined, reason: string): Ui
   return payload;
 }
 
-/** True for codes an endpoint may send in a close frame (RFC 6455 §7.4). */
+/** True for codes an endpoint may send in a close frame (RFC 6455 §7.4 and the IANA registry, 1000–1014). */
 export function isValidCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014 && code !== 1012) ||
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
     (code >= 3000 && code <= 4999);
 }
 
