@@ -18,12 +18,12 @@ export function blockKey(outputId: number, mapPartition: number, reducePartition
 
 export class BlockStore {
   readonly #mem = new Map<string, Uint8Array>();
-  readonly #spilled = new Map<string, string>();
+  /** Spilled blocks: their file and size (kept, so a vanished file is still accounted for). */
+  readonly #spilled = new Map<string, { readonly path: string; readonly bytes: number }>();
   readonly #budget: number;
   readonly #spillDir: string | undefined;
   #memBytes = 0;
   #spillBytes = 0;
-  #seq = 0;
 
   constructor(options: BlockStoreOptions = {}) {
     this.#budget = options.memoryBudgetBytes ?? 1 << 30;
@@ -49,17 +49,23 @@ export class BlockStore {
         `Block store is full: ${this.#memBytes} of ${this.#budget} bytes used and no spill directory is configured`,
       );
     }
-    const path = `${this.#spillDir}/block-${Deno.pid}-${this.#seq++}.arrow`;
-    Deno.writeFileSync(path, bytes);
-    this.#spilled.set(key, path);
+    // A fresh file of its own: stores in one process may share a spill directory.
+    const path = Deno.makeTempFileSync({ dir: this.#spillDir, prefix: "block-", suffix: ".arrow" });
+    try {
+      Deno.writeFileSync(path, bytes);
+    } catch (e) {
+      Deno.removeSync(path);
+      throw e;
+    }
+    this.#spilled.set(key, { path, bytes: bytes.byteLength });
     this.#spillBytes += bytes.byteLength;
   }
 
   get(key: string): Uint8Array | undefined {
     const m = this.#mem.get(key);
     if (m) return m;
-    const path = this.#spilled.get(key);
-    return path ? Deno.readFileSync(path) : undefined;
+    const spilled = this.#spilled.get(key);
+    return spilled ? Deno.readFileSync(spilled.path) : undefined;
   }
 
   has(key: string): boolean {
@@ -72,13 +78,13 @@ export class BlockStore {
       this.#memBytes -= m.byteLength;
       this.#mem.delete(key);
     }
-    const path = this.#spilled.get(key);
-    if (path) {
-      try {
-        this.#spillBytes -= Deno.statSync(path).size;
-        Deno.removeSync(path);
-      } catch { /* already gone */ }
+    const spilled = this.#spilled.get(key);
+    if (spilled) {
+      this.#spillBytes -= spilled.bytes;
       this.#spilled.delete(key);
+      try {
+        Deno.removeSync(spilled.path);
+      } catch { /* already gone */ }
     }
   }
 
