@@ -1,0 +1,371 @@
+/**
+ * The mergeable summary behind every binary-classification metric: per distinct score (exact mode)
+ * or per score bin (binned mode), the summed instance weight of the positives and of the negatives.
+ *
+ * It is built to run as a per-partition fold: {@linkcode summarizeScores} folds one partition's
+ * labels, scores and weights into a compact summary, {@linkcode mergeSummaries} merges two
+ * summaries, and the driver turns the final one into metrics (`binary_metrics.ts`).
+ *
+ * **Exact mode** (the default) keeps one entry per distinct score: `(score, Σw_pos, Σw_neg)`, sorted
+ * by score, merged by key. Every metric (ROC-AUC, average precision, log loss, Brier score,
+ * confusion matrices, lift, calibration) is a function of this table alone, so nothing is
+ * approximated. Its size is 40 bytes per distinct score (24 without weights, see
+ * `summary_codec.ts`), at most the row count: about 40 MB for a million distinct scores. Above a
+ * few million distinct scores use binned mode.
+ *
+ * **Binned mode** (`bins: N`) keeps one entry per non-empty bin of `N` equal-width bins over
+ * `range` (default `[0, 1]`; scores outside it fall into the end bins): `(bin, Σw_pos, Σw_neg,
+ * Σw·score)`, plus the totals `Σw·logloss` and `Σw·(score − label)²` summed row by row in exact
+ * superaccumulators (`exact_sum.ts`, 544 bytes each). Log loss and Brier score stay exact; rankings (ROC-AUC, average precision, thresholds) treat a bin as one
+ * tied group, so their error is bounded by the weight that positives and negatives share per bin.
+ * Size: at most 56 bytes per bin, plus 1 KB.
+ *
+ * **Bit-identical for any partitioning.** Unweighted, the per-key sums are integer counts (exact
+ * below 2^53 rows). Weighted, they are double-double sums accumulated and merged with TwoSum, like
+ * the engine's `sum` (see `cluster/kernels/agg_state.ts`): exact, and so normalized to the same
+ * pair whatever the merge order, while `Σw / u < ~2^104` with `u` the smallest ulp among the
+ * weights (for weights with two decimals: `Σw < ~3e13`); past it sums stay accurate but may differ
+ * in the last bits between partitionings. Keys are exact doubles (`-0` is stored as `0`), min and
+ * max are exact, and the binned-mode log-loss and Brier totals are exact without any limit.
+ *
+ * Rows with weight 0 are dropped (they change no metric). Labels must be 0 or 1, scores finite,
+ * weights finite and non-negative: anything else is a `RangeError` naming the row.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeSummaries, summarizeScores } from "./score_summary.ts";
+ * const a = summarizeScores({ labels: [1, 0], scores: [0.9, 0.4] });
+ * const b = summarizeScores({ labels: [1, 0], scores: [0.4, 0.1] });
+ * const all = mergeSummaries(a, b);
+ * assert.deepEqual([...all.keys], [0.1, 0.4, 0.9]);
+ * assert.deepEqual([...all.posHi], [0, 1, 1]);
+ * assert.deepEqual([...all.negHi], [1, 1, 0]);
+ * ```
+ *
+ * @module
+ */
+import { ddFromPair } from "../../cluster/util/double_double.ts";
+import { EXACT_SUM_LIMBS, ExactSum } from "./exact_sum.ts";
+
+/** Log-loss clipping: probabilities are clipped to `[eps, 1 − eps]`; scikit-learn's float64 default. */
+export const DEFAULT_LOG_LOSS_EPS: number = Number.EPSILON;
+
+/** Equal-width binning of binned mode. */
+export interface Binning {
+  /** Number of bins, an integer in [1, 2^24]. */
+  readonly bins: number;
+  /** Lower end of the score range. */
+  readonly min: number;
+  /** Upper end of the score range (greater than `min`). */
+  readonly max: number;
+}
+
+/** A summary of labeled scores; see the module documentation. Treat it as immutable. */
+export interface ScoreSummary {
+  /** `undefined` in exact mode; the bins in binned mode. */
+  readonly binning: Binning | undefined;
+  /** Log-loss clipping epsilon the summary was built with. */
+  readonly eps: number;
+  /** Exact: the distinct scores, ascending. Binned: the indexes of the non-empty bins, ascending. */
+  readonly keys: Float64Array;
+  /** Σ weight of the positives per key, as the double-double `posHi[i] + posLo[i]`. */
+  readonly posHi: Float64Array;
+  readonly posLo: Float64Array;
+  /** Σ weight of the negatives per key, as the double-double `negHi[i] + negLo[i]`. */
+  readonly negHi: Float64Array;
+  readonly negLo: Float64Array;
+  /** Binned mode: Σ weight·score per bin (for the bin's mean score). Empty in exact mode. */
+  readonly scoreHi: Float64Array;
+  readonly scoreLo: Float64Array;
+  /**
+   * Binned mode: Σ weight·(−log clipped probability of the true class), as an exact-sum state
+   * (`exact_sum.ts`). All zeros in exact mode.
+   */
+  readonly logLoss: Float64Array;
+  /** Binned mode: Σ weight·(score − label)², as an exact-sum state. All zeros in exact mode. */
+  readonly brier: Float64Array;
+  /** Rows with a positive weight. */
+  readonly rows: number;
+  /** Smallest and largest score seen (`Infinity` / `-Infinity` when empty). */
+  readonly minScore: number;
+  readonly maxScore: number;
+}
+
+/** Labels (0 or 1), scores and optional instance weights of the same length. */
+export interface LabeledScores {
+  readonly labels: ArrayLike<number>;
+  readonly scores: ArrayLike<number>;
+  /** Instance weights, finite and ≥ 0. @default {1 for every row} */
+  readonly weights?: ArrayLike<number> | undefined;
+}
+
+/** How scores are summarized. */
+export interface SummaryOptions {
+  /** Equal-width bins instead of exact distinct scores. @default {exact} */
+  bins?: number | undefined;
+  /** Score range of the bins (binned mode only). @default {[0, 1]} */
+  range?: readonly [number, number] | undefined;
+  /** Log-loss clipping epsilon, in (0, 0.5). @default {DEFAULT_LOG_LOSS_EPS} */
+  eps?: number | undefined;
+}
+
+/** The resolved, validated settings of a summary. */
+export interface SummaryConfig {
+  readonly binning: Binning | undefined;
+  readonly eps: number;
+}
+
+const MAX_BINS = 1 << 24;
+
+/** Validates `options` once, at the boundary. */
+export function summaryConfig(options: SummaryOptions = {}): SummaryConfig {
+  const eps = options.eps ?? DEFAULT_LOG_LOSS_EPS;
+  if (!(eps > 0 && eps < 0.5)) throw new RangeError(`Option "eps" must be in (0, 0.5), got ${eps}`);
+  if (options.bins === undefined) {
+    if (options.range !== undefined) throw new RangeError(`Option "range" needs "bins" (binned mode)`);
+    return { binning: undefined, eps };
+  }
+  const bins = options.bins;
+  if (!Number.isInteger(bins) || bins < 1 || bins > MAX_BINS) {
+    throw new RangeError(`Option "bins" must be an integer in [1, ${MAX_BINS}], got ${bins}`);
+  }
+  const [min, max] = options.range ?? [0, 1];
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !(min < max) || !Number.isFinite(max - min)) {
+    throw new RangeError(`Option "range" must be finite [min, max] with min < max, got [${min}, ${max}]`);
+  }
+  return { binning: { bins, min, max }, eps };
+}
+
+/** The summary of no rows: the identity of {@linkcode mergeSummaries}. */
+export function emptySummary(options: SummaryOptions = {}): ScoreSummary {
+  return emptyOf(summaryConfig(options));
+}
+
+function emptyOf(config: SummaryConfig): ScoreSummary {
+  return {
+    ...config,
+    keys: new Float64Array(0),
+    posHi: new Float64Array(0),
+    posLo: new Float64Array(0),
+    negHi: new Float64Array(0),
+    negLo: new Float64Array(0),
+    scoreHi: new Float64Array(0),
+    scoreLo: new Float64Array(0),
+    logLoss: new Float64Array(EXACT_SUM_LIMBS),
+    brier: new Float64Array(EXACT_SUM_LIMBS),
+    rows: 0,
+    minScore: Infinity,
+    maxScore: -Infinity,
+  };
+}
+
+/** The bin of `score` under `binning`; scores outside the range go to the end bins. */
+export function binOf(binning: Binning, score: number): number {
+  const { bins, min, max } = binning;
+  const j = Math.floor(((score - min) / (max - min)) * bins);
+  return j < 0 ? 0 : j >= bins ? bins - 1 : j;
+}
+
+/** The lower edge of bin `j`: `min + j·(max − min)/bins`. */
+export function binLowerEdge(binning: Binning, j: number): number {
+  return j === 0 ? binning.min : binning.min + (j * (binning.max - binning.min)) / binning.bins;
+}
+
+/** Folds labeled scores into a summary (one partition's worth; see the module documentation). */
+export function summarizeScores(input: LabeledScores, options: SummaryOptions = {}): ScoreSummary {
+  const config = summaryConfig(options);
+  const { labels, scores, weights } = input;
+  const n = labels.length;
+  if (scores.length !== n || (weights !== undefined && weights.length !== n)) {
+    const w = weights === undefined ? "" : `, ${weights.length} weights`;
+    throw new RangeError(`Cannot summarize: ${n} labels, ${scores.length} scores${w}; lengths must match`);
+  }
+  for (let i = 0; i < n; i++) checkRow(input, i);
+  return config.binning === undefined ? summarizeExact(input, config) : summarizeBinned(input, config);
+}
+
+function checkRow(input: LabeledScores, i: number): void {
+  const y = input.labels[i], s = input.scores[i], w = input.weights?.[i];
+  if (y !== 0 && y !== 1) throw new RangeError(`Label at row ${i} must be 0 or 1, got ${y}`);
+  if (!Number.isFinite(s)) throw new RangeError(`Score at row ${i} must be finite, got ${s}`);
+  if (w !== undefined && !(w >= 0 && w < Infinity)) {
+    throw new RangeError(`Weight at row ${i} must be finite and >= 0, got ${w}`);
+  }
+}
+
+function summarizeExact(input: LabeledScores, config: SummaryConfig): ScoreSummary {
+  const { labels, scores, weights } = input;
+  const n = labels.length;
+  const kept = new Float64Array(n);
+  let rows = 0;
+  for (let i = 0; i < n; i++) {
+    if (weights !== undefined && weights[i] === 0) continue;
+    kept[rows++] = scores[i]! + 0; // -0 + 0 is 0: one key for both zeros
+  }
+  if (rows === 0) return emptyOf(config);
+  const sorted = kept.subarray(0, rows).sort();
+  let d = 1;
+  for (let i = 1; i < rows; i++) if (sorted[i] !== sorted[d - 1]) sorted[d++] = sorted[i]!;
+  const keys = sorted.slice(0, d);
+  const posHi = new Float64Array(d), posLo = new Float64Array(d);
+  const negHi = new Float64Array(d), negLo = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const w = weights === undefined ? 1 : weights[i]!;
+    if (w === 0) continue;
+    const k = search(keys, scores[i]! + 0);
+    if (labels[i] === 1) ddFromPair(posHi, posLo, k, w, 0);
+    else ddFromPair(negHi, negLo, k, w, 0);
+  }
+  return {
+    ...emptyOf(config),
+    keys,
+    posHi,
+    posLo,
+    negHi,
+    negLo,
+    rows,
+    minScore: keys[0]!,
+    maxScore: keys[d - 1]!,
+  };
+}
+
+function summarizeBinned(input: LabeledScores, config: SummaryConfig): ScoreSummary {
+  const binning = config.binning!;
+  const { labels, scores, weights } = input;
+  const B = binning.bins, eps = config.eps;
+  // Dense per-bin state while folding; compacted to the non-empty bins at the end.
+  const posHi = new Float64Array(B), posLo = new Float64Array(B);
+  const negHi = new Float64Array(B), negLo = new Float64Array(B);
+  const scoreHi = new Float64Array(B), scoreLo = new Float64Array(B);
+  const used = new Uint8Array(B);
+  const logLoss = new ExactSum(), brier = new ExactSum();
+  let rows = 0, minScore = Infinity, maxScore = -Infinity;
+  for (let i = 0; i < labels.length; i++) {
+    const w = weights === undefined ? 1 : weights[i]!;
+    if (w === 0) continue;
+    const s = scores[i]! + 0, y = labels[i]!;
+    const j = binOf(binning, s);
+    used[j] = 1;
+    rows++;
+    if (s < minScore) minScore = s;
+    if (s > maxScore) maxScore = s;
+    if (y === 1) ddFromPair(posHi, posLo, j, w, 0);
+    else ddFromPair(negHi, negLo, j, w, 0);
+    ddFromPair(scoreHi, scoreLo, j, w * s, 0);
+    if (s >= 0 && s <= 1) {
+      // Outside [0, 1] the scores are not probabilities and both totals go unused.
+      logLoss.add(w * logLossTerm(s, y, eps));
+      brier.add(w * (s - y) * (s - y));
+    }
+  }
+  const idx: number[] = [];
+  for (let j = 0; j < B; j++) if (used[j] === 1) idx.push(j);
+  const pick = (a: Float64Array) => Float64Array.from(idx, (j) => a[j]!);
+  return {
+    ...config,
+    keys: Float64Array.from(idx),
+    posHi: pick(posHi),
+    posLo: pick(posLo),
+    negHi: pick(negHi),
+    negLo: pick(negLo),
+    scoreHi: pick(scoreHi),
+    scoreLo: pick(scoreLo),
+    logLoss: logLoss.state(),
+    brier: brier.state(),
+    rows,
+    minScore,
+    maxScore,
+  };
+}
+
+/** `−log` of the clipped probability `score` gives to label `y` (scores outside [0, 1] are clipped too). */
+export function logLossTerm(score: number, y: number, eps: number): number {
+  const p = score < eps ? eps : score > 1 - eps ? 1 - eps : score;
+  return y === 1 ? -Math.log(p) : -Math.log(1 - p);
+}
+
+/** Index of `x` in the ascending `keys` (which must hold it). */
+function search(keys: Float64Array, x: number): number {
+  let lo = 0, hi = keys.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether two summaries were built with the same settings (and so can merge). */
+export function sameConfig(a: SummaryConfig, b: SummaryConfig): boolean {
+  if (a.eps !== b.eps) return false;
+  if (a.binning === undefined || b.binning === undefined) return a.binning === b.binning;
+  return a.binning.bins === b.binning.bins && a.binning.min === b.binning.min &&
+    a.binning.max === b.binning.max;
+}
+
+/**
+ * Merges two summaries built with the same settings: keys merged in order, sums added exactly
+ * (see the module documentation). Associative and commutative bit for bit.
+ */
+export function mergeSummaries(a: ScoreSummary, b: ScoreSummary): ScoreSummary {
+  if (!sameConfig(a, b)) {
+    throw new RangeError(
+      `Cannot merge summaries built with different settings: ${describeConfig(a)} vs ${describeConfig(b)}`,
+    );
+  }
+  const binned = a.binning !== undefined;
+  const ka = a.keys, kb = b.keys;
+  let d = 0;
+  for (let i = 0, j = 0; i < ka.length || j < kb.length; d++) {
+    if (j >= kb.length || (i < ka.length && ka[i]! < kb[j]!)) i++;
+    else if (i >= ka.length || kb[j]! < ka[i]!) j++;
+    else i++, j++;
+  }
+  const keys = new Float64Array(d);
+  const arrays = Array.from({ length: binned ? 6 : 4 }, () => new Float64Array(d));
+  const [posHi, posLo, negHi, negLo] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const scoreHi = arrays[4] ?? new Float64Array(0), scoreLo = arrays[5] ?? new Float64Array(0);
+  const add = (s: ScoreSummary, from: number, to: number) => {
+    ddFromPair(posHi, posLo, to, s.posHi[from]!, s.posLo[from]!);
+    ddFromPair(negHi, negLo, to, s.negHi[from]!, s.negLo[from]!);
+    if (binned) ddFromPair(scoreHi, scoreLo, to, s.scoreHi[from]!, s.scoreLo[from]!);
+  };
+  for (let i = 0, j = 0, k = 0; k < d; k++) {
+    const takeA = j >= kb.length || (i < ka.length && ka[i]! <= kb[j]!);
+    const takeB = i >= ka.length || (j < kb.length && kb[j]! <= ka[i]!);
+    keys[k] = takeA ? ka[i]! : kb[j]!;
+    if (takeA) add(a, i++, k);
+    if (takeB) add(b, j++, k);
+  }
+  return {
+    binning: a.binning,
+    eps: a.eps,
+    keys,
+    posHi,
+    posLo,
+    negHi,
+    negLo,
+    scoreHi,
+    scoreLo,
+    logLoss: addStates(a.logLoss, b.logLoss),
+    brier: addStates(a.brier, b.brier),
+    rows: a.rows + b.rows,
+    minScore: Math.min(a.minScore, b.minScore),
+    maxScore: Math.max(a.maxScore, b.maxScore),
+  };
+}
+
+function addStates(a: Float64Array, b: Float64Array): Float64Array {
+  const sum = new ExactSum();
+  sum.addState(a);
+  sum.addState(b);
+  return sum.state();
+}
+
+/** `exact (eps …)` or `binned N over [min, max] (eps …)`, for messages. */
+export function describeConfig(config: SummaryConfig): string {
+  const b = config.binning;
+  const mode = b === undefined ? "exact" : `binned ${b.bins} over [${b.min}, ${b.max}]`;
+  return `${mode} (eps ${config.eps})`;
+}
