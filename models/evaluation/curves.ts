@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { downsample } from "./downsample.ts";
+import { lttbIndices } from "./downsample.ts";
 import { DoubleDoubleSum, requireWeight, type ScoreGroups } from "./score_groups.ts";
 
 /** One point of the ROC curve. */
@@ -44,20 +44,49 @@ export interface CurveOptions {
   maxPoints?: number;
 }
 
-/** The points of every threshold, from high to low, as cumulative (tp, fp) weights. */
-function sweep<T>(groups: ScoreGroups, point: (threshold: number, tp: number, fp: number) => T): T[] {
-  const out: T[] = [];
-  const tp = new DoubleDoubleSum(), fp = new DoubleDoubleSum();
-  for (let i = groups.pos.length - 1; i >= 0; i--) {
-    tp.add(groups.pos[i]!);
-    fp.add(groups.neg[i]!);
-    out.push(point(groups.threshold[i]!, tp.value, fp.value));
-  }
-  return out;
+/** Cumulative (tp, fp) weights per threshold, from high to low. */
+interface Sweep {
+  readonly threshold: Float64Array;
+  readonly tp: Float64Array;
+  readonly fp: Float64Array;
 }
 
-function thin<T>(points: T[], options: CurveOptions, x: (p: T) => number, y: (p: T) => number): T[] {
-  return downsample(points, { maxPoints: options.maxPoints ?? 200, x, y });
+function sweep(groups: ScoreGroups): Sweep {
+  const d = groups.pos.length;
+  const threshold = new Float64Array(d), tp = new Float64Array(d), fp = new Float64Array(d);
+  const tps = new DoubleDoubleSum(), fps = new DoubleDoubleSum();
+  for (let k = 0; k < d; k++) {
+    const i = d - 1 - k;
+    tps.add(groups.pos[i]!);
+    fps.add(groups.neg[i]!);
+    threshold[k] = groups.threshold[i]!;
+    tp[k] = tps.value;
+    fp[k] = fps.value;
+  }
+  return { threshold, tp, fp };
+}
+
+/**
+ * The kept points of the curve `(x, y)` over an origin (threshold `Infinity`) and the sweep:
+ * coordinates for every point go to LTTB, objects are built for the kept ones only.
+ */
+function thin<T>(
+  s: Sweep,
+  options: CurveOptions,
+  curve: { origin: T; x: (k: number) => number; y: (k: number) => number; point: (k: number) => T },
+  originXY: readonly [number, number],
+): T[] {
+  const d = s.tp.length;
+  const xs = new Float64Array(d + 1), ys = new Float64Array(d + 1);
+  [xs[0], ys[0]] = originXY;
+  for (let k = 0; k < d; k++) {
+    xs[k + 1] = curve.x(k);
+    ys[k + 1] = curve.y(k);
+  }
+  return Array.from(
+    lttbIndices(xs, ys, options.maxPoints ?? 200),
+    (i) => (i === 0 ? curve.origin : curve.point(i - 1)),
+  );
 }
 
 /** The ROC curve (see the module documentation). */
@@ -65,15 +94,14 @@ export function rocCurve(groups: ScoreGroups, options: CurveOptions = {}): RocPo
   requireWeight(groups, "a ROC curve");
   const P = groups.totalPos, N = groups.totalNeg;
   if (!(P > 0 && N > 0)) return [];
-  const points = [
-    { threshold: Infinity, fpr: 0, tpr: 0 },
-    ...sweep(groups, (threshold, tp, fp) => ({
-      threshold,
-      fpr: fp / N,
-      tpr: tp / P,
-    })),
-  ];
-  return thin(points, options, (p) => p.fpr, (p) => p.tpr);
+  const s = sweep(groups);
+  const x = (k: number) => s.fp[k]! / N, y = (k: number) => s.tp[k]! / P;
+  return thin(s, options, {
+    origin: { threshold: Infinity, fpr: 0, tpr: 0 },
+    x,
+    y,
+    point: (k) => ({ threshold: s.threshold[k]!, fpr: x(k), tpr: y(k) }),
+  }, [0, 0]);
 }
 
 /** The precision–recall curve (see the module documentation). */
@@ -81,15 +109,14 @@ export function prCurve(groups: ScoreGroups, options: CurveOptions = {}): PrPoin
   requireWeight(groups, "a precision-recall curve");
   const P = groups.totalPos;
   if (!(P > 0)) return [];
-  const points = [
-    { threshold: Infinity, recall: 0, precision: 1 },
-    ...sweep(groups, (threshold, tp, fp) => ({
-      threshold,
-      recall: tp / P,
-      precision: tp / (tp + fp),
-    })),
-  ];
-  return thin(points, options, (p) => p.recall, (p) => p.precision);
+  const s = sweep(groups);
+  const x = (k: number) => s.tp[k]! / P, y = (k: number) => s.tp[k]! / (s.tp[k]! + s.fp[k]!);
+  return thin(s, options, {
+    origin: { threshold: Infinity, recall: 0, precision: 1 },
+    x,
+    y,
+    point: (k) => ({ threshold: s.threshold[k]!, recall: x(k), precision: y(k) }),
+  }, [0, 1]);
 }
 
 /** The cumulative gains and lift curve (see the module documentation). */
@@ -97,13 +124,13 @@ export function gainsCurve(groups: ScoreGroups, options: CurveOptions = {}): Gai
   requireWeight(groups, "a gains curve");
   const P = groups.totalPos, W = groups.totalWeight;
   if (!(P > 0)) return [];
-  const swept = sweep(groups, (threshold, tp, fp) => ({
-    threshold,
-    depth: (tp + fp) / W,
-    gain: tp / P,
-    lift: tp / P / ((tp + fp) / W),
-  }));
-  const top = swept.find((p) => p.depth > 0);
-  const origin = { threshold: Infinity, depth: 0, gain: 0, lift: top === undefined ? NaN : top.lift };
-  return thin([origin, ...swept], options, (p) => p.depth, (p) => p.gain);
+  const s = sweep(groups);
+  const x = (k: number) => (s.tp[k]! + s.fp[k]!) / W, y = (k: number) => s.tp[k]! / P;
+  const lift = (k: number) => y(k) / x(k);
+  return thin(s, options, {
+    origin: { threshold: Infinity, depth: 0, gain: 0, lift: lift(0) },
+    x,
+    y,
+    point: (k) => ({ threshold: s.threshold[k]!, depth: x(k), gain: y(k), lift: lift(k) }),
+  }, [0, 0]);
 }

@@ -32,12 +32,25 @@ export interface DownsampleOptions<T> {
 /** At most `maxPoints` of `points`, chosen by LTTB (see the module documentation). */
 export function downsample<T>(points: readonly T[], options: DownsampleOptions<T>): T[] {
   const { maxPoints, x, y } = options;
+  const xs = new Float64Array(points.length), ys = new Float64Array(points.length);
+  points.forEach((p, i) => {
+    xs[i] = x(p);
+    ys[i] = y(p);
+  });
+  return Array.from(lttbIndices(xs, ys, maxPoints), (i) => points[i]!);
+}
+
+/**
+ * The indexes LTTB keeps of the curve `(xs[i], ys[i])`, ascending: all of them when there are at
+ * most `maxPoints` (an integer ≥ 2).
+ */
+export function lttbIndices(xs: Float64Array, ys: Float64Array, maxPoints: number): Int32Array {
   if (!Number.isInteger(maxPoints) || maxPoints < 2) {
     throw new RangeError(`"maxPoints" must be an integer >= 2, got ${maxPoints}`);
   }
-  const n = points.length;
-  if (n <= maxPoints) return points.slice();
-  const out: T[] = [points[0]!];
+  const n = xs.length;
+  if (n <= maxPoints) return Int32Array.from({ length: n }, (_, i) => i);
+  const out = new Int32Array(maxPoints);
   const buckets = maxPoints - 2;
   const size = (n - 2) / buckets;
   const start = (b: number) => 1 + Math.floor(b * size);
@@ -45,27 +58,26 @@ export function downsample<T>(points: readonly T[], options: DownsampleOptions<T
   for (let b = 0; b < buckets; b++) {
     const from = start(b), to = start(b + 1);
     // Centroid of the next bucket (the last point for the last bucket).
-    const nextFrom = to, nextTo = b + 1 < buckets ? start(b + 2) : n;
+    const nextTo = b + 1 < buckets ? start(b + 2) : n;
     let cx = 0, cy = 0;
-    for (let j = nextFrom; j < nextTo; j++) {
-      cx += x(points[j]!);
-      cy += y(points[j]!);
+    for (let j = to; j < nextTo; j++) {
+      cx += xs[j]!;
+      cy += ys[j]!;
     }
-    const m = nextTo - nextFrom;
-    cx /= m;
-    cy /= m;
-    const ax = x(points[a]!), ay = y(points[a]!);
+    cx /= nextTo - to;
+    cy /= nextTo - to;
+    const ax = xs[a]!, ay = ys[a]!;
     let best = from, bestArea = -1;
     for (let j = from; j < to; j++) {
-      const area = Math.abs((ax - cx) * (y(points[j]!) - ay) - (ax - x(points[j]!)) * (cy - ay));
+      const area = Math.abs((ax - cx) * (ys[j]! - ay) - (ax - xs[j]!) * (cy - ay));
       if (area > bestArea) {
         bestArea = area;
         best = j;
       }
     }
-    out.push(points[best]!);
+    out[b + 1] = best;
     a = best;
   }
-  out.push(points[n - 1]!);
+  out[maxPoints - 1] = n - 1;
   return out;
 }

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { twoSum } from "../../cluster/util/double_double.ts";
 import { exactSumValue } from "./exact_sum.ts";
 import { binLowerEdge, logLossTerm, type ScoreSummary } from "./score_summary.ts";
 
@@ -50,12 +49,13 @@ export class DoubleDoubleSum {
   #hi = 0;
   #lo = 0;
 
-  /** Adds `x`. */
+  /** Adds `x` (TwoSum, then TwoSum of the sum and the carried errors; no allocation). */
   add(x: number): void {
-    const [s, e] = twoSum(this.#hi, x);
-    const [t, f] = twoSum(s, e + this.#lo);
+    const a = this.#hi, s = a + x, bb = s - a;
+    const e = (a - (s - bb)) + (x - bb) + this.#lo;
+    const t = s + e, cc = t - s;
     this.#hi = t;
-    this.#lo = f;
+    this.#lo = (s - (t - cc)) + (e - cc);
   }
 
   /** The sum rounded to a double. */
@@ -65,7 +65,9 @@ export class DoubleDoubleSum {
 }
 
 function collapse(hi: Float64Array, lo: Float64Array): Float64Array {
-  return Float64Array.from(hi, (h, i) => h + lo[i]!);
+  const out = new Float64Array(hi.length);
+  for (let i = 0; i < hi.length; i++) out[i] = hi[i]! + lo[i]!;
+  return out;
 }
 
 /** The groups of `summary`. */
@@ -95,9 +97,12 @@ export function scoreGroups(summary: ScoreSummary): ScoreGroups {
     logLossSum = ll.value;
     brierSum = brier.value;
   } else {
-    const sums = collapse(summary.scoreHi, summary.scoreLo);
-    score = Float64Array.from(sums, (sw, i) => sw / (pos[i]! + neg[i]!));
-    threshold = Float64Array.from(summary.keys, (j) => binLowerEdge(binning, j));
+    score = collapse(summary.scoreHi, summary.scoreLo);
+    threshold = new Float64Array(d);
+    for (let i = 0; i < d; i++) {
+      score[i]! /= pos[i]! + neg[i]!;
+      threshold[i] = binLowerEdge(binning, summary.keys[i]!);
+    }
     logLossSum = exactSumValue(summary.logLoss);
     brierSum = exactSumValue(summary.brier);
   }

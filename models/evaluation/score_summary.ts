@@ -45,8 +45,8 @@
  *
  * @module
  */
-import { ddFromPair } from "../../cluster/util/double_double.ts";
 import { EXACT_SUM_LIMBS, ExactSum } from "./exact_sum.ts";
+import { sortOrder } from "./sort_order.ts";
 
 /** Log-loss clipping: probabilities are clipped to `[eps, 1 − eps]`; scikit-learn's float64 default. */
 export const DEFAULT_LOG_LOSS_EPS: number = Number.EPSILON;
@@ -197,25 +197,32 @@ function checkRow(input: LabeledScores, i: number): void {
 function summarizeExact(input: LabeledScores, config: SummaryConfig): ScoreSummary {
   const { labels, scores, weights } = input;
   const n = labels.length;
-  const kept = new Float64Array(n);
+  // The rows with a positive weight, their scores (-0 + 0 is 0: one key for both zeros).
+  const row = new Uint32Array(n), kept = new Float64Array(n);
   let rows = 0;
   for (let i = 0; i < n; i++) {
     if (weights !== undefined && weights[i] === 0) continue;
-    kept[rows++] = scores[i]! + 0; // -0 + 0 is 0: one key for both zeros
+    row[rows] = i;
+    kept[rows++] = scores[i]! + 0;
   }
   if (rows === 0) return emptyOf(config);
-  const sorted = kept.subarray(0, rows).sort();
+  const order = sortOrder(kept.subarray(0, rows));
   let d = 1;
-  for (let i = 1; i < rows; i++) if (sorted[i] !== sorted[d - 1]) sorted[d++] = sorted[i]!;
-  const keys = sorted.slice(0, d);
+  for (let k = 1; k < rows; k++) if (kept[order[k]!] !== kept[order[k - 1]!]) d++;
+  const keys = new Float64Array(d);
   const posHi = new Float64Array(d), posLo = new Float64Array(d);
   const negHi = new Float64Array(d), negLo = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const w = weights === undefined ? 1 : weights[i]!;
-    if (w === 0) continue;
-    const k = search(keys, scores[i]! + 0);
-    if (labels[i] === 1) ddFromPair(posHi, posLo, k, w, 0);
-    else ddFromPair(negHi, negLo, k, w, 0);
+  let g = -1, last = NaN;
+  for (let k = 0; k < rows; k++) {
+    const r = order[k]!, x = kept[r]!;
+    if (x !== last) keys[++g] = last = x;
+    const i = row[r]!;
+    if (weights === undefined) {
+      // Integer counts: exact, and lo stays 0.
+      if (labels[i] === 1) posHi[g]!++;
+      else negHi[g]!++;
+    } else if (labels[i] === 1) addPair(posHi, posLo, g, weights[i]!, 0);
+    else addPair(negHi, negLo, g, weights[i]!, 0);
   }
   return {
     ...emptyOf(config),
@@ -250,9 +257,9 @@ function summarizeBinned(input: LabeledScores, config: SummaryConfig): ScoreSumm
     rows++;
     if (s < minScore) minScore = s;
     if (s > maxScore) maxScore = s;
-    if (y === 1) ddFromPair(posHi, posLo, j, w, 0);
-    else ddFromPair(negHi, negLo, j, w, 0);
-    ddFromPair(scoreHi, scoreLo, j, w * s, 0);
+    if (y === 1) addPair(posHi, posLo, j, w, 0);
+    else addPair(negHi, negLo, j, w, 0);
+    addPair(scoreHi, scoreLo, j, w * s, 0);
     if (s >= 0 && s <= 1) {
       // Outside [0, 1] the scores are not probabilities and both totals go unused.
       logLoss.add(w * logLossTerm(s, y, eps));
@@ -261,10 +268,14 @@ function summarizeBinned(input: LabeledScores, config: SummaryConfig): ScoreSumm
   }
   const idx: number[] = [];
   for (let j = 0; j < B; j++) if (used[j] === 1) idx.push(j);
-  const pick = (a: Float64Array) => Float64Array.from(idx, (j) => a[j]!);
+  const pick = (a: Float64Array) => {
+    const out = new Float64Array(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]!]!;
+    return out;
+  };
   return {
     ...config,
-    keys: Float64Array.from(idx),
+    keys: new Float64Array(idx),
     posHi: pick(posHi),
     posLo: pick(posLo),
     negHi: pick(negHi),
@@ -285,15 +296,17 @@ export function logLossTerm(score: number, y: number, eps: number): number {
   return y === 1 ? -Math.log(p) : -Math.log(1 - p);
 }
 
-/** Index of `x` in the ascending `keys` (which must hold it). */
-function search(keys: Float64Array, x: number): number {
-  let lo = 0, hi = keys.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/**
+ * Adds the pair `(h, l)` into `hi[g] + lo[g]`: the arithmetic of `ddFromPair` in
+ * `cluster/util/double_double.ts` (TwoSum, the small terms, TwoSum), inlined without allocation.
+ * When the small terms add exactly the result is the normalized pair of the exact sum.
+ */
+function addPair(hi: Float64Array, lo: Float64Array, g: number, h: number, l: number): void {
+  const a = hi[g]!, s = a + h, bb = s - a;
+  const small = ((a - (s - bb)) + (h - bb) + lo[g]!) + l;
+  const t = s + small, cc = t - s;
+  hi[g] = t;
+  lo[g] = (s - (t - cc)) + (small - cc);
 }
 
 /** Whether two summaries were built with the same settings (and so can merge). */
@@ -316,27 +329,25 @@ export function mergeSummaries(a: ScoreSummary, b: ScoreSummary): ScoreSummary {
   }
   const binned = a.binning !== undefined;
   const ka = a.keys, kb = b.keys;
+  const union = new Float64Array(ka.length + kb.length);
   let d = 0;
   for (let i = 0, j = 0; i < ka.length || j < kb.length; d++) {
-    if (j >= kb.length || (i < ka.length && ka[i]! < kb[j]!)) i++;
-    else if (i >= ka.length || kb[j]! < ka[i]!) j++;
-    else i++, j++;
+    if (j >= kb.length || (i < ka.length && ka[i]! < kb[j]!)) union[d] = ka[i++]!;
+    else if (i >= ka.length || kb[j]! < ka[i]!) union[d] = kb[j++]!;
+    else union[d] = ka[i++]!, j++;
   }
-  const keys = new Float64Array(d);
-  const arrays = Array.from({ length: binned ? 6 : 4 }, () => new Float64Array(d));
-  const [posHi, posLo, negHi, negLo] = arrays as [Float64Array, Float64Array, Float64Array, Float64Array];
-  const scoreHi = arrays[4] ?? new Float64Array(0), scoreLo = arrays[5] ?? new Float64Array(0);
-  const add = (s: ScoreSummary, from: number, to: number) => {
-    ddFromPair(posHi, posLo, to, s.posHi[from]!, s.posLo[from]!);
-    ddFromPair(negHi, negLo, to, s.negHi[from]!, s.negLo[from]!);
-    if (binned) ddFromPair(scoreHi, scoreLo, to, s.scoreHi[from]!, s.scoreLo[from]!);
-  };
-  for (let i = 0, j = 0, k = 0; k < d; k++) {
-    const takeA = j >= kb.length || (i < ka.length && ka[i]! <= kb[j]!);
-    const takeB = i >= ka.length || (j < kb.length && kb[j]! <= ka[i]!);
-    keys[k] = takeA ? ka[i]! : kb[j]!;
-    if (takeA) add(a, i++, k);
-    if (takeB) add(b, j++, k);
+  const keys = union.slice(0, d);
+  const posHi = new Float64Array(d), posLo = new Float64Array(d);
+  const negHi = new Float64Array(d), negLo = new Float64Array(d);
+  const scoreHi = new Float64Array(binned ? d : 0), scoreLo = new Float64Array(binned ? d : 0);
+  for (const s of [a, b]) {
+    // Each input's keys are a sorted subset of the merged keys: walk both in step.
+    for (let i = 0, k = 0; i < s.keys.length; i++, k++) {
+      while (keys[k] !== s.keys[i]) k++;
+      addPair(posHi, posLo, k, s.posHi[i]!, s.posLo[i]!);
+      addPair(negHi, negLo, k, s.negHi[i]!, s.negLo[i]!);
+      if (binned) addPair(scoreHi, scoreLo, k, s.scoreHi[i]!, s.scoreLo[i]!);
+    }
   }
   return {
     binning: a.binning,

@@ -28,6 +28,7 @@ const MAGIC = 0x53564546; // "FEVS" read as a little-endian u32
 const VERSION = 1;
 const HEADER = 64;
 const TOTALS = 2 * EXACT_SUM_LIMBS * 8;
+const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** The bytes of `summary` (see the module documentation). */
 export function encodeSummary(summary: ScoreSummary): Uint8Array {
@@ -56,11 +57,10 @@ export function encodeSummary(summary: ScoreSummary): Uint8Array {
   ];
   head.forEach((x, i) => view.setFloat64(16 + 8 * i, x, true));
   let at = HEADER;
-  for (const t of totals) {
-    for (let i = 0; i < EXACT_SUM_LIMBS; i++, at += 8) view.setFloat64(at, t[i]!, true);
-  }
-  for (const a of arrays) {
-    for (let i = 0; i < d; i++, at += 8) view.setFloat64(at, a[i]!, true);
+  for (const a of [...totals, ...arrays]) {
+    if (LITTLE) new Float64Array(bytes.buffer, at, a.length).set(a); // `at` is a multiple of 8
+    else for (let i = 0; i < a.length; i++) view.setFloat64(at + 8 * i, a[i]!, true);
+    at += 8 * a.length;
   }
   return bytes;
 }
@@ -105,6 +105,7 @@ export function decodeSummary(input: unknown): ScoreSummary {
     throw malformed("exact summary with binned-mode fields set");
   }
   const block = (at: number, length: number): Float64Array => {
+    if (LITTLE) return new Float64Array(input.slice(at, at + 8 * length).buffer); // a copy, aligned
     const out = new Float64Array(length);
     for (let i = 0; i < length; i++) out[i] = view.getFloat64(at + 8 * i, true);
     return out;
