@@ -61,8 +61,11 @@ export interface BinaryMetricsOptions {
 
 /** Chart-ready curves, down-sampled. */
 export interface BinaryCurves {
+  /** ROC points, from (0, 0) to (1, 1). */
   readonly roc: RocPoint[];
+  /** Precision–recall points, from (recall 0, precision 1). */
   readonly pr: PrPoint[];
+  /** Cumulative gains and lift points, from depth 0 to 1. */
   readonly gains: GainsPoint[];
 }
 
@@ -72,18 +75,23 @@ export interface BinaryMetrics {
   readonly mode: "exact" | "binned";
   /** Rows with a positive weight, and the total, positive and negative weight. */
   readonly rows: number;
+  /** Total weight (the row count when unweighted). */
   readonly weight: number;
+  /** Weight of the positives. */
   readonly positives: number;
+  /** Weight of the negatives. */
   readonly negatives: number;
   /** Weighted share of positives. */
   readonly positiveRate: number;
   /** Distinct scores (exact) or non-empty bins (binned). */
   readonly groups: number;
+  /** ROC-AUC (`NaN` with one class). */
   readonly rocAuc: number;
   /** PR-AUC as average precision. */
   readonly averagePrecision: number;
   /** `undefined` when some score is outside [0, 1]. */
   readonly logLoss: number | undefined;
+  /** Brier score; `undefined` when some score is outside [0, 1]. */
   readonly brier: number | undefined;
   /** Always predicting the heavier class: accuracy's yardstick. */
   readonly baseline: MajorityBaseline;
@@ -93,9 +101,11 @@ export interface BinaryMetrics {
   readonly bestF1: OperatingPoint | undefined;
   /** The threshold with the least expected cost, when costs were given. */
   readonly minCost: OperatingPoint | undefined;
+  /** Lift and gains at each of `options.topPercents`. */
   readonly lift: LiftPoint[];
   /** `undefined` when some score is outside [0, 1]. */
   readonly calibration: CalibrationTable | undefined;
+  /** Chart curves, down-sampled to `options.maxCurvePoints`. */
   readonly curves: BinaryCurves;
   /** Why some figure is `NaN` or `undefined`. */
   readonly warnings: string[];

@@ -27,7 +27,7 @@ export type CalibrationStrategy = "uniform" | "quantile";
 export interface CalibrationOptions {
   /** Number of bins, an integer in [1, 10000]. @default {10} */
   bins?: number;
-  /** @default {"uniform"} */
+  /** Equal-width or equal-weight bins. @default {"uniform"} */
   strategy?: CalibrationStrategy;
 }
 
@@ -35,6 +35,7 @@ export interface CalibrationOptions {
 export interface CalibrationBin {
   /** Lower and upper edge (uniform) or smallest and largest score (quantile). */
   readonly lower: number;
+  /** Upper edge (uniform) or largest score (quantile). */
   readonly upper: number;
   /** Weight in the bin (the row count when unweighted). */
   readonly weight: number;
@@ -46,7 +47,9 @@ export interface CalibrationBin {
 
 /** The calibration table (see the module documentation). */
 export interface CalibrationTable {
+  /** How the bins were made. */
   readonly strategy: CalibrationStrategy;
+  /** The non-empty bins, by ascending score. */
   readonly bins: CalibrationBin[];
   /** Expected calibration error. */
   readonly ece: number;

@@ -17,24 +17,33 @@ import { DoubleDoubleSum, requireWeight, type ScoreGroups } from "./score_groups
 
 /** One point of the ROC curve. */
 export interface RocPoint {
+  /** Scores ≥ threshold are flagged (`Infinity`: none). */
   readonly threshold: number;
+  /** False-positive rate. */
   readonly fpr: number;
+  /** True-positive rate (recall). */
   readonly tpr: number;
 }
 
 /** One point of the precision–recall curve. */
 export interface PrPoint {
+  /** Scores ≥ threshold are flagged (`Infinity`: none). */
   readonly threshold: number;
+  /** Share of the positive weight found. */
   readonly recall: number;
+  /** Share of positives among the flagged weight. */
   readonly precision: number;
 }
 
 /** One point of the cumulative gains and lift curves. */
 export interface GainsPoint {
+  /** Scores ≥ threshold are targeted (`Infinity`: none). */
   readonly threshold: number;
   /** Targeted share of the weight, in [0, 1]. */
   readonly depth: number;
+  /** Share of the positive weight found (cumulative gain). */
   readonly gain: number;
+  /** `gain / depth`: how many times better than random targeting. */
   readonly lift: number;
 }
 

@@ -7,6 +7,9 @@
  * operating points and threshold choice (max F1 or least cost), lift and gains, calibration and
  * ECE, and down-sampled curves for charts.
  *
+ * The cluster seam — fold a partition's batches into summary bytes, merge bytes, finish on the
+ * driver — is `partition_fold.ts`, the module a generic per-partition aggregation operator loads.
+ *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -69,10 +72,3 @@ export {
   type BinaryMetricsOptions,
   evaluateBinary,
 } from "./binary_metrics.ts";
-export {
-  decodeEvaluationArgs,
-  type EvaluationArgs,
-  finishEvaluation,
-  foldEvaluationPartition,
-  mergeEvaluationPartials,
-} from "./partition_fold.ts";

@@ -39,11 +39,17 @@ export interface ErrorCosts {
 export interface OperatingPoint {
   /** Predicted positive iff score ≥ threshold (`Infinity`: nothing is). */
   readonly threshold: number;
+  /** Weighted confusion counts. */
   readonly confusion: ConfusionMatrix;
+  /** `tp / (tp + fp)`; `NaN` when nothing is flagged. */
   readonly precision: number;
+  /** `tp / P`; `NaN` without positives. */
   readonly recall: number;
+  /** `2tp / (2tp + fp + fn)`. */
   readonly f1: number;
+  /** `(tp + tn) / Σw`. */
   readonly accuracy: number;
+  /** `fp / N`; `NaN` without negatives. */
   readonly falsePositiveRate: number;
   /** Share of the weight predicted positive. */
   readonly predictedPositiveRate: number;
@@ -53,7 +59,9 @@ export interface OperatingPoint {
 
 /** The accuracy of always predicting the heavier class (ties: negative). */
 export interface MajorityBaseline {
+  /** The heavier class. */
   readonly label: 0 | 1;
+  /** `(tp + tn) / Σw`. */
   readonly accuracy: number;
 }
 

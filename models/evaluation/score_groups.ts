@@ -13,6 +13,7 @@ import { binLowerEdge, logLossTerm, type ScoreSummary } from "./score_summary.ts
 
 /** Ascending groups of tied scores; see the module documentation. Treat it as immutable. */
 export interface ScoreGroups {
+  /** Exact groups (distinct scores) or bins. */
   readonly mode: "exact" | "binned";
   /** Representative score per group, strictly ascending: the distinct score or the bin's mean score. */
   readonly score: Float64Array;
@@ -25,14 +26,17 @@ export interface ScoreGroups {
   readonly pos: Float64Array;
   /** Weight of the negatives per group. */
   readonly neg: Float64Array;
-  /** Σ pos, Σ neg and their sum. */
+  /** Σ pos. */
   readonly totalPos: number;
+  /** Σ neg. */
   readonly totalNeg: number;
+  /** Σ pos + Σ neg. */
   readonly totalWeight: number;
   /** Rows with a positive weight. */
   readonly rows: number;
-  /** Smallest and largest score seen (`Infinity` / `-Infinity` when empty). */
+  /** Smallest score seen (`Infinity` when empty). */
   readonly minScore: number;
+  /** Largest score seen (`-Infinity` when empty). */
   readonly maxScore: number;
   /** Whether every score lies in [0, 1], so probability metrics are defined. */
   readonly probabilities: boolean;

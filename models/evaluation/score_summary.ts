@@ -71,12 +71,15 @@ export interface ScoreSummary {
   readonly keys: Float64Array;
   /** Σ weight of the positives per key, as the double-double `posHi[i] + posLo[i]`. */
   readonly posHi: Float64Array;
+  /** Low parts of the positive weights (0 when unweighted). */
   readonly posLo: Float64Array;
   /** Σ weight of the negatives per key, as the double-double `negHi[i] + negLo[i]`. */
   readonly negHi: Float64Array;
+  /** Low parts of the negative weights (0 when unweighted). */
   readonly negLo: Float64Array;
   /** Binned mode: Σ weight·score per bin (for the bin's mean score). Empty in exact mode. */
   readonly scoreHi: Float64Array;
+  /** Low parts of the per-bin Σ weight·score. */
   readonly scoreLo: Float64Array;
   /**
    * Binned mode: Σ weight·(−log clipped probability of the true class), as an exact-sum state
@@ -87,14 +90,17 @@ export interface ScoreSummary {
   readonly brier: Float64Array;
   /** Rows with a positive weight. */
   readonly rows: number;
-  /** Smallest and largest score seen (`Infinity` / `-Infinity` when empty). */
+  /** Smallest score seen (`Infinity` when empty). */
   readonly minScore: number;
+  /** Largest score seen (`-Infinity` when empty). */
   readonly maxScore: number;
 }
 
 /** Labels (0 or 1), scores and optional instance weights of the same length. */
 export interface LabeledScores {
+  /** Class labels, 0 or 1. */
   readonly labels: ArrayLike<number>;
+  /** Finite scores, higher meaning more likely positive. */
   readonly scores: ArrayLike<number>;
   /** Instance weights, finite and ≥ 0. @default {1 for every row} */
   readonly weights?: ArrayLike<number> | undefined;
@@ -112,7 +118,9 @@ export interface SummaryOptions {
 
 /** The resolved, validated settings of a summary. */
 export interface SummaryConfig {
+  /** `undefined` for exact mode. */
   readonly binning: Binning | undefined;
+  /** Log-loss clipping epsilon. */
   readonly eps: number;
 }
 

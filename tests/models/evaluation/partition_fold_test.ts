@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { MalformedMessageError, SchemaError } from "../../../actors/errors.ts";
 import type { Batch, Row, Schema } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows } from "../../../cluster/columnar/batch_ops.ts";
+import { evaluateBinary } from "../../../models/evaluation/mod.ts";
 import {
   decodeEvaluationArgs,
-  evaluateBinary,
   finishEvaluation,
   foldEvaluationPartition,
   mergeEvaluationPartials,
-} from "../../../models/evaluation/mod.ts";
+} from "../../../models/evaluation/partition_fold.ts";
 import { randomRows } from "./oracle.ts";
 
 const schema: Schema = [
