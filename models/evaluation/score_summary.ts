@@ -9,16 +9,18 @@
  * **Exact mode** (the default) keeps one entry per distinct score: `(score, Σw_pos, Σw_neg)`, sorted
  * by score, merged by key. Every metric (ROC-AUC, average precision, log loss, Brier score,
  * confusion matrices, lift, calibration) is a function of this table alone, so nothing is
- * approximated. Its size is 40 bytes per distinct score (24 without weights, see
- * `summary_codec.ts`), at most the row count: about 40 MB for a million distinct scores. Above a
- * few million distinct scores use binned mode.
+ * approximated. Size bound: one entry per distinct score, so at most one per row; on the wire 24
+ * bytes per entry unweighted, 40 weighted (`summary_codec.ts`): 24–40 MB for a million distinct
+ * scores. The fold sorts a partition's scores once (radix, `sort_order.ts`). Above a few million
+ * distinct scores use binned mode.
  *
  * **Binned mode** (`bins: N`) keeps one entry per non-empty bin of `N` equal-width bins over
  * `range` (default `[0, 1]`; scores outside it fall into the end bins): `(bin, Σw_pos, Σw_neg,
  * Σw·score)`, plus the totals `Σw·logloss` and `Σw·(score − label)²` summed row by row in exact
- * superaccumulators (`exact_sum.ts`, 544 bytes each). Log loss and Brier score stay exact; rankings (ROC-AUC, average precision, thresholds) treat a bin as one
- * tied group, so their error is bounded by the weight that positives and negatives share per bin.
- * Size: at most 56 bytes per bin, plus 1 KB.
+ * superaccumulators (`exact_sum.ts`; rows scored outside [0, 1] add nothing, as both metrics are
+ * then undefined). Log loss and Brier score stay exact; rankings (ROC-AUC, average precision,
+ * thresholds) treat a bin as one tied group, so ROC-AUC moves by at most `Σ_b pos_b·neg_b / (2PN)`.
+ * Size: at most 56 bytes per bin, plus 1,152.
  *
  * **Bit-identical for any partitioning.** Unweighted, the per-key sums are integer counts (exact
  * below 2^53 rows). Weighted, they are double-double sums accumulated and merged with TwoSum, like
