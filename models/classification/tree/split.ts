@@ -1,0 +1,235 @@
+/**
+ * Best split of a node from its histogram.
+ *
+ * Criteria, on the node sums `(A, B)` in real units (histogram sums divided by the quantization
+ * scale):
+ * - `newton` (boosting; `A = ΣG`, `B = ΣH`): node score `A² / (B + λ)`, gain
+ *   `score(L) + score(R) − score(parent)` (LightGBM's convention, without the ½).
+ * - `gini` / `entropy` (random forest, binary labels; `A` = weighted positives, `B` = weight):
+ *   information gain `I(parent) − (B_L/B) I(L) − (B_R/B) I(R)` as in Spark.
+ *
+ * Numeric features: every threshold "bin ≤ t" with the missing bin sent left or right (both are
+ * tried when the node has missing values; "all values left, missing right" is a split too). When
+ * the node has no missing values the default direction is the larger child, so unseen missing
+ * values at prediction time follow the majority.
+ *
+ * Categorical features (native, LightGBM-style): the categories present at the node are sorted by
+ * `ΣG / (ΣH + catSmooth)` (newton) or by their positive fraction (gini / entropy), ties by bin,
+ * and every prefix of that order is tried as the left set, with missing values either side. For
+ * gini / entropy on binary labels and for newton with λ = 0 and no smoothing this finds the best
+ * of all 2^k subsets (Fisher 1958, Breiman et al. 1984); otherwise it is the usual approximation.
+ * Categories absent at the node go right.
+ *
+ * A split must leave each child at least `minCount` rows and `minWeight` of `B`, and gain more than
+ * `minGain`. Ties keep the first found: features in the given order, thresholds ascending, missing
+ * right before missing left, so the result is deterministic.
+ *
+ * @module
+ */
+import type { Histogram, HistogramLayout } from "./histogram.ts";
+
+/** How candidate splits are scored. */
+export type SplitCriterion =
+  | {
+    readonly kind: "newton";
+    /** L2 on leaf values. */
+    readonly lambda: number;
+    /** Added to ΣH when ordering categories. */
+    readonly catSmooth: number;
+  }
+  | { readonly kind: "gini" }
+  | { readonly kind: "entropy" };
+
+/** Whether a feature is split by thresholds or by category sets. */
+export type FeatureKind = "numeric" | "categorical";
+
+/** How rows are routed at an internal node (on bins; the raw form lives in the tree). */
+export type SplitRule =
+  | {
+    readonly kind: "numeric";
+    readonly feature: number;
+    /** Value bins `1..thresholdBin` go left. */
+    readonly thresholdBin: number;
+    /** Where missing values (bin 0) go. */
+    readonly defaultLeft: boolean;
+  }
+  | {
+    readonly kind: "categorical";
+    readonly feature: number;
+    /** Value bins going left, ascending. */
+    readonly leftBins: readonly number[];
+    readonly defaultLeft: boolean;
+  };
+
+/** Quantized sums of a node. */
+export interface NodeSums {
+  readonly a: number;
+  readonly b: number;
+  readonly count: number;
+}
+
+/** The best split of a node. */
+export interface SplitCandidate {
+  readonly rule: SplitRule;
+  readonly gain: number;
+  readonly left: NodeSums;
+  readonly right: NodeSums;
+}
+
+/** Constraints and scoring of split search. */
+export interface SplitOptions {
+  readonly criterion: SplitCriterion;
+  readonly kinds: readonly FeatureKind[];
+  /** The quantization scale of the histogram sums. */
+  readonly scale: number;
+  /** Fewest rows in a child (≥ 1). */
+  readonly minCount: number;
+  /** Least `B` (hessian or weight, real units) in a child. */
+  readonly minWeight: number;
+  /** A split must gain strictly more than this. */
+  readonly minGain: number;
+}
+
+/** The score of a node with real sums `(a, b)`: higher is better, additive over children. */
+export function nodeScore(criterion: SplitCriterion, a: number, b: number): number {
+  switch (criterion.kind) {
+    case "newton":
+      return a * a / (b + criterion.lambda);
+    case "gini":
+      return b > 0 ? -2 * a * (b - a) / b : 0;
+    case "entropy": {
+      if (!(b > 0)) return 0;
+      const n = b - a;
+      return (a > 0 ? a * Math.log2(a / b) : 0) + (n > 0 ? n * Math.log2(n / b) : 0);
+    }
+    default:
+      return criterion satisfies never;
+  }
+}
+
+/** The gain of splitting `parent` into `left` and `right` (quantized sums, `scale`). */
+export function splitGain(
+  criterion: SplitCriterion,
+  sums: { parent: NodeSums; left: NodeSums; right: NodeSums },
+  scale: number,
+): number {
+  const { parent, left, right } = sums;
+  const raw = nodeScore(criterion, left.a / scale, left.b / scale) +
+    nodeScore(criterion, right.a / scale, right.b / scale) -
+    nodeScore(criterion, parent.a / scale, parent.b / scale);
+  return criterion.kind === "newton" ? raw : parent.b > 0 ? raw / (parent.b / scale) : 0;
+}
+
+interface Best {
+  gain: number;
+  rule: SplitRule | undefined;
+  left: NodeSums | undefined;
+  right: NodeSums | undefined;
+}
+
+/**
+ * The best split of the node whose histogram is `hist` and totals `parent`, over `features`;
+ * `undefined` when no split satisfies the constraints.
+ */
+export function findBestSplit(
+  hist: Histogram,
+  layout: HistogramLayout,
+  node: { parent: NodeSums; features: ArrayLike<number>; options: SplitOptions },
+): SplitCandidate | undefined {
+  const { parent, features, options } = node;
+  const best: Best = { gain: options.minGain, rule: undefined, left: undefined, right: undefined };
+  if (!(parent.b > 0) && options.criterion.kind !== "newton") return undefined;
+  const s = options.scale;
+  const parentScore = nodeScore(options.criterion, parent.a / s, parent.b / s);
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i]!;
+    if (options.kinds[f] === "categorical") {
+      scanCategorical(hist, layout, { f, parentScore, parent, options, best });
+    } else scanNumeric(hist, layout, { f, parentScore, parent, options, best });
+  }
+  if (best.rule === undefined) return undefined;
+  return { rule: best.rule, gain: best.gain, left: best.left!, right: best.right! };
+}
+
+interface Scan {
+  f: number;
+  parentScore: number;
+  parent: NodeSums;
+  options: SplitOptions;
+  best: Best;
+}
+
+/** Scores one candidate (left sums given); returns whether it became the best. */
+function consider(scan: Scan, la: number, lb: number, lc: number): boolean {
+  const { parent, options, best } = scan;
+  const rc = parent.count - lc;
+  if (lc < options.minCount || rc < options.minCount) return false;
+  const ra = parent.a - la, rb = parent.b - lb;
+  const s = options.scale, criterion = options.criterion;
+  if (lb / s < options.minWeight || rb / s < options.minWeight) return false;
+  const raw = nodeScore(criterion, la / s, lb / s) + nodeScore(criterion, ra / s, rb / s) - scan.parentScore;
+  const gain = criterion.kind === "newton" ? raw : raw / (parent.b / s);
+  if (!(gain > best.gain)) return false;
+  best.gain = gain;
+  best.left = { a: la, b: lb, count: lc };
+  best.right = { a: ra, b: rb, count: rc };
+  return true;
+}
+
+function scanNumeric(hist: Histogram, layout: HistogramLayout, scan: Scan): void {
+  const { f, best } = scan;
+  const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
+  const sums = hist.sums, counts = hist.counts;
+  const ma = sums[2 * off]!, mb = sums[2 * off + 1]!, mc = counts[off]!;
+  let la = 0, lb = 0, lc = 0;
+  for (let t = 1; t < nb; t++) {
+    const k = off + t;
+    la += sums[2 * k]!;
+    lb += sums[2 * k + 1]!;
+    lc += counts[k]!;
+    const last = t === nb - 1;
+    if (last && mc === 0) break;
+    if (consider(scan, la, lb, lc)) {
+      const defaultLeft = mc === 0 ? lc >= scan.parent.count - lc : false;
+      best.rule = { kind: "numeric", feature: f, thresholdBin: t, defaultLeft };
+    }
+    if (mc > 0 && !last && consider(scan, la + ma, lb + mb, lc + mc)) {
+      best.rule = { kind: "numeric", feature: f, thresholdBin: t, defaultLeft: true };
+    }
+  }
+}
+
+function scanCategorical(hist: Histogram, layout: HistogramLayout, scan: Scan): void {
+  const { f, best, options } = scan;
+  const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
+  const sums = hist.sums, counts = hist.counts;
+  const ma = sums[2 * off]!, mb = sums[2 * off + 1]!, mc = counts[off]!;
+  const present: { bin: number; key: number }[] = [];
+  const criterion = options.criterion;
+  const smooth = criterion.kind === "newton" ? criterion.catSmooth * options.scale : 0;
+  for (let t = 1; t < nb; t++) {
+    const k = off + t;
+    if (counts[k] === 0) continue;
+    const a = sums[2 * k]!, b = sums[2 * k + 1]! + smooth;
+    present.push({ bin: t, key: b > 0 ? a / b : 0 });
+  }
+  present.sort((x, y) => x.key - y.key || x.bin - y.bin);
+  const m = present.length;
+  let la = 0, lb = 0, lc = 0;
+  for (let j = 1; j <= m; j++) {
+    const k = off + present[j - 1]!.bin;
+    la += sums[2 * k]!;
+    lb += sums[2 * k + 1]!;
+    lc += counts[k]!;
+    const last = j === m;
+    if (last && mc === 0) break;
+    const leftBins = (): number[] => present.slice(0, j).map((c) => c.bin).sort((x, y) => x - y);
+    if (consider(scan, la, lb, lc)) {
+      const defaultLeft = mc === 0 ? lc >= scan.parent.count - lc : false;
+      best.rule = { kind: "categorical", feature: f, leftBins: leftBins(), defaultLeft };
+    }
+    if (mc > 0 && !last && consider(scan, la + ma, lb + mb, lc + mc)) {
+      best.rule = { kind: "categorical", feature: f, leftBins: leftBins(), defaultLeft: true };
+    }
+  }
+}
