@@ -1,0 +1,220 @@
+/**
+ * The driver of gradient boosting (LightGBM-style): logistic loss, Newton leaves
+ * `w = −G / (H + λ) · learningRate`, leaf-wise growth bounded by `numLeaves` and `maxDepth`,
+ * per-tree feature sampling seeded by (seed, round, feature), per-round row bagging seeded by
+ * (seed, round, row id), and early stopping on a validation set.
+ *
+ * The driver never sees rows. It talks to a {@linkcode ShardGroup} of training shards (and one of
+ * validation shards): every sum it receives is exact, so the model is byte-identical for any
+ * number of shards and any partitioning.
+ *
+ * Early stopping: after each tree the validation loss (exact) is compared with the best so far;
+ * a round improves only when strictly lower. Training stops once `earlyStoppingRounds` rounds in
+ * a row did not improve, and the model keeps the trees up to the best round.
+ *
+ * @module
+ */
+import type { FeatureBinning } from "../tree/binning.ts";
+import { type HistogramLayout, histogramLayout, quantizationScale } from "../tree/histogram.ts";
+import { binCount } from "../tree/binning.ts";
+import { TreeGrower } from "../tree/grower.ts";
+import { histogramAt, type ShardReply } from "../tree/protocol.ts";
+import { sampleFeatures, SAMPLING_DOMAINS } from "../tree/sampling.ts";
+import type { ShardGroup } from "../tree/shard_group.ts";
+import type { FeatureKind, NodeSums } from "../tree/split.ts";
+import type { Tree } from "../tree/tree_model.ts";
+import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
+import type { GbtRequest } from "./gbt_protocol.ts";
+import { GbtModel } from "./gbt_model.ts";
+import { initialScore, MAX_ROW_LOSS } from "./logistic.ts";
+import type { ResolvedGbtParams } from "./params.ts";
+
+/** Progress after each tree. */
+export interface GbtRoundInfo {
+  readonly round: number;
+  /** Mean training loss before this round's tree. */
+  readonly trainLoss: number;
+  /** Mean validation loss after this round's tree, when there is a validation set. */
+  readonly validationLoss: number | undefined;
+  readonly leaves: number;
+}
+
+/** The result of training. */
+export interface GbtTraining {
+  /** The model, truncated to the best round when early stopping was on. */
+  readonly model: GbtModel;
+  /** Mean training loss after 0, 1, …, trees (one more entry than trees trained). */
+  readonly trainLoss: readonly number[];
+  /** Mean validation loss after 1, 2, … trees. */
+  readonly validationLoss: readonly number[];
+  /** Trees kept (the best round + 1 with early stopping, else all). */
+  readonly bestIteration: number;
+  /** Trees trained before stopping. */
+  readonly roundsTrained: number;
+  readonly stoppedEarly: boolean;
+  /** Round trips to the training shards. */
+  readonly requests: number;
+}
+
+/** Shards and settings of one training. */
+export interface GbtTrainingSetup {
+  readonly train: ShardGroup<GbtRequest>;
+  readonly validation?: ShardGroup<GbtRequest>;
+  readonly binnings: readonly FeatureBinning[];
+  readonly featureNames?: readonly string[];
+  readonly params: ResolvedGbtParams;
+  readonly onRound?: (info: GbtRoundInfo) => void;
+  readonly signal?: AbortSignal;
+}
+
+function expect<T extends ShardReply["type"]>(reply: ShardReply, type: T): Extract<ShardReply, { type: T }> {
+  if (reply.type !== type) throw new TypeError(`Expected a "${type}" reply, got "${reply.type}"`);
+  return reply as Extract<ShardReply, { type: T }>;
+}
+
+function meanLoss(values: Float64Array): number {
+  return values[1]! > 0 ? values[0]! / values[1]! : 0;
+}
+
+/** Trains boosted trees on the shards of `setup.train`. */
+export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
+  const { train, validation, binnings, params, signal } = setup;
+  if (params.earlyStoppingRounds !== undefined && validation === undefined) {
+    throw new RangeError("earlyStoppingRounds needs a validation set");
+  }
+  const layout = histogramLayout(binnings.map(binCount));
+  const kinds: FeatureKind[] = binnings.map((b) => b.kind);
+  let requests = 0;
+  const ask = (req: GbtRequest) => {
+    requests++;
+    return train.request(req, signal === undefined ? {} : { signal });
+  };
+
+  const described = expect(await ask({ type: "gbt.describe" }), "describe");
+  if (described.rows === 0) throw new RangeError("Cannot train on an empty dataset");
+  if (described.badLabels > 0) {
+    throw new RangeError(`Labels must be 0 or 1; ${described.badLabels} rows are not`);
+  }
+  const maxWeight = Math.max(described.maxWeight, 1e-300);
+  const scale = quantizationScale(described.rows, maxWeight);
+  const lossScale = quantizationScale(described.rows, maxWeight * MAX_ROW_LOSS);
+  const labels = expect(await ask({ type: "gbt.labelSums", scale }), "sums").values;
+  if (!(labels[1]! > 0)) throw new RangeError("The training rows have zero total weight");
+  const initScore = initialScore(labels[0]! / labels[1]!);
+  await ask({ type: "gbt.init", initScore });
+  if (validation) await validation.request({ type: "gbt.init", initScore });
+
+  const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.treeFeatures);
+  const k = Math.max(1, Math.ceil(params.featureFraction * binnings.length));
+  const trees: Tree[] = [];
+  const trainLoss: number[] = [];
+  const validationLoss: number[] = [];
+  let best = { loss: Infinity, round: -1 };
+  let stoppedEarly = false;
+  let previous: Tree | undefined;
+  for (let round = 0; round < params.numRounds; round++) {
+    signal?.throwIfAborted();
+    const rootReply = expect(
+      await ask({
+        type: "gbt.round",
+        round,
+        tree: previous?.toJSON(),
+        scale,
+        lossScale,
+        baggingFraction: params.baggingFraction,
+        seed: params.seed,
+      }),
+      "histograms",
+    );
+    trainLoss.push(meanLoss(rootReply.extra));
+    const features = sampleFeatures(featureRng, { index: round, numFeatures: binnings.length, k });
+    const tree = await growTree({ round, layout, kinds, binnings, params, scale, features, rootReply, ask });
+    trees.push(tree);
+    previous = tree;
+    let vLoss: number | undefined;
+    if (validation) {
+      const reply = await validation.request({
+        type: "gbt.apply",
+        tree: tree.toJSON(),
+        applied: round + 1,
+        lossScale,
+      });
+      const sums = expect(reply, "sums").values;
+      vLoss = meanLoss(sums);
+      validationLoss.push(vLoss);
+      if (sums[0]! < best.loss) best = { loss: sums[0]!, round };
+    }
+    setup.onRound?.({ round, trainLoss: trainLoss[round]!, validationLoss: vLoss, leaves: tree.numLeaves });
+    if (params.earlyStoppingRounds !== undefined && round - best.round >= params.earlyStoppingRounds) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  if (previous) {
+    const last = await ask({ type: "gbt.apply", tree: previous.toJSON(), applied: trees.length, lossScale });
+    trainLoss.push(meanLoss(expect(last, "sums").values));
+  }
+  const bestIteration = params.earlyStoppingRounds !== undefined ? best.round + 1 : trees.length;
+  const model = new GbtModel({
+    initScore,
+    trees: trees.slice(0, bestIteration),
+    binnings,
+    ...(setup.featureNames ? { featureNames: setup.featureNames } : {}),
+  });
+  return {
+    model,
+    trainLoss,
+    validationLoss,
+    bestIteration,
+    roundsTrained: trees.length,
+    stoppedEarly,
+    requests,
+  };
+}
+
+async function growTree(ctx: {
+  round: number;
+  layout: HistogramLayout;
+  kinds: FeatureKind[];
+  binnings: readonly FeatureBinning[];
+  params: ResolvedGbtParams;
+  scale: number;
+  features: Int32Array;
+  rootReply: { sums: Float64Array; counts: Int32Array };
+  ask: (req: GbtRequest) => Promise<ShardReply>;
+}): Promise<Tree> {
+  const { round, layout, params, scale } = ctx;
+  const lambda = params.lambdaL2;
+  const leafValue = (s: NodeSums) => {
+    const h = s.b / scale + lambda;
+    return h > 0 ? -(s.a / scale) / h * params.learningRate : 0;
+  };
+  const grower = new TreeGrower(histogramAt(ctx.rootReply, layout, 0), {
+    layout,
+    binnings: ctx.binnings,
+    split: {
+      criterion: { kind: "newton", lambda, catSmooth: params.catSmooth },
+      kinds: ctx.kinds,
+      scale,
+      minCount: params.minDataInLeaf,
+      minWeight: params.minChildWeight,
+      minGain: params.minGain,
+    },
+    maxLeaves: params.numLeaves,
+    maxDepth: params.maxDepth,
+    leafValue,
+    features: () => ctx.features,
+  });
+  for (let plan = grower.plan(params.splitsPerRound); plan; plan = grower.plan(params.splitsPerRound)) {
+    const reply = expect(
+      await ctx.ask({
+        type: "gbt.grow",
+        orders: plan.orders.map((o) => ({ tree: round, ...o })),
+        build: plan.build.map((node) => ({ tree: round, node })),
+      }),
+      "histograms",
+    );
+    grower.receive(plan.build.map((_, i) => histogramAt(reply, layout, i)));
+  }
+  return grower.finish();
+}

@@ -1,0 +1,114 @@
+/**
+ * Requests of the boosting driver to its shards (a closed tagged union, decoded from `unknown` on
+ * the executor side by {@linkcode decodeGbtRequest}). Replies are the shared `ShardReply`.
+ *
+ * A round: `gbt.round` (apply the previous tree to the scores, report the loss, compute this
+ * round's gradients and the root histogram), then `gbt.grow` until the tree is complete. A
+ * validation shard only receives `gbt.init` and `gbt.apply`.
+ *
+ * @module
+ */
+import { MalformedMessageError } from "../../../actors/errors.ts";
+import {
+  asArray,
+  asIndex,
+  asNumber,
+  asRecord,
+  decodeNodeRef,
+  decodeSplitOrder,
+  type NodeRef,
+  type SplitOrder,
+} from "../tree/protocol.ts";
+
+/** A tree as {@linkcode Tree.toJSON} writes it. */
+export type TreeJson = Record<string, (number | string)[]>;
+
+/** What the boosting driver asks of a shard. */
+export type GbtRequest =
+  /** → `describe`. */
+  | { readonly type: "gbt.describe" }
+  /** → `sums [Σ q(w·y), Σ q(w)]` on the grid of `scale`. */
+  | { readonly type: "gbt.labelSums"; readonly scale: number }
+  /** Every score := `initScore`, no trees applied. → `sums []`. */
+  | { readonly type: "gbt.init"; readonly initScore: number }
+  /**
+   * Adds `tree` to the scores; afterwards the shard has applied `applied` trees. → `sums
+   * [Σ q(w·loss), Σ q(w)]` on the grid of `lossScale`.
+   */
+  | {
+    readonly type: "gbt.apply";
+    readonly tree: TreeJson;
+    readonly applied: number;
+    readonly lossScale: number;
+  }
+  /**
+   * Starts tree `round`: applies `tree` first when given (the shard must then have applied `round`
+   * trees), computes gradients of the rows in the round's bag on the grid of `scale` and the
+   * root histogram. → `histograms [root]`, extra `[Σ q(w·loss), Σ q(w)]` before this tree.
+   */
+  | {
+    readonly type: "gbt.round";
+    readonly round: number;
+    readonly tree: TreeJson | undefined;
+    readonly scale: number;
+    readonly lossScale: number;
+    readonly baggingFraction: number;
+    readonly seed: number;
+  }
+  /** Applies `orders`, then builds `build`. → `histograms`. */
+  | { readonly type: "gbt.grow"; readonly orders: readonly SplitOrder[]; readonly build: readonly NodeRef[] };
+
+function decodeTreeJson(value: unknown, what: string): TreeJson {
+  const v = asRecord(value, what);
+  for (const [k, list] of Object.entries(v)) {
+    if (!Array.isArray(list)) throw new MalformedMessageError(`Malformed ${what}.${k}: expected an array`);
+  }
+  return v as TreeJson;
+}
+
+function positive(value: unknown, what: string): number {
+  const x = asNumber(value, what);
+  if (!(x > 0)) throw new MalformedMessageError(`Malformed ${what}: expected a positive number`);
+  return x;
+}
+
+/** Decodes a {@linkcode GbtRequest}; throws `MalformedMessageError`. */
+export function decodeGbtRequest(value: unknown): GbtRequest {
+  const v = asRecord(value, "boosting request");
+  switch (v.type) {
+    case "gbt.describe":
+      return { type: "gbt.describe" };
+    case "gbt.labelSums":
+      return { type: "gbt.labelSums", scale: positive(v.scale, "gbt.labelSums.scale") };
+    case "gbt.init":
+      return { type: "gbt.init", initScore: asNumber(v.initScore, "gbt.init.initScore") };
+    case "gbt.apply":
+      return {
+        type: "gbt.apply",
+        tree: decodeTreeJson(v.tree, "gbt.apply.tree"),
+        applied: asIndex(v.applied, "gbt.apply.applied"),
+        lossScale: positive(v.lossScale, "gbt.apply.lossScale"),
+      };
+    case "gbt.round": {
+      const fraction = positive(v.baggingFraction, "gbt.round.baggingFraction");
+      if (fraction > 1) throw new MalformedMessageError("Malformed gbt.round.baggingFraction: above 1");
+      return {
+        type: "gbt.round",
+        round: asIndex(v.round, "gbt.round.round"),
+        tree: v.tree === undefined ? undefined : decodeTreeJson(v.tree, "gbt.round.tree"),
+        scale: positive(v.scale, "gbt.round.scale"),
+        lossScale: positive(v.lossScale, "gbt.round.lossScale"),
+        baggingFraction: fraction,
+        seed: asNumber(v.seed, "gbt.round.seed"),
+      };
+    }
+    case "gbt.grow":
+      return {
+        type: "gbt.grow",
+        orders: asArray(v.orders, "gbt.grow.orders", decodeSplitOrder),
+        build: asArray(v.build, "gbt.grow.build", decodeNodeRef),
+      };
+    default:
+      throw new MalformedMessageError(`Malformed boosting request: unknown type ${String(v.type)}`);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The executor side of boosting: one shard's binned rows, labels, weights and current scores,
+ * kept between rounds. Only each new tree comes in; only histograms and exact loss sums go out.
+ *
+ * @module
+ */
+import { MalformedMessageError } from "../../../actors/errors.ts";
+import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
+import { quantize } from "../tree/histogram.ts";
+import type { ShardReply } from "../tree/protocol.ts";
+import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
+import { describeShard, type ShardData, ShardTrees } from "../tree/shard.ts";
+import { Tree } from "../tree/tree_model.ts";
+import type { GbtRequest, TreeJson } from "./gbt_protocol.ts";
+import { logLoss, MAX_ROW_LOSS, sigmoid } from "./logistic.ts";
+
+/** A boosting shard (training or validation rows). */
+export class GbtShard {
+  readonly #data: ShardData;
+  readonly #trees: ShardTrees;
+  readonly #grad: Float64Array;
+  readonly #hess: Float64Array;
+  #scores: Float64Array | undefined;
+  #applied = 0;
+
+  constructor(data: ShardData) {
+    this.#data = data;
+    this.#trees = new ShardTrees(data);
+    this.#grad = new Float64Array(data.numRows);
+    this.#hess = new Float64Array(data.numRows);
+  }
+
+  /** The current raw scores (log-odds) of the shard's rows. */
+  get scores(): Float64Array {
+    return this.#scoresOrThrow();
+  }
+
+  #scoresOrThrow(): Float64Array {
+    if (this.#scores === undefined) {
+      throw new MalformedMessageError("Boosting shard has no scores: send gbt.init first");
+    }
+    return this.#scores;
+  }
+
+  /** Answers one request. */
+  handle(request: GbtRequest): ShardReply {
+    switch (request.type) {
+      case "gbt.describe":
+        return describeShard(this.#data);
+      case "gbt.labelSums":
+        return { type: "sums", values: this.#labelSums(request.scale) };
+      case "gbt.init":
+        this.#scores = new Float64Array(this.#data.numRows).fill(request.initScore);
+        this.#applied = 0;
+        return { type: "sums", values: new Float64Array(0) };
+      case "gbt.apply":
+        this.#apply(request.tree, request.applied);
+        return { type: "sums", values: this.#loss(request.lossScale) };
+      case "gbt.round": {
+        if (request.tree !== undefined) this.#apply(request.tree, request.round);
+        else if (this.#applied !== request.round) this.#lost(request.round);
+        const loss = this.#loss(request.lossScale);
+        const rows = this.#gradients(request);
+        this.#trees.end(request.round - 1);
+        this.#trees.start(request.round, rows, { a: this.#grad, b: this.#hess });
+        return this.#trees.build([{ tree: request.round, node: 0 }], loss);
+      }
+      case "gbt.grow":
+        this.#trees.apply(request.orders);
+        return this.#trees.build(request.build);
+      default:
+        return request satisfies never;
+    }
+  }
+
+  #lost(expected: number): never {
+    throw new MalformedMessageError(
+      `Boosting shard has applied ${this.#applied} trees, the driver expected ${expected}: its state was lost`,
+      { data: { applied: this.#applied, expected } },
+    );
+  }
+
+  #apply(json: TreeJson, appliedAfter: number): void {
+    const scores = this.#scoresOrThrow();
+    if (this.#applied + 1 !== appliedAfter) this.#lost(appliedAfter - 1);
+    const tree = Tree.fromJSON(json);
+    const { bins, numFeatures } = this.#data.matrix;
+    for (let r = 0; r < this.#data.numRows; r++) scores[r]! += tree.predictBinned(bins, r * numFeatures);
+    this.#applied = appliedAfter;
+  }
+
+  #labelSums(scale: number): Float64Array {
+    const { labels, weights } = this.#data;
+    let positive = 0, total = 0;
+    for (let r = 0; r < this.#data.numRows; r++) {
+      const w = weights[r]!;
+      positive += quantize(w * labels[r]!, scale);
+      total += quantize(w, scale);
+    }
+    return Float64Array.of(positive, total);
+  }
+
+  #loss(lossScale: number): Float64Array {
+    const scores = this.#scoresOrThrow();
+    const { labels, weights } = this.#data;
+    let loss = 0, total = 0;
+    for (let r = 0; r < this.#data.numRows; r++) {
+      const w = weights[r]!;
+      loss += quantize(w * Math.min(logLoss(scores[r]!, labels[r]!), MAX_ROW_LOSS), lossScale);
+      total += quantize(w, lossScale);
+    }
+    return Float64Array.of(loss, total);
+  }
+
+  /** Quantized gradients and hessians of the round's bag; returns the bag's rows. */
+  #gradients(request: { round: number; scale: number; baggingFraction: number; seed: number }): Int32Array {
+    const scores = this.#scoresOrThrow();
+    const { labels, weights, rowIds, numRows } = this.#data;
+    const { round, scale, baggingFraction } = request;
+    const rng = new CounterRandom(request.seed, SAMPLING_DOMAINS.bagging);
+    const rows = new Int32Array(numRows);
+    let n = 0;
+    for (let r = 0; r < numRows; r++) {
+      const w = weights[r]!;
+      if (w === 0 || !inBag(rng, rowIds[r]!, round, baggingFraction)) continue;
+      const p = sigmoid(scores[r]!);
+      this.#grad[r] = quantize((p - labels[r]!) * w, scale);
+      this.#hess[r] = quantize(p * (1 - p) * w, scale);
+      rows[n++] = r;
+    }
+    return rows.slice(0, n);
+  }
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { QuantileSketch } from "../../../../cluster/kernels/sketch_quantile.ts";
+import {
+  binCount,
+  binRows,
+  binValue,
+  categoricalBinningFromCounts,
+  categoricalBinningFromValues,
+  decodeBinning,
+  encodeBinning,
+  MISSING_BIN,
+  numericBinningFromSketch,
+  numericBinningFromValues,
+  thresholdValue,
+} from "../../../../models/classification/tree/binning.ts";
+import { uniforms } from "./tree_test_util.ts";
+
+Deno.test("numeric binning gives one bin per distinct value when they fit, bounds between them", () => {
+  const b = numericBinningFromValues([3, 1, 2, 2, NaN, 1], 255);
+  assert.deepEqual(b.upperBounds, [1.5, 2.5]);
+  assert.equal(binCount(b), 4);
+  assert.deepEqual([NaN, 0, 1, 1.5, 1.7, 2, 3, 99].map((x) => binValue(b, x)), [0, 1, 1, 1, 2, 2, 3, 3]);
+});
+
+Deno.test("numeric binning caps value bins, gives a heavy value its own bin and ignores input order", () => {
+  const u = uniforms(1);
+  const values = Array.from({ length: 20_000 }, (_, i) => (i % 2 === 0 ? 0 : Math.round(u() * 1e6) / 7));
+  const b = numericBinningFromValues(values, 32);
+  assert.ok(binCount(b) - 1 <= 32, `${binCount(b) - 1} value bins`);
+  assert.ok(binCount(b) - 1 >= 30, `only ${binCount(b) - 1} value bins`);
+  const zeroBin = binValue(b, 0);
+  assert.ok(values.every((x) => x === 0 || binValue(b, x) !== zeroBin), "zero shares its bin");
+  const shuffled = [...values].sort(() => u() - 0.5);
+  assert.deepEqual(numericBinningFromValues(shuffled, 32), b);
+  // non-zero bins hold roughly equal counts
+  const counts = new Map<number, number>();
+  for (const x of values) if (x !== 0) counts.set(binValue(b, x), (counts.get(binValue(b, x)) ?? 0) + 1);
+  const sizes = [...counts.values()];
+  assert.ok(Math.max(...sizes) < 3 * Math.min(...sizes), `bin sizes ${sizes}`);
+});
+
+Deno.test("a numeric bin split 'bin <= t' is the raw split 'x <= threshold' for every t, infinities included", () => {
+  const u = uniforms(2);
+  const values = Array.from({ length: 3000 }, () => Math.round((u() - 0.5) * 400) / 4);
+  values.push(Infinity, -Infinity, 5e-324, -0, 0);
+  const b = numericBinningFromValues(values, 40);
+  const probes = [...values, NaN, 1e300, -1e300, 0.3, 12.6];
+  for (let t = 1; t < binCount(b); t++) {
+    const threshold = thresholdValue(b, t);
+    for (const x of probes) {
+      if (x !== x) assert.equal(binValue(b, x), MISSING_BIN);
+      else assert.equal(binValue(b, x) <= t, x <= threshold, `x=${x} t=${t} threshold=${threshold}`);
+    }
+  }
+});
+
+Deno.test("sketch binning is within the budget, ascending, and the same for any merge order", () => {
+  const u = uniforms(3);
+  const values = Array.from({ length: 5000 }, () => Math.exp(4 * u()));
+  const whole = new QuantileSketch(0.01);
+  values.forEach((x) => whole.add(x));
+  const parts = [new QuantileSketch(0.01), new QuantileSketch(0.01), new QuantileSketch(0.01)];
+  values.forEach((x, i) => parts[i % 3]!.add(x));
+  parts[2]!.merge(parts[0]!);
+  parts[2]!.merge(parts[1]!);
+  const a = numericBinningFromSketch(whole, 64), b = numericBinningFromSketch(parts[2]!, 64);
+  assert.deepEqual(a, b);
+  assert.ok(a.upperBounds.length <= 63 && a.upperBounds.length >= 50, `${a.upperBounds.length} bounds`);
+  assert.ok(a.upperBounds.every((x, i) => i === 0 || x > a.upperBounds[i - 1]!));
+});
+
+Deno.test("categorical binning keeps the most frequent codes; the rest share the missing bin", () => {
+  const b = categoricalBinningFromCounts(new Map([[7, 10], [3, 10], [9, 1], [1, 5]]), 3);
+  assert.deepEqual(b.categories, [1, 3, 7]);
+  assert.deepEqual([1, 3, 7, 9, 42, NaN].map((x) => binValue(b, x)), [1, 2, 3, 0, 0, 0]);
+  assert.deepEqual(categoricalBinningFromValues([2, 2, NaN, 0]).categories, [0, 2]);
+});
+
+Deno.test("binRows writes a row-major matrix and rejects short columns", () => {
+  const bs = [numericBinningFromValues([1, 2, 3]), categoricalBinningFromValues([5, 6])];
+  assert.deepEqual([...binRows(bs, [[1, 3, NaN], [6, 5, 7]], 3)], [1, 2, 3, 1, 0, 0]);
+  assert.throws(() => binRows(bs, [[1], [6]], 3), RangeError);
+  assert.throws(() => numericBinningFromValues([1], 256), /maxBins/);
+});
+
+Deno.test("binnings survive JSON with infinite bounds and malformed ones are refused", () => {
+  const b = numericBinningFromValues([-Infinity, 1, 2]);
+  assert.equal(b.upperBounds[0], -Infinity);
+  assert.deepEqual(decodeBinning(JSON.parse(JSON.stringify(encodeBinning(b)))), b);
+  assert.throws(() => decodeBinning({ kind: "numeric", upperBounds: [2, 1] }), TypeError);
+  assert.throws(() => decodeBinning({ kind: "other", upperBounds: [] }), TypeError);
+});

@@ -1,0 +1,83 @@
+import assert from "node:assert/strict";
+import {
+  addHistogram,
+  buildHistogram,
+  createHistogram,
+  type Histogram,
+  histogramLayout,
+  histogramTotals,
+  quantize,
+  quantizationScale,
+  subtractHistogram,
+} from "../../../../models/classification/tree/histogram.ts";
+import { below, uniforms } from "./tree_test_util.ts";
+
+function randomInput(rows: number, seed: number) {
+  const u = uniforms(seed);
+  const binCounts = [2, 17, 256, 5];
+  const layout = histogramLayout(binCounts);
+  const bins = new Uint8Array(rows * binCounts.length);
+  for (let r = 0; r < rows; r++) binCounts.forEach((n, f) => bins[r * binCounts.length + f] = below(u, n));
+  const scale = quantizationScale(rows, 1);
+  const a = Float64Array.from({ length: rows }, () => quantize(2 * u() - 1, scale));
+  const b = Float64Array.from({ length: rows }, () => quantize(u() / 4, scale));
+  const multiplicity = Uint8Array.from({ length: rows }, () => 1 + below(u, 3));
+  return { layout, matrix: { bins, numFeatures: binCounts.length }, channels: { a, b }, multiplicity };
+}
+
+function rowsWhere(n: number, keep: (r: number) => boolean): Int32Array {
+  return Int32Array.from({ length: n }, (_, r) => r).filter(keep);
+}
+
+function build(input: ReturnType<typeof randomInput>, rows: Int32Array, weighted = false): Histogram {
+  const h = createHistogram(input.layout);
+  const channels = weighted ? { ...input.channels, multiplicity: input.multiplicity } : input.channels;
+  buildHistogram(h, { layout: input.layout, matrix: input.matrix, channels }, { rows, begin: 0, end: rows.length });
+  return h;
+}
+
+Deno.test("histogram of a child by subtraction equals the histogram built directly", () => {
+  const n = 5000;
+  const input = randomInput(n, 11);
+  const parentRows = rowsWhere(n, (r) => r % 7 !== 3);
+  const childRows = parentRows.filter((r) => input.matrix.bins[r * 4 + 2]! < 100);
+  const siblingRows = parentRows.filter((r) => input.matrix.bins[r * 4 + 2]! >= 100);
+  for (const weighted of [false, true]) {
+    const parent = build(input, parentRows, weighted);
+    subtractHistogram(parent, build(input, childRows, weighted));
+    const direct = build(input, siblingRows, weighted);
+    assert.deepEqual(parent.sums, direct.sums);
+    assert.deepEqual(parent.counts, direct.counts);
+    assert.ok(direct.counts.some((c) => c > 0));
+  }
+});
+
+Deno.test("merging shard histograms in any grouping gives the same bytes as one pass", () => {
+  const n = 6000;
+  const input = randomInput(n, 12);
+  const all = build(input, rowsWhere(n, () => true));
+  const shards = [0, 1, 2].map((s) => build(input, rowsWhere(n, (r) => r % 3 === s)));
+  const left = createHistogram(input.layout);
+  for (const s of [shards[2]!, shards[0]!, shards[1]!]) addHistogram(left, s);
+  const right = build(input, rowsWhere(n, (r) => r < 2500));
+  addHistogram(right, build(input, rowsWhere(n, (r) => r >= 2500)));
+  for (const h of [left, right]) {
+    assert.deepEqual(new Uint8Array(h.sums.buffer), new Uint8Array(all.sums.buffer));
+    assert.deepEqual(h.counts, all.counts);
+  }
+  const totals = histogramTotals(all, input.layout);
+  assert.equal(totals.count, n);
+  assert.equal(totals.a, input.channels.a.reduce((s, x) => s + x, 0));
+});
+
+Deno.test("quantizationScale keeps every partial sum below 2^53", () => {
+  for (const [rows, maxAbs] of [[1, 1], [1_000_000, 1], [10_000_000, 167], [3, 1e-9], [50, 1e12]] as const) {
+    const s = quantizationScale(rows, maxAbs);
+    assert.ok(Number.isInteger(Math.log2(s)), `scale ${s} is a power of two`);
+    assert.ok(rows * (maxAbs * s + 1) <= 2 ** 52);
+    assert.ok(s === 2 ** 40 || rows * (maxAbs * 2 * s + 1) > 2 ** 52, `scale ${s} for ${rows}×${maxAbs} is not the largest`);
+  }
+  assert.throws(() => quantizationScale(-1, 1), RangeError);
+  assert.throws(() => quantizationScale(10, Infinity), RangeError);
+  assert.throws(() => histogramLayout([0]), RangeError);
+});
