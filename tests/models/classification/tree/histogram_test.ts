@@ -6,8 +6,8 @@ import {
   type Histogram,
   histogramLayout,
   histogramTotals,
-  quantize,
   quantizationScale,
+  quantize,
   subtractHistogram,
 } from "../../../../models/classification/tree/histogram.ts";
 import { below, uniforms } from "./tree_test_util.ts";
@@ -32,7 +32,11 @@ function rowsWhere(n: number, keep: (r: number) => boolean): Int32Array {
 function build(input: ReturnType<typeof randomInput>, rows: Int32Array, weighted = false): Histogram {
   const h = createHistogram(input.layout);
   const channels = weighted ? { ...input.channels, multiplicity: input.multiplicity } : input.channels;
-  buildHistogram(h, { layout: input.layout, matrix: input.matrix, channels }, { rows, begin: 0, end: rows.length });
+  buildHistogram(h, { layout: input.layout, matrix: input.matrix, channels }, {
+    rows,
+    begin: 0,
+    end: rows.length,
+  });
   return h;
 }
 
@@ -75,7 +79,10 @@ Deno.test("quantizationScale keeps every partial sum below 2^53", () => {
     const s = quantizationScale(rows, maxAbs);
     assert.ok(Number.isInteger(Math.log2(s)), `scale ${s} is a power of two`);
     assert.ok(rows * (maxAbs * s + 1) <= 2 ** 52);
-    assert.ok(s === 2 ** 40 || rows * (maxAbs * 2 * s + 1) > 2 ** 52, `scale ${s} for ${rows}×${maxAbs} is not the largest`);
+    assert.ok(
+      s === 2 ** 40 || rows * (maxAbs * 2 * s + 1) > 2 ** 52,
+      `scale ${s} for ${rows}×${maxAbs} is not the largest`,
+    );
   }
   assert.throws(() => quantizationScale(-1, 1), RangeError);
   assert.throws(() => quantizationScale(10, Infinity), RangeError);

@@ -3,8 +3,8 @@ import {
   buildHistogram,
   createHistogram,
   histogramLayout,
-  quantize,
   quantizationScale,
+  quantize,
 } from "../../../../models/classification/tree/histogram.ts";
 import {
   findBestSplit,
@@ -24,7 +24,12 @@ interface Node {
 }
 
 /** Rows of random bins with quantized channels; `impurity` makes (a, b) = (w·y, w). */
-function randomNode(seed: number, rows: number, binCounts: number[], impurity: boolean): Node & { scale: number } {
+function randomNode(
+  seed: number,
+  rows: number,
+  binCounts: number[],
+  impurity: boolean,
+): Node & { scale: number } {
   const u = uniforms(seed);
   const scale = quantizationScale(rows, 1);
   const node: Node & { scale: number } = { bins: [], a: [], b: [], binCounts, scale };
@@ -151,7 +156,11 @@ Deno.test("split search over numeric features honours minimum rows, weight and g
       };
       const found = search(node, options);
       const want = bruteForce(node, options);
-      assert.equal(found?.gain ?? minGain, want, `seed ${seed} constraints ${[minCount, minWeight, minGain]}`);
+      assert.equal(
+        found?.gain ?? minGain,
+        want,
+        `seed ${seed} constraints ${[minCount, minWeight, minGain]}`,
+      );
       if (found) {
         assert.ok(found.left.count >= minCount && found.right.count >= minCount);
         assert.ok(found.left.b / node.scale >= minWeight && found.right.b / node.scale >= minWeight);
