@@ -206,6 +206,7 @@ async function growTree(ctx: {
     features: () => ctx.features,
   });
   for (let plan = grower.plan(params.splitsPerRound); plan; plan = grower.plan(params.splitsPerRound)) {
+    if (plan.build.length === 0) continue;
     const reply = expect(
       await ctx.ask({
         type: "gbt.grow",

@@ -7,7 +7,9 @@
  * `maxSplits = Infinity` every splittable leaf of the current level is split at once (level-wise,
  * as forests grow). For each split it asks the shards for the histogram of the smaller child
  * only and gets the sibling by subtracting it from the parent's, in place
- * ({@linkcode TreeGrower.receive}).
+ * ({@linkcode TreeGrower.receive}). Children that can never be split (at the depth limit, too
+ * few rows, or pure under gini / entropy) need no histogram at all: a split whose children are
+ * both final costs no shard work, which saves the whole last level of depth-limited trees.
  *
  * @module
  */
@@ -24,6 +26,28 @@ import {
 import { TreeBuilder } from "./tree_builder.ts";
 import type { Tree } from "./tree_model.ts";
 
+/** Bytes of driver memory the open leaves' histograms may hold, shared by the trees of a group. */
+export class HistogramBudget {
+  #free: number;
+
+  constructor(bytes: number) {
+    if (!(bytes >= 0)) throw new RangeError(`A histogram budget must be ≥ 0 bytes, got ${bytes}`);
+    this.#free = bytes;
+  }
+
+  /** Takes `bytes` if they are free. */
+  tryReserve(bytes: number): boolean {
+    if (bytes > this.#free) return false;
+    this.#free -= bytes;
+    return true;
+  }
+
+  /** Gives back `bytes`. */
+  release(bytes: number): void {
+    this.#free += bytes;
+  }
+}
+
 /** How one tree grows. */
 export interface GrowerOptions {
   readonly layout: HistogramLayout;
@@ -37,22 +61,35 @@ export interface GrowerOptions {
   readonly leafValue: (sums: NodeSums) => number;
   /** The features a node may split on (seeded per node or per tree by the caller). */
   readonly features: (node: number) => ArrayLike<number>;
+  /**
+   * Memory for the histograms of open leaves. A leaf that finds none drops its histogram; when it
+   * is split both children are built instead of one (more work, bounded memory). Default: no limit.
+   */
+  readonly budget?: HistogramBudget;
 }
 
 interface OpenLeaf {
   readonly node: number;
   readonly depth: number;
-  readonly hist: Histogram;
+  /** Kept for the sibling subtraction; absent when the budget had no room. */
+  readonly hist: Histogram | undefined;
   readonly best: SplitCandidate;
 }
 
+interface Child {
+  readonly node: number;
+  readonly sums: NodeSums;
+  /** Whether the child may be split (and so needs its histogram). */
+  readonly open: boolean;
+}
+
 interface Pending {
-  readonly parent: Histogram;
-  readonly small: number;
-  readonly large: number;
-  readonly smallSums: NodeSums;
-  readonly largeSums: NodeSums;
+  readonly parent: Histogram | undefined;
+  readonly small: Child;
+  readonly large: Child;
   readonly depth: number;
+  readonly buildSmall: boolean;
+  readonly buildLarge: boolean;
 }
 
 /** One round of requests: split orders (node, children, rule) and the nodes to build. */
@@ -66,6 +103,7 @@ export class TreeGrower {
   readonly #options: GrowerOptions;
   readonly #builder: TreeBuilder;
   readonly #open = new Map<number, OpenLeaf>();
+  readonly #histBytes: number;
   #pending: Pending[] = [];
   #leaves = 1;
 
@@ -74,9 +112,10 @@ export class TreeGrower {
     if (!(options.maxLeaves >= 2)) throw new RangeError(`maxLeaves must be ≥ 2, got ${options.maxLeaves}`);
     if (!(options.maxDepth >= 1)) throw new RangeError(`maxDepth must be ≥ 1, got ${options.maxDepth}`);
     this.#options = options;
+    this.#histBytes = root.sums.byteLength + root.counts.byteLength;
     const sums = histogramTotals(root, options.layout);
     this.#builder = new TreeBuilder(options.binnings, this.#info(sums));
-    this.#consider(0, 0, root, sums);
+    if (this.#splittable(0, sums)) this.#consider(0, 0, root, sums);
   }
 
   #info(sums: NodeSums): { value: number; count: number; weight: number } {
@@ -87,15 +126,24 @@ export class TreeGrower {
     };
   }
 
+  /** Whether a node could be split at all (before looking at its histogram). */
+  #splittable(depth: number, sums: NodeSums): boolean {
+    const o = this.#options;
+    if (depth >= o.maxDepth || sums.count < 2 * o.split.minCount) return false;
+    // a pure node has no impurity to gain
+    return o.split.criterion.kind === "newton" || (sums.a !== 0 && sums.a !== sums.b);
+  }
+
   #consider(node: number, depth: number, hist: Histogram, sums: NodeSums): void {
     const o = this.#options;
-    if (depth >= o.maxDepth || sums.count < 2 * o.split.minCount) return;
     const best = findBestSplit(hist, o.layout, {
       parent: sums,
       features: o.features(node),
       options: o.split,
     });
-    if (best !== undefined) this.#open.set(node, { node, depth, hist, best });
+    if (best === undefined) return;
+    const keep = o.budget === undefined || o.budget.tryReserve(this.#histBytes);
+    this.#open.set(node, { node, depth, hist: keep ? hist : undefined, best });
   }
 
   /** Whether the grower waits for the histograms of its last round. */
@@ -103,7 +151,10 @@ export class TreeGrower {
     return this.#pending.length > 0;
   }
 
-  /** The next round's splits and histogram requests; `undefined` when the tree is complete. */
+  /**
+   * The next round's splits and histogram requests; `undefined` when the tree is complete. A round
+   * may carry no request at all (every child it made is final): plan again.
+   */
   plan(maxSplits: number): GrowerRound | undefined {
     if (this.waiting) throw new RangeError("The grower still waits for the histograms of its last round");
     const budget = Math.min(maxSplits, this.#options.maxLeaves - this.#leaves);
@@ -115,6 +166,7 @@ export class TreeGrower {
     for (const leaf of chosen) {
       const { best } = leaf;
       this.#open.delete(leaf.node);
+      if (leaf.hist !== undefined) this.#options.budget?.release(this.#histBytes);
       const [l, r] = this.#builder.split(leaf.node, {
         rule: best.rule,
         gain: best.gain,
@@ -122,27 +174,18 @@ export class TreeGrower {
         right: this.#info(best.right),
       });
       this.#leaves++;
+      const depth = leaf.depth + 1;
+      const left = { node: l, sums: best.left, open: this.#splittable(depth, best.left) };
+      const right = { node: r, sums: best.right, open: this.#splittable(depth, best.right) };
+      if (!left.open && !right.open) continue; // both final: no shard needs these rows again
+      const [small, large] = best.left.count <= best.right.count ? [left, right] : [right, left];
+      const parent = leaf.hist;
+      const buildSmall = small.open || (large.open && parent !== undefined);
+      const buildLarge = large.open && parent === undefined;
+      this.#pending.push({ parent, small, large, depth, buildSmall, buildLarge });
       round.orders.push({ node: leaf.node, left: l, right: r, rule: best.rule });
-      const leftSmaller = best.left.count <= best.right.count;
-      const pending: Pending = leftSmaller
-        ? {
-          parent: leaf.hist,
-          small: l,
-          large: r,
-          smallSums: best.left,
-          largeSums: best.right,
-          depth: leaf.depth + 1,
-        }
-        : {
-          parent: leaf.hist,
-          small: r,
-          large: l,
-          smallSums: best.right,
-          largeSums: best.left,
-          depth: leaf.depth + 1,
-        };
-      this.#pending.push(pending);
-      round.build.push(pending.small);
+      if (buildSmall) round.build.push(small.node);
+      if (buildLarge) round.build.push(large.node);
     }
     return round;
   }
@@ -150,17 +193,25 @@ export class TreeGrower {
   /** Takes the merged histograms of the last round's `build` nodes, in order (owned from now on). */
   receive(hists: readonly Histogram[]): void {
     const pending = this.#pending;
-    if (hists.length !== pending.length) {
-      throw new MalformedMessageError(`Expected ${pending.length} histograms, got ${hists.length}`);
+    const expected = pending.reduce((n, p) => n + Number(p.buildSmall) + Number(p.buildLarge), 0);
+    if (hists.length !== expected) {
+      throw new MalformedMessageError(`Expected ${expected} histograms, got ${hists.length}`);
     }
     this.#pending = [];
-    pending.forEach((p, i) => {
-      const small = hists[i]!;
-      checkTotals(histogramTotals(small, this.#options.layout), p.smallSums, p.small);
-      subtractHistogram(p.parent, small);
-      this.#consider(p.small, p.depth, small, p.smallSums);
-      this.#consider(p.large, p.depth, p.parent, p.largeSums);
-    });
+    let i = 0;
+    const layout = this.#options.layout;
+    for (const p of pending) {
+      const small = p.buildSmall ? hists[i++]! : undefined;
+      let large = p.buildLarge ? hists[i++]! : undefined;
+      if (small) checkTotals(histogramTotals(small, layout), p.small);
+      if (large) checkTotals(histogramTotals(large, layout), p.large);
+      if (large === undefined && p.large.open && small !== undefined && p.parent !== undefined) {
+        subtractHistogram(p.parent, small);
+        large = p.parent;
+      }
+      if (p.small.open && small) this.#consider(p.small.node, p.depth, small, p.small.sums);
+      if (p.large.open && large) this.#consider(p.large.node, p.depth, large, p.large.sums);
+    }
   }
 
   /** The finished tree (call once `plan` returns `undefined`). */
@@ -170,7 +221,8 @@ export class TreeGrower {
 }
 
 /** A shard bug or a lost message would show here first: the child must sum to what the split said. */
-function checkTotals(got: NodeSums, want: NodeSums, node: number): void {
+function checkTotals(got: NodeSums, child: Child): void {
+  const want = child.sums, node = child.node;
   if (got.a !== want.a || got.b !== want.b || got.count !== want.count) {
     throw new MalformedMessageError(
       `Histogram of node ${node} sums to (${got.a}, ${got.b}, ${got.count}), expected (${want.a}, ${want.b}, ${want.count})`,

@@ -1,0 +1,139 @@
+/**
+ * The driver of random-forest training (binary labels). Trees grow in groups of
+ * `treesPerGroup`, level by level: one round trip per level carries the split orders and the
+ * smaller-child histograms of every open node of every tree in the group. Splits maximize the gini
+ * or entropy information gain on weighted class counts taken from the same exact histograms as
+ * boosting; each node draws its candidate features from (seed, tree, node); rows enter each tree
+ * with Poisson(1) bootstrap counts drawn from (seed, tree, row id), so the forest is byte-identical
+ * for any partitioning.
+ *
+ * @module
+ */
+import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
+import { binCount, type FeatureBinning } from "../tree/binning.ts";
+import { HistogramBudget, TreeGrower } from "../tree/grower.ts";
+import { histogramLayout, quantizationScale } from "../tree/histogram.ts";
+import { histogramAt, type NodeRef, type ShardReply, type SplitOrder } from "../tree/protocol.ts";
+import { MAX_BOOTSTRAP_COUNT, NODES_PER_TREE, sampleFeatures, SAMPLING_DOMAINS } from "../tree/sampling.ts";
+import type { ShardGroup } from "../tree/shard_group.ts";
+import type { FeatureKind, NodeSums } from "../tree/split.ts";
+import type { Tree } from "../tree/tree_model.ts";
+import type { ForestRequest } from "./forest_protocol.ts";
+import { ForestModel } from "./forest_model.ts";
+import { featuresPerNode, type ResolvedForestParams } from "./params.ts";
+
+/** Shards and settings of one training. */
+export interface ForestTrainingSetup {
+  readonly shards: ShardGroup<ForestRequest>;
+  readonly binnings: readonly FeatureBinning[];
+  readonly featureNames?: readonly string[];
+  readonly params: ResolvedForestParams;
+  /** Called as each group of trees completes, with the number of trees done. */
+  readonly onProgress?: (treesDone: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** The result of training. */
+export interface ForestTraining {
+  readonly model: ForestModel;
+  /** Round trips to the shards. */
+  readonly requests: number;
+}
+
+function histograms(reply: ShardReply): { sums: Float64Array; counts: Int32Array } {
+  if (reply.type !== "histograms") throw new TypeError(`Expected a "histograms" reply, got "${reply.type}"`);
+  return reply;
+}
+
+/** Trains a random forest on the shards of `setup.shards`. */
+export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTraining> {
+  const { shards, binnings, params, signal } = setup;
+  const layout = histogramLayout(binnings.map(binCount));
+  const kinds: FeatureKind[] = binnings.map((b) => b.kind);
+  let requests = 0;
+  const ask = (req: ForestRequest) => {
+    requests++;
+    return shards.request(req, signal === undefined ? {} : { signal });
+  };
+  const described = await ask({ type: "rf.describe" });
+  if (described.type !== "describe") {
+    throw new TypeError(`Expected a "describe" reply, got "${described.type}"`);
+  }
+  if (described.rows === 0) throw new RangeError("Cannot train on an empty dataset");
+  if (described.badLabels > 0) {
+    throw new RangeError(`Labels must be 0 or 1; ${described.badLabels} rows are not`);
+  }
+  const scale = quantizationScale(described.rows, Math.max(described.maxWeight, 1e-300), MAX_BOOTSTRAP_COUNT);
+
+  const k = featuresPerNode(params, binnings.length);
+  const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.nodeFeatures);
+  const trees: Tree[] = [];
+  for (let first = 0; first < params.numTrees; first += params.treesPerGroup) {
+    signal?.throwIfAborted();
+    const group = Array.from(
+      { length: Math.min(params.treesPerGroup, params.numTrees - first) },
+      (_, i) => first + i,
+    );
+    const roots = histograms(
+      await ask({ type: "rf.start", trees: group, seed: params.seed, bootstrap: params.bootstrap, scale }),
+    );
+    const budget = new HistogramBudget(params.maxMemoryMB * 2 ** 20);
+    const growers = group.map((tree, i) =>
+      new TreeGrower(histogramAt(roots, layout, i), {
+        layout,
+        binnings,
+        split: {
+          criterion: { kind: params.impurity },
+          kinds,
+          scale,
+          minCount: params.minInstancesPerNode,
+          minWeight: params.minWeightPerNode,
+          minGain: params.minInfoGain,
+        },
+        maxLeaves: Infinity,
+        maxDepth: params.maxDepth,
+        leafValue: (s: NodeSums) => (s.b > 0 ? s.a / s.b : 0),
+        features: (node) =>
+          sampleFeatures(featureRng, {
+            index: tree * NODES_PER_TREE + node,
+            numFeatures: binnings.length,
+            k,
+          }),
+        budget,
+      })
+    );
+    for (;;) {
+      const orders: SplitOrder[] = [], build: NodeRef[] = [];
+      const builds = new Int32Array(growers.length);
+      let growing = false;
+      growers.forEach((g, i) => {
+        const plan = g.plan(Infinity);
+        if (plan === undefined) return;
+        growing = true;
+        const tree = group[i]!;
+        for (const o of plan.orders) orders.push({ tree, ...o });
+        for (const node of plan.build) build.push({ tree, node });
+        builds[i] = plan.build.length;
+      });
+      if (!growing) break;
+      if (build.length === 0) continue;
+      const reply = histograms(await ask({ type: "rf.grow", orders, build }));
+      let at = 0;
+      growers.forEach((g, i) => {
+        const n = builds[i]!;
+        if (n === 0) return;
+        g.receive(Array.from({ length: n }, (_, j) => histogramAt(reply, layout, at + j)));
+        at += n;
+      });
+    }
+    await ask({ type: "rf.end", trees: group });
+    for (const g of growers) trees.push(g.finish());
+    setup.onProgress?.(trees.length);
+  }
+  const model = new ForestModel({
+    trees,
+    binnings,
+    ...(setup.featureNames ? { featureNames: setup.featureNames } : {}),
+  });
+  return { model, requests };
+}

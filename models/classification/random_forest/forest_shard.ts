@@ -1,0 +1,71 @@
+/**
+ * The executor side of a random forest: one shard's binned rows, and the bootstrap counts and row
+ * partitions of the trees of the current group.
+ *
+ * @module
+ */
+import { quantize } from "../tree/histogram.ts";
+import type { ShardReply } from "../tree/protocol.ts";
+import { bootstrapCounts } from "../tree/sampling.ts";
+import { describeShard, type ShardData, ShardTrees } from "../tree/shard.ts";
+import type { ForestRequest } from "./forest_protocol.ts";
+
+/** A forest shard. */
+export class ForestShard {
+  readonly #data: ShardData;
+  readonly #trees: ShardTrees;
+  #channels: { scale: number; a: Float64Array; b: Float64Array } | undefined;
+
+  constructor(data: ShardData) {
+    this.#data = data;
+    this.#trees = new ShardTrees(data);
+  }
+
+  /** Answers one request. */
+  handle(request: ForestRequest): ShardReply {
+    switch (request.type) {
+      case "rf.describe":
+        return describeShard(this.#data);
+      case "rf.start":
+        return this.#start(request);
+      case "rf.grow":
+        this.#trees.apply(request.orders);
+        return this.#trees.build(request.build);
+      case "rf.end":
+        for (const t of request.trees) this.#trees.end(t);
+        return { type: "sums", values: new Float64Array(0) };
+      default:
+        return request satisfies never;
+    }
+  }
+
+  /** `(q(w·y), q(w))` per row on the grid of `scale`, computed once per scale. */
+  #channelsFor(scale: number): { a: Float64Array; b: Float64Array } {
+    if (this.#channels?.scale !== scale) {
+      const { labels, weights, numRows } = this.#data;
+      const a = new Float64Array(numRows), b = new Float64Array(numRows);
+      for (let r = 0; r < numRows; r++) {
+        a[r] = quantize(weights[r]! * labels[r]!, scale);
+        b[r] = quantize(weights[r]!, scale);
+      }
+      this.#channels = { scale, a, b };
+    }
+    return this.#channels;
+  }
+
+  #start(request: Extract<ForestRequest, { type: "rf.start" }>): ShardReply {
+    const { a, b } = this.#channelsFor(request.scale);
+    const { numRows, weights } = this.#data;
+    const counts = request.bootstrap
+      ? bootstrapCounts(this.#data.rowIds, request.seed, request.trees)
+      : undefined;
+    request.trees.forEach((tree, t) => {
+      const m = counts?.[t];
+      const rows = new Int32Array(numRows);
+      let n = 0;
+      for (let r = 0; r < numRows; r++) if (weights[r]! > 0 && (m === undefined || m[r]! > 0)) rows[n++] = r;
+      this.#trees.start(tree, rows.slice(0, n), m === undefined ? { a, b } : { a, b, multiplicity: m });
+    });
+    return this.#trees.build(request.trees.map((tree) => ({ tree, node: 0 })));
+  }
+}
