@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { MalformedMessageError } from "../../../../actors/errors.ts";
+import { decodeGbtRequest } from "../../../../models/classification/gbt/gbt_protocol.ts";
+import { decodeForestRequest } from "../../../../models/classification/random_forest/forest_protocol.ts";
+import {
+  decodeReply,
+  encodeReply,
+  mergeReplies,
+  type ShardReply,
+} from "../../../../models/classification/tree/protocol.ts";
+
+Deno.test("shard replies round-trip through bytes", () => {
+  const replies: ShardReply[] = [
+    { type: "describe", rows: 12, maxWeight: 2.5, badLabels: 1 },
+    { type: "sums", values: Float64Array.of(3, -(2 ** 52), 0.5) },
+    { type: "sums", values: new Float64Array(0) },
+    {
+      type: "histograms",
+      sums: Float64Array.of(1, 2, 3, 4, 5, 6),
+      counts: Int32Array.of(7, -8, 9),
+      extra: Float64Array.of(10),
+    },
+  ];
+  for (const r of replies) assert.deepEqual(decodeReply(encodeReply(r)), r);
+  assert.throws(() => decodeReply(new Uint8Array(7)), MalformedMessageError);
+  assert.throws(() => decodeReply(encodeReply(replies[3]!).slice(0, 40)), MalformedMessageError);
+});
+
+Deno.test("mergeReplies adds sums, takes the largest weight and refuses mismatched replies", () => {
+  const a: ShardReply = { type: "describe", rows: 3, maxWeight: 1, badLabels: 0 };
+  const b: ShardReply = { type: "describe", rows: 4, maxWeight: 2, badLabels: 1 };
+  assert.deepEqual(mergeReplies(a, b), { type: "describe", rows: 7, maxWeight: 2, badLabels: 1 });
+  const h = (x: number): ShardReply => ({
+    type: "histograms",
+    sums: Float64Array.of(x, x),
+    counts: Int32Array.of(x),
+    extra: new Float64Array(0),
+  });
+  assert.deepEqual(mergeReplies(h(1), h(2)), h(3));
+  assert.throws(() => mergeReplies(h(1), a), /Cannot merge a "histograms" reply with a "describe" reply/);
+  assert.throws(
+    () =>
+      mergeReplies({ type: "sums", values: Float64Array.of(1) }, {
+        type: "sums",
+        values: new Float64Array(2),
+      }),
+    MalformedMessageError,
+  );
+});
+
+Deno.test("requests decode from JSON and malformed ones are refused with MalformedMessageError", () => {
+  const grow = {
+    type: "rf.grow",
+    orders: [{
+      tree: 1,
+      node: 0,
+      left: 1,
+      right: 2,
+      rule: { kind: "categorical", feature: 2, leftBins: [1, 3], defaultLeft: true },
+    }],
+    build: [{ tree: 1, node: 2 }],
+  };
+  assert.deepEqual(decodeForestRequest(JSON.parse(JSON.stringify(grow))), grow);
+  const round = { type: "gbt.round", round: 2, scale: 1024, lossScale: 16, baggingFraction: 0.5, seed: 1 };
+  assert.deepEqual(decodeGbtRequest(round), { ...round, tree: undefined });
+  const bad: unknown[] = [
+    null,
+    { type: "rf.nope" },
+    { ...grow, build: [{ tree: -1, node: 0 }] },
+    {
+      ...grow,
+      orders: [{
+        ...grow.orders[0],
+        rule: { kind: "numeric", feature: 0, thresholdBin: 0, defaultLeft: false },
+      }],
+    },
+    {
+      ...grow,
+      orders: [{
+        ...grow.orders[0],
+        rule: { kind: "categorical", feature: 0, leftBins: [256], defaultLeft: false },
+      }],
+    },
+    { type: "rf.start", trees: [0], seed: 1, bootstrap: "yes", scale: 1 },
+  ];
+  for (const b of bad) assert.throws(() => decodeForestRequest(b), MalformedMessageError, JSON.stringify(b));
+  assert.throws(() => decodeGbtRequest({ ...round, baggingFraction: 2 }), MalformedMessageError);
+  assert.throws(() => decodeGbtRequest({ ...round, scale: 0 }), MalformedMessageError);
+  assert.throws(
+    () => decodeGbtRequest({ type: "gbt.apply", tree: [], applied: 1, lossScale: 1 }),
+    MalformedMessageError,
+  );
+});
