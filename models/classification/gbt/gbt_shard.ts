@@ -12,7 +12,7 @@ import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
 import { describeShard, type ShardData, ShardTrees } from "../tree/shard.ts";
 import { Tree } from "../tree/tree_model.ts";
 import type { GbtRequest, TreeJson } from "./gbt_protocol.ts";
-import { logLoss, MAX_ROW_LOSS, sigmoid } from "./logistic.ts";
+import { logLoss, MAX_ROW_LOSS } from "./logistic.ts";
 
 /** A boosting shard (training or validation rows). */
 export class GbtShard {
@@ -59,8 +59,7 @@ export class GbtShard {
       case "gbt.round": {
         if (request.tree !== undefined) this.#apply(request.tree, request.round);
         else if (this.#applied !== request.round) this.#lost(request.round);
-        const loss = this.#loss(request.lossScale);
-        const rows = this.#gradients(request);
+        const { rows, loss } = this.#gradients(request);
         this.#trees.end(request.round - 1);
         this.#trees.start(request.round, rows, { a: this.#grad, b: this.#hess });
         return this.#trees.build([{ tree: request.round, node: 0 }], loss);
@@ -112,22 +111,36 @@ export class GbtShard {
     return Float64Array.of(loss, total);
   }
 
-  /** Quantized gradients and hessians of the round's bag; returns the bag's rows. */
-  #gradients(request: { round: number; scale: number; baggingFraction: number; seed: number }): Int32Array {
+  /**
+   * One pass over the rows: the loss at the current scores (all rows) and the quantized gradients
+   * and hessians of the round's bag (one `exp` and one `log1p` per row). Returns the bag's rows.
+   */
+  #gradients(
+    request: { round: number; scale: number; lossScale: number; baggingFraction: number; seed: number },
+  ): {
+    rows: Int32Array;
+    loss: Float64Array;
+  } {
     const scores = this.#scoresOrThrow();
     const { labels, weights, rowIds, numRows } = this.#data;
-    const { round, scale, baggingFraction } = request;
+    const { round, scale, lossScale, baggingFraction } = request;
+    const grad = this.#grad, hess = this.#hess;
     const rng = new CounterRandom(request.seed, SAMPLING_DOMAINS.bagging);
     const rows = new Int32Array(numRows);
-    let n = 0;
+    let n = 0, loss = 0, total = 0;
     for (let r = 0; r < numRows; r++) {
-      const w = weights[r]!;
+      const w = weights[r]!, s = scores[r]!, y = labels[r]!;
+      const e = Math.exp(-Math.abs(s));
+      const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
+      // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
+      const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
+      loss += quantize(w * Math.min(rowLoss, MAX_ROW_LOSS), lossScale);
+      total += quantize(w, lossScale);
       if (w === 0 || !inBag(rng, rowIds[r]!, round, baggingFraction)) continue;
-      const p = sigmoid(scores[r]!);
-      this.#grad[r] = quantize((p - labels[r]!) * w, scale);
-      this.#hess[r] = quantize(p * (1 - p) * w, scale);
+      grad[r] = quantize((p - y) * w, scale);
+      hess[r] = quantize(p * (1 - p) * w, scale);
       rows[n++] = r;
     }
-    return rows.slice(0, n);
+    return { rows: rows.slice(0, n), loss: Float64Array.of(loss, total) };
   }
 }

@@ -120,12 +120,15 @@ export function numericBinningFromValues(
   values: ArrayLike<number>,
   maxBins: number = MAX_VALUE_BINS,
 ): NumericBinning {
-  const finite: number[] = [];
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] === values[i]) n++;
+  const finite = new Float64Array(n);
+  n = 0;
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
-    if (x === x) finite.push(x);
+    if (x === x) finite[n++] = x;
   }
-  return numericBinningFromSorted(Float64Array.from(finite).sort(), maxBins);
+  return numericBinningFromSorted(finite.sort(), maxBins);
 }
 
 /**
@@ -219,7 +222,23 @@ export function binRows(
       throw new RangeError(`Feature column ${f} has ${column.length} rows, expected ${rows}`);
     }
     const binning = binnings[f]!;
-    for (let r = 0; r < rows; r++) out[r * width + f] = binValue(binning, column[r]!);
+    if (binning.kind === "categorical") {
+      for (let r = 0; r < rows; r++) out[r * width + f] = binValue(binning, column[r]!);
+      continue;
+    }
+    const bounds = Float64Array.from(binning.upperBounds);
+    const nb = bounds.length;
+    for (let r = 0; r < rows; r++) {
+      const x = column[r]!;
+      if (x !== x) continue; // missing: bin 0
+      let lo = 0, hi = nb;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (bounds[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      out[r * width + f] = 1 + lo;
+    }
   }
   return out;
 }

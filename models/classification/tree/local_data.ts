@@ -37,8 +37,11 @@ export function fitBinnings(
   );
 }
 
-function slice(a: ArrayLike<number>, begin: number, end: number): number[] {
-  return Array.prototype.slice.call(a, begin, end) as number[];
+function slice(a: ArrayLike<number>, begin: number, end: number): Float64Array {
+  if (a instanceof Float64Array) return a.slice(begin, end);
+  const out = new Float64Array(end - begin);
+  for (let i = begin; i < end; i++) out[i - begin] = a[i]!;
+  return out;
 }
 
 /** Bins `data` and cuts it into `shards` contiguous shards of near-equal size (row ids kept global). */
