@@ -34,7 +34,7 @@ export interface GbtParams {
   /** Smoothing of ΣH when ordering categories. @default {10} */
   catSmooth?: number;
   /** Stop after this many rounds without a better validation loss; needs a validation set. */
-  earlyStoppingRounds?: number;
+  earlyStoppingRounds?: number | undefined;
   /**
    * Leaves split per round trip to the shards: 1 is exact leaf-wise growth; more trades it for
    * fewer rounds when every round is a cluster job. @default {1}

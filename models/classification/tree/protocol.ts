@@ -84,6 +84,11 @@ export function mergeReplies(a: ShardReply, b: ShardReply): ShardReply {
   throw new MalformedMessageError(`Cannot merge a "${a.type}" reply with a "${b.type}" reply`);
 }
 
+/** {@linkcode mergeReplies} on encoded replies: the `merge` export of a cluster aggregation. */
+export function mergeEncodedReplies(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return encodeReply(mergeReplies(decodeReply(a), decodeReply(b)));
+}
+
 /** The `i`-th histogram of a histograms reply (a view, no copy). */
 export function histogramAt(
   reply: { sums: Float64Array; counts: Int32Array },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { MalformedMessageError } from "../../../../actors/errors.ts";
 import { fitGbtLocal } from "../../../../models/classification/gbt/fit_local.ts";
+import { GbtClassifier } from "../../../../models/classification/gbt/gbt_classifier.ts";
 import { GbtModel } from "../../../../models/classification/gbt/gbt_model.ts";
 import { GbtShard } from "../../../../models/classification/gbt/gbt_shard.ts";
 import { resolveGbtParams } from "../../../../models/classification/gbt/params.ts";
@@ -140,4 +141,16 @@ Deno.test("a boosting shard that lost its scores refuses the round instead of tr
   shard.handle({ type: "gbt.init", initScore: 0 });
   assert.throws(() => shard.handle(round), MalformedMessageError);
   assert.throws(() => shard.handle(round), /applied 0 trees, the driver expected 3/);
+});
+
+Deno.test("GbtClassifier validates at construction and fits like fitGbtLocal", async () => {
+  assert.throws(
+    () => new GbtClassifier({ numRounds: 0 }),
+    /numRounds must be an integer in \[1, 1000000\], got 0/,
+  );
+  const train = xorSample(400, { seed: 12 });
+  const params = { ...SMALL, numRounds: 4 };
+  const a = await new GbtClassifier(params).fitLocal(train, { kinds: XOR_KINDS });
+  const b = await fitGbtLocal(train, { params, kinds: XOR_KINDS });
+  assert.equal(JSON.stringify(a.model.toJSON()), JSON.stringify(b.model.toJSON()));
 });

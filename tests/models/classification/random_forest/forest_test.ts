@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fitForestLocal } from "../../../../models/classification/random_forest/fit_local.ts";
+import { RandomForestClassifier } from "../../../../models/classification/random_forest/forest_classifier.ts";
 import { ForestModel } from "../../../../models/classification/random_forest/forest_model.ts";
 import {
   featuresPerNode,
@@ -112,4 +113,16 @@ Deno.test("forest parameters are validated with the parameter's name and range",
   assert.equal(featuresPerNode(resolveForestParams({ numTrees: 1 }), 20), 20);
   assert.equal(featuresPerNode(resolveForestParams({ featureSubsetStrategy: "log2" }), 20), 5);
   assert.equal(featuresPerNode(resolveForestParams({ featureSubsetStrategy: 0.3 }), 20), 6);
+});
+
+Deno.test("RandomForestClassifier validates at construction and fits like fitForestLocal", async () => {
+  assert.throws(
+    () => new RandomForestClassifier({ minInfoGain: -1 }),
+    /minInfoGain must be a number in \[0, 1\], got -1/,
+  );
+  const train = xorSample(400, { seed: 27 });
+  const params = { numTrees: 3, maxDepth: 4 };
+  const a = await new RandomForestClassifier(params).fitLocal(train, { kinds: XOR_KINDS });
+  const b = await fitForestLocal(train, { params, kinds: XOR_KINDS });
+  assert.equal(JSON.stringify(a.model.toJSON()), JSON.stringify(b.model.toJSON()));
 });

@@ -5,6 +5,7 @@ import { decodeForestRequest } from "../../../../models/classification/random_fo
 import {
   decodeReply,
   encodeReply,
+  mergeEncodedReplies,
   mergeReplies,
   type ShardReply,
 } from "../../../../models/classification/tree/protocol.ts";
@@ -90,4 +91,10 @@ Deno.test("requests decode from JSON and malformed ones are refused with Malform
     () => decodeGbtRequest({ type: "gbt.apply", tree: [], applied: 1, lossScale: 1 }),
     MalformedMessageError,
   );
+});
+
+Deno.test("mergeEncodedReplies merges replies as bytes", () => {
+  const a = encodeReply({ type: "sums", values: Float64Array.of(1, 2) });
+  const b = encodeReply({ type: "sums", values: Float64Array.of(3, 4) });
+  assert.deepEqual(decodeReply(mergeEncodedReplies(a, b)), { type: "sums", values: Float64Array.of(4, 6) });
 });
