@@ -11,8 +11,9 @@ import { rocAuc, XOR_KINDS, xorSample } from "../tree/tree_test_util.ts";
 
 const SMALL = { numLeaves: 8, minDataInLeaf: 5, learningRate: 0.3 };
 
-Deno.test("boosting gives byte-identical models and losses on 1, 2 and 3 shards, with bagging and feature sampling", async () => {
-  const train = xorSample(1500, { seed: 5, noise: 0.05 });
+Deno.test("boosting gives byte-identical models and losses on 1, 2 and 3 shards, with weights, bagging and feature sampling", async () => {
+  const sample = xorSample(1500, { seed: 5, noise: 0.05 });
+  const train = { ...sample, weights: sample.labels.map((y, i) => (y === 1 ? 2.5 : 1) * (1 + (i % 5) / 7)) };
   const valid = xorSample(400, { seed: 6, noise: 0.05 });
   const params = {
     ...SMALL,

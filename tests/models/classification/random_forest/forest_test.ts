@@ -9,8 +9,9 @@ import {
 import { bootstrapCounts } from "../../../../models/classification/tree/sampling.ts";
 import { rocAuc, XOR_KINDS, xorSample } from "../tree/tree_test_util.ts";
 
-Deno.test("a forest is byte-identical on 1, 2 and 3 shards and through the wire format", async () => {
-  const train = xorSample(1500, { seed: 21, noise: 0.05 });
+Deno.test("a weighted forest is byte-identical on 1, 2 and 3 shards and through the wire format", async () => {
+  const sample = xorSample(1500, { seed: 21, noise: 0.05 });
+  const train = { ...sample, weights: sample.labels.map((y, i) => (y === 1 ? 3.3 : 1) * (1 + (i % 3) / 10)) };
   const params = { numTrees: 9, maxDepth: 6, treesPerGroup: 4, seed: 5, minInstancesPerNode: 2 };
   const runs: string[] = [];
   for (const [shards, wire] of [[1, false], [2, true], [3, false], [3, true]] as const) {
