@@ -1,7 +1,9 @@
 /**
  * The driver of random-forest training (binary labels). Trees grow in groups of
  * `treesPerGroup`, level by level: one round trip per level carries the split orders and the
- * smaller-child histograms of every open node of every tree in the group. Splits maximize the gini
+ * smaller-child histograms of every open node of every tree in the group — as many as fit in
+ * `maxMemoryMB`, the rest in further round trips. Feature draws follow each node's heap path and
+ * trees are numbered breadth-first, so the forest does not depend on how splits were batched. Splits maximize the gini
  * or entropy information gain on weighted class counts taken from the same exact histograms as
  * boosting; each node draws its candidate features from (seed, tree, node); rows enter each tree
  * with Poisson(1) bootstrap counts drawn from (seed, tree, row id), so the forest is byte-identical
@@ -66,6 +68,9 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
   const scale = quantizationScale(described.rows, Math.max(described.maxWeight, 1e-300), MAX_BOOTSTRAP_COUNT);
 
   const k = featuresPerNode(params, binnings.length);
+  // histograms per round trip, so that one reply stays within maxMemoryMB (at least one split)
+  const histBytes = layout.totalBins * (2 * 8 + 4);
+  const perRound = Math.max(2, Math.floor(params.maxMemoryMB * 2 ** 20 / histBytes));
   const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.nodeFeatures);
   const trees: Tree[] = [];
   for (let first = 0; first < params.numTrees; first += params.treesPerGroup) {
@@ -102,20 +107,24 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
         budget,
       })
     );
-    for (;;) {
+    const done = growers.map(() => false);
+    while (done.includes(false)) {
       const orders: SplitOrder[] = [], build: NodeRef[] = [];
       const builds = new Int32Array(growers.length);
-      let growing = false;
+      let room = perRound;
       growers.forEach((g, i) => {
-        const plan = g.plan(Infinity);
-        if (plan === undefined) return;
-        growing = true;
+        if (done[i] || room < 2) return;
+        const plan = g.plan(Math.floor(room / 2));
+        if (plan === undefined) {
+          done[i] = true;
+          return;
+        }
         const tree = group[i]!;
         for (const o of plan.orders) orders.push({ tree, ...o });
         for (const node of plan.build) build.push({ tree, node });
         builds[i] = plan.build.length;
+        room -= plan.build.length;
       });
-      if (!growing) break;
       if (build.length === 0) continue;
       const reply = histograms(await ask({ type: "rf.grow", orders, build }));
       let at = 0;

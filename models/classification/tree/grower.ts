@@ -59,8 +59,12 @@ export interface GrowerOptions {
   readonly maxDepth: number;
   /** A node's output from its quantized sums. */
   readonly leafValue: (sums: NodeSums) => number;
-  /** The features a node may split on (seeded per node or per tree by the caller). */
-  readonly features: (node: number) => ArrayLike<number>;
+  /**
+   * The features a node may split on (seeded per node or per tree by the caller). `path` is the
+   * node's heap position — root 1, children `2·path` and `2·path + 1` — which, unlike its id,
+   * does not depend on the order leaves are split in (exact to depth 52).
+   */
+  readonly features: (path: number) => ArrayLike<number>;
   /**
    * Memory for the histograms of open leaves. A leaf that finds none drops its histogram; when it
    * is split both children are built instead of one (more work, bounded memory). Default: no limit.
@@ -70,6 +74,7 @@ export interface GrowerOptions {
 
 interface OpenLeaf {
   readonly node: number;
+  readonly path: number;
   readonly depth: number;
   /** Kept for the sibling subtraction; absent when the budget had no room. */
   readonly hist: Histogram | undefined;
@@ -78,6 +83,7 @@ interface OpenLeaf {
 
 interface Child {
   readonly node: number;
+  readonly path: number;
   readonly sums: NodeSums;
   /** Whether the child may be split (and so needs its histogram). */
   readonly open: boolean;
@@ -115,7 +121,7 @@ export class TreeGrower {
     this.#histBytes = root.sums.byteLength + root.counts.byteLength;
     const sums = histogramTotals(root, options.layout);
     this.#builder = new TreeBuilder(options.binnings, this.#info(sums));
-    if (this.#splittable(0, sums)) this.#consider(0, 0, root, sums);
+    if (this.#splittable(0, sums)) this.#consider({ node: 0, path: 1, depth: 0 }, root, sums);
   }
 
   #info(sums: NodeSums): { value: number; count: number; weight: number } {
@@ -134,16 +140,22 @@ export class TreeGrower {
     return o.split.criterion.kind === "newton" || (sums.a !== 0 && sums.a !== sums.b);
   }
 
-  #consider(node: number, depth: number, hist: Histogram, sums: NodeSums): void {
+  #consider(at: { node: number; path: number; depth: number }, hist: Histogram, sums: NodeSums): void {
     const o = this.#options;
     const best = findBestSplit(hist, o.layout, {
       parent: sums,
-      features: o.features(node),
+      features: o.features(at.path),
       options: o.split,
     });
     if (best === undefined) return;
     const keep = o.budget === undefined || o.budget.tryReserve(this.#histBytes);
-    this.#open.set(node, { node, depth, hist: keep ? hist : undefined, best });
+    this.#open.set(at.node, {
+      node: at.node,
+      path: at.path,
+      depth: at.depth,
+      hist: keep ? hist : undefined,
+      best,
+    });
   }
 
   /** Whether the grower waits for the histograms of its last round. */
@@ -175,8 +187,18 @@ export class TreeGrower {
       });
       this.#leaves++;
       const depth = leaf.depth + 1;
-      const left = { node: l, sums: best.left, open: this.#splittable(depth, best.left) };
-      const right = { node: r, sums: best.right, open: this.#splittable(depth, best.right) };
+      const left = {
+        node: l,
+        path: 2 * leaf.path,
+        sums: best.left,
+        open: this.#splittable(depth, best.left),
+      };
+      const right = {
+        node: r,
+        path: 2 * leaf.path + 1,
+        sums: best.right,
+        open: this.#splittable(depth, best.right),
+      };
       if (!left.open && !right.open) continue; // both final: no shard needs these rows again
       const [small, large] = best.left.count <= best.right.count ? [left, right] : [right, left];
       const parent = leaf.hist;
@@ -209,8 +231,12 @@ export class TreeGrower {
         subtractHistogram(p.parent, small);
         large = p.parent;
       }
-      if (p.small.open && small) this.#consider(p.small.node, p.depth, small, p.small.sums);
-      if (p.large.open && large) this.#consider(p.large.node, p.depth, large, p.large.sums);
+      if (p.small.open && small) {
+        this.#consider({ node: p.small.node, path: p.small.path, depth: p.depth }, small, p.small.sums);
+      }
+      if (p.large.open && large) {
+        this.#consider({ node: p.large.node, path: p.large.path, depth: p.depth }, large, p.large.sums);
+      }
     }
   }
 

@@ -13,13 +13,13 @@ export const SAMPLING_DOMAINS = {
   bagging: 0x7472_0001,
   /** Feature subsampling of boosting rounds: `(seed, round) → stream feature`. */
   treeFeatures: 0x7472_0002,
-  /** Feature subsampling of forest nodes: `(seed, tree · 2^21 + node) → stream feature`. */
+  /** Feature subsampling of forest nodes: `(seed, tree · 2^21 + heap path) → stream feature`. */
   nodeFeatures: 0x7472_0003,
   /** Poisson bootstrap of forests: `(seed, row id) → stream tree`. */
   bootstrap: 0x7472_0004,
 } as const;
 
-/** Node ids per tree in the `nodeFeatures` index (a tree of depth ≤ 20 fits). */
+/** Heap paths per tree in the `nodeFeatures` index (root 1; a tree of depth ≤ 20 fits). */
 export const NODES_PER_TREE = 2 ** 21;
 
 /**

@@ -100,31 +100,53 @@ export class TreeBuilder {
     return [l, r];
   }
 
-  /** Freezes the tree. */
+  /**
+   * Freezes the tree, numbering nodes breadth-first (left child before right), so the arrays do
+   * not depend on the order in which leaves were split.
+   */
   build(): Tree {
+    const order = [0];
+    for (let i = 0; i < order.length; i++) {
+      const node = order[i]!;
+      if (this.#feature[node]! >= 0) order.push(this.#left[node]!, this.#right[node]!);
+    }
+    const newId = new Int32Array(order.length);
+    order.forEach((old, i) => newId[old] = i);
+    const pick = <T extends Int32Array | Float64Array | Uint8Array>(out: T, from: readonly number[]): T => {
+      order.forEach((old, i) => out[i] = from[old]!);
+      return out;
+    };
+    const n = order.length;
+    const child = (from: readonly number[]) =>
+      Int32Array.from(order, (old) => (from[old]! < 0 ? -1 : newId[from[old]!]!));
+    const catIndex = new Int32Array(n).fill(-1);
     const offsets = [0];
     const codes: number[] = [];
-    const bits = new Uint32Array(8 * this.#cats.length);
-    this.#cats.forEach((c, i) => {
-      bits.set(c.bits, 8 * i);
-      codes.push(...c.leftCodes);
+    const bits: number[] = [];
+    order.forEach((old, i) => {
+      const c = this.#catIndex[old]!;
+      if (c < 0) return;
+      const cat = this.#cats[c]!;
+      catIndex[i] = offsets.length >> 1;
+      bits.push(...cat.bits);
+      codes.push(...cat.leftCodes);
       offsets.push(codes.length);
-      codes.push(...c.rightCodes);
+      codes.push(...cat.rightCodes);
       offsets.push(codes.length);
     });
     return new Tree({
-      feature: Int32Array.from(this.#feature),
-      thresholdBin: Int32Array.from(this.#thresholdBin),
-      threshold: Float64Array.from(this.#threshold),
-      defaultLeft: Uint8Array.from(this.#defaultLeft),
-      left: Int32Array.from(this.#left),
-      right: Int32Array.from(this.#right),
-      value: Float64Array.from(this.#value),
-      gain: Float64Array.from(this.#gain),
-      count: Float64Array.from(this.#count),
-      weight: Float64Array.from(this.#weight),
-      catIndex: Int32Array.from(this.#catIndex),
-      catBits: bits,
+      feature: pick(new Int32Array(n), this.#feature),
+      thresholdBin: pick(new Int32Array(n), this.#thresholdBin),
+      threshold: pick(new Float64Array(n), this.#threshold),
+      defaultLeft: pick(new Uint8Array(n), this.#defaultLeft),
+      left: child(this.#left),
+      right: child(this.#right),
+      value: pick(new Float64Array(n), this.#value),
+      gain: pick(new Float64Array(n), this.#gain),
+      count: pick(new Float64Array(n), this.#count),
+      weight: pick(new Float64Array(n), this.#weight),
+      catIndex,
+      catBits: Uint32Array.from(bits),
       catCodeOffsets: Int32Array.from(offsets),
       catCodes: Float64Array.from(codes),
     });
