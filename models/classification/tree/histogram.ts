@@ -8,8 +8,11 @@
  * with a fine grid and deterministic rounding) chosen so that no partial sum can exceed 2^53. Sums
  * of such integers are exact in any order, so a histogram, the sibling obtained by subtraction,
  * and every split and leaf computed from them are byte-identical for any partitioning of the rows.
- * Measured (scripts/bench/tree_histogram.ts) this costs nothing in the hot loop — it is the same
- * float64 add — while a double-double accumulator (TwoSum per add) is about 2× slower.
+ * It costs nothing in the hot loop — the same float64 add — while a double-double accumulator
+ * (TwoSum per add) is 1.6× slower: scripts/bench/tree_histogram.ts, 1M rows × 20 features, 255
+ * bins, per CPU second: 374 M cell updates/s fixed-point, 373 unquantized, 233 double-double;
+ * 370 over a gathered half of the rows. Quantizing costs one pass with the gradients (~36 ms per
+ * million rows including the sigmoid). Gradients keep ~28 fractional bits at 10M rows.
  *
  * Layout: feature `f` owns bins `offsets[f] .. offsets[f] + binCounts[f] - 1`; `sums[2k]` is Σa
  * and `sums[2k + 1]` is Σb of global bin `k`, `counts[k]` its row count (an `Int32Array`: integer
