@@ -96,11 +96,18 @@ export async function minimizeOwlqn(
         point[j] = l1[j] === 0 || Math.sign(v) === orthant[j] ? v : 0;
       }
       const e = await counted.evaluate(point, { hessian: false });
-      const candidate = l1Objective(e.loss, point, l1);
-      const decrease = dot(pg, subtract(point, x));
-      if (candidate <= value + 1e-4 * decrease) accepted = { x: point, ev: e, value: candidate };
+      const candidate = l1Objective(e.loss, point, l1), step = subtract(point, x);
+      const decrease = dot(pg, step);
+      // Near the optimum the objective's rounding hides a real decrease: then accept a step that
+      // keeps the value within 1e-12 and whose new slope shows it did not overshoot (Hager–Zhang).
+      const approximately = candidate <= value + 1e-12 * Math.abs(value) &&
+        dot(pseudoGradient(point, e.gradient, l1), step) <= -0.9 * decrease;
+      if (candidate <= value + 1e-4 * decrease || approximately) {
+        accepted = { x: point, ev: e, value: candidate };
+      }
     }
     iterations++;
+    if (accepted !== undefined && accepted.x.every((v, j) => v === x[j])) accepted = undefined;
     if (accepted === undefined) {
       if (memory.size > 0) {
         memory.clear();
