@@ -33,6 +33,7 @@ export {
 } from "./loss_pass.ts";
 export type { Standardization } from "./standardization.ts";
 export { decodeSummary, encodeSummary, type FoldSummary } from "./summary_codec.ts";
+export { decodeContext, encodeContext, type FoldContext } from "./context_codec.ts";
 export type { Evaluate, Evaluation, IterationInfo, MinimizeResult, StopReason } from "./optimizer.ts";
 export { minimizeLbfgs } from "./lbfgs.ts";
 export { minimizeOwlqn } from "./owlqn.ts";

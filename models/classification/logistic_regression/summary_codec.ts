@@ -12,10 +12,10 @@
  */
 import { MalformedMessageError } from "../../../actors/errors.ts";
 import { ExactSum } from "./exact_sum.ts";
-import type { GridSummary } from "./grid_sum.ts";
 import type { LossSummary } from "./loss_pass.ts";
 import type { MomentSummary } from "./moment_pass.ts";
 import type { RangeSummary } from "./range_pass.ts";
+import { ByteReader, ByteWriter } from "./byte_codec.ts";
 
 /** Any fold summary. */
 export type FoldSummary = RangeSummary | MomentSummary | LossSummary;
@@ -27,7 +27,7 @@ const EXACT_LENGTH = 66;
 
 /** Encodes a summary as bytes. */
 export function encodeSummary(summary: FoldSummary): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   for (const b of MAGIC) w.u8(b);
   w.u8(VERSION);
   w.u8(KIND[summary.type]);
@@ -60,7 +60,7 @@ export function encodeSummary(summary: FoldSummary): Uint8Array {
 /** Decodes bytes from {@linkcode encodeSummary}; throws a `MalformedMessageError` on anything else. */
 export function decodeSummary(input: unknown): FoldSummary {
   if (!(input instanceof Uint8Array)) throw malformed("expected a Uint8Array");
-  const r = new Reader(input);
+  const r = new ByteReader(input, malformed);
   for (const b of MAGIC) if (r.u8() !== b) throw malformed("bad magic");
   const version = r.u8();
   if (version !== VERSION) throw malformed(`unsupported version ${version}`);
@@ -101,7 +101,7 @@ export function decodeSummary(input: unknown): FoldSummary {
   } else {
     throw malformed(`unknown kind ${kind}`);
   }
-  if (!r.done()) throw malformed("trailing bytes");
+  r.end();
   return out;
 }
 
@@ -123,108 +123,4 @@ function checkedExact(state: Float64Array): Float64Array {
     throw new MalformedMessageError(`Cannot decode a logistic-regression summary: bad exact sum`, { cause });
   }
   return state;
-}
-
-class Writer {
-  #parts: Uint8Array[] = [];
-
-  u8(v: number): void {
-    this.#parts.push(Uint8Array.of(v));
-  }
-
-  u32(v: number): void {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, v, true);
-    this.#parts.push(b);
-  }
-
-  f64s(values: ArrayLike<number>): void {
-    const b = new Uint8Array(8 * values.length), view = new DataView(b.buffer);
-    for (let i = 0; i < values.length; i++) view.setFloat64(8 * i, values[i]!, true);
-    this.#parts.push(b);
-  }
-
-  grid(g: GridSummary): void {
-    const n = g.exponents.length;
-    this.u8(g.folds);
-    this.u32(n);
-    const b = new Uint8Array(2 * n), view = new DataView(b.buffer);
-    for (let i = 0; i < n; i++) view.setInt16(2 * i, g.exponents[i]!, true);
-    this.#parts.push(b);
-    this.f64s(g.hi1);
-    this.f64s(g.lo1);
-    if (g.folds === 2) {
-      this.f64s(g.hi2);
-      this.f64s(g.lo2);
-    }
-  }
-
-  optionalGrid(g: GridSummary | undefined): void {
-    this.u8(g === undefined ? 0 : 1);
-    if (g !== undefined) this.grid(g);
-  }
-
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.#parts.reduce((s, p) => s + p.length, 0));
-    let at = 0;
-    for (const p of this.#parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-}
-
-class Reader {
-  #view: DataView;
-  #at = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  #need(n: number): number {
-    if (this.#at + n > this.#view.byteLength) throw malformed("truncated");
-    const at = this.#at;
-    this.#at += n;
-    return at;
-  }
-
-  u8(): number {
-    return this.#view.getUint8(this.#need(1));
-  }
-
-  u32(): number {
-    return this.#view.getUint32(this.#need(4), true);
-  }
-
-  f64s(n: number): Float64Array {
-    const at = this.#need(8 * n), out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.#view.getFloat64(at + 8 * i, true);
-    return out;
-  }
-
-  grid(): GridSummary {
-    const folds = this.u8();
-    if (folds !== 1 && folds !== 2) throw malformed(`grid sums with ${folds} folds`);
-    const n = this.u32(), at = this.#need(2 * n), exponents = new Int16Array(n);
-    for (let i = 0; i < n; i++) exponents[i] = this.#view.getInt16(at + 2 * i, true);
-    const hi1 = this.f64s(n), lo1 = this.f64s(n);
-    const hi2 = folds === 2 ? this.f64s(n) : new Float64Array(0),
-      lo2 = folds === 2 ? this.f64s(n) : new Float64Array(0);
-    for (const a of [hi1, lo1, hi2, lo2]) {
-      if (!a.every(Number.isFinite)) throw malformed("non-finite grid sum");
-    }
-    return { folds, exponents, hi1, lo1, hi2, lo2 };
-  }
-
-  optionalGrid(): GridSummary | undefined {
-    const flag = this.u8();
-    if (flag > 1) throw malformed(`presence byte ${flag}`);
-    return flag === 1 ? this.grid() : undefined;
-  }
-
-  done(): boolean {
-    return this.#at === this.#view.byteLength;
-  }
 }
