@@ -51,6 +51,8 @@ Deno.test("the default fit uses a small L2, converges, and warns about collinear
   const lr = new LogisticRegression({ featureNames: NAMES });
   assert.equal(lr.params.regParam, 1e-4);
   assert.equal(lr.params.elasticNetParam, 0);
+  assert.equal(lr.params.maxIter, 200);
+  assert.equal(lr.params.solver, "auto");
   const fit = await lr.fitBlocks(partitioned(rows, 2), 7);
   assert.equal(fit.convergence.converged, true);
   assert.equal(fit.convergence.solver, "newton");
