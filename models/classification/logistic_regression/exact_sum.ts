@@ -8,8 +8,9 @@
  * `1.5 · 2^(52 + 32k - 1074)`) into at most three parts on the grids of chunks `k`, `k - 1`,
  * `k - 2`, where `k` comes from its binary exponent; each part adds to its chunk without rounding.
  * Every 2^19 additions the chunks are renormalized (carries moved up, exactly), so a chunk never
- * reaches 2^53 units. Costs ~10 ns per term: used where there is one term per row (weight sums, the
- * loss) and no bound on the terms is known in advance; see `grid_sum.ts` for the bounded, faster kind.
+ * reaches 2^53 units. Costs ~15 ns per term (measured over 10^6 additions): used where there is one
+ * term per row (weight sums, the loss) and no bound on the terms is known in advance; see
+ * `grid_sum.ts` for the bounded, faster kind.
  *
  * Terms must be finite with magnitude below 2^974 (~3e293).
  *

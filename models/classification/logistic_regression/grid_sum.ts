@@ -120,7 +120,8 @@ export class GridAccumulator {
 /**
  * Adds `a_j · b_k` for every `k ≤ j < d` to the one-fold entry `j(j+1)/2 + k` of `acc` (the packed
  * lower triangle of `a bᵀ`): the inner loop of Gram and Hessian sums, kept in its own small
- * function so the engine optimizes it on its own (measured 2-3× faster than inline).
+ * function so the engine optimizes it on its own (inline in the loss kernel it measured ~10 ns
+ * per term, here ~4-5 ns, about what a plain float64 sum of the same products costs).
  */
 export function addLowerOuter(acc: GridAccumulator, a: Float64Array, b: Float64Array, d: number): void {
   const round = acc.round1, part = acc.part1;

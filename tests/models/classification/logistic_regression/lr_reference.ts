@@ -41,11 +41,11 @@ function probabilities(rows: Rows, beta: number[], b: number): number[] {
   return rows.x.map((r) => 1 / (1 + Math.exp(-(b + r.reduce((s, v, j) => s + v * beta[j]!, 0)))));
 }
 
-/** Ridge logistic regression by IRLS: penalty `λ/2 Σ s_j² β_j²`. */
+/** Ridge logistic regression by IRLS: penalty `λ/2 Σ s_j² β_j²` (intercept 0 when `intercept` is false). */
 export function ridgeIrls(
   rows: Rows,
   weights: number[],
-  o: { lambda: number; scales: number[] },
+  o: { lambda: number; scales: number[]; intercept?: boolean },
 ): ReferenceFit {
   const n = rows.y.length, d = rows.x[0]!.length, W = weights.reduce((a, b) => a + b, 0);
   let beta = new Array<number>(d).fill(0), b = 0;
@@ -61,7 +61,9 @@ export function ridgeIrls(
       t.set(i, 0, root * (eta + (rows.y[i]! - p[i]!) / (p[i]! * (1 - p[i]!))));
     }
     for (let j = 0; j < d; j++) a.set(n + j, j + 1, Math.sqrt(o.lambda) * o.scales[j]!);
-    const solution = new QrDecomposition(a).solve(t).getColumn(0);
+    const system = o.intercept === false ? a.subMatrix(0, n + d - 1, 1, d) : a;
+    const solved = new QrDecomposition(system).solve(t).getColumn(0);
+    const solution = o.intercept === false ? [0, ...solved] : solved;
     const next = solution.slice(1),
       change = Math.max(...next.map((v, j) => Math.abs(v - beta[j]!) / Math.max(1e-300, Math.abs(v))));
     beta = next;
