@@ -29,13 +29,16 @@ export interface LogisticRegressionParams {
    * one-hot features, 3 collinear pairs) it needed 135 at the default L2; Newton needs 8. @default {200}
    */
   maxIter?: number;
-  /** Converged when the largest magnitude of the (pseudo-)gradient of the objective, in standardized coordinates, is at most this. @default {1e-7} */
+  /**
+   * Converged when the largest magnitude of the objective's (pseudo-)gradient, in standardized
+   * coordinates, is at most this. @default {1e-7}
+   */
   tol?: number;
-  /** Penalize standardized coefficients (as Spark). Does not change the unpenalized optimum. @default {true} */
+  /** Penalize standardized coefficients (as Spark); the unpenalized optimum is the same. @default {true} */
   standardization?: boolean;
   /** Fit an unpenalized intercept. @default {true} */
   fitIntercept?: boolean;
-  /** Class weights, applied as instance weights: `"balanced"` or `[weight of 0, weight of 1]`. @default {none} */
+  /** Class weights, as instance weights: `"balanced"` or `[weight of 0, weight of 1]`. @default {none} */
   classWeight?: ClassWeightOption;
   /** @default {"auto"} */
   solver?: Solver;
@@ -107,7 +110,7 @@ export function resolveParams(params: LogisticRegressionParams = {}): ResolvedPa
   }
   if (out.solver === "newton" && out.regParam * out.elasticNetParam > 0) {
     throw new RangeError(
-      `solver "newton" needs a smooth objective: elasticNetParam must be 0 or regParam 0, got ${out.elasticNetParam}`,
+      `solver "newton" needs a smooth objective: elasticNetParam must be 0 (or regParam 0), got ${out.elasticNetParam}`,
     );
   }
   const cw = out.classWeight;
