@@ -42,7 +42,8 @@ export function checkBlockShape(block: FeatureBlock, dimension: number): void {
  * Throws a `RangeError` naming the first bad value: a non-finite feature, a label other than 0 or
  * 1, or a weight that is negative or not finite. `firstRow` numbers the block's rows in messages.
  */
-export function checkBlockValues(block: FeatureBlock, dimension: number, firstRow = 0): void {
+export function checkBlockValues(block: FeatureBlock, shape: { dimension: number; firstRow?: number }): void {
+  const { dimension, firstRow = 0 } = shape;
   const { features, labels, weights } = block;
   const rows = blockRows(block);
   for (let i = 0; i < rows; i++) {

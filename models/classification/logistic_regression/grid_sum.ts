@@ -118,13 +118,13 @@ export class GridAccumulator {
 }
 
 /**
- * Adds `a_j · b_k` for every `k ≤ j < d` to the one-fold entry `j(j+1)/2 + k` of `acc` (the packed
+ * Adds `a_j · b_k` for every `k ≤ j < a.length` to the one-fold entry `j(j+1)/2 + k` of `acc` (the packed
  * lower triangle of `a bᵀ`): the inner loop of Gram and Hessian sums, kept in its own small
  * function so the engine optimizes it on its own (inline in the loss kernel it measured ~10 ns
  * per term, here ~4-5 ns, about what a plain float64 sum of the same products costs).
  */
-export function addLowerOuter(acc: GridAccumulator, a: Float64Array, b: Float64Array, d: number): void {
-  const round = acc.round1, part = acc.part1;
+export function addLowerOuter(acc: GridAccumulator, a: Float64Array, b: Float64Array): void {
+  const round = acc.round1, part = acc.part1, d = a.length;
   for (let j = 0; j < d; j++) {
     const t = a[j]!, row = (j * (j + 1)) >> 1;
     for (let k = 0; k <= j; k++) {

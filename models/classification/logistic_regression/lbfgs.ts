@@ -128,7 +128,7 @@ export async function minimizeLbfgs(
         return { alpha, value: e.loss, slope: dot(e.gradient, d), data: { x: point, ev: e } };
       },
       start,
-      first,
+      { first },
     );
     iterations++;
     if (step === undefined) {

@@ -26,19 +26,21 @@ export interface LineSearchOptions {
   c2?: number;
   /** Evaluations at most. @default {25} */
   maxEvaluations?: number;
+  /** The step tried first. @default {1} */
+  first?: number;
 }
 
 /**
  * A step satisfying the strong Wolfe conditions from `start` (step 0, with a negative slope),
- * trying `alpha` first; `undefined` when none was found within the evaluation budget and no
- * evaluated step decreased the objective.
+ * trying `options.first` first; `undefined` when none was found within the evaluation budget and
+ * no evaluated step decreased the objective.
  */
 export async function strongWolfe<T>(
   phi: (alpha: number) => Promise<LinePoint<T>>,
   start: LinePoint<T>,
-  alpha: number,
   options: LineSearchOptions = {},
 ): Promise<LinePoint<T> | undefined> {
+  let alpha = options.first ?? 1;
   const c1 = options.c1 ?? 1e-4, c2 = options.c2 ?? 0.9, budget = options.maxEvaluations ?? 25;
   const f0 = start.value, g0 = start.slope;
   const sufficient = (p: LinePoint<T>) =>

@@ -34,7 +34,7 @@ export class LogisticRegression {
 
   /** Fits on `dimension` features through `passes`. */
   fit(passes: LogisticPasses, dimension: number, options: TrainOptions = {}): Promise<LogisticRegressionFit> {
-    return trainLogisticRegression(passes, dimension, this.params, options);
+    return trainLogisticRegression(passes, { dimension, params: this.params }, options);
   }
 
   /** Fits on in-memory partitions of feature blocks. */

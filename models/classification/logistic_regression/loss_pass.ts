@@ -109,7 +109,7 @@ export function foldLoss(blocks: Iterable<FeatureBlock>, context: LossContext): 
         const v = w * (e / (onePlus * onePlus));
         for (let j = 0; j < d; j++) vz[j] = v * z[j]!;
         if (p > d) vz[d] = v;
-        addLowerOuter(hess, vz, z, p);
+        addLowerOuter(hess, vz, z);
       }
       if (++pending === DRAIN_ROWS) {
         grad.drain();

@@ -81,7 +81,7 @@ export function foldMoments(blocks: Iterable<FeatureBlock>, context: MomentConte
         p1[second + j]! += h;
         p2[second + j]! += ((q - h) + r2[second + j]!) - r2[second + j]!;
       }
-      if (gram !== undefined) addLowerOuter(gram, scaled, centered, d);
+      if (gram !== undefined) addLowerOuter(gram, scaled, centered);
       if (++pending === DRAIN_ROWS) {
         acc.drain();
         gram?.drain();

@@ -40,10 +40,9 @@ export function penaltyWeights(std: Standardization, params: ResolvedParams): Pe
 /** The loss pass's context at `coefficients` (standardized, intercept last when fitted). */
 export function lossContext(
   std: Standardization,
-  fitIntercept: boolean,
-  coefficients: Float64Array,
-  hessian: boolean,
+  at: { fitIntercept: boolean; coefficients: Float64Array; hessian: boolean },
 ): LossContext {
+  const { fitIntercept, coefficients, hessian } = at;
   return {
     dimension: std.dimension,
     fitIntercept,
@@ -65,7 +64,9 @@ export function smoothObjective(
 ): Evaluate {
   const { l2 } = options.penalty, W = std.weightSum, d = std.dimension;
   return async (theta, { hessian }) => {
-    const sums = finishLoss(await loss(lossContext(std, options.fitIntercept, theta, hessian)));
+    const sums = finishLoss(
+      await loss(lossContext(std, { fitIntercept: options.fitIntercept, coefficients: theta, hessian })),
+    );
     const p = theta.length, gradient = new Float64Array(p);
     let value = sums.loss / W;
     for (let j = 0; j < p; j++) {

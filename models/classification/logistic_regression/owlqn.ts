@@ -29,8 +29,11 @@ export interface OwlqnOptions extends MinimizeOptions {
 }
 
 /** The steepest-descent subgradient of `f + Σ l1_j |x_j|` at `x`, negated (0 where 0 is optimal). */
-export function pseudoGradient(x: Float64Array, g: Float64Array, l1: Float64Array): Float64Array {
-  const out = new Float64Array(x.length);
+export function pseudoGradient(
+  x: Float64Array,
+  at: { gradient: Float64Array; l1: Float64Array },
+): Float64Array {
+  const g = at.gradient, l1 = at.l1, out = new Float64Array(x.length);
   for (let j = 0; j < x.length; j++) {
     const l = l1[j]!, gj = g[j]!, xj = x[j]!;
     if (l === 0) out[j] = gj;
@@ -44,8 +47,9 @@ export function pseudoGradient(x: Float64Array, g: Float64Array, l1: Float64Arra
 }
 
 /** `f(x) + Σ l1_j |x_j|`. */
-export function l1Objective(loss: number, x: Float64Array, l1: Float64Array): number {
-  let s = loss;
+export function l1Objective(x: Float64Array, at: { loss: number; l1: Float64Array }): number {
+  const l1 = at.l1;
+  let s = at.loss;
   for (let j = 0; j < x.length; j++) s += l1[j]! * Math.abs(x[j]!);
   return s;
 }
@@ -60,7 +64,7 @@ export async function minimizeOwlqn(
   const counted = countingEvaluate(evaluate, options.signal);
   const memory = new LbfgsMemory(options.memory ?? 10);
   let x: Float64Array = Float64Array.from(x0), ev: Evaluation = await counted.evaluate(x, { hessian: false });
-  let value = l1Objective(ev.loss, x, l1), pg = pseudoGradient(x, ev.gradient, l1);
+  let value = l1Objective(x, { loss: ev.loss, l1 }), pg = pseudoGradient(x, { gradient: ev.gradient, l1 });
   let reason: StopReason = "max-iterations", iterations = 0;
   while (true) {
     if (maxAbs(pg) <= options.tol) {
@@ -96,12 +100,12 @@ export async function minimizeOwlqn(
         point[j] = l1[j] === 0 || Math.sign(v) === orthant[j] ? v : 0;
       }
       const e = await counted.evaluate(point, { hessian: false });
-      const candidate = l1Objective(e.loss, point, l1), step = subtract(point, x);
+      const candidate = l1Objective(point, { loss: e.loss, l1 }), step = subtract(point, x);
       const decrease = dot(pg, step);
       // Near the optimum the objective's rounding hides a real decrease: then accept a step that
       // keeps the value within 1e-12 and whose new slope shows it did not overshoot (Hager–Zhang).
       const approximately = candidate <= value + 1e-12 * Math.abs(value) &&
-        dot(pseudoGradient(point, e.gradient, l1), step) <= -0.9 * decrease;
+        dot(pseudoGradient(point, { gradient: e.gradient, l1 }), step) <= -0.9 * decrease;
       if (candidate <= value + 1e-4 * decrease || approximately) {
         accepted = { x: point, ev: e, value: candidate };
       }
@@ -120,7 +124,7 @@ export async function minimizeOwlqn(
     x = accepted.x;
     ev = accepted.ev;
     value = accepted.value;
-    pg = pseudoGradient(x, ev.gradient, l1);
+    pg = pseudoGradient(x, { gradient: ev.gradient, l1 });
     options.onIteration?.({
       iteration: iterations,
       value,

@@ -93,16 +93,21 @@ export function resolveParams(params: LogisticRegressionParams = {}): ResolvedPa
     collinearityMaxDimension: params.collinearityMaxDimension ?? 300,
     featureNames: params.featureNames,
   };
-  number("regParam", out.regParam, 0, Infinity, "[0, Infinity)", false);
-  number("elasticNetParam", out.elasticNetParam, 0, 1, "[0, 1]", false);
-  integer("maxIter", out.maxIter, 0, "an integer ≥ 0");
-  number("tol", out.tol, 0, Infinity, "[0, Infinity)", false);
+  number("regParam", out.regParam, { min: 0, max: Infinity, range: "[0, Infinity)" });
+  number("elasticNetParam", out.elasticNetParam, { min: 0, max: 1, range: "[0, 1]" });
+  integer("maxIter", out.maxIter, 0);
+  number("tol", out.tol, { min: 0, max: Infinity, range: "[0, Infinity)" });
   flag("standardization", out.standardization);
   flag("fitIntercept", out.fitIntercept);
-  integer("newtonMaxDimension", out.newtonMaxDimension, 0, "an integer ≥ 0");
-  integer("memory", out.memory, 1, "an integer ≥ 1");
-  number("collinearityThreshold", out.collinearityThreshold, 0, 1, "(0, 1]", true);
-  integer("collinearityMaxDimension", out.collinearityMaxDimension, 0, "an integer ≥ 0");
+  integer("newtonMaxDimension", out.newtonMaxDimension, 0);
+  integer("memory", out.memory, 1);
+  number("collinearityThreshold", out.collinearityThreshold, {
+    min: 0,
+    max: 1,
+    range: "(0, 1]",
+    openMin: true,
+  });
+  integer("collinearityMaxDimension", out.collinearityMaxDimension, 0);
   if (!["auto", "lbfgs", "newton"].includes(out.solver)) {
     throw new RangeError(
       `solver must be one of "auto", "lbfgs", "newton", got ${JSON.stringify(out.solver)}`,
@@ -129,15 +134,20 @@ export function resolveParams(params: LogisticRegressionParams = {}): ResolvedPa
   return out;
 }
 
-function number(name: string, v: unknown, lo: number, hi: number, range: string, openLow: boolean): void {
-  const ok = typeof v === "number" && (openLow ? v > lo : v >= lo) && v <= hi && !Number.isNaN(v) &&
-    (hi !== Infinity || v < Infinity);
-  if (!ok) throw new RangeError(`${name} must be in ${range}, got ${String(v)}`);
+/** Checks a number in `[min, max]` (or `(min, max]`), finite unless `max` is `Infinity` (then below it). */
+function number(
+  name: string,
+  v: unknown,
+  range: { min: number; max: number; range: string; openMin?: boolean },
+): void {
+  const ok = typeof v === "number" && !Number.isNaN(v) && (range.openMin ? v > range.min : v >= range.min) &&
+    v <= range.max && v < Infinity;
+  if (!ok) throw new RangeError(`${name} must be in ${range.range}, got ${String(v)}`);
 }
 
-function integer(name: string, v: unknown, lo: number, range: string): void {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo) {
-    throw new RangeError(`${name} must be ${range}, got ${String(v)}`);
+function integer(name: string, v: unknown, min: number): void {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(v)}`);
   }
 }
 

@@ -54,7 +54,7 @@ export function foldRanges(blocks: Iterable<FeatureBlock>, context: RangeContext
   let seen = 0;
   for (const block of blocks) {
     checkBlockShape(block, d);
-    checkBlockValues(block, d, seen);
+    checkBlockValues(block, { dimension: d, firstRow: seen });
     const n = blockRows(block), { features, labels, weights } = block;
     for (let i = 0; i < n; i++) {
       const y = labels[i] as 0 | 1, w = weights === undefined ? 1 : weights[i]!;

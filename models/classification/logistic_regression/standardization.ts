@@ -76,11 +76,10 @@ export interface FinishOptions {
 
 /** The standardization from the merged ranges and moments (a fixed function of their bits). */
 export function finishStandardization(
-  ranges: RangeSummary,
-  context: MomentContext,
-  moments: MomentSummary,
+  passes: { ranges: RangeSummary; context: MomentContext; moments: MomentSummary },
   options: FinishOptions,
 ): Standardization {
+  const { ranges, context, moments } = passes;
   const d = ranges.dimension, sums = gridValues(moments.sums);
   const W = sums[MOMENT_LAYOUT.weight]!, W2 = sums[MOMENT_LAYOUT.weightSquare]!;
   const denominator = W - W2 / W;

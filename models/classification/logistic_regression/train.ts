@@ -51,10 +51,10 @@ export interface TrainOptions {
 /** Fits logistic regression on `dimension` features through `passes`. */
 export async function trainLogisticRegression(
   passes: LogisticPasses,
-  dimension: number,
-  params: ResolvedParams,
+  settings: { dimension: number; params: ResolvedParams },
   options: TrainOptions = {},
 ): Promise<LogisticRegressionFit> {
+  const { dimension, params } = settings;
   const { signal } = options, names = params.featureNames;
   if (names !== undefined && names.length !== dimension) {
     throw new RangeError(`featureNames has ${names.length} names for ${dimension} features`);
@@ -71,7 +71,7 @@ export async function trainLogisticRegression(
   const gram = dimension <= params.collinearityMaxDimension && params.collinearityThreshold < 1;
   const context = momentContext(ranges, classWeights, { gram });
   const moments = await passes.moments(context);
-  const std = finishStandardization(ranges, context, moments, {
+  const std = finishStandardization({ ranges, context, moments }, {
     center: params.fitIntercept,
     collinearityThreshold: params.collinearityThreshold,
   });

@@ -32,7 +32,7 @@ function standardize(parts: FeatureBlock[][]): Standardization {
   const ranges = treeMerge(parts.map((p) => foldRanges(p, { dimension: D })), mergeRanges);
   const context = momentContext(ranges, resolveClassWeights([1.5, 4], classTotals(ranges)), { gram: false });
   const moments = treeMerge(parts.map((p) => foldMoments(p, context)), mergeMoments);
-  return finishStandardization(ranges, context, moments, { center: true, collinearityThreshold: 1 });
+  return finishStandardization({ ranges, context, moments }, { center: true, collinearityThreshold: 1 });
 }
 
 const STD = standardize(partitioned(ROWS, 1));
@@ -61,7 +61,10 @@ function direct(rows: Rows, std: Standardization, theta: Float64Array) {
 }
 
 Deno.test("the loss pass sums the weighted loss, gradient and Hessian of the standardized rows", () => {
-  const got = evaluate(partitioned(ROWS, 3), lossContext(STD, true, THETA, true));
+  const got = evaluate(
+    partitioned(ROWS, 3),
+    lossContext(STD, { fitIntercept: true, coefficients: THETA, hessian: true }),
+  );
   const want = direct(ROWS, STD, THETA);
   assert.ok(Math.abs(got.loss - want.loss) <= 1e-12 * want.loss, `${got.loss} vs ${want.loss}`);
   const scale = Math.max(...want.g.map(Math.abs));
@@ -74,7 +77,8 @@ Deno.test("the loss pass sums the weighted loss, gradient and Hessian of the sta
 
 Deno.test("the loss pass gradient matches central differences of its loss", () => {
   const parts = partitioned(ROWS, 2);
-  const at = (theta: Float64Array) => evaluate(parts, lossContext(STD, true, theta, false));
+  const at = (theta: Float64Array) =>
+    evaluate(parts, lossContext(STD, { fitIntercept: true, coefficients: theta, hessian: false }));
   const base = at(THETA);
   for (let j = 0; j < THETA.length; j++) {
     const step = 1e-5, plus = Float64Array.from(THETA), minus = Float64Array.from(THETA);
@@ -89,7 +93,7 @@ Deno.test("the loss pass gradient matches central differences of its loss", () =
 });
 
 Deno.test("loss summaries are the same bits for 1, 2, 3 and 7 partitions and any merge order", () => {
-  const context = lossContext(STD, true, THETA, true);
+  const context = lossContext(STD, { fitIntercept: true, coefficients: THETA, hessian: true });
   const whole = evaluate(partitioned(ROWS, 1), context);
   for (const parts of [2, 3, 7]) {
     const split = partitioned(ROWS, parts, 257);
@@ -120,7 +124,7 @@ Deno.test("the loss pass stays finite for huge margins and handles no intercept"
 });
 
 Deno.test("the loss pass refuses mismatched coefficients and summaries", () => {
-  const context = lossContext(STD, true, THETA, false);
+  const context = lossContext(STD, { fitIntercept: true, coefficients: THETA, hessian: false });
   assert.throws(
     () => foldLoss([], { ...context, coefficients: [1, 2] }),
     /Cannot evaluate 2 coefficients: expected 7/,

@@ -100,7 +100,7 @@ Deno.test("pseudoGradient picks the steepest subgradient and 0 inside the kink",
   const x = Float64Array.from([1, -1, 0, 0, 0, 0]);
   const g = Float64Array.from([0.5, 0.5, 0.5, -2, 2, 3]);
   const l1 = Float64Array.from([1, 1, 1, 1, 1, 0]);
-  assert.deepEqual(pseudoGradient(x, g, l1), Float64Array.from([1.5, -0.5, 0, -1, 1, 3]));
+  assert.deepEqual(pseudoGradient(x, { gradient: g, l1 }), Float64Array.from([1.5, -0.5, 0, -1, 1, 3]));
 });
 
 Deno.test("strongWolfe returns a step meeting both strong Wolfe conditions", async () => {
@@ -114,7 +114,7 @@ Deno.test("strongWolfe returns a step meeting both strong Wolfe conditions", asy
     });
   const start = await phi(0);
   for (const first of [0.01, 1, 10, 100]) {
-    const p = await strongWolfe(phi, start, first);
+    const p = await strongWolfe(phi, start, { first });
     assert.ok(p !== undefined, `from ${first}`);
     assert.ok(p.value <= start.value + 1e-4 * p.alpha * start.slope, `decrease from ${first}`);
     assert.ok(Math.abs(p.slope) <= 0.9 * -start.slope, `curvature from ${first}`);

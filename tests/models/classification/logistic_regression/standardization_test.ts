@@ -23,7 +23,7 @@ function standardize(parts: FeatureBlock[][], d: number, classWeight?: "balanced
   const cw = resolveClassWeights(classWeight, classTotals(ranges));
   const context = momentContext(ranges, cw, { gram: true });
   const moments = treeMerge(parts.map((p) => foldMoments(p, context)), mergeMoments);
-  return finishStandardization(ranges, context, moments, { center: true, collinearityThreshold: 0.95 });
+  return finishStandardization({ ranges, context, moments }, { center: true, collinearityThreshold: 0.95 });
 }
 
 /** Weighted mean and Spark's weighted std, two plain passes (an independent path). */
