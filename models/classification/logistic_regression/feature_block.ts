@@ -12,7 +12,10 @@
 
 /** Dense assembled features of some rows. */
 export interface FeatureBlock {
-  /** Row-major values, `rows · dimension` of them. Must be finite. */
+  /**
+   * Row-major values, `rows · dimension` of them. Must be finite; the bounded sums refuse feature
+   * ranges whose squared spread times the largest weight exceeds 2^960 (|x| up to ~1e140 is fine).
+   */
   readonly features: Float64Array;
   /** The label of each row: exactly 0 or 1. Its length is the row count. */
   readonly labels: ArrayLike<number>;

@@ -23,6 +23,7 @@ import {
 import { treeMerge } from "../../../../models/classification/logistic_regression/local_passes.ts";
 import { lossContext } from "../../../../models/classification/logistic_regression/objective.ts";
 import type { FeatureBlock } from "../../../../models/classification/logistic_regression/feature_block.ts";
+import { ExactSum } from "../../../../models/classification/logistic_regression/exact_sum.ts";
 import { partitioned, type Rows, syntheticRows } from "./lr_test_data.ts";
 
 const ROWS = syntheticRows({ rows: 3000, seed: 21, weighted: true, collinear: true });
@@ -94,10 +95,15 @@ Deno.test("the loss pass gradient matches central differences of its loss", () =
 
 Deno.test("loss summaries are the same bits for 1, 2, 3 and 7 partitions and any merge order", () => {
   const context = lossContext(STD, { fitIntercept: true, coefficients: THETA, hessian: true });
-  const whole = evaluate(partitioned(ROWS, 1), context);
+  const merged = (parts: FeatureBlock[][]) => treeMerge(parts.map((p) => foldLoss(p, context)), mergeLoss);
+  const one = merged(partitioned(ROWS, 1)), whole = finishLoss(one);
   for (const parts of [2, 3, 7]) {
-    const split = partitioned(ROWS, parts, 257);
-    assert.deepEqual(evaluate(split, context), whole, `${parts} partitions`);
+    const split = partitioned(ROWS, parts, 257), summary = merged(split);
+    // The summary itself: canonical grid totals, and the exact loss as an exact value.
+    assert.deepEqual(summary.gradient, one.gradient, `${parts} partitions`);
+    assert.deepEqual(summary.hessian, one.hessian, `${parts} partitions`);
+    assert.equal(new ExactSum(summary.loss).exact(), new ExactSum(one.loss).exact());
+    assert.deepEqual(finishLoss(summary), whole, `${parts} partitions`);
     const reversed = split.map((p) => foldLoss(p, context)).reverse().reduce((a, b) => mergeLoss(a, b));
     assert.deepEqual(finishLoss(reversed), whole, `${parts} partitions merged right to left`);
   }
