@@ -1,0 +1,52 @@
+/**
+ * A fitted logistic-regression model on the original feature scale, and its predictions.
+ *
+ * @module
+ */
+import { blockRows, checkBlockShape, type FeatureBlock } from "./feature_block.ts";
+import type { StopReason } from "./optimizer.ts";
+
+/** Coefficients on the original feature scale: `P(y = 1 | x) = 1 / (1 + e^{-(β·x + intercept)})`. */
+export interface LogisticRegressionModel {
+  type: "logistic-regression";
+  dimension: number;
+  coefficients: Float64Array;
+  intercept: number;
+  featureNames?: readonly string[];
+}
+
+/** How the optimizer ended. */
+export interface Convergence {
+  /** The solver that ran (`"none"` when there was nothing to optimize). */
+  solver: "newton" | "lbfgs" | "owlqn" | "none";
+  /** Whether the gradient criterion was met. */
+  converged: boolean;
+  reason: StopReason | "single-class";
+  iterations: number;
+  /** Passes over the data: the two standardization passes plus every evaluation. */
+  passes: number;
+  /** Largest magnitude of the objective's (pseudo-)gradient in standardized coordinates. */
+  gradientNorm: number;
+  /** The objective at the solution (data term divided by the weight total, plus the penalty). */
+  objective: number;
+}
+
+/** Something the user should know about the fit. */
+export type LogisticWarning =
+  | { kind: "collinear"; features: [number, number]; correlation: number; message: string }
+  | { kind: "constant-feature"; feature: number; message: string }
+  | { kind: "single-class"; label: 0 | 1; message: string }
+  | { kind: "not-converged"; reason: StopReason; gradientNorm: number; message: string };
+
+/** `P(y = 1)` for every row of the block. */
+export function predictProbabilities(model: LogisticRegressionModel, block: FeatureBlock): Float64Array {
+  const d = model.dimension, n = blockRows(block), out = new Float64Array(n);
+  checkBlockShape(block, d);
+  const { coefficients, intercept } = model, { features } = block;
+  for (let i = 0; i < n; i++) {
+    let m = intercept;
+    for (let j = 0; j < d; j++) m += coefficients[j]! * features[i * d + j]!;
+    out[i] = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
+  }
+  return out;
+}
