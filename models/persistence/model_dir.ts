@@ -165,7 +165,8 @@ export async function loadModel<M>(dir: string, registry: ModelRegistry<M>): Pro
  */
 export async function stageModelDir(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<string> {
   const target = resolve(dir);
-  const staging = await Deno.makeTempDir({ dir: dirname(target), prefix: `.${basename(target)}.partial-` });
+  const staging = join(dirname(target), `.${basename(target)}.partial-${crypto.randomUUID()}`);
+  await Deno.mkdir(staging); // fails if the name exists; the mode follows the umask like any mkdir
   const order = [...files.keys()].filter((f) => f !== MANIFEST_FILE).sort();
   if (files.has(MANIFEST_FILE)) order.push(MANIFEST_FILE);
   for (const name of order) await writeSynced(join(staging, name), files.get(name)!);
