@@ -342,10 +342,11 @@ Deno.test("persistence errors travel as { name, message, data } and come back as
       await loadModel(dir, arraysRegistry());
       assert.fail("loaded");
     } catch (e) {
+      assert.ok(e instanceof ModelIntegrityError);
       const wire = JSON.parse(JSON.stringify(errorToWire(e)));
       const back = persistenceErrorFromWire(wire);
       assert.ok(back instanceof ModelIntegrityError);
-      assert.equal(back.message, (e as Error).message);
+      assert.equal(back.message, e.message);
       assert.deepEqual(back.data, { path: dir, reason: "extra-file", file: "extra" });
     }
     const other = persistenceErrorFromWire({ name: "TimeoutError", message: "late", data: {} });
