@@ -159,19 +159,26 @@ export async function loadModel<M>(dir: string, registry: ModelRegistry<M>): Pro
 }
 
 /**
- * Writes `files` into a new hidden sibling of `dir` (`.<name>.partial-<random>`), each file
- * fsynced and the manifest last, and returns the sibling's path. {@linkcode saveModel} then
+ * Writes `files` into a new hidden sibling of `dir` (`.<name>.partial-<random>`; the parent is
+ * created if needed), each file fsynced and the manifest last, and returns the sibling's path; a
+ * failed write removes the sibling. {@linkcode saveModel} then
  * renames it; on its own this is the state a crash before the rename leaves behind.
  */
 export async function stageModelDir(dir: string, files: ReadonlyMap<string, Uint8Array>): Promise<string> {
   const target = resolve(dir);
+  await Deno.mkdir(dirname(target), { recursive: true });
   const staging = join(dirname(target), `.${basename(target)}.partial-${crypto.randomUUID()}`);
   await Deno.mkdir(staging); // fails if the name exists; the mode follows the umask like any mkdir
-  const order = [...files.keys()].filter((f) => f !== MANIFEST_FILE).sort();
-  if (files.has(MANIFEST_FILE)) order.push(MANIFEST_FILE);
-  for (const name of order) await writeSynced(join(staging, name), files.get(name)!);
-  await syncDir(staging);
-  return staging;
+  try {
+    const order = [...files.keys()].filter((f) => f !== MANIFEST_FILE).sort();
+    if (files.has(MANIFEST_FILE)) order.push(MANIFEST_FILE);
+    for (const name of order) await writeSynced(join(staging, name), files.get(name)!);
+    await syncDir(staging);
+    return staging;
+  } catch (e) {
+    await Deno.remove(staging, { recursive: true });
+    throw e;
+  }
 }
 
 /**

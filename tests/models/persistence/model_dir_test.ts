@@ -326,6 +326,21 @@ Deno.test("saveModel refuses info a loader would refuse, before writing anything
   }
 });
 
+Deno.test("saveModel creates missing parent directories", async () => {
+  const parent = await tempParent();
+  try {
+    const dir = join(parent, "runs", "2025-06-01", "gbt");
+    await saveModel(dir, {
+      codec: arraysCodec,
+      model: { meta: {}, arrays: edgeArrays() },
+      info: sampleInfo(),
+    });
+    assert.equal((await loadModel(dir, arraysRegistry())).model.arrays.size, edgeArrays().size);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
+
 Deno.test("loadModel on a missing path or a file is a ModelNotFoundError", async () => {
   await withModel(async (dir, parent) => {
     await rejectsWith(loadModel(join(parent, "nope"), arraysRegistry()), ModelNotFoundError, () => {});
