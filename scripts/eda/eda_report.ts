@@ -13,11 +13,13 @@
  * @module
  */
 import { type Clock, systemClock } from "../../actors/clock.ts";
-import { renderChart } from "../report/chart.ts";
-import { buildReport, formatNumber, type ReportCell, type ReportSection } from "../report/html_report.ts";
+import { buildReport, formatNumber } from "../report/html_report.ts";
+import { renderSectionPlans, type SectionPlan, type TablePlan } from "../report/report_plan.ts";
 import type { DatasetEda, IngestFigures } from "./analyze.ts";
 import type { ExperimentsReport } from "./experiments.ts";
-import { datasetSections, experimentSections, type SectionPlan, type TablePlan } from "./report_sections.ts";
+import { datasetSections, experimentSections } from "./report_sections.ts";
+
+export { tableToCsv } from "../report/report_plan.ts";
 
 /** Frontier's version, stamped on charts. */
 export const FRONTIER_VERSION = "0.1.0";
@@ -53,28 +55,6 @@ export interface EdaReportResult {
 /** The versions stamped on every chart. */
 export function stampVersions(): Record<string, string> {
   return { frontier: FRONTIER_VERSION, deno: Deno.version.deno };
-}
-
-function csvCell(v: ReportCell): string {
-  if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** A table as CSV text (header line, then rows; empty cells for null). */
-export function tableToCsv(
-  table: { columns: readonly string[]; rows: readonly (readonly ReportCell[])[] },
-): string {
-  return [table.columns, ...table.rows].map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
-}
-
-function tableToJson(table: TablePlan): string {
-  const rows = table.rows.map((r) =>
-    Object.fromEntries(
-      table.columns.map((c, i) => [c || "column", typeof r[i] === "bigint" ? String(r[i]) : r[i] ?? null]),
-    )
-  );
-  return JSON.stringify({ caption: table.caption, columns: table.columns, rows }, null, 1);
 }
 
 function overviewSection(datasets: readonly DatasetEda[], extra: readonly IngestFigures[]): SectionPlan {
@@ -141,40 +121,16 @@ export async function writeEdaReport(
   const clock = options.clock ?? systemClock;
   const t0 = clock.monotonic();
   const out = options.outDir.replace(/\/+$/, "");
-  await Deno.mkdir(`${out}/tables`, { recursive: true });
-  await Deno.mkdir(`${out}/charts`, { recursive: true });
   const versions = stampVersions();
   const plans: SectionPlan[] = [overviewSection(datasets, options.ingest ?? [])];
   for (const d of datasets) plans.push(...datasetSections(d, versions));
   if (options.experiments) plans.push(...experimentSections(options.experiments, versions));
 
-  const tables: string[] = [];
-  const charts: string[] = [];
-  const sections: ReportSection[] = [];
-  const png = options.png ?? true;
-  for (const plan of plans) {
-    options.log?.(`report: ${plan.title}`);
-    for (const t of plan.tables) {
-      await Deno.writeTextFile(`${out}/tables/${t.file}.csv`, tableToCsv(t));
-      await Deno.writeTextFile(`${out}/tables/${t.file}.json`, tableToJson(t));
-      tables.push(`${out}/tables/${t.file}.csv`);
-    }
-    const rendered = [];
-    for (const c of plan.charts) {
-      const r = await renderChart(c.spec, { stamp: c.stamp });
-      await Deno.writeTextFile(`${out}/charts/${c.file}.svg`, r.svg);
-      if (png) await Deno.writeFile(`${out}/charts/${c.file}.png`, r.png);
-      charts.push(`${out}/charts/${c.file}.svg`);
-      rendered.push({ title: c.title, svg: r.svg, ...(png ? { png: r.png } : {}) });
-    }
-    sections.push({
-      id: plan.id,
-      title: plan.title,
-      ...(plan.html === undefined ? {} : { html: plan.html }),
-      tables: plan.tables.map((t) => ({ caption: t.caption, columns: t.columns, rows: t.rows })),
-      charts: rendered,
-    });
-  }
+  const { sections, tables, charts } = await renderSectionPlans(plans, {
+    outDir: out,
+    png: options.png ?? true,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
   const machine = options.experiments?.machine;
   const html = buildReport({
     title: options.title ?? "Frontier — Task 1 exploratory data analysis",

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { TopLevelSpec } from "vega-lite";
 import type { ChartStamp } from "../report/chart.ts";
 import {
   correlationHeatmapSpec,
@@ -15,35 +14,13 @@ import {
   trendSpec,
 } from "../report/chart_specs.ts";
 import { escapeHtml, formatNumber, type ReportCell } from "../report/html_report.ts";
+import type { ChartPlan, SectionPlan, TablePlan } from "../report/report_plan.ts";
 import type { DatasetEda } from "./analyze.ts";
 import type { ExperimentsReport } from "./experiments.ts";
 import type { SegmentStat } from "../../models/stat/segment_rates.ts";
 import { SUMMARY_HEADERS, summaryRows } from "../../models/stat/summary_stats.ts";
 
-/** A table to show and to write as `<file>.csv` / `<file>.json`. */
-export interface TablePlan {
-  file: string;
-  caption: string;
-  columns: string[];
-  rows: ReportCell[][];
-}
-
-/** A chart to render to `<file>.svg` / `<file>.png`. */
-export interface ChartPlan {
-  file: string;
-  title: string;
-  spec: TopLevelSpec;
-  stamp: ChartStamp;
-}
-
-/** A report section before rendering. */
-export interface SectionPlan {
-  id: string;
-  title: string;
-  html?: string;
-  tables: TablePlan[];
-  charts: ChartPlan[];
-}
+export type { ChartPlan, SectionPlan, TablePlan } from "../report/report_plan.ts";
 
 /** A safe identifier (file names, section ids) from free text. */
 export function slug(text: string): string {
