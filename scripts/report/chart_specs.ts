@@ -313,7 +313,10 @@ export function partitionTimingsSpec(
   };
 }
 
-function frame(options: ChartSpecOptions) {
+/** Title, size and white background: the frame every builder starts from. */
+export function frame(
+  options: ChartSpecOptions,
+): { title: string; width: number; height: number; background: string } {
   return {
     title: options.title,
     width: options.width ?? 480,
@@ -322,7 +325,8 @@ function frame(options: ChartSpecOptions) {
   };
 }
 
-function checkRows(builder: string, rows: readonly unknown[]): void {
+/** @throws {RangeError} when `rows` exceed {@linkcode MAX_CHART_ROWS}. */
+export function checkRows(builder: string, rows: readonly unknown[]): void {
   if (rows.length > MAX_CHART_ROWS) {
     throw new RangeError(
       `${builder}: ${rows.length} rows exceed ${MAX_CHART_ROWS}; aggregate in the cluster and chart the summary`,
@@ -330,7 +334,8 @@ function checkRows(builder: string, rows: readonly unknown[]): void {
   }
 }
 
-function checkFinite(builder: string, where: string, fields: Record<string, number>): void {
+/** @throws {RangeError} naming the first field of `fields` that is not finite. */
+export function checkFinite(builder: string, where: string, fields: Record<string, number>): void {
   for (const [name, value] of Object.entries(fields)) {
     if (!Number.isFinite(value)) {
       throw new RangeError(`${builder}: ${where}.${name} must be finite, got ${value}`);
