@@ -1,6 +1,4 @@
 import assert from "node:assert/strict";
-import { systemClock } from "../../../actors/clock.ts";
-import { TimeoutError } from "../../../actors/errors.ts";
 import { readPngSize, renderChart } from "../../../scripts/report/chart.ts";
 import { correlationHeatmapSpec, rateBySegmentSpec, trendSpec } from "../../../scripts/report/chart_specs.ts";
 import {
@@ -9,18 +7,14 @@ import {
   formatNumber,
   type ReportInput,
 } from "../../../scripts/report/html_report.ts";
+import { requireChromium, runChromium, SKIP_BROWSER } from "./headless_chromium.ts";
 
-const CHROMIUM = Deno.env.get("FRONTIER_CHROMIUM") ?? "chromium";
-const SKIP_BROWSER = Deno.env.get("FRONTIER_SKIP_BROWSER") === "1";
-const CHROMIUM_TIMEOUT_MS = 60_000;
 const EXTERNAL_SRC_OR_HREF = /\b(?:src|href)\s*=\s*["']?\s*https?:\/\//i;
 const stamp = {
   dataRange: "2024-01-01 to 2024-01-03 (9,876 rows)",
   seed: 7,
   versions: { frontier: "0.1.0-test" },
 };
-
-const decoder = new TextDecoder();
 
 /** The same small report for the unit and browser tests: a table, two PNG charts, one inline SVG chart. */
 async function sampleReport(): Promise<{ input: ReportInput; html: string }> {
@@ -152,57 +146,6 @@ Deno.test("formatNumber groups integers and trims decimals", () => {
   assert.equal(formatNumber(Number.NaN), "NaN");
 });
 
-async function chromiumVersion(): Promise<string | undefined> {
-  try {
-    const out = await new Deno.Command(CHROMIUM, { args: ["--version"], stdout: "piped", stderr: "null" })
-      .output();
-    return out.success ? decoder.decode(out.stdout).trim() : undefined;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
-}
-
-/** Runs headless Chromium on `url`; kills it and throws TimeoutError after CHROMIUM_TIMEOUT_MS. */
-async function runChromium(dir: string, extra: readonly string[], url: string): Promise<string> {
-  const profile = await Deno.makeTempDir({ dir, prefix: "profile-" });
-  const args = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--hide-scrollbars",
-    `--user-data-dir=${profile}`,
-    "--window-size=1280,2000",
-    "--virtual-time-budget=5000",
-    ...extra,
-    url,
-  ];
-  const controller = new AbortController();
-  const timer = systemClock.setTimeout(() => controller.abort(), CHROMIUM_TIMEOUT_MS);
-  try {
-    const out = await new Deno.Command(CHROMIUM, {
-      args,
-      env: { HOME: dir },
-      stdout: "piped",
-      stderr: "piped",
-      signal: controller.signal,
-    }).output();
-    if (controller.signal.aborted) {
-      throw new TimeoutError(`Cannot screenshot report: chromium ran past ${CHROMIUM_TIMEOUT_MS} ms`);
-    }
-    assert.ok(out.success, `chromium exited with ${out.code}: ${decoder.decode(out.stderr).slice(-2000)}`);
-    return decoder.decode(out.stdout);
-  } finally {
-    systemClock.clearTimeout(timer);
-  }
-}
-
 const browserTestName =
   "report renders in headless Chromium: screenshot, sections, headings and decoded charts";
 if (SKIP_BROWSER) {
@@ -213,12 +156,7 @@ Deno.test({
   name: browserTestName,
   ignore: SKIP_BROWSER,
   fn: async () => {
-    const version = await chromiumVersion();
-    assert.ok(
-      version !== undefined,
-      `"${CHROMIUM}" is not installed or does not run: run scripts/setup/chromium.sh ` +
-        `(apt-get install chromium fonts-dejavu-core), or set FRONTIER_SKIP_BROWSER=1 to skip this test`,
-    );
+    await requireChromium();
     const { input, html } = await sampleReport();
     const dir = await Deno.makeTempDir({ prefix: "frontier-report-" });
     try {
@@ -227,7 +165,7 @@ Deno.test({
       const url = new URL(`file://${page}`).href;
 
       const shot = `${dir}/shot.png`;
-      await runChromium(dir, [`--screenshot=${shot}`], url);
+      await runChromium(dir, { url, args: [`--screenshot=${shot}`] });
       const png = await Deno.readFile(shot);
       assert.deepEqual(readPngSize(png), { width: 1280, height: 2000 }, "screenshot has the window size");
       assert.ok(
@@ -237,7 +175,7 @@ Deno.test({
       const keep = Deno.env.get("FRONTIER_SCREENSHOT_OUT");
       if (keep !== undefined) await Deno.copyFile(shot, keep);
 
-      const dom = await runChromium(dir, ["--dump-dom"], url);
+      const dom = await runChromium(dir, { url, args: ["--dump-dom"] });
       for (const section of input.sections) {
         assert.match(
           dom,
