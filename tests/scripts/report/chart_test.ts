@@ -9,54 +9,13 @@ import {
   rateBySegmentSpec,
   trendSpec,
 } from "../../../scripts/report/chart_specs.ts";
+import { decodePng } from "./png_pixels.ts";
 
 const stamp = {
   dataRange: "2024-01-01 to 2024-01-03 (9,876 rows)",
   seed: 42,
   versions: { frontier: "0.1.0-test" },
 };
-
-/** Decodes an 8-bit, non-interlaced RGB/RGBA PNG into RGBA pixels. */
-async function decodePng(png: Uint8Array): Promise<{ width: number; height: number; rgba: Uint8Array }> {
-  const { width, height } = readPngSize(png);
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const bitDepth = png[24];
-  const colorType = png[25];
-  assert.equal(bitDepth, 8, "test decoder handles 8-bit PNGs");
-  assert.ok(colorType === 2 || colorType === 6, `test decoder handles RGB/RGBA, got color type ${colorType}`);
-  assert.equal(png[28], 0, "test decoder handles non-interlaced PNGs");
-  const channels = colorType === 6 ? 4 : 3;
-  const idat: Uint8Array[] = [];
-  for (let at = 8; at < png.length;) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
-    if (type === "IDAT") idat.push(png.subarray(at + 8, at + 8 + length));
-    at += 12 + length;
-  }
-  const stream = new Blob(idat as BlobPart[]).stream().pipeThrough(new DecompressionStream("deflate"));
-  const raw = new Uint8Array(await new Response(stream).arrayBuffer());
-  const stride = width * channels;
-  const out = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    for (let x = 0; x < stride; x++) {
-      const byte = raw[y * (stride + 1) + 1 + x] ?? 0;
-      const a = x >= channels ? out[y * stride + x - channels] ?? 0 : 0;
-      const b = y > 0 ? out[(y - 1) * stride + x] ?? 0 : 0;
-      const c = x >= channels && y > 0 ? out[(y - 1) * stride + x - channels] ?? 0 : 0;
-      const p = a + b - c;
-      const pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-      const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
-      const predictor = [0, a, b, (a + b) >> 1, paeth][filter ?? 0] ?? 0;
-      out[y * stride + x] = (byte + predictor) & 0xff;
-    }
-  }
-  const rgba = new Uint8Array(width * height * 4);
-  for (let i = 0; i < width * height; i++) {
-    for (let k = 0; k < 4; k++) rgba[i * 4 + k] = k < channels ? out[i * channels + k] ?? 0 : 255;
-  }
-  return { width, height, rgba };
-}
 
 function svgSize(svg: string): { width: number; height: number } {
   const match = /<svg\b[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
