@@ -14,6 +14,7 @@
 import type { DataType, Vec } from "../columnar/batch.ts";
 import { allocVec } from "../columnar/batch_ops.ts";
 import { INT32_MAX, INT32_MIN, makeVec, MS_PER_DAY, nullUnless, SAFE } from "./vectors.ts";
+import { civilFromDays, daysFromCivil, daysInMonth } from "../util/civil_time.ts";
 
 /** Casts a vector to `to` (see the rules in the module doc). */
 export function castVec(v: Vec, to: DataType, n: number): Vec {
@@ -165,37 +166,6 @@ function parseTimestamp(s: string): number | undefined {
     offset = (tz[0] === "-" ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
   return days * MS_PER_DAY + hh * 3_600_000 + mm * 60_000 + ss * 1000 + ms - offset;
-}
-
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-function daysFromCivil(y: number, m: number, d: number): number {
-  y -= m <= 2 ? 1 : 0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-/** The civil date of a day number, packed as `((year * 16) + month) * 32 + day`. */
-export function civilFromDays(days: number): number {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return (y * 16 + m) * 32 + d;
 }
 
 function pad(x: number, width: number): string {

@@ -7,7 +7,7 @@ import type { Vec } from "../columnar/batch.ts";
 import { allocVec } from "../columnar/batch_ops.ts";
 import { hashColumns } from "../columnar/row_hash.ts";
 import type { FnName } from "./expr.ts";
-import { civilFromDays } from "./cast.ts";
+import { civilFromDays } from "../util/civil_time.ts";
 import type { Typed } from "./resolve.ts";
 import { blend, bothValid, finish, makeVec, MS_PER_DAY, type Slots, type Values } from "./vectors.ts";
 

@@ -13,6 +13,7 @@
 import { z } from "zod";
 import { SchemaError } from "../../../actors/errors.ts";
 import { DATA_TYPES, type DataType, type Field, type Schema } from "../../columnar/batch.ts";
+import { daysFromCivil, daysInMonth, MS_PER_DAY } from "../../util/civil_time.ts";
 import { compileDialect, type CsvDialect, EV_BROKEN, readHeader, RecordReader } from "./scan.ts";
 
 /** One column of a CSV file. */
@@ -310,21 +311,6 @@ export function readBool(bytes: Uint8Array, a: number, b: number): number {
   return -1;
 }
 
-/** Days from 1970-01-01 to a proleptic Gregorian civil date (month 1-12). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * ((month + 9) % 12) + 2) / 5) + day - 1;
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
-}
-
-/** Days in a month of a proleptic Gregorian year. */
-export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
 /** Parses `bytes[a, b)`: days since epoch for dates, ms since epoch for timestamps; NaN if invalid. */
 export type DateParser = (bytes: Uint8Array, a: number, b: number) => number;
 
@@ -408,7 +394,7 @@ function civil(y: number, mo: number, d: number, ms: number | undefined, t = { H
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return NaN;
   if (t.H > 23 || t.m > 59 || t.s > 59) return NaN;
   const days = daysFromCivil(y, mo, d);
-  return ms === undefined ? days : days * 86_400_000 + ms;
+  return ms === undefined ? days : days * MS_PER_DAY + ms;
 }
 
 function digitsAt(bytes: Uint8Array, i: number, n: number, b: number): number {
@@ -431,7 +417,7 @@ function parseIsoDate(bytes: Uint8Array, a: number, b: number): number {
 function parseIsoTimestamp(bytes: Uint8Array, a: number, b: number): number {
   const days = parseIsoDate(bytes, a, Math.min(b, a + 10));
   if (Number.isNaN(days)) return NaN;
-  if (b === a + 10) return days * 86_400_000;
+  if (b === a + 10) return days * MS_PER_DAY;
   let i = a + 10;
   if (bytes[i] !== 84 && bytes[i] !== 32) return NaN;
   const H = digitsAt(bytes, i + 1, 2, b), m = bytes[i + 3] === 58 ? digitsAt(bytes, i + 4, 2, b) : -1;
@@ -463,5 +449,5 @@ function parseIsoTimestamp(bytes: Uint8Array, a: number, b: number): number {
     i += 5 + colon;
   }
   if (i !== b) return NaN;
-  return days * 86_400_000 + H * 3600_000 + m * 60_000 + s * 1000 + ms - offset;
+  return days * MS_PER_DAY + H * 3600_000 + m * 60_000 + s * 1000 + ms - offset;
 }

@@ -19,7 +19,8 @@
 import { SchemaError } from "../../../actors/errors.ts";
 import type { Batch, Vec } from "../../columnar/batch.ts";
 import type { CsvDialect } from "../../io/csv/scan.ts";
-import { type CsvField, type CsvSchema, daysFromCivil, daysInMonth } from "../../io/csv/schema.ts";
+import type { CsvField, CsvSchema } from "../../io/csv/schema.ts";
+import { daysFromCivil, daysInMonth } from "../../util/civil_time.ts";
 
 /** Column names that leak the label (known only after the call): drop them for realistic models. */
 export const BANK_LEAK_COLUMNS: readonly string[] = ["duration"];

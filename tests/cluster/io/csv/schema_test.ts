@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { SchemaError } from "../../../../actors/errors.ts";
 import {
   compileDateFormat,
-  daysFromCivil,
   inferSchema,
   loadCsvSchema,
   NumberReader,
@@ -132,14 +131,6 @@ Deno.test("readBool reads true/false/1/0 in any case and nothing else", () => {
     -1,
     -1,
   ]);
-});
-
-Deno.test("daysFromCivil matches Date.UTC over four centuries", () => {
-  const rnd = seededRandom(3);
-  for (let i = 0; i < 2000; i++) {
-    const y = 1800 + Math.floor(rnd() * 400), m = 1 + Math.floor(rnd() * 12), d = 1 + Math.floor(rnd() * 28);
-    assert.equal(daysFromCivil(y, m, d), Date.UTC(y, m - 1, d) / 86_400_000);
-  }
 });
 
 Deno.test("date and timestamp parsers read ISO 8601 and custom formats and reject impossible dates", () => {
