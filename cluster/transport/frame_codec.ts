@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { concatBytes } from "../util/bytes.ts";
 
 /** One message on a link. `header` is JSON text; the receiver parses and validates it. */
 export type LinkMessage =
@@ -54,7 +55,7 @@ export function encodeFrame(
   payload: Uint8Array | undefined,
   options: { chunkBytes?: number } = {},
 ): Uint8Array[] {
-  return encodeFrameParts(header, payload, options).map(concatParts);
+  return encodeFrameParts(header, payload, options).map((parts) => concatBytes(parts));
 }
 
 /**
@@ -90,18 +91,6 @@ export function encodeFrameParts(
     at += n;
   }
   return messages;
-}
-
-function concatParts(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 /** Encodes a credit grant of `n` frames. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../cluster/util/bytes.ts";
 
 /** The defects {@linkcode injectDefects} can make, named like the quarantine reasons they cause. */
 export type Defect =
@@ -70,13 +71,7 @@ export function injectDefects(
   const chunks = parts.flatMap((p, i) =>
     i === 0 ? [encoder.encode(p)] : [new Uint8Array([0xff]), encoder.encode(p)]
   );
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** `count` defects spread evenly over records 2..`records + 1`, cycling through {@linkcode DEFECTS}. */

@@ -11,6 +11,7 @@
  * @module
  */
 import type { Dataset } from "../../cluster/dataset.ts";
+import { concatBytes } from "../../cluster/util/bytes.ts";
 import type { Frontier } from "../../cluster/frontier.ts";
 import type { CsvRead, CsvSummary } from "../../cluster/reader.ts";
 import {
@@ -94,13 +95,7 @@ async function headBytes(path: string, n = 64 << 10): Promise<Uint8Array> {
   } finally {
     await reader.cancel().catch(() => {});
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out.subarray(0, Math.min(size, n));
+  return concatBytes(parts, size).subarray(0, Math.min(size, n));
 }
 
 /** `"full"` / `"additional"` when the CSV's header is a bank file's header, else undefined. */

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../util/bytes.ts";
 
 /** Opcodes of RFC 6455 §5.2. */
 export const OP = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
@@ -301,7 +302,7 @@ export class WsFrameParser {
     }
     if (!this.#fin) return undefined;
     const opcode = this.#fragmentOpcode!;
-    const data = this.#fragments.length === 0 ? payload : concat(this.#fragments, this.#fragmentBytes);
+    const data = this.#fragments.length === 0 ? payload : concatBytes(this.#fragments, this.#fragmentBytes);
     this.#fragmentOpcode = undefined;
     this.#fragments = [];
     this.#fragmentBytes = 0;
@@ -336,14 +337,4 @@ export class WsFrameParser {
     emit({ kind: "close", code, reason });
     return undefined;
   }
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

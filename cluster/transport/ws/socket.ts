@@ -25,6 +25,7 @@ import {
   WsFrameParser,
   type WsViolation,
 } from "./frame.ts";
+import { concatBytes } from "../../util/bytes.ts";
 
 /** What a WebSocket runs over: a `Deno.Conn`, or an adapter with the same three methods. */
 export interface ByteStream {
@@ -294,7 +295,7 @@ export class WsSocket {
 
   #queuePong(data: Uint8Array): void {
     const parts = encodeWsFrame(OP.pong, [data], { mask: this.#mask });
-    const pong = parts.length === 1 ? parts[0]! : concat(parts);
+    const pong = parts.length === 1 ? parts[0]! : concatBytes(parts);
     const at = this.#pong === undefined ? -1 : this.#queue.indexOf(this.#pong);
     this.#pong = pong;
     if (at < 0) {
@@ -340,7 +341,7 @@ export class WsSocket {
     }
     const taken = this.#queue.splice(0, Math.max(1, count));
     if (this.#pong !== undefined && taken.includes(this.#pong)) this.#pong = undefined;
-    const chunk = taken.length === 1 ? taken[0]! : concat(taken);
+    const chunk = taken.length === 1 ? taken[0]! : concatBytes(taken);
     this.#queuedBytes -= chunk.byteLength;
     return chunk;
   }
@@ -352,16 +353,4 @@ function truncateUtf8(text: string, maxBytes: number): string {
   const chars = [...text].slice(0, maxBytes); // every character takes at least one byte
   while (encoder.encode(chars.join("")).byteLength > maxBytes) chars.pop();
   return chars.join("");
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
