@@ -26,6 +26,7 @@ import { decodeWelcome } from "../protocol.ts";
 import { readSecretFile } from "./secret_file.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { dialWebSocket } from "../transport/websocket.ts";
+import { hostName } from "../util/host_name.ts";
 
 const USAGE = `Usage: executor_main.ts --driver URL --secret-file FILE [options]
 
@@ -153,17 +154,6 @@ export async function main(args: readonly string[], options: { signal?: AbortSig
     options.signal?.removeEventListener("abort", stop);
   }
   return EXIT_OK;
-}
-
-function hostName(): string {
-  try {
-    if (Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted") {
-      return Deno.hostname();
-    }
-  } catch {
-    // fall through
-  }
-  return "localhost";
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -33,6 +33,7 @@ import type { Engine } from "../engine.ts";
 import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { dialWebSocket } from "../transport/websocket.ts";
+import { hostName } from "../util/host_name.ts";
 
 /** Options of {@linkcode connectRemote}. */
 export interface ConnectRemoteOptions {
@@ -101,17 +102,6 @@ export async function connectRemote(url: string, options: ConnectRemoteOptions):
   } finally {
     clock.clearTimeout(timer);
   }
-}
-
-function hostName(): string {
-  try {
-    if (Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted") {
-      return Deno.hostname();
-    }
-  } catch {
-    // no permission API (e.g. a restricted worker): fall through
-  }
-  return "localhost";
 }
 
 interface Pending {
