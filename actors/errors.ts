@@ -1,7 +1,12 @@
 /**
- * The named errors of Frontier. Each has a stable `name`, structured `data`, and an optional
- * `cause`. On the wire an error is `{ name, message, data }` ({@linkcode errorToWire}) and is
- * rebuilt as the same class on the other side ({@linkcode errorFromWire}).
+ * The named errors of the actor layer, and how any named error crosses the wire. Each error has
+ * a stable `name`, structured `data`, an optional `cause`, and says whether it is
+ * {@linkcode FrontierError.deterministic | deterministic} (a retry would fail the same way). On
+ * the wire an error is `{ name, message, data, deterministic?, cause? }`
+ * ({@linkcode errorToWire}) and is rebuilt as the same class on the other side
+ * ({@linkcode errorFromWire}) when that class is registered ({@linkcode registerErrors}). The
+ * errors of the data layer (schemas, rows, tasks, jobs) live in `cluster/errors.ts`, which
+ * registers them.
  *
  * @module
  */
@@ -9,19 +14,44 @@
 /** JSON-compatible value. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-/** An error as it travels between processes. */
-export interface WireError {
+/** An error as it travels between processes (a type alias, so that it is also {@linkcode Json}). */
+export type WireError = {
   name: string;
   message: string;
   data: Record<string, Json>;
+  /** Present (true) when a retry would fail the same way; see {@linkcode FrontierError.deterministic}. */
+  deterministic?: boolean;
+  /** The error's cause, when it had one (at most {@linkcode MAX_CAUSE_DEPTH} deep). */
+  cause?: WireError;
+};
+
+/** Causes deeper than this are dropped when an error is serialized. */
+export const MAX_CAUSE_DEPTH = 8;
+
+/** Options every {@linkcode FrontierError} takes. */
+export interface FrontierErrorOptions {
+  /** Structured fields (JSON, so that they travel). */
+  data?: Record<string, Json>;
+  cause?: unknown;
+  /** Overrides the class's {@linkcode FrontierError.deterministic} for this one error. */
+  deterministic?: boolean;
 }
 
 /** Base of every Frontier error. */
 export class FrontierError extends Error {
+  /**
+   * Whether errors of this class are deterministic: the same input fails the same way on every
+   * attempt (bad data, a bad plan, refused code), so retrying is pointless. The scheduler fails
+   * a job at once on a task error that says so and retries any other. Subclasses set it.
+   */
+  static readonly deterministic: boolean = false;
   readonly data: Record<string, Json>;
-  constructor(message: string, options: { data?: Record<string, Json>; cause?: unknown } = {}) {
+  /** This error's {@linkcode FrontierError.deterministic} (the class's unless overridden). */
+  readonly deterministic: boolean;
+  constructor(message: string, options: FrontierErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.data = options.data ?? {};
+    this.deterministic = options.deterministic ?? (new.target as typeof FrontierError).deterministic;
   }
 }
 
@@ -33,16 +63,9 @@ export class MailboxFullError extends FrontierError {
 export class PeerUnavailableError extends FrontierError {
   override name = "PeerUnavailableError";
 }
-/** A task failed; `data.kind` says whether the task itself or its inputs (fetch) caused it. */
-export class TaskFailedError extends FrontierError {
-  override name = "TaskFailedError";
-}
-/** A job could not complete (a stage or task ran out of attempts). */
-export class JobFailedError extends FrontierError {
-  override name = "JobFailedError";
-}
-/** Input that does not decode as a valid message. */
+/** Input that does not decode as a valid message. Deterministic: the same bytes fail again. */
 export class MalformedMessageError extends FrontierError {
+  static override readonly deterministic: boolean = true;
   override name = "MalformedMessageError";
 }
 /** A wait ran past its deadline. */
@@ -53,73 +76,100 @@ export class TimeoutError extends FrontierError {
 export class AbortedError extends FrontierError {
   override name = "AbortedError";
 }
-/** Data does not match the schema it was declared or expected to have. */
-export class SchemaError extends FrontierError {
-  override name = "SchemaError";
-}
-/** A node failed to prove the shared secret, or a frame came from an unauthenticated peer. */
-export class AuthenticationError extends FrontierError {
-  override name = "AuthenticationError";
-}
 /** The actor, system or component was stopped. */
 export class StoppedError extends FrontierError {
   override name = "StoppedError";
-}
-/** A module or export was not on the job's allowlist. */
-export class NotAllowedError extends FrontierError {
-  override name = "NotAllowedError";
 }
 /** An actor's supervisor gave up (restart limit exceeded) and escalated. */
 export class EscalationError extends FrontierError {
   override name = "EscalationError";
 }
-/** A malformed input row, with its location. */
-export class InvalidRowError extends FrontierError {
-  override name = "InvalidRowError";
+
+/** A class {@linkcode errorFromWire} can rebuild: the standard `(message, options)` constructor. */
+export type ErrorClass = new (message: string, options?: FrontierErrorOptions) => FrontierError;
+
+// Append-only: a name maps to one class for the life of the process (see registerErrors).
+const registry = new Map<string, ErrorClass>();
+
+/**
+ * Registers error classes for {@linkcode errorFromWire}, under the `name` their instances carry.
+ * Each layer registers its own (this module the actor errors, `cluster/errors.ts` the data
+ * errors) so that the actor layer knows nothing of the layers above it. Registering a class
+ * again is a no-op; another class under a taken name is a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { errorFromWire, errorToWire, FrontierError, registerErrors } from "./errors.ts";
+ * class QuotaError extends FrontierError {
+ *   static override readonly deterministic = true;
+ *   override name = "QuotaError";
+ * }
+ * registerErrors(QuotaError);
+ * const back = errorFromWire(errorToWire(new QuotaError("over quota", { data: { limit: 3 } })));
+ * assert.ok(back instanceof QuotaError && back.deterministic && back.data.limit === 3);
+ * ```
+ */
+export function registerErrors(...classes: ErrorClass[]): void {
+  for (const Ctor of classes) {
+    const name = new Ctor("").name;
+    const known = registry.get(name);
+    if (known !== undefined && known !== Ctor) {
+      throw new TypeError(`Another error class is already registered as "${name}"`);
+    }
+    registry.set(name, Ctor);
+  }
 }
 
-const registry: Record<
-  string,
-  new (message: string, options?: { data?: Record<string, Json> }) => FrontierError
-> = {
+registerErrors(
+  FrontierError,
   MailboxFullError,
   PeerUnavailableError,
-  TaskFailedError,
-  JobFailedError,
   MalformedMessageError,
   TimeoutError,
   AbortedError,
-  SchemaError,
-  AuthenticationError,
   StoppedError,
-  NotAllowedError,
   EscalationError,
-  InvalidRowError,
-};
+);
 
-/** Serializes any thrown value to a {@linkcode WireError}. */
+/** Serializes any thrown value to a {@linkcode WireError}, with its cause chain. */
 export function errorToWire(error: unknown): WireError {
-  if (error instanceof FrontierError) {
-    return { name: error.name, message: error.message, data: error.data };
-  }
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, data: error.stack ? { stack: error.stack } : {} };
-  }
-  return { name: "Error", message: String(error), data: {} };
+  return toWire(error, 0);
 }
 
-/** Rebuilds a {@linkcode WireError} as its named class (unknown names become a plain `Error`). */
+function toWire(error: unknown, depth: number): WireError {
+  let wire: WireError;
+  if (error instanceof FrontierError) {
+    wire = { name: error.name, message: error.message, data: error.data };
+    if (error.deterministic) wire.deterministic = true;
+  } else if (error instanceof Error) {
+    wire = { name: error.name, message: error.message, data: error.stack ? { stack: error.stack } : {} };
+  } else {
+    return { name: "Error", message: String(error), data: {} };
+  }
+  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) wire.cause = toWire(error.cause, depth + 1);
+  return wire;
+}
+
+const BUILTINS: Readonly<Record<string, ErrorConstructor>> = { TypeError, RangeError, SyntaxError, Error };
+
+/**
+ * Rebuilds a {@linkcode WireError} as its registered class, with its data, determinism and cause
+ * (built-in error names become the built-in class; unknown names a plain `Error` of that name).
+ */
 export function errorFromWire(wire: WireError): Error {
-  const Ctor = registry[wire.name];
-  if (Ctor) return new Ctor(wire.message, { data: wire.data });
-  const builtins: Record<string, ErrorConstructor> = {
-    TypeError,
-    RangeError,
-    SyntaxError,
-    Error,
-  };
-  const B = builtins[wire.name];
-  const e = B ? new B(wire.message) : new Error(wire.message);
+  const cause = wire.cause === undefined ? undefined : errorFromWire(wire.cause);
+  const Ctor = registry.get(wire.name);
+  if (Ctor) {
+    return new Ctor(wire.message, {
+      data: wire.data,
+      deterministic: wire.deterministic === true,
+      ...(cause === undefined ? {} : { cause }),
+    });
+  }
+  const B = Object.hasOwn(BUILTINS, wire.name) ? BUILTINS[wire.name] : undefined;
+  const options = cause === undefined ? undefined : { cause };
+  const e = B ? new B(wire.message, options) : new Error(wire.message, options);
   if (!B) e.name = wire.name;
   return e;
 }

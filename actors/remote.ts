@@ -15,10 +15,10 @@
  */
 import { type ActorRef, type AskOptions, checkTimeout, PendingReply, type SendOptions } from "./actor_ref.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { at, bool, describe, fail, isRecord, obj, oneOf, str, where, wireErrorValue } from "./decode.ts";
 import {
   errorFromWire,
   errorToWire,
-  type Json,
   MailboxFullError,
   MalformedMessageError,
   PeerUnavailableError,
@@ -391,10 +391,6 @@ function errorReply(id: number, error: unknown): Frame {
   return { header: { v: 1, type: "actor.reply", id, ok: false, error: errorToWire(error) } };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isId(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) > 0;
 }
@@ -415,49 +411,34 @@ function joinPayload(body: unknown, bytes: boolean, payload: Uint8Array | undefi
   return { ...body, payload: payload ?? new Uint8Array(0) };
 }
 
-function malformed(what: string): MalformedMessageError {
-  return new MalformedMessageError(`Malformed actor frame: ${what}`);
-}
-
-/** Decodes an inbound header from `unknown`; throws `MalformedMessageError`. */
+/** Decodes an inbound header from `unknown`; throws `MalformedMessageError` naming the bad field. */
 function decodeHeader(h: unknown): Inbound {
-  if (!isRecord(h)) throw malformed("header is not an object");
-  if (h.v !== 1) throw malformed(`unsupported version ${JSON.stringify(h.v) ?? "undefined"}`);
-  if (h.bytes !== undefined && h.bytes !== true) throw malformed("bytes must be true when present");
-  const bytes = h.bytes === true;
+  const o = obj(h, where("actor frame"));
+  if (o["v"] !== 1) throw fail(at(o, "v"), `must be 1, got ${describe(o["v"])}`);
+  if (o["bytes"] !== undefined && o["bytes"] !== true) {
+    throw fail(at(o, "bytes"), "must be true when present");
+  }
+  const bytes = o["bytes"] === true;
   const id = () => {
-    if (!isId(h.id)) throw malformed("id must be a positive integer");
-    return h.id;
+    if (!isId(o["id"])) throw fail(at(o, "id"), "must be a positive integer");
+    return o["id"];
   };
-  const to = () => {
-    if (typeof h.to !== "string") throw malformed("to must be a string");
-    return h.to;
-  };
-  switch (h.type) {
+  const kind = oneOf(o, "type", ["actor.tell", "actor.ask", "actor.reply"]);
+  switch (kind) {
     case "actor.tell":
-      return { type: "actor.tell", to: to(), body: h.body, bytes };
+      return { type: kind, to: str(o, "to", { max: Infinity }), body: o["body"], bytes };
     case "actor.ask": {
-      const timeoutMs = h.timeoutMs ?? Infinity;
+      const timeoutMs = o["timeoutMs"] ?? Infinity;
       if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-        throw malformed("timeoutMs must be a number >= 0");
+        throw fail(at(o, "timeoutMs"), "must be a number >= 0");
       }
-      return { type: "actor.ask", id: id(), to: to(), body: h.body, bytes, timeoutMs };
+      return { type: kind, id: id(), to: str(o, "to", { max: Infinity }), body: o["body"], bytes, timeoutMs };
     }
     case "actor.reply":
-      if (h.ok === true) return { type: "actor.reply", id: id(), ok: true, value: h.value, bytes };
-      if (h.ok === false) {
-        return { type: "actor.reply", id: id(), ok: false, error: decodeWireError(h.error) };
-      }
-      throw malformed("ok must be a boolean");
+      if (bool(o, "ok")) return { type: kind, id: id(), ok: true, value: o["value"], bytes };
+      return { type: kind, id: id(), ok: false, error: wireErrorValue(o["error"], at(o, "error")) };
     default:
-      throw malformed(`unknown type ${JSON.stringify(h.type) ?? "undefined"}`);
+      kind satisfies never;
+      throw fail(at(o, "type"), "is unknown");
   }
-}
-
-function decodeWireError(e: unknown): WireError {
-  if (!isRecord(e) || typeof e.name !== "string" || typeof e.message !== "string" || !isRecord(e.data)) {
-    throw malformed("error must be { name, message, data }");
-  }
-  // The header arrived as JSON, so `data` holds JSON values.
-  return { name: e.name, message: e.message, data: e.data as Record<string, Json> };
 }

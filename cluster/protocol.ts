@@ -5,9 +5,31 @@
  * @module
  */
 import { z } from "zod";
-import { type Json, MalformedMessageError, type WireError } from "../actors/errors.ts";
-import type { DataType, Schema } from "./columnar/batch.ts";
+import { MalformedMessageError, type WireError } from "../actors/errors.ts";
+import {
+  arr,
+  arrayValue,
+  at,
+  bool,
+  describe,
+  fail,
+  failZod,
+  isRecord,
+  json,
+  list,
+  nat,
+  num,
+  obj,
+  oneOf,
+  str,
+  strs,
+  type Where,
+  where,
+  wireErrorValue,
+} from "../actors/decode.ts";
+import type { Row, Scalar, Schema } from "./columnar/batch.ts";
 import { DATA_TYPES } from "./columnar/batch.ts";
+import { decodeCsvDialect, decodeCsvRange } from "./io/csv/range_options.ts";
 import { decodeExpr } from "./expr/codec.ts";
 import { AGG_FNS } from "./expr/expr.ts";
 import type { TaskFailure } from "./driver/scheduler.ts";
@@ -52,7 +74,7 @@ const welcome = z.object({
 /** Decodes the welcome frame. Throws `MalformedMessageError`. */
 export function decodeWelcome(u: unknown): ExecutorWelcome {
   const r = welcome.safeParse(u);
-  if (!r.success) throw new MalformedMessageError(`Malformed welcome: ${zodDetail(r.error)}`);
+  if (!r.success) throw failZod("executor.welcome", r.error);
   return r.data as ExecutorWelcome;
 }
 
@@ -100,15 +122,45 @@ export type ExecutorMessage =
   | { v: 1; type: "block.serve"; reqId: number; ok: boolean; error?: WireError | undefined }
   | { v: 1; type: "error"; error: WireError };
 
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)])
-);
-const wireError = z.object({
-  name: z.string().max(200),
-  message: z.string().max(100_000),
-  data: z.record(z.string(), json),
-});
-const int = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A zod schema for a value a hand decoder (`(u, where) => T`) reads, for use inside zod messages. */
+export function decodedBy<T>(decode: (u: unknown, w: Where) => T): z.ZodType<T> {
+  return z.unknown().transform((u, ctx) => {
+    try {
+      return decode(u, where(""));
+    } catch (e) {
+      const d = e instanceof MalformedMessageError ? e.data : {};
+      const path = typeof d["path"] === "string" && d["path"] !== "" ? `${d["path"]}: ` : "";
+      const problem = typeof d["problem"] === "string"
+        ? d["problem"]
+        : e instanceof Error
+        ? e.message
+        : String(e);
+      ctx.addIssue({ code: "custom", message: `${path}${problem}` });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A serialized error (`{ name, message, data, deterministic?, cause? }`) in a zod message. */
+export const wireErrorSchema: z.ZodType<WireError> = decodedBy(wireErrorValue);
+/** A batch schema in a zod message. */
+export const schemaSchema: z.ZodType<Schema> = decodedBy(decodeSchema);
+/** A non-negative safe integer. */
+export const natSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** What a finished task produced. */
+export const taskOutputSchema: z.ZodType<TaskOutputMsg> = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("map"),
+    rows: z.array(natSchema).max(100_000),
+    bytes: z.array(natSchema).max(100_000),
+  }),
+  z.object({ kind: z.literal("result"), rows: natSchema }),
+  z.object({ kind: z.literal("count"), rows: natSchema }),
+  z.object({ kind: z.literal("write"), rows: natSchema, path: z.string().max(4096), bytes: natSchema }),
+]);
+
+const wireError = wireErrorSchema;
+const int = natSchema;
 const id = z.string().min(1).max(200);
 
 const failure = z.discriminatedUnion("kind", [
@@ -135,12 +187,7 @@ const executorMessage = z.discriminatedUnion("type", [
     v: z.literal(1),
     type: z.literal("task.finished"),
     taskId: id,
-    output: z.discriminatedUnion("kind", [
-      z.object({ kind: z.literal("map"), rows: z.array(int).max(100_000), bytes: z.array(int).max(100_000) }),
-      z.object({ kind: z.literal("result"), rows: int }),
-      z.object({ kind: z.literal("count"), rows: int }),
-      z.object({ kind: z.literal("write"), rows: int, path: z.string().max(4096), bytes: int }),
-    ]),
+    output: taskOutputSchema,
     metrics: z.object({ durationMs: z.number().min(0), rowsIn: int, rowsOut: int, bytesFetched: int }),
   }),
   z.object({ v: z.literal(1), type: z.literal("task.failed"), taskId: id, failure }),
@@ -191,121 +238,68 @@ const driverSimple = z.discriminatedUnion("type", [
   z.object({ v: z.literal(1), type: z.literal("error"), error: wireError }),
 ]);
 
-function malformed(what: string, detail: string): MalformedMessageError {
-  return new MalformedMessageError(`Malformed ${what}: ${detail}`, { data: { detail } });
-}
-
-function zodDetail(e: z.ZodError): string {
-  return e.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-}
-
 /** Decodes a message an executor sent. Throws `MalformedMessageError`. */
 export function decodeExecutorMessage(u: unknown): ExecutorMessage {
   const r = executorMessage.safeParse(u);
-  if (!r.success) throw malformed("executor message", zodDetail(r.error));
+  if (!r.success) throw failZod("executor message", r.error);
   return r.data as ExecutorMessage;
 }
 
 /** Decodes a message the driver sent. Throws `MalformedMessageError`. */
 export function decodeDriverMessage(u: unknown): DriverMessage {
-  if (isObj(u) && u["type"] === "task.launch") {
-    if (u["v"] !== 1) throw malformed("driver message", "unsupported version");
+  if (isRecord(u) && u["type"] === "task.launch") {
+    const o = obj(u, where("task.launch"));
+    if (o["v"] !== 1) throw fail(at(o, "v"), `must be 1, got ${describe(o["v"])}`);
     return {
       v: 1,
       type: "task.launch",
-      taskId: str(u, "taskId"),
-      jobId: nat(u, "jobId"),
-      stageId: nat(u, "stageId"),
-      partition: nat(u, "partition"),
-      attempt: nat(u, "attempt"),
-      seed: nat(u, "seed"),
-      node: decodeTaskNode(u["node"], 0),
-      sink: decodeSink(u["sink"]),
+      taskId: str(o, "taskId"),
+      jobId: nat(o, "jobId"),
+      stageId: nat(o, "stageId"),
+      partition: nat(o, "partition"),
+      attempt: nat(o, "attempt"),
+      seed: nat(o, "seed"),
+      node: decodeTaskNode(o["node"], at(o, "node")),
+      sink: decodeSink(o["sink"], at(o, "sink")),
     };
   }
   const r = driverSimple.safeParse(u);
-  if (!r.success) throw malformed("driver message", zodDetail(r.error));
+  if (!r.success) throw failZod("driver message", r.error);
   return r.data as DriverMessage;
 }
 
-// ---- hand decoders for the recursive task tree ----
+// ---- hand decoders for the recursive task tree (toolkit: actors/decode.ts) ----
 
-type Obj = Record<string, unknown>;
-function isObj(u: unknown): u is Obj {
-  return typeof u === "object" && u !== null && !Array.isArray(u);
-}
-function obj(u: unknown, what: string): Obj {
-  if (!isObj(u)) throw malformed("task", `${what} must be an object`);
-  return u;
-}
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (typeof v !== "string" || v.length > 10_000) throw malformed("task", `"${k}" must be a string`);
-  return v;
-}
-function num(o: Obj, k: string): number {
-  const v = o[k];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw malformed("task", `"${k}" must be a finite number`);
-  return v;
-}
-function nat(o: Obj, k: string): number {
-  const v = num(o, k);
-  if (!Number.isSafeInteger(v) || v < 0) throw malformed("task", `"${k}" must be a non-negative integer`);
-  return v;
-}
-function arr(o: Obj, k: string, max = 100_000): unknown[] {
-  const v = o[k];
-  if (!Array.isArray(v) || v.length > max) {
-    throw malformed("task", `"${k}" must be an array (at most ${max})`);
-  }
-  return v;
-}
-function strs(o: Obj, k: string): string[] {
-  return arr(o, k).map((x) => {
-    if (typeof x !== "string") throw malformed("task", `"${k}" must hold strings`);
-    return x;
+/** A batch schema from `u` (at `w`, for error messages). Throws `MalformedMessageError`. */
+export function decodeSchema(u: unknown, w: Where = where("schema")): Schema {
+  return arrayValue(u, w, 10_000).map((f, i) => {
+    const o = obj(f, at(w, i));
+    return { name: str(o, "name"), type: oneOf(o, "type", DATA_TYPES), nullable: bool(o, "nullable") };
   });
 }
 
-export function decodeSchema(u: unknown): Schema {
-  if (!Array.isArray(u) || u.length > 10_000) throw malformed("schema", "must be an array");
-  return u.map((f) => {
-    const o = obj(f, "field");
-    const type = str(o, "type") as DataType;
-    if (!DATA_TYPES.includes(type)) throw malformed("schema", `unknown type "${type}"`);
-    if (typeof o["nullable"] !== "boolean") throw malformed("schema", "nullable must be a boolean");
-    return { name: str(o, "name"), type, nullable: o["nullable"] };
-  });
-}
-
-const AGG_FN_SET: ReadonlySet<string> = new Set(AGG_FNS);
-function decodeAggSpec(u: unknown): AggSpecJson {
-  const o = obj(u, "aggregate");
-  const fn = str(o, "fn") as AggSpecJson["fn"];
-  if (!AGG_FN_SET.has(fn)) throw malformed("task", `unknown aggregate "${fn}"`);
+function decodeAggSpec(u: unknown, w: Where): AggSpecJson {
+  const o = obj(u, w);
+  const fn = oneOf(o, "fn", AGG_FNS);
   const out: { -readonly [K in keyof AggSpecJson]: AggSpecJson[K] } = { fn, name: str(o, "name") };
   if (o["input"] !== undefined) out.input = str(o, "input");
   if (o["q"] !== undefined) out.q = num(o, "q");
   if (o["relativeError"] !== undefined) out.relativeError = num(o, "relativeError");
   return out;
 }
-function decodeSortColumns(u: unknown[]): SortColumn[] {
-  return u.map((x) => {
-    const o = obj(x, "sort key");
-    if (typeof o["ascending"] !== "boolean" || typeof o["nullsFirst"] !== "boolean") {
-      throw malformed("task", "sort key flags must be booleans");
-    }
-    return { column: str(o, "column"), ascending: o["ascending"], nullsFirst: o["nullsFirst"] };
-  });
+function decodeSortColumn(u: unknown, w: Where): SortColumn {
+  const o = obj(u, w);
+  return { column: str(o, "column"), ascending: bool(o, "ascending"), nullsFirst: bool(o, "nullsFirst") };
 }
-const HOWS = new Set<JoinHow>(["inner", "left", "right", "full", "semi", "anti"]);
+const HOWS: readonly JoinHow[] = ["inner", "left", "right", "full", "semi", "anti"];
 const MAX_DEPTH = 64;
 
-export function decodeTaskNode(u: unknown, depth: number): TaskNode {
-  if (depth > MAX_DEPTH) throw malformed("task", `operator tree deeper than ${MAX_DEPTH}`);
-  const o = obj(u, "operator");
+/** A task's operator tree from `u` (at `w`). Throws `MalformedMessageError` naming the bad field. */
+export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth = 0): TaskNode {
+  if (depth > MAX_DEPTH) throw fail(w, `nests operators deeper than ${MAX_DEPTH}`);
+  const o = obj(u, w);
   const op = o["op"];
-  const child = (k: string) => decodeTaskNode(o[k], depth + 1);
+  const child = (k: string) => decodeTaskNode(o[k], at(o, k), depth + 1);
   switch (op) {
     case "range":
       return {
@@ -320,25 +314,25 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
         op,
         module: str(o, "module"),
         export: str(o, "export"),
-        args: (o["args"] ?? null) as Json,
+        args: o["args"] === undefined ? null : json(o, "args"),
         partition: nat(o, "partition"),
         numPartitions: nat(o, "numPartitions"),
-        schema: decodeSchema(o["schema"]),
+        schema: decodeSchema(o["schema"], at(o, "schema")),
       };
     case "inline":
-      return { op, schema: decodeSchema(o["schema"]) };
+      return { op, schema: decodeSchema(o["schema"], at(o, "schema")) };
     case "broadcastRead":
-      return { op, broadcastId: str(o, "broadcastId"), schema: decodeSchema(o["schema"]) };
+      return { op, broadcastId: str(o, "broadcastId"), schema: decodeSchema(o["schema"], at(o, "schema")) };
     case "shuffleRead":
       return {
         op,
         outputId: nat(o, "outputId"),
         reducePartition: nat(o, "reducePartition"),
-        sources: arr(o, "sources").map((s) => {
-          const so = obj(s, "source");
+        sources: list(o, "sources", (s, sw) => {
+          const so = obj(s, sw);
           return { mapPartition: nat(so, "mapPartition"), executorId: str(so, "executorId") };
         }),
-        schema: decodeSchema(o["schema"]),
+        schema: decodeSchema(o["schema"], at(o, "schema")),
       };
     case "project":
       return { op, input: child("input"), exprs: arr(o, "exprs", 10_000).map(decodeExpr) };
@@ -350,11 +344,10 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
         op,
         input: child("input"),
         keys: strs(o, "keys"),
-        aggs: arr(o, "aggs", 10_000).map(decodeAggSpec),
+        aggs: list(o, "aggs", decodeAggSpec, 10_000),
       };
     case "hashJoin": {
-      const how = str(o, "how") as JoinHow;
-      if (!HOWS.has(how)) throw malformed("task", `unknown join type "${how}"`);
+      const how = oneOf(o, "how", HOWS);
       return {
         op,
         left: child("left"),
@@ -365,7 +358,7 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
       };
     }
     case "sortLocal":
-      return { op, input: child("input"), keys: decodeSortColumns(arr(o, "keys")) };
+      return { op, input: child("input"), keys: list(o, "keys", decodeSortColumn) };
     case "limit":
       return { op, input: child("input"), n: nat(o, "n") };
     case "sample":
@@ -376,15 +369,14 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
         path: str(o, "path"),
         start: nat(o, "start"),
         end: nat(o, "end"),
-        dialect: (o["dialect"] ?? {}) as Json,
+        dialect: o["dialect"] === undefined ? {} : decodeCsvDialect(o["dialect"], at(o, "dialect")),
       };
     case "csvRange":
       return {
         op,
         path: str(o, "path"),
-        entry: obj(o["entry"], "entry") as Json,
-        options: obj(o["options"], "options") as Json,
-        schema: decodeSchema(o["schema"]),
+        ...decodeCsvRange({ entry: o["entry"], options: o["options"] }, w),
+        schema: decodeSchema(o["schema"], at(o, "schema")),
       };
     case "monthRuns":
       return { op, input: child("input") };
@@ -393,19 +385,16 @@ export function decodeTaskNode(u: unknown, depth: number): TaskNode {
     case "contactDate":
       return { op, input: child("input"), year: nat(o, "year"), month: nat(o, "month") };
     case "fileRead": {
-      const format = str(o, "format");
-      if (format !== "parquet" && format !== "arrow") {
-        throw malformed("task", `unknown file format "${format}"`);
-      }
-      return { op, path: str(o, "path"), format, schema: decodeSchema(o["schema"]) };
+      const format = oneOf(o, "format", ["parquet", "arrow"]);
+      return { op, path: str(o, "path"), format, schema: decodeSchema(o["schema"], at(o, "schema")) };
     }
     default:
-      throw malformed("task", `unknown operator ${JSON.stringify(op)}`);
+      throw fail(at(o, "op"), `is not an operator: ${describe(op)}`);
   }
 }
 
-function decodePartitioner(u: unknown): Partitioner {
-  const o = obj(u, "partitioner");
+function decodePartitioner(u: unknown, w: Where): Partitioner {
+  const o = obj(u, w);
   switch (o["kind"]) {
     case "hash":
       return { kind: "hash", keys: strs(o, "keys"), n: nat(o, "n") };
@@ -414,9 +403,9 @@ function decodePartitioner(u: unknown): Partitioner {
     case "range":
       return {
         kind: "range",
-        keys: decodeSortColumns(arr(o, "keys")),
+        keys: list(o, "keys", decodeSortColumn),
         n: nat(o, "n"),
-        bounds: (o["bounds"] ?? []) as Json,
+        bounds: o["bounds"] === undefined ? [] : list(o, "bounds", decodeRow),
       };
     case "single":
       return { kind: "single" };
@@ -427,31 +416,46 @@ function decodePartitioner(u: unknown): Partitioner {
     case "split":
       return { kind: "split" };
     default:
-      throw malformed("task", `unknown partitioner ${JSON.stringify(o["kind"])}`);
+      throw fail(at(o, "kind"), `is not a partitioner: ${describe(o["kind"])}`);
   }
 }
 
-export function decodeSink(u: unknown): TaskSink {
-  const o = obj(u, "sink");
+/** Where a task's output goes, from `u` (at `w`). Throws `MalformedMessageError`. */
+export function decodeSink(u: unknown, w: Where = where("sink")): TaskSink {
+  const o = obj(u, w);
   switch (o["kind"]) {
     case "shuffle":
       return {
         kind: "shuffle",
         outputId: nat(o, "outputId"),
-        partitioner: decodePartitioner(o["partitioner"]),
+        partitioner: decodePartitioner(o["partitioner"], at(o, "partitioner")),
       };
     case "result":
       return { kind: "result" };
     case "count":
       return { kind: "count" };
-    case "write": {
-      const format = str(o, "format");
-      if (format !== "arrow" && format !== "parquet" && format !== "csv") {
-        throw malformed("task", `unknown format "${format}"`);
-      }
-      return { kind: "write", format, dir: str(o, "dir"), file: str(o, "file") };
-    }
+    case "write":
+      return {
+        kind: "write",
+        format: oneOf(o, "format", ["arrow", "parquet", "csv"]),
+        dir: str(o, "dir"),
+        file: str(o, "file"),
+      };
     default:
-      throw malformed("task", `unknown sink ${JSON.stringify(o["kind"])}`);
+      throw fail(at(o, "kind"), `is not a sink: ${describe(o["kind"])}`);
   }
+}
+
+/** A row of scalars (a range partitioner's bound). */
+function decodeRow(u: unknown, w: Where): Row {
+  const o = obj(u, w);
+  const row: Row = {};
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    const ok = v === null || typeof v === "string" || typeof v === "boolean" ||
+      (typeof v === "number" && Number.isFinite(v));
+    if (!ok) throw fail(at(o, k), `must be a finite number, string, boolean or null, got ${describe(v)}`);
+    row[k] = v as Scalar;
+  }
+  return row;
 }

@@ -9,8 +9,7 @@
  *
  * @module
  */
-import { SchemaError } from "../actors/errors.ts";
-import type { Json } from "../actors/errors.ts";
+import { SchemaError } from "./errors.ts";
 import { Dataset } from "./dataset.ts";
 import type { Engine } from "./engine.ts";
 import type { LogicalPlan } from "./plan/logical_plan.ts";
@@ -25,6 +24,7 @@ import {
 } from "./io/csv/scan.ts";
 import { checkHeader, gunzip, isGzip, NO_RECORD_START, RECORD_START_SEARCH_BYTES } from "./io/csv/parse.ts";
 import { type CsvSchema, inferSchema, loadCsvSchema, toBatchSchema } from "./io/csv/schema.ts";
+import type { CsvRangeOptions } from "./io/csv/range_options.ts";
 import {
   BANK_ADDITIONAL_OPTIONS,
   BANK_FULL_OPTIONS,
@@ -132,7 +132,7 @@ export class DataReader {
     options: CsvOptions,
   ): Promise<CsvRead> {
     const { dialect, schema, file, gzip, size, header, fused } = o;
-    const parseOptions = {
+    const parseOptions: CsvRangeOptions = {
       dialect,
       schema,
       file,
@@ -141,7 +141,7 @@ export class DataReader {
       fused,
       dataStart: header.dataStart,
       searchBytes: options.recordStartSearchBytes ?? RECORD_START_SEARCH_BYTES,
-    } as unknown as Json;
+    };
 
     let entries: RangeEntry[];
     if (gzip) {
@@ -158,7 +158,7 @@ export class DataReader {
       if (fused) {
         entries = ranges.map((r) => ({ ...r, state: RECORD_START, line: header.dataLine }));
       } else {
-        const scans = (await this.#ds({ op: "csvScan", path, ranges, dialect: dialect as Json }).collect())
+        const scans = (await this.#ds({ op: "csvScan", path, ranges, dialect }).collect())
           .map((r) => JSON.parse(r["scan"] as string) as RangeScan);
         entries = chainScans(scans, { line: header.dataLine });
       }
@@ -167,7 +167,7 @@ export class DataReader {
     const base = {
       op: "csv" as const,
       path,
-      entries: entries as unknown as Json,
+      entries,
       options: parseOptions,
       cacheId,
       schema: toBatchSchema(schema),

@@ -14,7 +14,8 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { FrontierError, MalformedMessageError, SchemaError } from "../../actors/errors.ts";
+import { FrontierError, MalformedMessageError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "./batch.ts";
 import { allocVec, assertSameSchema, concatVecs, emptyBatch, takeVec } from "./batch_ops.ts";
 import { decodeUtf8, materialize, utf8Of, utf8Vec } from "./utf8_vec.ts";

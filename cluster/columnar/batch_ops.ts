@@ -4,7 +4,7 @@
  * @module
  */
 import { concatUtf8, sliceUtf8, takeUtf8, vecLength } from "./utf8_vec.ts";
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Row, Scalar, Schema, Vec } from "./batch.ts";
 
 /** Index of a column by name, or a `SchemaError` naming the available columns. */

@@ -20,12 +20,19 @@
  * @module
  */
 import { z } from "zod";
-import { type Json, MalformedMessageError, type WireError } from "../../actors/errors.ts";
+import { MalformedMessageError, type WireError } from "../../actors/errors.ts";
+import { failZod } from "../../actors/decode.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";
 import { concatBatches, sliceBatch } from "../columnar/batch_ops.ts";
 import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
 import type { ClusterStatus } from "../driver/driver.ts";
-import { decodeSchema, type TaskOutputMsg } from "../protocol.ts";
+import {
+  natSchema,
+  schemaSchema,
+  type TaskOutputMsg,
+  taskOutputSchema,
+  wireErrorSchema,
+} from "../protocol.ts";
 
 /** What a node says about itself when it authenticates. */
 export type NodeHello = {
@@ -65,24 +72,9 @@ export type ClientReply =
 /** Largest partition count of one `data.put`. */
 export const MAX_PUT_PARTITIONS = 100_000;
 
-const json: z.ZodType<Json> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)])
-);
-const wireError = z.object({
-  name: z.string().max(200),
-  message: z.string().max(100_000),
-  data: z.record(z.string(), json),
-});
-const nat = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const nat = natSchema;
 const reqId = nat;
-const schema = z.unknown().transform((u, ctx) => {
-  try {
-    return decodeSchema(u);
-  } catch (e) {
-    ctx.addIssue({ code: "custom", message: e instanceof Error ? e.message : String(e) });
-    return z.NEVER;
-  }
-});
+const schema = schemaSchema;
 
 const hello = z.object({
   role: z.enum(["executor", "client"]),
@@ -111,13 +103,6 @@ const request = z.discriminatedUnion("type", [
     partitionRows: z.array(nat).min(1).max(MAX_PUT_PARTITIONS),
   }),
   z.object({ v: z.literal(1), type: z.literal("cache.unpersist"), reqId, cacheId: nat }),
-]);
-
-const outputMsg = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("map"), rows: z.array(nat).max(100_000), bytes: z.array(nat).max(100_000) }),
-  z.object({ kind: z.literal("result"), rows: nat }),
-  z.object({ kind: z.literal("count"), rows: nat }),
-  z.object({ kind: z.literal("write"), rows: nat, path: z.string().max(4096), bytes: nat }),
 ]);
 
 const stageStatus = z.object({
@@ -165,42 +150,33 @@ const reply = z.discriminatedUnion("type", [
     reqId,
     schema,
     rows: nat,
-    outputs: z.array(outputMsg).max(1_000_000),
+    outputs: z.array(taskOutputSchema).max(1_000_000),
   }),
   z.object({ v: z.literal(1), type: z.literal("plan.explained"), reqId, text: z.string().max(10_000_000) }),
   z.object({ v: z.literal(1), type: z.literal("cluster.status.result"), reqId, status: clusterStatus }),
   z.object({ v: z.literal(1), type: z.literal("data.stored"), reqId, dataId: z.string().min(1).max(300) }),
   z.object({ v: z.literal(1), type: z.literal("cache.unpersisted"), reqId }),
-  z.object({ v: z.literal(1), type: z.literal("error"), reqId: reqId.optional(), error: wireError }),
+  z.object({ v: z.literal(1), type: z.literal("error"), reqId: reqId.optional(), error: wireErrorSchema }),
 ]);
-
-function detail(e: z.ZodError): string {
-  return e.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-}
-
-function malformed(what: string, e: z.ZodError): MalformedMessageError {
-  const d = detail(e);
-  return new MalformedMessageError(`Malformed ${what}: ${d}`, { data: { detail: d } });
-}
 
 /** Decodes the hello a node sends during authentication. Throws `MalformedMessageError`. */
 export function decodeNodeHello(u: unknown): NodeHello {
   const r = hello.safeParse(u);
-  if (!r.success) throw malformed("hello", r.error);
+  if (!r.success) throw failZod("hello", r.error);
   return r.data;
 }
 
 /** Decodes a client request (driver side). Throws `MalformedMessageError`. */
 export function decodeClientRequest(u: unknown): ClientRequest {
   const r = request.safeParse(u);
-  if (!r.success) throw malformed("client request", r.error);
+  if (!r.success) throw failZod("client request", r.error);
   return r.data as ClientRequest;
 }
 
 /** Decodes a driver reply (client side). Throws `MalformedMessageError`. */
 export function decodeClientReply(u: unknown): ClientReply {
   const r = reply.safeParse(u);
-  if (!r.success) throw malformed("driver reply", r.error);
+  if (!r.success) throw failZod("driver reply", r.error);
   return r.data as ClientReply;
 }
 

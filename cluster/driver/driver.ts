@@ -9,11 +9,11 @@ import type { Clock } from "../../actors/clock.ts";
 import {
   errorToWire,
   EscalationError,
-  JobFailedError,
   MalformedMessageError,
   PeerUnavailableError,
   StoppedError,
 } from "../../actors/errors.ts";
+import { JobFailedError } from "../errors.ts";
 import { ActorSystem } from "../../actors/system.ts";
 import type { ActorRef } from "../../actors/actor_ref.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";

@@ -6,7 +6,9 @@
  * Semantics (Spark's, simplified):
  * - a job is a final (result) stage whose parents are map stages producing registered outputs;
  *   a stage runs once all its parents' outputs are complete; stages with complete outputs are skipped;
- * - a task is retried up to `maxTaskAttempts` times for failures it caused; executor loss does not count;
+ * - a task is retried up to `maxTaskAttempts` times for failures it caused, unless its error is
+ *   deterministic (`FrontierError.deterministic`, carried on the wire): then the job fails at once;
+ *   executor loss does not count;
  * - a fetch failure unregisters the lost map output, and the parent stage is resubmitted for its
  *   missing partitions (at most `maxStageAttempts` consecutive times);
  * - when an executor is lost, its outputs are unregistered and recomputed from lineage when needed,
@@ -17,10 +19,8 @@
  * @module
  */
 import type { Clock } from "../../actors/clock.ts";
-import { errorFromWire, JobFailedError, type WireError } from "../../actors/errors.ts";
-
-/** Errors a retry would only repeat (bad input, bad plan, refused code). */
-const NON_RETRYABLE = new Set(["InvalidRowError", "SchemaError", "NotAllowedError", "MalformedMessageError"]);
+import { errorFromWire, type WireError } from "../../actors/errors.ts";
+import { JobFailedError } from "../errors.ts";
 
 export interface StageDef {
   readonly id: number;
@@ -375,9 +375,10 @@ export class Scheduler {
     const job = this.#jobs.get(t.jobId);
     if (!st || !job || job.done) return;
     if (failure.kind === "task") {
-      if (NON_RETRYABLE.has(failure.error.name)) {
-        // Deterministic: a retry would fail the same way, and it is no executor's fault. The job
-        // fails with the task's own error (e.g. InvalidRowError naming file, line and column).
+      if (failure.error.deterministic === true) {
+        // The error's class says a retry would fail the same way (bad input, bad plan, refused
+        // code), and it is no executor's fault. The job fails with the task's own error (e.g.
+        // InvalidRowError naming file, line and column), rebuilt as its class.
         this.#failJob(job, errorFromWire(failure.error));
         return;
       }

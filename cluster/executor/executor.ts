@@ -10,18 +10,18 @@ import {
   errorToWire,
   EscalationError,
   MalformedMessageError,
-  NotAllowedError,
   PeerUnavailableError,
   StoppedError,
   TimeoutError,
 } from "../../actors/errors.ts";
+import { FetchFailedError, NotAllowedError } from "../errors.ts";
 import type { Batch } from "../columnar/batch.ts";
 import { decodeBatches } from "../columnar/arrow_codec.ts";
 import { blockKey, BlockStore } from "./block_store.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { ActorSystem } from "../../actors/system.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "../protocol.ts";
-import { FetchFailedError, type GeneratorFn, runTask } from "./task_runner.ts";
+import { type GeneratorFn, runTask } from "./task_runner.ts";
 import { BUILTIN_GENERATORS_MODULE } from "../sources/generators.ts";
 
 export interface ExecutorDeps {
@@ -257,13 +257,7 @@ export class Executor {
       } catch (e) {
         if (this.#stopped.signal.aborted) return;
         const failure = e instanceof FetchFailedError
-          ? {
-            kind: "fetch" as const,
-            error: errorToWire(e),
-            outputId: e.outputId,
-            mapPartition: e.mapPartition,
-            executorId: e.executorId,
-          }
+          ? { kind: "fetch" as const, error: errorToWire(e), ...e.block }
           : { kind: "task" as const, error: errorToWire(e) };
         await this.#send({ v: 1, type: "task.failed", taskId: msg.taskId, failure }).catch(() => {});
       } finally {
@@ -279,12 +273,11 @@ export class Executor {
       const b = this.#blocks.get(blockKey(outputId, map, reduce));
       if (b) return Promise.resolve(b);
       return Promise.reject(
-        new FetchFailedError(
-          `Block ${outputId}/${map}/${reduce} is missing on ${this.id}`,
+        FetchFailedError.of(`Block ${outputId}/${map}/${reduce} is missing on ${this.id}`, {
           outputId,
-          map,
+          mapPartition: map,
           executorId,
-        ),
+        }),
       );
     }
     if (this.#fetches.size >= this.#opts.maxPendingFetches) {
@@ -296,12 +289,9 @@ export class Executor {
     return new Promise<Uint8Array>((resolve, reject) => {
       const fail = (e: Error) =>
         reject(
-          new FetchFailedError(
+          FetchFailedError.of(
             `Cannot fetch block ${outputId}/${map}/${reduce} from "${executorId}": ${e.message}`,
-            outputId,
-            map,
-            executorId,
-            { cause: e },
+            { outputId, mapPartition: map, executorId, cause: e },
           ),
         );
       const timer = this.#clock.setTimeout(() => {

@@ -5,14 +5,9 @@
  *
  * @module
  */
-import {
-  abortReason,
-  type Json,
-  NotAllowedError,
-  SchemaError,
-  TaskFailedError,
-} from "../../actors/errors.ts";
-import type { Batch, Row, Schema } from "../columnar/batch.ts";
+import { abortReason, type Json } from "../../actors/errors.ts";
+import { NotAllowedError, SchemaError } from "../errors.ts";
+import type { Batch, Schema } from "../columnar/batch.ts";
 import { batchFromRows, concatBatches, emptyBatch, takeRows } from "../columnar/batch_ops.ts";
 import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
 import { evalPredicate, projectBatch } from "../expr/eval.ts";
@@ -24,7 +19,7 @@ import type { Partitioner, TaskNode, TaskSink } from "../plan/task_plan.ts";
 import type { TaskMetrics, TaskOutputMsg } from "../protocol.ts";
 import { writeBatchesToFile } from "../io/file_write.ts";
 import { readFileBatch } from "../io/file_read.ts";
-import { compileDialect, type CsvDialect, type RangeEntry, RECORD_START, scanRange } from "../io/csv/scan.ts";
+import { compileDialect, type RangeEntry, RECORD_START, scanRange } from "../io/csv/scan.ts";
 import {
   CSV_META_SCHEMA,
   gunzip,
@@ -37,22 +32,7 @@ import {
   quarantineToBatch,
   RECORD_START_SEARCH_BYTES,
 } from "../io/csv/parse.ts";
-import type { CsvSchema } from "../io/csv/schema.ts";
 import { summarizeMonths, withContactDate } from "../sources/bank/schemas.ts";
-
-/** A block could not be fetched: the map output is lost, so its stage must rerun. */
-export class FetchFailedError extends TaskFailedError {
-  override name = "FetchFailedError";
-  constructor(
-    message: string,
-    readonly outputId: number,
-    readonly mapPartition: number,
-    readonly executorId: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super(message, { data: { outputId, mapPartition, executorId }, ...options });
-  }
-}
 
 /** A generator a job declared: yields this partition's batches. */
 export type GeneratorFn = (
@@ -276,7 +256,7 @@ async function evalNode(
     }
     case "csvScan": {
       const bytes = await readBytes(node.path, node.start, node.end);
-      const scan = scanRange(bytes, { start: 0, end: bytes.length }, node.dialect as CsvDialect);
+      const scan = scanRange(bytes, { start: 0, end: bytes.length }, node.dialect);
       const json = JSON.stringify({ ...scan, start: node.start, end: node.end });
       return [{
         schema: [{ name: "scan", type: "string", nullable: false }],
@@ -329,28 +309,9 @@ async function readBytes(path: string, start: number, end: number): Promise<Uint
   return out.subarray(0, at);
 }
 
-interface CsvRangeOptions {
-  dialect: CsvDialect;
-  schema: CsvSchema;
-  file: string;
-  strict: boolean;
-  gzip: boolean;
-  /**
-   * Parse without a scan phase: the range owns the records that start in [R(start), R(end)),
-   * where R(x) is `findRecordStart` from x (the file's data start and end are their own R), and
-   * quarantine lines count from 1 at R(start) (the reader adds each range's offset afterwards).
-   */
-  fused?: boolean;
-  /** Where the data starts (after the header): the first range's R. */
-  dataStart?: number;
-  /** How far past the range's end to look for R(end). @default {RECORD_START_SEARCH_BYTES} */
-  searchBytes?: number;
-}
-
 /** Parses the records that start in the entry's range, reading further until the last one ends. */
 async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats: Stats): Promise<Batch> {
-  const entry = node.entry as unknown as RangeEntry;
-  const o = node.options as unknown as CsvRangeOptions;
+  const { entry, options: o } = node;
   const options = { ...o.dialect, schema: o.schema, file: o.file, strict: o.strict };
   if (o.gzip) {
     let bytes: Uint8Array = await Deno.readFile(node.path);
@@ -446,7 +407,7 @@ function partitionAll(
     case "range": {
       const out: Batch[][] = Array.from({ length: p.n }, () => []);
       const boundsSchema = p.keys.map((k) => schema.find((f) => f.name === k.column)!);
-      const bounds = batchFromRows(boundsSchema, p.bounds as Row[]);
+      const bounds = batchFromRows(boundsSchema, p.bounds);
       for (const b of batches) {
         rangePartition(b, p.keys, bounds).forEach((part, i) => part.length && out[i]!.push(part));
       }

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import { DATA_TYPES, type DataType, type Scalar } from "../columnar/batch.ts";
 import type { AggExpr, AggFn, BinaryOp, Expr, FnName, SortKey, UnaryOp } from "./expr.ts";
 import { inferField } from "./resolve.ts";

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Vec } from "../columnar/batch.ts";
 import { allocVec } from "../columnar/batch_ops.ts";
 import type { BinaryOp, Expr } from "./expr.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { DataType, Field, Schema, Vec } from "../columnar/batch.ts";
 import { allocVec, columnIndex } from "../columnar/batch_ops.ts";
 import type { BinaryOp, Expr, FnName } from "./expr.ts";

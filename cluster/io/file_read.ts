@@ -4,7 +4,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";
 import { concatBatches, emptyBatch, schemaString } from "../columnar/batch_ops.ts";
 import { arrowTableToBatches, fromArrowSchema } from "../columnar/arrow_codec.ts";

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "../columnar/batch.ts";
 import { column, columnIndex, concatBatches, emptyBatch, takeVec } from "../columnar/batch_ops.ts";
 import type { AggFn } from "../expr/expr.ts";

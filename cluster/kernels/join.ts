@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "../columnar/batch.ts";
 import { allocVec, column, columnIndex, takeRows, takeVec } from "../columnar/batch_ops.ts";
 import { hashColumns } from "../columnar/row_hash.ts";

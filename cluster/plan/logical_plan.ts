@@ -6,6 +6,8 @@
  */
 import type { Json } from "../../actors/errors.ts";
 import type { Schema } from "../columnar/batch.ts";
+import type { CsvDialect, RangeEntry } from "../io/csv/scan.ts";
+import type { CsvRangeOptions } from "../io/csv/range_options.ts";
 import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { JoinHow } from "./task_plan.ts";
 
@@ -73,7 +75,7 @@ export type LogicalPlan =
     readonly op: "csvScan";
     readonly path: string;
     readonly ranges: readonly { start: number; end: number }[];
-    readonly dialect: Json;
+    readonly dialect: CsvDialect;
   }
   /**
    * Phase 2: parsed records of `path`, one partition per entry, cached on the executors with the
@@ -83,8 +85,8 @@ export type LogicalPlan =
   | {
     readonly op: "csv";
     readonly path: string;
-    readonly entries: Json;
-    readonly options: Json;
+    readonly entries: readonly RangeEntry[];
+    readonly options: CsvRangeOptions;
     readonly cacheId: number;
     readonly which: "valid" | "quarantine" | "meta";
     readonly schema: Schema;

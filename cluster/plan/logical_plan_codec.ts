@@ -6,12 +6,31 @@
  *
  * @module
  */
-import { type Json, MalformedMessageError } from "../../actors/errors.ts";
+import { MalformedMessageError } from "../../actors/errors.ts";
+import {
+  at,
+  describe,
+  fail,
+  int,
+  jsonValue,
+  list,
+  nat,
+  natValue,
+  type Obj,
+  obj,
+  oneOf,
+  str,
+  stringValue,
+  type Where,
+  where,
+} from "../../actors/decode.ts";
 import { decodeAggExpr, decodeExpr, decodeSortKey } from "../expr/codec.ts";
 import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { Action, JoinStrategy, LogicalPlan } from "./logical_plan.ts";
 import { decodeSchema } from "../protocol.ts";
 import type { JoinHow } from "./task_plan.ts";
+import { decodeCsvDialect, decodeCsvRangeOptions, decodeRangeEntry } from "../io/csv/range_options.ts";
+import { compileDialect } from "../io/csv/scan.ts";
 
 /** Limits applied by {@linkcode decodeLogicalPlan}. */
 export interface PlanLimits {
@@ -35,9 +54,8 @@ const DEFAULTS: Required<PlanLimits> = {
   maxJsonDepth: 32,
 };
 
-const HOWS: ReadonlySet<string> = new Set<JoinHow>(["inner", "left", "right", "full", "semi", "anti"]);
-const STRATEGIES: ReadonlySet<string> = new Set<JoinStrategy>(["auto", "broadcast", "shuffle"]);
-const MAX_STRING = 10_000;
+const HOWS: readonly JoinHow[] = ["inner", "left", "right", "full", "semi", "anti"];
+const STRATEGIES: readonly JoinStrategy[] = ["auto", "broadcast", "shuffle"];
 
 /** The fields each operator may have (besides `op`); anything else is rejected. */
 const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
@@ -61,16 +79,6 @@ const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
   files: ["paths", "format", "schema"],
 };
 
-type Obj = Record<string, unknown>;
-
-function bad(detail: string): MalformedMessageError {
-  return new MalformedMessageError(`Malformed logical plan: ${detail}`, { data: { detail } });
-}
-
-function isObj(u: unknown): u is Obj {
-  return typeof u === "object" && u !== null && !Array.isArray(u);
-}
-
 class PlanDecoder {
   readonly #limits: Required<PlanLimits>;
   #nodes = 0;
@@ -79,12 +87,13 @@ class PlanDecoder {
     this.#limits = limits;
   }
 
-  plan(u: unknown, depth: number): LogicalPlan {
-    if (depth > this.#limits.maxDepth) throw bad(`operator tree deeper than ${this.#limits.maxDepth}`);
-    if (++this.#nodes > this.#limits.maxNodes) throw bad(`more than ${this.#limits.maxNodes} operators`);
-    if (!isObj(u)) throw bad("an operator must be an object");
-    const o = u;
-    const child = (k: string) => this.plan(o[k], depth + 1);
+  plan(u: unknown, w: Where, depth: number): LogicalPlan {
+    if (depth > this.#limits.maxDepth) throw fail(w, `nests operators deeper than ${this.#limits.maxDepth}`);
+    if (++this.#nodes > this.#limits.maxNodes) {
+      throw fail(w, `makes more than ${this.#limits.maxNodes} operators`);
+    }
+    const o = obj(u, w);
+    const child = (k: string) => this.plan(o[k], at(o, k), depth + 1);
     const op = o["op"];
     const fields = typeof op === "string" && Object.hasOwn(FIELDS, op)
       ? FIELDS[op as LogicalPlan["op"]]
@@ -92,14 +101,14 @@ class PlanDecoder {
     if (fields) {
       for (const k of Object.keys(o)) {
         if (k !== "op" && !fields.includes(k)) {
-          throw bad(`unexpected field ${JSON.stringify(k.slice(0, 100))} in ${op}`);
+          throw fail(w, `has an unexpected field ${JSON.stringify(k.slice(0, 100))} in ${op}`);
         }
       }
     }
     switch (op) {
       case "range": {
         const step = int(o, "step");
-        if (step === 0) throw bad(`"step" must not be 0`);
+        if (step === 0) throw fail(at(o, "step"), "must not be 0");
         return {
           op,
           start: int(o, "start"),
@@ -113,15 +122,17 @@ class PlanDecoder {
           op,
           module: str(o, "module"),
           export: str(o, "export"),
-          args: this.#json(o["args"] ?? null, 0),
+          args: o["args"] === undefined
+            ? null
+            : jsonValue(o["args"], at(o, "args"), this.#limits.maxJsonDepth),
           partitions: this.#partitions(o, "partitions"),
-          schema: decodeSchema(o["schema"]),
+          schema: decodeSchema(o["schema"], at(o, "schema")),
         };
       case "inline":
         return {
           op,
           dataId: str(o, "dataId"),
-          schema: decodeSchema(o["schema"]),
+          schema: decodeSchema(o["schema"], at(o, "schema")),
           partitions: this.#partitions(o, "partitions"),
           rows: nat(o, "rows"),
         };
@@ -136,20 +147,15 @@ class PlanDecoder {
           keys: this.#items(o, "keys", expr),
           aggs: this.#items(o, "aggs", aggExpr),
         };
-      case "join": {
-        const how = str(o, "how");
-        if (!HOWS.has(how)) throw bad(`unknown join type ${JSON.stringify(how)}`);
-        const strategy = str(o, "strategy");
-        if (!STRATEGIES.has(strategy)) throw bad(`unknown join strategy ${JSON.stringify(strategy)}`);
+      case "join":
         return {
           op,
           left: child("left"),
           right: child("right"),
           on: this.#items(o, "on", name),
-          how: how as JoinHow,
-          strategy: strategy as JoinStrategy,
+          how: oneOf(o, "how", HOWS),
+          strategy: oneOf(o, "strategy", STRATEGIES),
         };
-      }
       case "repartition":
         return { op, input: child("input"), n: this.#partitions(o, "n"), keys: this.#items(o, "keys", name) };
       case "coalesce":
@@ -159,8 +165,8 @@ class PlanDecoder {
       case "limit":
         return { op, input: child("input"), n: nat(o, "n") };
       case "union": {
-        const inputs = this.#items(o, "inputs", (x) => this.plan(x, depth + 1));
-        if (inputs.length === 0) throw bad("union needs at least one input");
+        const inputs = this.#items(o, "inputs", (x, xw) => this.plan(x, xw, depth + 1));
+        if (inputs.length === 0) throw fail(at(o, "inputs"), "must hold at least one input");
         return { op, inputs };
       }
       case "cache":
@@ -169,33 +175,31 @@ class PlanDecoder {
         return {
           op,
           path: str(o, "path"),
-          ranges: this.#list(o, "ranges", (x) => {
-            const r = record(x, "byte range");
+          ranges: this.#list(o, "ranges", (x, xw) => {
+            const r = obj(x, xw);
             const start = nat(r, "start");
             const end = nat(r, "end");
-            if (end < start) throw bad(`byte range end ${end} is before its start ${start}`);
+            if (end < start) throw fail(xw, `ends (${end}) before its start (${start})`);
             return { start, end };
           }),
-          dialect: this.#json(o["dialect"] ?? null, 0),
+          dialect: o["dialect"] === undefined ? {} : decodeCsvDialect(o["dialect"], at(o, "dialect")),
         };
       case "csv": {
-        const which = o["which"];
-        if (which !== "valid" && which !== "quarantine" && which !== "meta") {
-          throw bad(`"which" must be "valid", "quarantine" or "meta"`);
-        }
+        const options = decodeCsvRangeOptions(o["options"], at(o, "options"));
+        const { states } = compileDialect(options.dialect);
         const plan: Extract<LogicalPlan, { op: "csv" }> = {
           op,
           path: str(o, "path"),
-          entries: this.#json(o["entries"] ?? null, 0),
-          options: this.#json(o["options"] ?? null, 0),
+          entries: this.#list(o, "entries", (x, xw) => decodeRangeEntry(x, xw, states)),
+          options,
           cacheId: nat(o, "cacheId"),
-          which,
-          schema: decodeSchema(o["schema"]),
+          which: oneOf(o, "which", ["valid", "quarantine", "meta"]),
+          schema: decodeSchema(o["schema"], at(o, "schema")),
         };
         const withRows = o["rows"] === undefined ? plan : { ...plan, rows: nat(o, "rows") };
         return o["lineOffsets"] === undefined
           ? withRows
-          : { ...withRows, lineOffsets: this.#list(o, "lineOffsets", (x) => nat({ offset: x }, "offset")) };
+          : { ...withRows, lineOffsets: this.#list(o, "lineOffsets", natValue) };
       }
       case "monthRuns":
         return { op, input: child("input") };
@@ -203,105 +207,44 @@ class PlanDecoder {
         return {
           op,
           input: child("input"),
-          cursors: this.#list(o, "cursors", (x) => {
-            const c = record(x, "cursor");
+          cursors: this.#list(o, "cursors", (x, xw) => {
+            const c = obj(x, xw);
             return { year: int(c, "year"), month: int(c, "month") };
           }),
         };
-      case "files": {
-        const format = o["format"];
-        if (format !== "parquet" && format !== "arrow") throw bad(`"format" must be "parquet" or "arrow"`);
+      case "files":
         return {
           op,
-          paths: this.#list(o, "paths", (x) => {
-            if (typeof x !== "string" || x.length === 0 || x.length > MAX_STRING) {
-              throw bad("file paths must be non-empty strings");
-            }
-            return x;
-          }),
-          format,
-          schema: decodeSchema(o["schema"]),
+          paths: this.#list(o, "paths", (x, xw) => stringValue(x, xw, { min: 1 })),
+          format: oneOf(o, "format", ["parquet", "arrow"]),
+          schema: decodeSchema(o["schema"], at(o, "schema")),
         };
-      }
       default:
-        throw bad(`unknown operator ${JSON.stringify(op)?.slice(0, 100)}`);
+        throw fail(at(o, "op"), `is an unknown operator: ${describe(op)}`);
     }
   }
 
   #partitions(o: Obj, k: string): number {
     const n = nat(o, k);
     if (n < 1 || n > this.#limits.maxPartitions) {
-      throw bad(`"${k}" must be between 1 and ${this.#limits.maxPartitions}, got ${n}`);
+      throw fail(at(o, k), `must be between 1 and ${this.#limits.maxPartitions}, got ${n}`);
     }
     return n;
   }
 
-  #items<T>(o: Obj, k: string, decode: (u: unknown) => T): T[] {
-    const v = o[k];
-    if (!Array.isArray(v)) throw bad(`"${k}" must be an array`);
-    if (v.length > this.#limits.maxItems) throw bad(`"${k}" has more than ${this.#limits.maxItems} items`);
-    return v.map((x) => decode(x));
+  /** Expressions, keys or inputs of one operator: at most `maxItems`. */
+  #items<T>(o: Obj, k: string, decode: (u: unknown, w: Where) => T): T[] {
+    return list(o, k, decode, this.#limits.maxItems);
   }
 
   /** A per-partition list: at most `maxPartitions` items. */
-  #list<T>(o: Obj, k: string, decode: (u: unknown) => T): T[] {
-    const v = o[k];
-    if (!Array.isArray(v)) throw bad(`"${k}" must be an array`);
-    if (v.length > this.#limits.maxPartitions) {
-      throw bad(`"${k}" has more than ${this.#limits.maxPartitions} items`);
-    }
-    return v.map((x) => decode(x));
-  }
-
-  #json(u: unknown, depth: number): Json {
-    if (depth > this.#limits.maxJsonDepth) {
-      throw bad(`generator arguments nest deeper than ${this.#limits.maxJsonDepth}`);
-    }
-    if (u === null || typeof u === "string" || typeof u === "boolean") return u;
-    if (typeof u === "number") {
-      if (!Number.isFinite(u)) throw bad("generator arguments must hold finite numbers");
-      return u;
-    }
-    if (Array.isArray(u)) return u.map((x) => this.#json(x, depth + 1));
-    if (isObj(u)) {
-      const out: Record<string, Json> = {};
-      for (const [key, value] of Object.entries(u)) out[key] = this.#json(value, depth + 1);
-      return out;
-    }
-    throw bad(`generator arguments must be JSON, found ${typeof u}`);
+  #list<T>(o: Obj, k: string, decode: (u: unknown, w: Where) => T): T[] {
+    return list(o, k, decode, this.#limits.maxPartitions);
   }
 }
 
-function record(u: unknown, what: string): Obj {
-  if (!isObj(u)) throw bad(`a ${what} must be an object`);
-  return u;
-}
-
-function str(o: Obj, k: string): string {
-  const v = o[k];
-  if (typeof v !== "string" || v.length > MAX_STRING) {
-    throw bad(`"${k}" must be a string of at most ${MAX_STRING} characters`);
-  }
-  return v;
-}
-
-function int(o: Obj, k: string): number {
-  const v = o[k];
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw bad(`"${k}" must be a safe integer`);
-  return v;
-}
-
-function nat(o: Obj, k: string): number {
-  const v = int(o, k);
-  if (v < 0) throw bad(`"${k}" must be a non-negative integer`);
-  return v;
-}
-
-function name(u: unknown): string {
-  if (typeof u !== "string" || u.length === 0 || u.length > MAX_STRING) {
-    throw bad("column names must be non-empty strings");
-  }
-  return u;
+function name(u: unknown, w: Where): string {
+  return stringValue(u, w, { min: 1 });
 }
 
 function expr(u: unknown): Expr {
@@ -336,11 +279,11 @@ export function decodeLogicalPlan(u: unknown, limits: PlanLimits = {}): LogicalP
     resolved[k] = v;
   }
   try {
-    return new PlanDecoder(resolved).plan(u, 0);
+    return new PlanDecoder(resolved).plan(u, where("logical plan"), 0);
   } catch (e) {
     if (e instanceof MalformedMessageError) throw e;
     // decodeExpr/decodeSchema may throw other errors on hostile input (e.g. stack overflow).
-    throw new MalformedMessageError(`Malformed logical plan: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new MalformedMessageError(`logical plan: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,
     });
   }
@@ -348,28 +291,19 @@ export function decodeLogicalPlan(u: unknown, limits: PlanLimits = {}): LogicalP
 
 /** Decodes a job's action from untrusted input. Throws `MalformedMessageError`. */
 export function decodeAction(u: unknown): Action {
-  if (!isObj(u)) throw new MalformedMessageError("Malformed action: must be an object");
-  switch (u["kind"]) {
+  const o = obj(u, where("action"));
+  const kind = oneOf(o, "kind", ["collect", "count", "write"]);
+  switch (kind) {
     case "collect":
-      return { kind: "collect" };
     case "count":
-      return { kind: "count" };
-    case "write": {
-      const format = u["format"];
-      if (format !== "arrow" && format !== "parquet" && format !== "csv") {
-        throw new MalformedMessageError(
-          `Malformed action: unknown format ${JSON.stringify(format)?.slice(0, 100)}`,
-        );
-      }
-      const dir = u["dir"];
-      if (typeof dir !== "string" || dir.length === 0 || dir.length > 4096) {
-        throw new MalformedMessageError(`Malformed action: "dir" must be a non-empty path`);
-      }
-      return { kind: "write", format, dir };
-    }
+      return { kind };
+    case "write":
+      return {
+        kind,
+        format: oneOf(o, "format", ["arrow", "parquet", "csv"]),
+        dir: str(o, "dir", { min: 1, max: 4096 }),
+      };
     default:
-      throw new MalformedMessageError(
-        `Malformed action: unknown kind ${JSON.stringify(u["kind"])?.slice(0, 100)}`,
-      );
+      return kind satisfies never;
   }
 }

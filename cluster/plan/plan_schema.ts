@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../actors/errors.ts";
+import { SchemaError } from "../errors.ts";
 import type { Field, Schema } from "../columnar/batch.ts";
 import { assertSameSchema, columnIndex } from "../columnar/batch_ops.ts";
 import { inferField } from "../expr/resolve.ts";

@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { Json } from "../../actors/errors.ts";
-import type { Batch, Schema } from "../columnar/batch.ts";
+import type { Batch, Row, Schema } from "../columnar/batch.ts";
 import { batchToRows, concatBatches } from "../columnar/batch_ops.ts";
 import type { Expr } from "../expr/expr.ts";
 import { formatAgg, formatExpr } from "../expr/format.ts";
@@ -192,7 +191,7 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     case "csv": {
       let stage = ctx.cachedStage(plan.cacheId);
       if (!stage) {
-        const entries = plan.entries as unknown as Json[];
+        const entries = plan.entries;
         const dataSchema = schemaOf({ ...plan, which: "valid" });
         const child = leaf(entries.length, dataSchema, [`CsvRead(${plan.path})`], (p) => ({
           op: "csvRange",
@@ -216,7 +215,7 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
       if (offsets.length !== read.n) {
         throw new RangeError(`CSV line offsets: ${read.n} partitions, ${offsets.length} offsets`);
       }
-      const file = String((plan.options as { file?: unknown }).file ?? "");
+      const file = plan.options.file;
       return {
         ...read,
         ops: [...read.ops, "FixLines"],
@@ -420,7 +419,7 @@ async function planSort(
   });
   const n = Math.max(1, Math.min(ctx.shufflePartitions, child.n));
   const keyNames = keys.map((k) => k.column);
-  let bounds: Json = [];
+  let bounds: readonly Row[] = [];
   if (!ctx.dryRun && n > 1) {
     const sampled = narrow(child, child.schema, `Sample[${keyNames.join(", ")}]`, (i) => ({
       op: "sample",
@@ -430,7 +429,7 @@ async function planSort(
     }));
     const samples = await ctx.collect(sampled);
     if (samples.length > 0) {
-      bounds = batchToRows(computeRangeBounds(concatBatches(samples[0]!.schema, samples), keys, n)) as Json;
+      bounds = batchToRows(computeRangeBounds(concatBatches(samples[0]!.schema, samples), keys, n));
     }
   }
   const read = exchange(child, { kind: "range", keys, n, bounds }, ctx);

@@ -5,9 +5,11 @@
  *
  * @module
  */
-import type { Schema } from "../columnar/batch.ts";
+import type { Row, Schema } from "../columnar/batch.ts";
 import type { AggFn, Expr } from "../expr/expr.ts";
 import type { Json } from "../../actors/errors.ts";
+import type { CsvDialect, RangeEntry } from "../io/csv/scan.ts";
+import type { CsvRangeOptions } from "../io/csv/range_options.ts";
 
 /** An aggregate over a named column (the planner projects expressions to columns first). */
 export interface AggSpecJson {
@@ -88,14 +90,14 @@ export type TaskNode =
     readonly path: string;
     readonly start: number;
     readonly end: number;
-    readonly dialect: Json;
+    readonly dialect: CsvDialect;
   }
   /** Phase 2: parse the records starting in `entry`; malformed ones go to the side output. */
   | {
     readonly op: "csvRange";
     readonly path: string;
-    readonly entry: Json;
-    readonly options: Json;
+    readonly entry: RangeEntry;
+    readonly options: CsvRangeOptions;
     readonly schema: Schema;
   }
   /**
@@ -122,7 +124,8 @@ export type Partitioner =
     readonly kind: "range";
     readonly keys: readonly SortColumn[];
     readonly n: number;
-    readonly bounds: Json;
+    /** Rows of the key columns: partition i holds keys in (bounds[i-1], bounds[i]]. */
+    readonly bounds: readonly Row[];
   }
   | { readonly kind: "single" }
   | { readonly kind: "coalesce"; readonly n: number; readonly numMaps: number }

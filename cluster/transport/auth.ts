@@ -20,13 +20,8 @@
  */
 
 import { type Clock, systemClock } from "../../actors/clock.ts";
-import {
-  AuthenticationError,
-  type Json,
-  MalformedMessageError,
-  PeerUnavailableError,
-  TimeoutError,
-} from "../../actors/errors.ts";
+import { type Json, MalformedMessageError, PeerUnavailableError, TimeoutError } from "../../actors/errors.ts";
+import { AuthenticationError } from "../errors.ts";
 import type { Connection } from "../../actors/connection.ts";
 
 /** Shortest accepted secret, in bytes. */

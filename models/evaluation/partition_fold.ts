@@ -27,7 +27,8 @@
  *
  * @module
  */
-import { MalformedMessageError, SchemaError } from "../../actors/errors.ts";
+import { MalformedMessageError } from "../../actors/errors.ts";
+import { SchemaError } from "../../cluster/errors.ts";
 import type { Batch, Vec } from "../../cluster/columnar/batch.ts";
 import { columnIndex } from "../../cluster/columnar/batch_ops.ts";
 import { type BinaryMetrics, binaryMetrics, type BinaryMetricsOptions } from "./binary_metrics.ts";

@@ -10,7 +10,8 @@
  */
 
 import { type Clock, systemClock } from "../../actors/clock.ts";
-import { abortReason, TaskFailedError } from "../../actors/errors.ts";
+import { abortReason } from "../../actors/errors.ts";
+import { TaskFailedError } from "../../cluster/errors.ts";
 
 /** Options of {@linkcode runMeasured}. */
 export interface RunMeasuredOptions {

@@ -4,9 +4,9 @@ import {
   MailboxFullError,
   MalformedMessageError,
   PeerUnavailableError,
-  SchemaError,
   TimeoutError,
 } from "../../actors/errors.ts";
+import { SchemaError } from "../../cluster/errors.ts";
 import { RemoteNode } from "../../actors/remote.ts";
 import { ActorSystem, type Behavior } from "../../actors/system.ts";
 import { createMemoryPair } from "../../cluster/transport/memory.ts";

@@ -18,7 +18,7 @@ import type { Row } from "../../mod.ts";
 import { canonicalRows } from "../../cluster/columnar/batch_ops.ts";
 import { Driver } from "../../cluster/driver/driver.ts";
 import { FakeClock, flushMicrotasks } from "../../actors/clock.ts";
-import { JobFailedError } from "../../actors/errors.ts";
+import { JobFailedError } from "../../cluster/errors.ts";
 
 /** Reference: group id in [0, n) by id % m, with value = (id * 7919 % 1000) / 8. */
 function reference(n: number, m: number) {

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { InvalidRowError, SchemaError } from "../../../actors/errors.ts";
+import { InvalidRowError, SchemaError } from "../../errors.ts";
 import type { Batch, Row, Schema, Vec } from "../../columnar/batch.ts";
 import { batchFromRows, concatBatches } from "../../columnar/batch_ops.ts";
 import { utf8Vec } from "../../columnar/utf8_vec.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 import { z } from "zod";
-import { SchemaError } from "../../../actors/errors.ts";
+import { SchemaError } from "../../errors.ts";
 import { DATA_TYPES, type DataType, type Field, type Schema } from "../../columnar/batch.ts";
 import { daysFromCivil, daysInMonth, MS_PER_DAY } from "../../util/civil_time.ts";
 import { compileDialect, type CsvDialect, EV_BROKEN, readHeader, RecordReader } from "./scan.ts";

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { SchemaError } from "../../../actors/errors.ts";
+import { SchemaError } from "../../errors.ts";
 import type { Batch, Vec } from "../../columnar/batch.ts";
 import type { CsvDialect } from "../../io/csv/scan.ts";
 import type { CsvField, CsvSchema } from "../../io/csv/schema.ts";

@@ -17,7 +17,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import { Frontier } from "../../../cluster/frontier.ts";
 import { readCsvBytes } from "../../../cluster/io/csv/parse.ts";
 import { transactionCsvSchema } from "./eda_spec.ts";

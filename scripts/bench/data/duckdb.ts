@@ -21,7 +21,7 @@
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import type { DataType } from "../../../cluster/columnar/batch.ts";
 import {
   DATA_DIMENSIONS,

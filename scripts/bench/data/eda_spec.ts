@@ -18,7 +18,7 @@
  * @module
  */
 
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import type { DataType } from "../../../cluster/columnar/batch.ts";
 import type { CsvSchema } from "../../../cluster/io/csv/schema.ts";
 import { CATEGORIES, CHANNELS, COUNTRIES, SCENARIOS } from "../../../cluster/sources/transactions/catalog.ts";

@@ -21,7 +21,7 @@
  */
 
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import type { Json } from "../../../actors/errors.ts";
 import { Frontier } from "../../../cluster/frontier.ts";
 import { transactionColumns } from "./eda_spec.ts";

@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import {
   decodeEngineConfig,
   decodeJobRows,

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import {
   decodeEngineConfig,
   decodeJobRows,

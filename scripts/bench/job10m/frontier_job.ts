@@ -20,7 +20,7 @@
 
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../actors/errors.ts";
+import { TaskFailedError } from "../../../cluster/errors.ts";
 import { avg, col, count, sum } from "../../../cluster/expr/column.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
 import { Frontier } from "../../../cluster/frontier.ts";

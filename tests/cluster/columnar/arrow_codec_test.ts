@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as arrow from "apache-arrow";
-import { SchemaError } from "../../../actors/errors.ts";
+import { SchemaError } from "../../../cluster/errors.ts";
 import type { Batch, DataType, Row, Schema, Vec } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows, batchToRows, scalarAt } from "../../../cluster/columnar/batch_ops.ts";
 import {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { MalformedMessageError, SchemaError } from "../../../actors/errors.ts";
+import { MalformedMessageError } from "../../../actors/errors.ts";
+import { SchemaError } from "../../../cluster/errors.ts";
 import type { Row, Schema } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows } from "../../../cluster/columnar/batch_ops.ts";
 import { decodeBatches, encodeBatches } from "../../../cluster/columnar/arrow_codec.ts";

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { systemClock } from "../../../actors/clock.ts";
-import { AbortedError, AuthenticationError } from "../../../actors/errors.ts";
+import { AbortedError } from "../../../actors/errors.ts";
+import { AuthenticationError } from "../../../cluster/errors.ts";
 import { authenticateClient } from "../../../cluster/transport/auth.ts";
 import type { Row } from "../../../cluster/columnar/batch.ts";
 import type { NodeHello } from "../../../cluster/deploy/client_protocol.ts";

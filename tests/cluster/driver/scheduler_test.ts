@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../actors/clock.ts";
-import { JobFailedError } from "../../../actors/errors.ts";
+import { errorToWire, FrontierError, TimeoutError } from "../../../actors/errors.ts";
+import { InvalidRowError, JobFailedError, SchemaError } from "../../../cluster/errors.ts";
 import { Scheduler, type StageDef, type TaskAttempt } from "../../../cluster/driver/scheduler.ts";
 
 const err = { name: "Error", message: "boom", data: {} };
@@ -45,6 +46,58 @@ Deno.test("Scheduler retries a failing task up to maxTaskAttempts, then fails th
   }
   s.taskFailed(launched.pop()!.taskId, { kind: "task", error: err });
   await assert.rejects(job, (e: unknown) => e instanceof JobFailedError && /failed 4 times/.test(e.message));
+});
+
+Deno.test("Scheduler fails the job at once, with the task's own error, when the error class is deterministic", async () => {
+  const { s, launched, killed } = setup({ maxTaskAttempts: 4 });
+  s.addExecutor("a", 1, 2);
+  const job = s.submitJob(1, { id: 5, numPartitions: 2, parents: [] });
+  const [t0, t1] = launched.splice(0);
+  const error = errorToWire(
+    new InvalidRowError("a.csv line 3: bad", { data: { line: 3 }, cause: new SchemaError("s") }),
+  );
+  s.taskFailed(t0!.taskId, { kind: "task", error });
+  await assert.rejects(
+    job,
+    (e: unknown) => e instanceof InvalidRowError && e.data.line === 3 && e.cause instanceof SchemaError,
+  );
+  assert.equal(launched.length, 0, "a deterministic failure is not retried");
+  assert.deepEqual(killed.map((t) => t.taskId), [t1!.taskId], "the job's other task is killed");
+  s.taskFailed(t1!.taskId, { kind: "task", error: err }); // a late report of the failed job is ignored
+  assert.equal(launched.length, 0);
+});
+
+Deno.test("Scheduler decides retries by the error's determinism, not its name", async () => {
+  // A class no list in the scheduler knows, deterministic by its own declaration.
+  class QuotaExceededError extends FrontierError {
+    static override readonly deterministic = true;
+    override name = "QuotaExceededError";
+  }
+  const once = setup({ maxTaskAttempts: 4 });
+  once.s.addExecutor("a", 1, 1);
+  const failed = once.s.submitJob(1, { id: 5, numPartitions: 1, parents: [] });
+  once.s.taskFailed(once.launched.pop()!.taskId, {
+    kind: "task",
+    error: errorToWire(new QuotaExceededError("over")),
+  });
+  await assert.rejects(failed, (e: unknown) => e instanceof Error && e.name === "QuotaExceededError");
+  assert.equal(once.launched.length, 0);
+
+  // A SchemaError sent without the flag (an instance that overrides its class) is retried up to the cap.
+  const retried = setup({ maxTaskAttempts: 3, excludeAfterFailures: 100 });
+  retried.s.addExecutor("a", 1, 1);
+  const job = retried.s.submitJob(1, { id: 5, numPartitions: 1, parents: [] });
+  const transient = errorToWire(new SchemaError("schema registry unreachable", { deterministic: false }));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const t = retried.launched.pop()!;
+    assert.equal(t.attempt, attempt);
+    retried.s.taskFailed(t.taskId, {
+      kind: "task",
+      error: attempt === 1 ? errorToWire(new TimeoutError("t")) : transient,
+    });
+  }
+  await assert.rejects(job, (e: unknown) => e instanceof JobFailedError && /failed 3 times/.test(e.message));
+  assert.equal(retried.launched.length, 0);
 });
 
 Deno.test("Scheduler does not count executor loss against a task and re-queues it elsewhere", async () => {

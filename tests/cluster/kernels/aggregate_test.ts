@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SchemaError } from "../../../actors/errors.ts";
+import { SchemaError } from "../../../cluster/errors.ts";
 import type { Batch, Row, Schema } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows, batchToRows, canonicalRows, takeRows } from "../../../cluster/columnar/batch_ops.ts";
 import {

@@ -3,6 +3,7 @@ import { MalformedMessageError } from "../../../actors/errors.ts";
 import type { Schema } from "../../../cluster/columnar/batch.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
 import { decodeAction, decodeLogicalPlan } from "../../../cluster/plan/logical_plan_codec.ts";
+import type { CsvRangeOptions } from "../../../cluster/io/csv/range_options.ts";
 
 const SCHEMA: Schema = [
   { name: "id", type: "long", nullable: false },
@@ -73,6 +74,18 @@ Deno.test("decodeLogicalPlan returns a plan using every operator unchanged after
   assert.deepEqual(decoded, EVERY_OP);
 });
 
+/** Parse options of a CSV range (as the reader builds them). */
+const CSV_OPTIONS: CsvRangeOptions = {
+  dialect: { separator: ";" },
+  schema: { fields: [{ name: "id", type: "long", nullable: false }, { name: "s", type: "string" }] },
+  file: "bank.csv",
+  strict: false,
+  gzip: false,
+  fused: true,
+  dataStart: 10,
+  searchBytes: 65_536,
+};
+
 /** The file-source operators. */
 const FILE_OPS: LogicalPlan = {
   op: "union",
@@ -81,7 +94,7 @@ const FILE_OPS: LogicalPlan = {
       op: "csvScan",
       path: "/data/bank.csv",
       ranges: [{ start: 0, end: 100 }, { start: 100, end: 250 }],
-      dialect: { delimiter: ";" },
+      dialect: { separator: ";" },
     },
     {
       op: "contactDate",
@@ -91,8 +104,8 @@ const FILE_OPS: LogicalPlan = {
         input: {
           op: "csv",
           path: "/data/bank.csv",
-          entries: [{ start: 0, end: 100 }],
-          options: { header: true },
+          entries: [{ start: 0, end: 100, state: 0, line: 2 }],
+          options: CSV_OPTIONS,
           cacheId: 9,
           which: "quarantine",
           schema: SCHEMA,
@@ -110,12 +123,65 @@ Deno.test("decodeLogicalPlan returns the file-source operators unchanged after a
     op: "csv",
     path: "p",
     entries: [],
-    options: null,
+    options: CSV_OPTIONS,
     cacheId: 1,
     which: "valid",
     schema: SCHEMA,
   };
   assert.deepEqual(decodeLogicalPlan(noRows), noRows);
+});
+
+Deno.test("decodeLogicalPlan rejects malformed CSV range entries and options by their path", () => {
+  const csv = {
+    op: "csv",
+    path: "p",
+    entries: [{ start: 0, end: 10, state: 0, line: 2 }],
+    options: CSV_OPTIONS,
+    cacheId: 1,
+    which: "valid",
+    schema: SCHEMA,
+  };
+  const entry = csv.entries[0]!;
+  rejects(
+    { ...csv, entries: [entry, { ...entry, start: -1 }] },
+    /^logical plan: "entries\[1\]\.start" must be a non-negative integer$/,
+  );
+  rejects(
+    { ...csv, entries: [{ ...entry, end: "10" }] },
+    /"entries\[0\]\.end" must be a non-negative integer/,
+  );
+  rejects({ ...csv, entries: [{ ...entry, start: 20 }] }, /"entries\[0\]\.end" must not be before "start"/);
+  rejects({ ...csv, entries: [{ ...entry, state: 1e6 }] }, /"entries\[0\]\.state" must be a state/);
+  rejects({ ...csv, entries: [{ ...entry, line: 0 }] }, /"entries\[0\]\.line" must be a line number/);
+  rejects({ ...csv, entries: [{ ...entry, extra: 1 }] }, /"entries\[0\]" has an unexpected field "extra"/);
+  rejects({ ...csv, options: { ...CSV_OPTIONS, strict: "no" } }, /"options\.strict" must be a boolean/);
+  rejects({ ...csv, options: { ...CSV_OPTIONS, file: 7 } }, /"options\.file" must be a string/);
+  rejects(
+    { ...csv, options: { ...CSV_OPTIONS, dataStart: -5 } },
+    /"options\.dataStart" must be a non-negative/,
+  );
+  rejects(
+    { ...csv, options: { ...CSV_OPTIONS, searchBytes: 0 } },
+    /"options\.searchBytes" must be at least 1/,
+  );
+  rejects(
+    { ...csv, options: { ...CSV_OPTIONS, dialect: { separator: ";;" } } },
+    /"options\.dialect" is not a usable dialect/,
+  );
+  rejects(
+    { ...csv, options: { ...CSV_OPTIONS, dialect: { maxQuotedNewlines: 1.5 } } },
+    /"options\.dialect\.maxQuotedNewlines" must be a non-negative integer/,
+  );
+  rejects(
+    { ...csv, options: { ...CSV_OPTIONS, schema: { fields: [{ name: "x", type: "blob" }] } } },
+    /"options\.schema" is not a valid CSV schema: fields\.0\.type/,
+  );
+  const { gzip: _, ...noGzip } = CSV_OPTIONS;
+  rejects({ ...csv, options: noGzip }, /"options\.gzip" must be a boolean/);
+  rejects(
+    { op: "csvScan", path: "p", ranges: [], dialect: { quote: 1 } },
+    /"dialect\.quote" must be a string/,
+  );
 });
 
 function rejects(u: unknown, pattern: RegExp): void {
@@ -129,6 +195,10 @@ function rejects(u: unknown, pattern: RegExp): void {
 Deno.test("decodeLogicalPlan rejects unknown operators, extra fields and non-objects", () => {
   rejects({ op: "eval", code: "Deno.exit()" }, /unknown operator/);
   rejects({ ...range, extra: 1 }, /unexpected field "extra" in range/);
+  rejects(
+    { op: "limit", n: 1, input: { ...range, extra: 1 } },
+    /^logical plan: "input" has an unexpected field/,
+  );
   rejects(null, /must be an object/);
   rejects([range], /must be an object/);
   rejects("range", /must be an object/);
@@ -141,15 +211,18 @@ Deno.test("decodeLogicalPlan rejects bad numbers: zero step, unsafe integers, ou
   rejects({ ...range, partitions: 0 }, /"partitions" must be between 1 and 100000/);
   rejects({ ...range, partitions: 1e9 }, /"partitions" must be between/);
   rejects({ op: "limit", n: -1, input: range }, /"n" must be a non-negative integer/);
-  rejects({ op: "cache", cacheId: "x", input: range }, /"cacheId" must be a safe integer/);
+  rejects({ op: "cache", cacheId: "x", input: range }, /"cacheId" must be a non-negative integer/);
 });
 
 Deno.test("decodeLogicalPlan rejects bad joins, schemas, expressions and sort keys", () => {
   const join = { op: "join", left: range, right: range, on: ["id"], how: "inner", strategy: "auto" };
-  rejects({ ...join, how: "cross" }, /unknown join type "cross"/);
-  rejects({ ...join, strategy: "magic" }, /unknown join strategy/);
-  rejects({ ...join, on: [""] }, /column names must be non-empty strings/);
-  rejects({ ...inline, schema: [{ name: "x", type: "bigint", nullable: true }] }, /unknown type/);
+  rejects({ ...join, how: "cross" }, /"how" must be one of 6 values: .*, got "cross"/);
+  rejects({ ...join, strategy: "magic" }, /"strategy" must be one of 3 values/);
+  rejects({ ...join, on: [""] }, /"on\[0\]" must be a string of 1 to/);
+  rejects(
+    { ...inline, schema: [{ name: "x", type: "bigint", nullable: true }] },
+    /"schema\[0\]\.type" must be one of/,
+  );
   rejects({ op: "filter", input: range, cond: { op: "js", code: "1" } }, /unknown op/);
   rejects({
     op: "sort",
@@ -157,15 +230,15 @@ Deno.test("decodeLogicalPlan rejects bad joins, schemas, expressions and sort ke
     keys: [{ expr: { op: "col", name: "id" }, ascending: "yes", nullsFirst: true }],
   }, /booleans/);
   rejects({ op: "aggregate", input: range, keys: [], aggs: [{ fn: "median", name: "m" }] }, /aggregate/);
-  rejects({ op: "union", inputs: [] }, /at least one input/);
+  rejects({ op: "union", inputs: [] }, /"inputs" must hold at least one input/);
   rejects({ op: "csvScan", path: "p", ranges: [{ start: 5, end: 1 }], dialect: null }, /before its start/);
   rejects({ op: "files", paths: ["a"], format: "exe", schema: SCHEMA }, /"format" must be/);
   rejects(
     { op: "files", paths: [7], format: "arrow", schema: SCHEMA },
-    /file paths must be non-empty strings/,
+    /"paths\[0\]" must be a string of 1 to/,
   );
   rejects(
-    { op: "csv", path: "p", entries: [], options: null, cacheId: 1, which: "all", schema: SCHEMA },
+    { op: "csv", path: "p", entries: [], options: CSV_OPTIONS, cacheId: 1, which: "all", schema: SCHEMA },
     /"which"/,
   );
 });
@@ -174,12 +247,16 @@ Deno.test("decodeLogicalPlan enforces its depth, size and JSON-argument limits",
   let deep: unknown = range;
   for (let i = 0; i < 70; i++) deep = { op: "limit", n: 1, input: deep };
   rejects(deep, /deeper than 64/);
+  rejects(
+    { op: "limit", n: 1, input: { op: "limit", n: 1, input: { ...range, step: 0 } } },
+    /"input\.input\.step" must not be 0/,
+  );
   assert.doesNotThrow(() => decodeLogicalPlan(deep, { maxDepth: 100 }));
   const wide = { op: "union", inputs: Array.from({ length: 200 }, () => range) };
   assert.throws(() => decodeLogicalPlan(wide, { maxNodes: 100 }), /more than 100 operators/);
   let args: unknown = 1;
   for (let i = 0; i < 40; i++) args = [args];
-  rejects({ ...generate, args }, /nest deeper than 32/);
+  rejects({ ...generate, args }, /"args(\[0\])+" nests deeper than 32/);
   assert.throws(() => decodeLogicalPlan(range, { maxDepth: 0 }), RangeError);
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Schema } from "../../../cluster/columnar/batch.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
+import type { CsvRangeOptions } from "../../../cluster/io/csv/range_options.ts";
 import {
   alias,
   bin,
@@ -86,11 +87,19 @@ Deno.test("planner does not remember a cached stage while explaining", async () 
 
 Deno.test("planner reads a cached CSV parse by side: rows, quarantine with line offsets, meta", async () => {
   const schema: Schema = [{ name: "a", type: "long", nullable: true }];
+  const options: CsvRangeOptions = {
+    dialect: {},
+    schema: { fields: [{ name: "a", type: "long" }] },
+    file: "x.csv",
+    strict: false,
+    gzip: false,
+  };
+  const entries = [{ start: 0, end: 4096, state: 0, line: 2 }, { start: 4096, end: 9000, state: 0, line: 2 }];
   const csv = (which: "valid" | "quarantine" | "meta"): LogicalPlan => ({
     op: "csv",
     path: "/in/x.csv",
-    entries: [{ start: 0 }, { start: 4096 }],
-    options: { file: "x.csv" },
+    entries,
+    options,
     cacheId: 3,
     which,
     schema,
@@ -110,8 +119,8 @@ Deno.test("planner reads a cached CSV parse by side: rows, quarantine with line 
   assert.deepEqual(parse.buildTask(1).node, {
     op: "csvRange",
     path: "/in/x.csv",
-    entry: { start: 4096 },
-    options: { file: "x.csv" },
+    entry: entries[1],
+    options,
     schema,
   });
 

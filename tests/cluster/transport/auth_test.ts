@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../../actors/clock.ts";
-import { AuthenticationError, PeerUnavailableError, TimeoutError } from "../../../actors/errors.ts";
+import { PeerUnavailableError, TimeoutError } from "../../../actors/errors.ts";
+import { AuthenticationError } from "../../../cluster/errors.ts";
 import {
   authenticateClient,
   authenticateServer,

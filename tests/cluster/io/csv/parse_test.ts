@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { InvalidRowError, SchemaError } from "../../../../actors/errors.ts";
+import { InvalidRowError, SchemaError } from "../../../../cluster/errors.ts";
 import { batchToRows } from "../../../../cluster/columnar/batch_ops.ts";
 import {
   BANK_ADDITIONAL_OPTIONS,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { SchemaError } from "../../../../actors/errors.ts";
+import { SchemaError } from "../../../../cluster/errors.ts";
 import { concatBatches, sliceBatch } from "../../../../cluster/columnar/batch_ops.ts";
 import {
   BANK_ADDITIONAL_OPTIONS,
