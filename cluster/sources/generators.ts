@@ -5,6 +5,7 @@
  * @module
  */
 import type { Json } from "../../actors/errors.ts";
+import { at, fail, field, int, nat, num, obj, only, optional, str, where } from "../../actors/decode.ts";
 import type { GeneratorFn } from "../executor/task_runner.ts";
 import { TransactionGenerator } from "./transactions/generator.ts";
 import { partitionRanges, type TransactionGeneratorOptions } from "./transactions/options.ts";
@@ -13,7 +14,6 @@ import { partitionRanges, type TransactionGeneratorOptions } from "./transaction
 export const BUILTIN_GENERATORS_MODULE: string = import.meta.url;
 
 function decodeHex(hex: string): Uint8Array {
-  if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) throw new TypeError("tokenKeyHex must be an even-length hex string");
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
@@ -25,29 +25,48 @@ export interface TransactionArgs {
   totalRows: number;
   /** HMAC key for card tokens, hex. */
   tokenKeyHex: string;
-  /** Any other {@linkcode TransactionGeneratorOptions} field that is a number. */
-  options?: Record<string, number>;
+  /** Numeric {@linkcode TransactionGeneratorOptions} fields (see {@linkcode NUMERIC_OPTIONS}). */
+  options?: Partial<Record<NumericOption, number>>;
 }
 
-function decodeArgs(args: Json): TransactionArgs {
-  if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    throw new TypeError("transactions generator needs { seed, totalRows, tokenKeyHex }");
+/** The {@linkcode TransactionGeneratorOptions} fields that are numbers, which `options` may set. */
+export const NUMERIC_OPTIONS = [
+  "startTime",
+  "durationMs",
+  "seasonalityUtcOffsetHours",
+  "accounts",
+  "merchantsPerCell",
+  "fraudRate",
+  "outOfOrderFraction",
+  "outOfOrderMeanDelayMs",
+  "lateFraction",
+  "allowedLatenessMs",
+  "lateMeanExtraMs",
+  "duplicateFraction",
+  "duplicateMaxLag",
+  "malformedFraction",
+  "cardCacheSize",
+] as const satisfies readonly (keyof TransactionGeneratorOptions)[];
+type NumericOption = typeof NUMERIC_OPTIONS[number];
+
+/** Decodes the generator's JSON arguments; a bad one is a `MalformedMessageError` naming it. */
+function decodeArgs(args: Json): Required<TransactionArgs> {
+  const o = obj(args, where("transactions arguments"));
+  only(o, ["seed", "totalRows", "tokenKeyHex", "options"]);
+  const tokenKeyHex = str(o, "tokenKeyHex", { min: 2 });
+  if (!/^(?:[0-9a-f]{2})+$/i.test(tokenKeyHex)) {
+    throw fail(at(o, "tokenKeyHex"), "must be an even-length hex string");
   }
-  const { seed, totalRows, tokenKeyHex, options } = args as Record<string, Json>;
-  if (typeof seed !== "number" || typeof totalRows !== "number" || typeof tokenKeyHex !== "string") {
-    throw new TypeError("transactions generator needs numeric seed and totalRows and a hex tokenKeyHex");
-  }
-  const opts: Record<string, number> = {};
-  if (options !== undefined) {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new TypeError("options must be an object");
+  const options: Partial<Record<NumericOption, number>> = {};
+  if (o["options"] !== undefined) {
+    const opts = field(o, "options");
+    only(opts, NUMERIC_OPTIONS);
+    for (const k of NUMERIC_OPTIONS) {
+      const v = optional(opts, k, num);
+      if (v !== undefined) options[k] = v;
     }
-    for (const [k, v] of Object.entries(options)) {
-      if (typeof v !== "number") throw new TypeError(`option "${k}" must be a number`);
-      opts[k] = v;
-    }
   }
-  return { seed, totalRows, tokenKeyHex, options: opts };
+  return { seed: int(o, "seed"), totalRows: nat(o, "totalRows"), tokenKeyHex, options };
 }
 
 /**
@@ -62,12 +81,12 @@ export const transactions: GeneratorFn = function* ({ partition, numPartitions, 
   const a = decodeArgs(args);
   const key = JSON.stringify(a);
   if (last?.key !== key) {
-    const options = {
+    const options: TransactionGeneratorOptions = {
       ...a.options,
       seed: a.seed,
       totalRows: a.totalRows,
       tokenKey: decodeHex(a.tokenKeyHex),
-    } as TransactionGeneratorOptions;
+    };
     last = { key, gen: new TransactionGenerator(options) };
   }
   const gen = last.gen;

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { type Json, MalformedMessageError } from "../../../actors/errors.ts";
+import { transactions } from "../../../cluster/sources/generators.ts";
 import { col, count, Frontier, hash, NotAllowedError, sum } from "../../../mod.ts";
 import { generateDemoKey } from "../../../cluster/sources/transactions/card_token.ts";
 
@@ -43,4 +45,27 @@ Deno.test("a generator outside the executor's allowlist is refused with NotAllow
     ds.count(),
     (e: unknown) => e instanceof NotAllowedError && /allowlist/.test(e.message),
   );
+});
+
+Deno.test("the transactions generator rejects malformed arguments by name instead of casting them", () => {
+  const args = { seed: 1, totalRows: 10, tokenKeyHex: "ab".repeat(32), options: { fraudRate: 0.1 } };
+  const run = (a: Json) =>
+    transactions({ partition: 0, numPartitions: 1, args: a, seed: 0, signal: new AbortController().signal });
+  const first = (a: Json) => {
+    const out = run(a);
+    if (!(Symbol.iterator in out)) throw new TypeError("transactions is a synchronous generator");
+    return out[Symbol.iterator]().next();
+  };
+  assert.equal(first(args).done, false);
+  const bad: [Json, RegExp][] = [
+    [{ ...args, options: { fraudRat: 0.1 } }, /"options" has an unexpected field "fraudRat"/],
+    [{ ...args, options: { fraudRate: "0.1" } }, /"options.fraudRate" must be a finite number/],
+    [{ ...args, totalRows: -1 }, /"totalRows" must be a non-negative integer/],
+    [{ ...args, tokenKeyHex: "xyz" }, /"tokenKeyHex" must be an even-length hex string/],
+    [{ ...args, evil: true }, /has an unexpected field "evil"/],
+    [[1, 2], /transactions arguments: must be an object/],
+  ];
+  for (const [a, re] of bad) {
+    assert.throws(() => first(a), (e: unknown) => e instanceof MalformedMessageError && re.test(e.message));
+  }
 });
