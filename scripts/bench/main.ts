@@ -37,6 +37,14 @@ import {
   validateJobRows,
 } from "./job10m/job_10m.ts";
 import { type BenchFigure, engineRunToFigure, printRatios, writeBenchReport } from "./report.ts";
+import {
+  describeError,
+  machineInfo,
+  printVerdicts,
+  readLoadAvg,
+  type TargetCheck,
+  verdict,
+} from "./harness.ts";
 import { ASK_TRANSPORTS, measureAskLatency, measureEmptyTasks } from "./runtime/runtime_micro.ts";
 import { measureShuffle } from "./runtime/shuffle_micro.ts";
 
@@ -51,13 +59,6 @@ export interface BenchSettings {
   repeat: number;
   skipSpark: boolean;
   out: string;
-}
-
-/** One target checked: `met` is undefined when a figure it needs is missing. */
-export interface TargetCheck {
-  target: string;
-  met: boolean | undefined;
-  detail: string;
 }
 
 const HELP = `deno task bench [--rows N] [--quick] [--skip-spark] [--out PATH]
@@ -144,14 +145,6 @@ export function jobTargets(runs: readonly EngineRun[]): TargetCheck[] {
   return out;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function verdict(met: boolean | undefined): string {
-  return met === undefined ? "n/a" : met ? "MET" : "NOT MET";
-}
-
 /** Runs every part; returns the process exit code. */
 export async function runBench(settings: BenchSettings): Promise<number> {
   const clock = systemClock;
@@ -188,8 +181,8 @@ export async function runBench(settings: BenchSettings): Promise<number> {
         detail: `${r.tasksPerSec.toFixed(0)} tasks/s`,
       });
     } catch (e) {
-      if (mode === "embedded") failures.push(`empty tasks (embedded): ${describe(e)}`);
-      skip(`empty_tasks/${mode}`, describe(e));
+      if (mode === "embedded") failures.push(`empty tasks (embedded): ${describeError(e)}`);
+      skip(`empty_tasks/${mode}`, describeError(e));
     }
   }
 
@@ -209,7 +202,7 @@ export async function runBench(settings: BenchSettings): Promise<number> {
         }  mean ${r.meanUs.toFixed(1).padStart(9)}  (${r.peer})${r.note ? ` (${r.note})` : ""}`,
       );
     } catch (e) {
-      skip(`ask_latency/${transport}`, describe(e));
+      skip(`ask_latency/${transport}`, describeError(e));
     }
   }
 
@@ -246,7 +239,7 @@ export async function runBench(settings: BenchSettings): Promise<number> {
       detail: `${r.mbPerSec.toFixed(1)} MB/s`,
     });
   } catch (e) {
-    skip("shuffle/process", describe(e));
+    skip("shuffle/process", describeError(e));
   }
 
   log(`\n== 4. Side-by-side job, ${settings.rows} fact rows (each engine in its own measured process) ==`);
@@ -272,15 +265,15 @@ export async function runBench(settings: BenchSettings): Promise<number> {
     try {
       accept(await runFrontierExternal({ rows: settings.rows, mode, executors: 2, repeat: settings.repeat }));
     } catch (e) {
-      if (mode === "embedded") failures.push(`frontier-embedded job: ${describe(e)}`);
-      skip(`job_10m/frontier-${mode}`, describe(e));
+      if (mode === "embedded") failures.push(`frontier-embedded job: ${describeError(e)}`);
+      skip(`job_10m/frontier-${mode}`, describeError(e));
     }
   }
   try {
     accept(await runDuckdbExternal({ rows: settings.rows, threads: 2 }));
   } catch (e) {
-    failures.push(`duckdb job: ${describe(e)}`);
-    skip("job_10m/duckdb", describe(e));
+    failures.push(`duckdb job: ${describeError(e)}`);
+    skip("job_10m/duckdb", describeError(e));
   }
   if (settings.skipSpark) skip("job_10m/spark", "--skip-spark given");
   else {
@@ -289,7 +282,7 @@ export async function runBench(settings: BenchSettings): Promise<number> {
       if ("skipped" in spark) skip("job_10m/spark", spark.skipped);
       else accept(spark);
     } catch (e) {
-      skip("job_10m/spark", describe(e));
+      skip("job_10m/spark", describeError(e));
     }
   }
   const figures: BenchFigure[] = runs.map((r) => engineRunToFigure("job_10m", r));
@@ -299,10 +292,7 @@ export async function runBench(settings: BenchSettings): Promise<number> {
   }
   targets.push(...jobTargets(runs));
 
-  log("\n== Targets ==");
-  for (const t of targets) log(`  ${verdict(t.met).padEnd(7)} ${t.target}: ${t.detail}`);
-  for (const [what, reason] of Object.entries(skipped)) log(`  skipped ${what}: ${reason}`);
-  for (const f of failures) log(`  FAILED ${f}`);
+  printVerdicts({ targets, skipped, failures }, log);
 
   await writeBenchReport(settings.out, figures, {
     meta: {
@@ -333,43 +323,6 @@ export async function runBench(settings: BenchSettings): Promise<number> {
   });
   log(`\nwrote ${settings.out}`);
   return failures.length === 0 ? 0 : 1;
-}
-
-/** nproc, total memory, CPU model, OS and runtime versions. */
-async function machineInfo(): Promise<Record<string, Json>> {
-  const info: Record<string, Json> = {
-    nproc: navigator.hardwareConcurrency,
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    typescript: Deno.version.typescript,
-    os: Deno.build.os,
-    arch: Deno.build.arch,
-  };
-  try {
-    const mem = await Deno.readTextFile("/proc/meminfo");
-    const m = /^MemTotal:\s+(\d+)\s+kB/m.exec(mem);
-    if (m) info["totalMemoryMb"] = Math.round(Number(m[1]) / 1024);
-  } catch {
-    // Not Linux.
-  }
-  try {
-    const cpu = await Deno.readTextFile("/proc/cpuinfo");
-    const m = /^model name\s*:\s*(.+)$/m.exec(cpu);
-    if (m) info["cpu"] = m[1]!.trim();
-  } catch {
-    // Not Linux.
-  }
-  info["loadAvgAtEnd"] = (await readLoadAvg()) ?? null;
-  return info;
-}
-
-/** `/proc/loadavg` (the machine is shared: a busy machine explains noisy figures), or `undefined`. */
-async function readLoadAvg(): Promise<string | undefined> {
-  try {
-    return (await Deno.readTextFile("/proc/loadavg")).trim();
-  } catch {
-    return undefined;
-  }
 }
 
 if (import.meta.main) {

@@ -32,7 +32,8 @@ import { runDuckdbEdaExternal } from "./duckdb.ts";
 import { CSV_TARGET_MB_PER_CORE, type CsvThroughput, runCsvThroughputExternal } from "./csv_throughput.ts";
 import { frontierEdaArgs, runFrontierEdaExternal } from "./frontier.ts";
 import { type BenchData, prepareBenchData } from "./prepare.ts";
-import { crossCheck, type DataTarget, dataTargets, formatPhases, machineInfo, verdict } from "./report.ts";
+import { crossCheck, dataTargets, formatPhases } from "./report.ts";
+import { describeError, machineInfo, printVerdicts, type TargetCheck, verdict } from "../harness.ts";
 import { runSparkEdaExternal, sparkEdaArgs } from "./spark.ts";
 import { type BenchFigure, printRatios, writeBenchReport } from "../report.ts";
 
@@ -64,7 +65,7 @@ export interface DataBenchOutcome {
   runs: EngineEdaRun[];
   /** Cross-check problems, `engine/input: difference`. Non-empty means the suite failed. */
   mismatches: string[];
-  targets: DataTarget[];
+  targets: TargetCheck[];
   skipped: Record<string, string>;
   failures: string[];
   figures: BenchFigure[];
@@ -136,10 +137,6 @@ export function parseDataBenchArgs(args: readonly string[]): DataBenchSettings |
     throughputRepeat: quick ? 1 : 3,
     regenerate: values.regenerate,
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 const f0 = (ms: number) => ms.toFixed(0);
@@ -251,8 +248,8 @@ export async function runDataBench(
         extra: { ...t, runsMs: t.runsMs },
       });
     } catch (e) {
-      failures.push(`CSV throughput: ${describe(e)}`);
-      skip("csv_throughput", describe(e));
+      failures.push(`CSV throughput: ${describeError(e)}`);
+      skip("csv_throughput", describeError(e));
     }
   }
 
@@ -280,9 +277,9 @@ export async function runDataBench(
         );
       } catch (e) {
         if (engine === "frontier-embedded" || engine === "duckdb") {
-          failures.push(`${engine}/${input}: ${describe(e)}`);
+          failures.push(`${engine}/${input}: ${describeError(e)}`);
         }
-        skip(`${engine}/${input}`, describe(e));
+        skip(`${engine}/${input}`, describeError(e));
       }
     }
   }
@@ -337,10 +334,7 @@ export async function runDataBench(
       }; one thread: ${throughput.kernelMbPerSec.toFixed(1)})`,
     });
   }
-  log("\n== Targets ==");
-  for (const t of targets) log(`  ${verdict(t.met).padEnd(7)} ${t.target}: ${t.detail}`);
-  for (const [what, reason] of Object.entries(skipped)) log(`  skipped ${what}: ${reason}`);
-  for (const f of failures) log(`  FAILED ${f}`);
+  printVerdicts({ targets, skipped, failures }, log);
 
   await writeBenchReport(settings.out, figures, {
     meta: {

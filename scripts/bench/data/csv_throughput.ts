@@ -22,7 +22,8 @@ import { Frontier } from "../../../cluster/frontier.ts";
 import { readCsvBytes } from "../../../cluster/io/csv/parse.ts";
 import { transactionCsvSchema } from "./eda_spec.ts";
 import { csvPartitions } from "./frontier.ts";
-import { numberField, parseLastJsonLine, runMeasured } from "../measure.ts";
+import { numberField } from "../measure.ts";
+import { denoChildArgs, positiveFlag, runJsonChild } from "../harness.ts";
 
 /** CSV ingest throughput of Frontier on one file (see {@linkcode measureCsvThroughput}). */
 export interface CsvThroughput {
@@ -125,30 +126,18 @@ export async function runCsvThroughputExternal(
   path: string,
   options: { executors?: number; repeat?: number; signal?: AbortSignal } = {},
 ): Promise<CsvThroughput & { peakRssMb: number }> {
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    new URL("../../../deno.json", import.meta.url).pathname,
-    new URL(import.meta.url).pathname,
+  const args = denoChildArgs(new URL(import.meta.url), [
     "--path",
     path,
     "--executors",
     String(options.executors ?? 2),
     "--repeat",
     String(options.repeat ?? 3),
-    "--json",
-  ];
-  const run = await runMeasured(Deno.execPath(), args, { signal: options.signal });
-  if (run.code !== 0) {
-    throw new TaskFailedError(
-      `CSV throughput child exited with code ${run.code}: ${run.stderr.trim().slice(-2000)}`,
-      {
-        data: { code: run.code },
-      },
-    );
-  }
-  const line = parseLastJsonLine(run.stdout, "CSV throughput");
+  ]);
+  const { run, line } = await runJsonChild(Deno.execPath(), args, {
+    what: "CSV throughput child",
+    signal: options.signal,
+  });
   const get = (k: keyof CsvThroughput) => numberField(line, k);
   const runs = line["runsMs"];
   return {
@@ -169,14 +158,6 @@ export async function runCsvThroughputExternal(
   };
 }
 
-function positive(text: string | undefined, name: string, fallback: number): number {
-  const n = text === undefined ? fallback : Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be a positive integer, got ${text}`);
-  }
-  return n;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -189,8 +170,8 @@ async function main(): Promise<void> {
   });
   if (values.path === undefined) throw new TypeError("--path is required");
   const out = await measureCsvThroughput(values.path, {
-    executors: positive(values.executors, "executors", 2),
-    repeat: positive(values.repeat, "repeat", 3),
+    executors: positiveFlag(values.executors, "executors", 2),
+    repeat: positiveFlag(values.repeat, "repeat", 3),
   });
   console.log(values.json ? JSON.stringify(out) : out);
 }

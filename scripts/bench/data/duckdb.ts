@@ -29,16 +29,16 @@ import {
   DATA_QUANTILES,
   type DataDimension,
   type DataInput,
-  edaRunFromChild,
   type EdaTimings,
   type EngineEdaRun,
   type NumericSummary,
+  runEdaChild,
   type SegmentRow,
   sortSegments,
   transactionCsvSchema,
 } from "./eda_spec.ts";
 import { DUCKDB_PACKAGE_VERSION } from "../job10m/external_duckdb.ts";
-import { runMeasured } from "../measure.ts";
+import { denoChildArgs } from "../harness.ts";
 
 const DUCKDB_TYPES: Record<DataType, string> = {
   double: "DOUBLE",
@@ -240,22 +240,19 @@ export async function runDuckdbEdaExternal(
   path: string,
   options: { input: DataInput; threads?: number; signal?: AbortSignal },
 ): Promise<EngineEdaRun> {
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    new URL("../../../deno.json", import.meta.url).pathname,
-    new URL(import.meta.url).pathname,
+  const args = denoChildArgs(new URL(import.meta.url), [
     "--input",
     options.input,
     "--path",
     path,
     "--threads",
     String(options.threads ?? 2),
-    "--json",
-  ];
-  const run = await runMeasured(Deno.execPath(), args, { signal: options.signal });
-  return edaRunFromChild("duckdb", options.input, run);
+  ]);
+  return await runEdaChild(Deno.execPath(), args, {
+    engine: "duckdb",
+    input: options.input,
+    signal: options.signal,
+  });
 }
 
 if (import.meta.main) await main();

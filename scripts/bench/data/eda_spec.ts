@@ -18,12 +18,12 @@
  * @module
  */
 
-import { TaskFailedError } from "../../../cluster/errors.ts";
 import type { DataType } from "../../../cluster/columnar/batch.ts";
 import type { CsvSchema } from "../../../cluster/io/csv/schema.ts";
 import { CATEGORIES, CHANNELS, COUNTRIES, SCENARIOS } from "../../../cluster/sources/transactions/catalog.ts";
 import { TRANSACTION_SCHEMA } from "../../../cluster/sources/transactions/generator.ts";
-import { type MeasuredRun, numberField, parseLastJsonLine } from "../measure.ts";
+import { type MeasuredRun, numberField } from "../measure.ts";
+import { runJsonChild, type RunJsonChildOptions } from "../harness.ts";
 
 /** Numeric columns summarized. */
 export const DATA_NUMERIC_COLUMNS: readonly string[] = ["amount", "seq"];
@@ -104,17 +104,31 @@ export interface EngineEdaRun extends EdaTimings {
 }
 
 /**
- * Turns a finished child run into an {@linkcode EngineEdaRun}: parses its last JSON line (an
- * {@linkcode EdaTimings} object). Throws a `TaskFailedError` with its stderr when it failed.
+ * Runs one engine's workload as a measured child (`cmd args…`, which prints an
+ * {@linkcode EdaTimings} JSON line) and turns it into an {@linkcode EngineEdaRun}. Throws a
+ * `TaskFailedError` with the child's stderr when it fails.
  */
-export function edaRunFromChild(engine: string, input: DataInput, run: MeasuredRun): EngineEdaRun {
-  if (run.code !== 0) {
-    throw new TaskFailedError(
-      `${engine} (${input}) exited with code ${run.code}: ${run.stderr.trim().slice(-2000)}`,
-      { data: { engine, input, code: run.code } },
-    );
-  }
-  const line = parseLastJsonLine(run.stdout, `${engine} (${input})`);
+export async function runEdaChild(
+  cmd: string,
+  args: readonly string[],
+  options: Omit<RunJsonChildOptions, "what" | "data"> & { engine: string; input: DataInput },
+): Promise<EngineEdaRun> {
+  const { engine, input, ...measured } = options;
+  const child = await runJsonChild(cmd, args, {
+    ...measured,
+    what: `${engine} (${input})`,
+    data: { engine, input },
+  });
+  return edaRunFromChild(engine, input, child);
+}
+
+/** An {@linkcode EngineEdaRun} from a finished child and the {@linkcode EdaTimings} line it printed. */
+export function edaRunFromChild(
+  engine: string,
+  input: DataInput,
+  child: { run: MeasuredRun; line: Record<string, unknown> },
+): EngineEdaRun {
+  const { run, line } = child;
   const ingestMs = numberField(line, "ingestMs");
   const edaMs = numberField(line, "edaMs");
   const queries = object(line["queriesMs"], "queriesMs");

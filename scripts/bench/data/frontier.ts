@@ -43,15 +43,15 @@ import {
   type DataDimension,
   type DataInput,
   type EdaResult,
-  edaRunFromChild,
   type EdaTimings,
   type EngineEdaRun,
   type NumericSummary,
+  runEdaChild,
   type SegmentRow,
   sortSegments,
   transactionCsvSchema,
 } from "./eda_spec.ts";
-import { runMeasured } from "../measure.ts";
+import { denoChildArgs, positiveFlag } from "../harness.ts";
 
 /**
  * Default CSV bytes per partition. Measured on the 10M-row file (2 GB, embedded, 2 executors): 31
@@ -227,9 +227,6 @@ async function countFiles(path: string, ext: string): Promise<number> {
   return n;
 }
 
-const SELF = new URL(import.meta.url).pathname;
-const CONFIG = new URL("../../../deno.json", import.meta.url).pathname;
-
 /** Options of {@linkcode runFrontierEdaExternal}. */
 export interface FrontierEdaExternalOptions extends Omit<FrontierEdaOptions, "clock"> {
   signal?: AbortSignal;
@@ -237,12 +234,7 @@ export interface FrontierEdaExternalOptions extends Omit<FrontierEdaOptions, "cl
 
 /** The argv (after the deno executable) that runs the EDA of `path` in a child. */
 export function frontierEdaArgs(path: string, options: Omit<FrontierEdaExternalOptions, "signal">): string[] {
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    CONFIG,
-    SELF,
+  const flags = [
     "--input",
     options.input,
     "--path",
@@ -254,9 +246,8 @@ export function frontierEdaArgs(path: string, options: Omit<FrontierEdaExternalO
     "--slots",
     String(options.slots ?? 2),
   ];
-  if (options.partitions !== undefined) args.push("--partitions", String(options.partitions));
-  args.push("--json");
-  return args;
+  if (options.partitions !== undefined) flags.push("--partitions", String(options.partitions));
+  return denoChildArgs(new URL(import.meta.url), flags);
 }
 
 /** Runs the workload in a child `deno run` process (peak RSS: driver + executors). */
@@ -264,16 +255,11 @@ export async function runFrontierEdaExternal(
   path: string,
   options: FrontierEdaExternalOptions,
 ): Promise<EngineEdaRun> {
-  const run = await runMeasured(Deno.execPath(), frontierEdaArgs(path, options), { signal: options.signal });
-  return edaRunFromChild(`frontier-${options.mode ?? "embedded"}`, options.input, run);
-}
-
-function positive(text: string | undefined, name: string, fallback: number): number {
-  const n = text === undefined ? fallback : Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    throw new RangeError(`--${name} must be a positive integer, got ${text}`);
-  }
-  return n;
+  return await runEdaChild(Deno.execPath(), frontierEdaArgs(path, options), {
+    engine: `frontier-${options.mode ?? "embedded"}`,
+    input: options.input,
+    signal: options.signal,
+  });
 }
 
 async function main(): Promise<void> {
@@ -300,9 +286,11 @@ async function main(): Promise<void> {
   const out = await runFrontierEda(path, {
     input,
     mode,
-    executors: positive(values.executors, "executors", 2),
-    slots: positive(values.slots, "slots", 2),
-    ...(values.partitions === undefined ? {} : { partitions: positive(values.partitions, "partitions", 1) }),
+    executors: positiveFlag(values.executors, "executors", 2),
+    slots: positiveFlag(values.slots, "slots", 2),
+    ...(values.partitions === undefined
+      ? {}
+      : { partitions: positiveFlag(values.partitions, "partitions", 1) }),
   });
   console.log(values.json ? JSON.stringify(out) : out);
 }

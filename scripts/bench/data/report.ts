@@ -1,25 +1,13 @@
 /**
  * The Task 1 data benchmark's verdicts and tables: the cross-check of every engine's result, the
- * ratio targets (Frontier ≤ 0.5× Spark, ≤ 3× DuckDB on ingest + EDA wall time), the per-phase table,
- * and the machine description stamped on the report.
+ * ratio targets (Frontier ≤ 0.5× Spark, ≤ 3× DuckDB on ingest + EDA wall time) and the per-phase
+ * table. (Verdicts and the machine description are the shared harness's, `../harness.ts`.)
  *
  * @module
  */
 
-import type { Json } from "../../../actors/errors.ts";
+import type { TargetCheck } from "../harness.ts";
 import { compareEdaResults, type EngineEdaRun } from "./eda_spec.ts";
-
-/** A target checked; `met` is undefined when a figure it needs is missing. */
-export interface DataTarget {
-  target: string;
-  met: boolean | undefined;
-  detail: string;
-}
-
-/** `MET`, `NOT MET` or `n/a`. */
-export function verdict(met: boolean | undefined): string {
-  return met === undefined ? "n/a" : met ? "MET" : "NOT MET";
-}
 
 const f0 = (ms: number) => ms.toFixed(0);
 
@@ -43,8 +31,8 @@ export function crossCheck(runs: readonly EngineEdaRun[]): string[] {
 }
 
 /** Frontier ≤ 0.5× Spark and ≤ 3× DuckDB on ingest + EDA wall time, per input and mode. */
-export function dataTargets(runs: readonly EngineEdaRun[]): DataTarget[] {
-  const out: DataTarget[] = [];
+export function dataTargets(runs: readonly EngineEdaRun[]): TargetCheck[] {
+  const out: TargetCheck[] = [];
   const inputs = [...new Set(runs.map((r) => r.input))];
   for (const input of inputs) {
     const by = (engine: string) => runs.find((r) => r.engine === engine && r.input === input);
@@ -97,23 +85,4 @@ export function formatPhases(runs: readonly EngineEdaRun[]): string {
     lines.push(`${input} (milliseconds)`, fmt(header), ...cells.map(fmt));
   }
   return lines.join("\n");
-}
-
-/** nproc, memory, CPU model, load average and runtime versions. */
-export async function machineInfo(): Promise<Record<string, Json>> {
-  const info: Record<string, Json> = {
-    nproc: navigator.hardwareConcurrency,
-    deno: Deno.version.deno,
-    v8: Deno.version.v8,
-    os: Deno.build.os,
-    arch: Deno.build.arch,
-  };
-  const read = async (path: string) => await Deno.readTextFile(path).catch(() => "");
-  const mem = /^MemTotal:\s+(\d+)\s+kB/m.exec(await read("/proc/meminfo"));
-  if (mem) info["totalMemoryMb"] = Math.round(Number(mem[1]) / 1024);
-  const cpu = /^model name\s*:\s*(.+)$/m.exec(await read("/proc/cpuinfo"));
-  if (cpu) info["cpu"] = cpu[1]!.trim();
-  const load = (await read("/proc/loadavg")).trim();
-  if (load) info["loadAvgAtEnd"] = load;
-  return info;
 }

@@ -10,7 +10,7 @@
 
 import { type DataInput, edaRunFromChild, type EngineEdaRun } from "./eda_spec.ts";
 import { setupSpark } from "../job10m/external_spark.ts";
-import { runMeasured } from "../measure.ts";
+import { runJsonChild } from "../harness.ts";
 
 const REPO_ROOT = new URL("../../../", import.meta.url).pathname;
 const SCRIPT = new URL("./spark.py", import.meta.url).pathname;
@@ -56,12 +56,14 @@ export async function runSparkEdaExternal(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if ("skipped" in setup) return { engine: "spark", skipped: setup.skipped };
-  const run = await runMeasured(setup.python, sparkEdaArgs(path, options), {
+  const child = await runJsonChild(setup.python, sparkEdaArgs(path, options), {
+    what: `spark (${options.input})`,
+    data: { engine: "spark", input: options.input },
     signal: options.signal,
     cwd: REPO_ROOT,
     env: { SPARK_LOCAL_IP: "127.0.0.1", PYSPARK_PYTHON: setup.python },
   });
-  const out = edaRunFromChild("spark", options.input, run);
-  out.config["processes"] = run.processes;
+  const out = edaRunFromChild("spark", options.input, child);
+  out.config["processes"] = child.run.processes;
   return out;
 }

@@ -17,16 +17,15 @@
 import { parseArgs } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../cluster/errors.ts";
 import {
-  decodeEngineConfig,
   decodeJobRows,
   type EngineRun,
+  engineRunFromChild,
   JOB_10M_DEFAULT_ROWS,
   type JobRow,
   validateJobRows,
 } from "./job_10m.ts";
-import { numberField, parseLastJsonLine, runMeasured } from "../measure.ts";
+import { denoChildArgs, runJsonChild } from "../harness.ts";
 
 /** Version of the DuckDB npm package in deno.json's import map. */
 export const DUCKDB_PACKAGE_VERSION = "1.5.5-r.5";
@@ -118,40 +117,18 @@ export interface DuckdbExternalOptions {
 export async function runDuckdbExternal(options: DuckdbExternalOptions = {}): Promise<EngineRun> {
   const rows = validateJobRows(options.rows ?? JOB_10M_DEFAULT_ROWS);
   const threads = options.threads ?? 2;
-  const script = new URL(import.meta.url).pathname;
-  const config = new URL("../../../deno.json", import.meta.url).pathname;
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    config,
-    script,
+  const args = denoChildArgs(new URL(import.meta.url), [
     "--rows",
     String(rows),
     "--threads",
     String(threads),
-    "--json",
-  ];
-  const run = await runMeasured(Deno.execPath(), args, { signal: options.signal });
-  if (run.code !== 0) {
-    throw new TaskFailedError(`DuckDB benchmark child exited with code ${run.code}: ${run.stderr.trim()}`, {
-      data: { engine: "duckdb", code: run.code },
-    });
-  }
-  const line = parseLastJsonLine(run.stdout, "DuckDB benchmark");
-  return {
-    engine: "duckdb",
-    wallMs: numberField(line, "wallMs"),
-    peakRssMb: run.peakRssMb,
-    rows: decodeJobRows(line["rows"]),
-    startupMs: numberField(line, "startupMs"),
-    processMs: run.wallMs,
-    config: {
-      ...decodeEngineConfig(line["config"]),
-      peakRssSampledMb: run.peakRssSampledMb,
-      ...(run.peakRssTimeMb === undefined ? {} : { peakRssTimeMb: run.peakRssTimeMb }),
-    },
-  };
+  ]);
+  const child = await runJsonChild(Deno.execPath(), args, {
+    what: "DuckDB benchmark",
+    data: { engine: "duckdb" },
+    signal: options.signal,
+  });
+  return engineRunFromChild("duckdb", child);
 }
 
 async function main(): Promise<void> {

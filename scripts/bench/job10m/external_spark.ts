@@ -11,15 +11,13 @@
 
 import { TaskFailedError } from "../../../cluster/errors.ts";
 import {
-  decodeEngineConfig,
-  decodeJobRows,
-  decodeNumberList,
   type EngineRun,
+  engineRunFromChild,
   type EngineSkipped,
   JOB_10M_DEFAULT_ROWS,
   validateJobRows,
 } from "./job_10m.ts";
-import { numberField, parseLastJsonLine, runMeasured } from "../measure.ts";
+import { runJsonChild } from "../harness.ts";
 
 /** Exit codes of `setup_spark.sh` that mean "cannot run Spark here" rather than a bug. */
 export const SPARK_SETUP_SKIP_CODES: Readonly<Record<number, string>> = {
@@ -123,40 +121,16 @@ export async function runSparkExternal(
     "--driver-memory",
     options.driverMemory ?? "2g",
   ];
-  const run = await runMeasured(setup.python, args, {
+  const child = await runJsonChild(setup.python, args, {
+    what: "Spark benchmark",
+    data: { engine: "spark" },
     signal: options.signal,
     cwd: REPO_ROOT,
     env: { SPARK_LOCAL_IP: "127.0.0.1", PYSPARK_PYTHON: setup.python },
   });
-  if (run.code !== 0) {
-    throw new TaskFailedError(`Spark benchmark exited with code ${run.code}: ${tail(run.stderr, 2000)}`, {
-      data: { engine: "spark", code: run.code },
-    });
-  }
-  const line = parseLastJsonLine(run.stdout, "Spark benchmark");
-  const runsMs = decodeNumberList(line["runsMs"]);
-  return {
-    engine: "spark",
-    wallMs: numberField(line, "wallMs"),
-    peakRssMb: run.peakRssMb,
-    rows: decodeJobRows(line["rows"]),
-    startupMs: numberField(line, "startupMs"),
-    processMs: run.wallMs,
-    ...(runsMs === undefined ? {} : { runsMs }),
-    config: {
-      ...decodeEngineConfig(line["config"]),
-      peakRssSampledMb: run.peakRssSampledMb,
-      ...(run.peakRssTimeMb === undefined ? {} : { peakRssTimeMb: run.peakRssTimeMb }),
-      processes: run.processes,
-    },
-  };
+  return engineRunFromChild("spark", child);
 }
 
 function lastLine(text: string): string {
   return text.split("\n").at(-1) ?? "";
-}
-
-function tail(text: string, chars: number): string {
-  const t = text.trim();
-  return t.length <= chars ? t : `…${t.slice(-chars)}`;
 }

@@ -20,22 +20,20 @@
 
 import { parseArgs } from "node:util";
 import { type Clock, systemClock } from "../../../actors/clock.ts";
-import { TaskFailedError } from "../../../cluster/errors.ts";
 import { avg, col, count, sum } from "../../../cluster/expr/column.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
 import { Frontier } from "../../../cluster/frontier.ts";
 import {
-  decodeEngineConfig,
   decodeJobRows,
-  decodeNumberList,
   type EngineRun,
+  engineRunFromChild,
   JOB_10M_DEFAULT_ROWS,
   JOB_DIM_ROWS,
   JOB_VALUE_THRESHOLD,
   type JobRow,
   validateJobRows,
 } from "./job_10m.ts";
-import { numberField, parseLastJsonLine, runMeasured } from "../measure.ts";
+import { denoChildArgs, runJsonChild } from "../harness.ts";
 
 /** How the Frontier cluster runs: Web Workers in one process, or one process per executor. */
 export type FrontierMode = "embedded" | "process";
@@ -141,12 +139,7 @@ export interface FrontierExternalOptions extends Omit<FrontierJobOptions, "clock
 /** The argv (after the deno executable) that runs this file as a child. */
 export function frontierJobArgs(options: Omit<FrontierExternalOptions, "signal"> = {}): string[] {
   const rows = validateJobRows(options.rows ?? JOB_10M_DEFAULT_ROWS);
-  const args = [
-    "run",
-    "-A",
-    "--config",
-    new URL("../../../deno.json", import.meta.url).pathname,
-    new URL(import.meta.url).pathname,
+  const flags = [
     "--rows",
     String(rows),
     "--mode",
@@ -158,9 +151,8 @@ export function frontierJobArgs(options: Omit<FrontierExternalOptions, "signal">
     "--repeat",
     String(options.repeat ?? 1),
   ];
-  if (options.partitions !== undefined) args.push("--partitions", String(options.partitions));
-  args.push("--json");
-  return args;
+  if (options.partitions !== undefined) flags.push("--partitions", String(options.partitions));
+  return denoChildArgs(new URL(import.meta.url), flags);
 }
 
 /**
@@ -170,31 +162,13 @@ export function frontierJobArgs(options: Omit<FrontierExternalOptions, "signal">
  */
 export async function runFrontierExternal(options: FrontierExternalOptions = {}): Promise<EngineRun> {
   const mode = options.mode ?? "embedded";
-  const run = await runMeasured(Deno.execPath(), frontierJobArgs(options), { signal: options.signal });
   const engine = `frontier-${mode}`;
-  if (run.code !== 0) {
-    throw new TaskFailedError(
-      `Frontier (${mode}) benchmark child exited with code ${run.code}: ${run.stderr.trim().slice(-2000)}`,
-      { data: { engine, code: run.code } },
-    );
-  }
-  const line = parseLastJsonLine(run.stdout, `Frontier (${mode}) benchmark`);
-  const runsMs = decodeNumberList(line["runsMs"]);
-  return {
-    engine,
-    wallMs: numberField(line, "wallMs"),
-    peakRssMb: run.peakRssMb,
-    rows: decodeJobRows(line["rows"]),
-    startupMs: numberField(line, "startupMs"),
-    processMs: run.wallMs,
-    ...(runsMs === undefined ? {} : { runsMs }),
-    config: {
-      ...decodeEngineConfig(line["config"]),
-      peakRssSampledMb: run.peakRssSampledMb,
-      ...(run.peakRssTimeMb === undefined ? {} : { peakRssTimeMb: run.peakRssTimeMb }),
-      processes: run.processes,
-    },
-  };
+  const child = await runJsonChild(Deno.execPath(), frontierJobArgs(options), {
+    what: `Frontier (${mode}) benchmark`,
+    data: { engine },
+    signal: options.signal,
+  });
+  return engineRunFromChild(engine, child);
 }
 
 function parseMode(text: string): FrontierMode {

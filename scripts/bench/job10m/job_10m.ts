@@ -16,6 +16,8 @@
  * @module
  */
 
+import { type MeasuredRun, numberField } from "../measure.ts";
+
 /** Default fact row count of the job. */
 export const JOB_10M_DEFAULT_ROWS = 10_000_000;
 /** Number of dim rows. */
@@ -229,6 +231,34 @@ export function decodeJobRows(input: unknown): JobRow[] {
       mean: toNumber(rec["mean"], `row ${i} mean`),
     };
   });
+}
+
+/**
+ * The {@linkcode EngineRun} of an engine that ran the job in a measured child and printed its
+ * result as one JSON line (see `runJsonChild` in `../harness.ts`): the child's figures, plus the
+ * process tree's memory and process count from the measurement.
+ */
+export function engineRunFromChild(
+  engine: string,
+  child: { run: MeasuredRun; line: Record<string, unknown> },
+): EngineRun {
+  const { run, line } = child;
+  const runsMs = decodeNumberList(line["runsMs"]);
+  return {
+    engine,
+    wallMs: numberField(line, "wallMs"),
+    peakRssMb: run.peakRssMb,
+    rows: decodeJobRows(line["rows"]),
+    startupMs: numberField(line, "startupMs"),
+    processMs: run.wallMs,
+    ...(runsMs === undefined ? {} : { runsMs }),
+    config: {
+      ...decodeEngineConfig(line["config"]),
+      peakRssSampledMb: run.peakRssSampledMb,
+      ...(run.peakRssTimeMb === undefined ? {} : { peakRssTimeMb: run.peakRssTimeMb }),
+      processes: run.processes,
+    },
+  };
 }
 
 /** Keeps the string and number entries of a decoded `config` object; anything else becomes `{}`. */
