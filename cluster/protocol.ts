@@ -75,7 +75,7 @@ const welcome = z.object({
 export function decodeWelcome(u: unknown): ExecutorWelcome {
   const r = welcome.safeParse(u);
   if (!r.success) throw failZod("executor.welcome", r.error);
-  return r.data as ExecutorWelcome;
+  return r.data;
 }
 
 export type DriverMessage =
@@ -242,7 +242,7 @@ const driverSimple = z.discriminatedUnion("type", [
 export function decodeExecutorMessage(u: unknown): ExecutorMessage {
   const r = executorMessage.safeParse(u);
   if (!r.success) throw failZod("executor message", r.error);
-  return r.data as ExecutorMessage;
+  return r.data;
 }
 
 /** Decodes a message the driver sent. Throws `MalformedMessageError`. */
@@ -265,7 +265,7 @@ export function decodeDriverMessage(u: unknown): DriverMessage {
   }
   const r = driverSimple.safeParse(u);
   if (!r.success) throw failZod("driver message", r.error);
-  return r.data as DriverMessage;
+  return r.data;
 }
 
 // ---- hand decoders for the recursive task tree (toolkit: actors/decode.ts) ----

@@ -115,19 +115,21 @@ const stageStatus = z.object({
 });
 
 const clusterStatus = z.object({
-  executors: z.array(z.object({
-    id: z.string().max(300),
-    host: z.string().max(300),
-    pid: nat,
-    epoch: nat,
-    kind: z.string().max(100),
-    state: z.enum(["alive", "dead"]),
-    slots: nat,
-    runningTasks: nat,
-    blockBytes: z.number().min(0),
-    rssBytes: z.number().min(0),
-    lastHeartbeatAgoMs: z.number().optional(),
-  })).max(100_000),
+  executors: z.array(
+    z.object({
+      id: z.string().max(300),
+      host: z.string().max(300),
+      pid: nat,
+      epoch: nat,
+      kind: z.string().max(100),
+      state: z.enum(["alive", "dead"]),
+      slots: nat,
+      runningTasks: nat,
+      blockBytes: z.number().min(0),
+      rssBytes: z.number().min(0),
+      lastHeartbeatAgoMs: z.number().optional(),
+    }).transform((e) => ({ ...e, lastHeartbeatAgoMs: e.lastHeartbeatAgoMs })),
+  ).max(100_000),
   jobs: z.array(z.object({
     id: nat,
     description: z.string().max(10_000),
@@ -170,14 +172,14 @@ export function decodeNodeHello(u: unknown): NodeHello {
 export function decodeClientRequest(u: unknown): ClientRequest {
   const r = request.safeParse(u);
   if (!r.success) throw failZod("client request", r.error);
-  return r.data as ClientRequest;
+  return r.data;
 }
 
 /** Decodes a driver reply (client side). Throws `MalformedMessageError`. */
 export function decodeClientReply(u: unknown): ClientReply {
   const r = reply.safeParse(u);
   if (!r.success) throw failZod("driver reply", r.error);
-  return r.data as ClientReply;
+  return r.data;
 }
 
 /** Encodes partitions for `data.put`: one Arrow IPC stream plus each partition's row count. */
