@@ -22,6 +22,7 @@
 import { type Clock, systemClock } from "../../actors/clock.ts";
 import { type Json, MalformedMessageError, PeerUnavailableError, TimeoutError } from "../../actors/errors.ts";
 import { AuthenticationError } from "../errors.ts";
+import { at, describe, fail, obj, oneOf, str, where } from "../../actors/decode.ts";
 import type { Connection } from "../../actors/connection.ts";
 
 /** Shortest accepted secret, in bytes. */
@@ -165,30 +166,30 @@ export async function authenticateClient(
 
 /** Decodes an authentication message from an untrusted header. Throws `MalformedMessageError`. */
 export function decodeAuthMessage(header: unknown): AuthMessage {
-  const fail = (what: string): never => {
-    throw new MalformedMessageError(`Malformed authentication message: ${what}`);
-  };
-  if (typeof header !== "object" || header === null || Array.isArray(header)) return fail("not an object");
-  const m = header as Record<string, unknown>;
-  if (m.v !== 1) return fail(`unsupported version ${JSON.stringify(m.v)}`);
-  const text = (field: string, max: number): string => {
-    const value = m[field];
-    if (typeof value !== "string" || value.length > max) {
-      return fail(`"${field}" must be a string ≤ ${max} chars`);
-    }
-    return value;
-  };
-  switch (m.type) {
+  const m = obj(header, where("authentication message"));
+  if (m["v"] !== 1) throw fail(at(m, "v"), `must be 1, got ${describe(m["v"])}`);
+  const type = oneOf(m, "type", ["auth.challenge", "auth.response", "auth.ok", "auth.reject"]);
+  switch (type) {
     case "auth.challenge":
-      return { v: 1, type: m.type, nonce: text("nonce", 64), identity: text("identity", MAX_IDENTITY_CHARS) };
+      return {
+        v: 1,
+        type,
+        nonce: str(m, "nonce", { max: 64 }),
+        identity: str(m, "identity", { max: MAX_IDENTITY_CHARS }),
+      };
     case "auth.response":
-      return { v: 1, type: m.type, proof: text("proof", 64) };
+      return { v: 1, type, proof: str(m, "proof", { max: 64 }) };
     case "auth.ok":
-      return { v: 1, type: m.type, proof: text("proof", 64), welcome: text("welcome", MAX_IDENTITY_CHARS) };
+      return {
+        v: 1,
+        type,
+        proof: str(m, "proof", { max: 64 }),
+        welcome: str(m, "welcome", { max: MAX_IDENTITY_CHARS }),
+      };
     case "auth.reject":
-      return { v: 1, type: m.type, reason: text("reason", MAX_REASON_CHARS) };
+      return { v: 1, type, reason: str(m, "reason", { max: MAX_REASON_CHARS }) };
     default:
-      return fail(`unknown type ${JSON.stringify(m.type)}`);
+      return type satisfies never;
   }
 }
 

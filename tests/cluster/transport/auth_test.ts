@@ -173,4 +173,10 @@ Deno.test("auth: decodeAuthMessage accepts the four tagged types and rejects any
   ) {
     assert.throws(() => decodeAuthMessage(bad), { name: "MalformedMessageError" });
   }
+  assert.throws(() => decodeAuthMessage({ v: 1, type: "auth.ok", proof: 3, welcome: "" }), {
+    message: 'authentication message: "proof" must be a string of at most 64 characters',
+  });
+  assert.throws(() => decodeAuthMessage({ v: 1, type: "auth.response", proof: "p".repeat(65) }), {
+    message: 'authentication message: "proof" must be a string of at most 64 characters',
+  });
 });
