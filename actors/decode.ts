@@ -22,7 +22,9 @@ import { type Json, MalformedMessageError, MAX_CAUSE_DEPTH, type WireError } fro
 
 /** Where a value sits: the message it arrived in (`task.launch`) and its path inside (`node.entry`). */
 export interface Where {
+  /** The message's name, e.g. `task.launch`. */
   readonly message: string;
+  /** Dotted path with `[i]` indices, e.g. `node.entries[2].start`; `""` for the message itself. */
   readonly path: string;
 }
 

@@ -16,8 +16,11 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 /** An error as it travels between processes (a type alias, so that it is also {@linkcode Json}). */
 export type WireError = {
+  /** The class's name (`SchemaError`), which picks the class it is rebuilt as. */
   name: string;
+  /** The error's message. */
   message: string;
+  /** Its structured fields. */
   data: Record<string, Json>;
   /** Present (true) when a retry would fail the same way; see {@linkcode FrontierError.deterministic}. */
   deterministic?: boolean;
@@ -32,6 +35,7 @@ export const MAX_CAUSE_DEPTH = 8;
 export interface FrontierErrorOptions {
   /** Structured fields (JSON, so that they travel). */
   data?: Record<string, Json>;
+  /** What caused it; travels with it (see {@linkcode errorToWire}). */
   cause?: unknown;
   /** Overrides the class's {@linkcode FrontierError.deterministic} for this one error. */
   deterministic?: boolean;
@@ -45,9 +49,11 @@ export class FrontierError extends Error {
    * a job at once on a task error that says so and retries any other. Subclasses set it.
    */
   static readonly deterministic: boolean = false;
+  /** Structured fields (file, line, executor, …), JSON so that they travel. */
   readonly data: Record<string, Json>;
   /** This error's {@linkcode FrontierError.deterministic} (the class's unless overridden). */
   readonly deterministic: boolean;
+  /** An error saying `message`, with `options.data`, `options.cause` and an optional determinism override. */
   constructor(message: string, options: FrontierErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.data = options.data ?? {};
@@ -57,31 +63,39 @@ export class FrontierError extends Error {
 
 /** A bounded mailbox or queue refused a message because it is full. */
 export class MailboxFullError extends FrontierError {
+  /** Always `"MailboxFullError"`, here and on the wire. */
   override name = "MailboxFullError";
 }
 /** The peer (actor, worker, process, host) went away or cannot be reached. */
 export class PeerUnavailableError extends FrontierError {
+  /** Always `"PeerUnavailableError"`, here and on the wire. */
   override name = "PeerUnavailableError";
 }
 /** Input that does not decode as a valid message. Deterministic: the same bytes fail again. */
 export class MalformedMessageError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
   static override readonly deterministic: boolean = true;
+  /** Always `"MalformedMessageError"`, here and on the wire. */
   override name = "MalformedMessageError";
 }
 /** A wait ran past its deadline. */
 export class TimeoutError extends FrontierError {
+  /** Always `"TimeoutError"`, here and on the wire. */
   override name = "TimeoutError";
 }
 /** A wait was cancelled through its AbortSignal. */
 export class AbortedError extends FrontierError {
+  /** Always `"AbortedError"`, here and on the wire. */
   override name = "AbortedError";
 }
 /** The actor, system or component was stopped. */
 export class StoppedError extends FrontierError {
+  /** Always `"StoppedError"`, here and on the wire. */
   override name = "StoppedError";
 }
 /** An actor's supervisor gave up (restart limit exceeded) and escalated. */
 export class EscalationError extends FrontierError {
+  /** Always `"EscalationError"`, here and on the wire. */
   override name = "EscalationError";
 }
 

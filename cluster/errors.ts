@@ -12,13 +12,17 @@ import { FrontierError, type Json, registerErrors } from "../actors/errors.ts";
 
 /** A task failed; `data.kind` says whether the task itself or its inputs (fetch) caused it. */
 export class TaskFailedError extends FrontierError {
+  /** Always `"TaskFailedError"`, here and on the wire. */
   override name = "TaskFailedError";
 }
 
 /** Where a lost block was: the map output a {@linkcode FetchFailedError} could not read. */
 export interface LostBlock {
+  /** The shuffle output (map stage) it belongs to. */
   readonly outputId: number;
+  /** The map partition that wrote it. */
   readonly mapPartition: number;
+  /** The executor that held it. */
   readonly executorId: string;
 }
 
@@ -27,6 +31,7 @@ export interface LostBlock {
  * alone). The block's place is in `data` (see {@linkcode FetchFailedError.block}).
  */
 export class FetchFailedError extends TaskFailedError {
+  /** Always `"FetchFailedError"`, here and on the wire. */
   override name = "FetchFailedError";
 
   /** A fetch failure of `block`. */
@@ -49,29 +54,37 @@ export class FetchFailedError extends TaskFailedError {
 
 /** A job could not complete (a stage or task ran out of attempts). */
 export class JobFailedError extends FrontierError {
+  /** Always `"JobFailedError"`, here and on the wire. */
   override name = "JobFailedError";
 }
 
 /** Data does not match the schema it was declared or expected to have. Deterministic. */
 export class SchemaError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
   static override readonly deterministic: boolean = true;
+  /** Always `"SchemaError"`, here and on the wire. */
   override name = "SchemaError";
 }
 
 /** A malformed input row, with its location. Deterministic. */
 export class InvalidRowError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
   static override readonly deterministic: boolean = true;
+  /** Always `"InvalidRowError"`, here and on the wire. */
   override name = "InvalidRowError";
 }
 
 /** A module or export was not on the job's allowlist. Deterministic. */
 export class NotAllowedError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
   static override readonly deterministic: boolean = true;
+  /** Always `"NotAllowedError"`, here and on the wire. */
   override name = "NotAllowedError";
 }
 
 /** A node failed to prove the shared secret, or a frame came from an unauthenticated peer. */
 export class AuthenticationError extends FrontierError {
+  /** Always `"AuthenticationError"`, here and on the wire. */
   override name = "AuthenticationError";
 }
 

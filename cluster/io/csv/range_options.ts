@@ -25,7 +25,9 @@ import { type CsvSchema, parseCsvSchema } from "./schema.ts";
 
 /** How one range of a CSV file is parsed (the `options` of a `csvRange` task). */
 export interface CsvRangeOptions {
+  /** How the file is written (separator, quote, header). */
   readonly dialect: CsvDialect;
+  /** The columns each record is parsed into. */
   readonly schema: CsvSchema;
   /** Source name used in quarantine rows and errors. */
   readonly file: string;
