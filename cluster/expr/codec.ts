@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { MalformedMessageError } from "../../actors/errors.ts";
+import type { MalformedMessageError } from "../../actors/errors.ts";
+import { fail } from "../../actors/decode.ts";
 import { DATA_TYPES, type Scalar } from "../columnar/batch.ts";
 import {
   AGG_FNS,
@@ -51,7 +52,7 @@ const UNARY_OPS: readonly UnaryOp[] = [
 const FN_NAMES = Object.keys(FN_ARITY) as FnName[];
 
 function malformed(path: string, problem: string): MalformedMessageError {
-  return new MalformedMessageError(`Malformed expression at ${path}: ${problem}`, { data: { path } });
+  return fail({ message: "expression", path }, problem);
 }
 
 function record(u: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
