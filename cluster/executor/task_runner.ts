@@ -19,19 +19,8 @@ import type { Partitioner, TaskNode, TaskSink } from "../plan/task_plan.ts";
 import type { TaskMetrics, TaskOutputMsg } from "../protocol.ts";
 import { writeBatchesToFile } from "../io/file_write.ts";
 import { readFileBatch } from "../io/file_read.ts";
-import { compileDialect, type RangeEntry, RECORD_START, scanRange } from "../io/csv/scan.ts";
-import {
-  CSV_META_SCHEMA,
-  gunzip,
-  isGzip,
-  NO_RECORD_START,
-  offsetQuarantineLines,
-  ownRecords,
-  parseRange,
-  QUARANTINE_SCHEMA,
-  quarantineToBatch,
-  RECORD_START_SEARCH_BYTES,
-} from "../io/csv/parse.ts";
+import { CSV_META_SCHEMA, offsetQuarantineLines, QUARANTINE_SCHEMA } from "../io/csv/parse.ts";
+import { parseCsvRange, scanCsvRange } from "../io/csv/range_task.ts";
 import { summarizeMonths, withContactDate } from "../sources/bank/schemas.ts";
 
 /** A generator a job declared: yields this partition's batches. */
@@ -255,17 +244,20 @@ async function evalNode(
       return [sampleForRangeBounds(all(input), node.keys, node.size, ctx.seed)];
     }
     case "csvScan": {
-      const bytes = await readBytes(node.path, node.start, node.end);
-      const scan = scanRange(bytes, { start: 0, end: bytes.length }, node.dialect);
-      const json = JSON.stringify({ ...scan, start: node.start, end: node.end });
+      const json = await scanCsvRange(node.path, node, node.dialect);
       return [{
         schema: [{ name: "scan", type: "string", nullable: false }],
         length: 1,
         columns: [{ type: "string", values: [json] }],
       }];
     }
-    case "csvRange":
-      return [await parseCsvRange(node, stats)];
+    case "csvRange": {
+      const r = await parseCsvRange(node.path, node.entry, node.options);
+      stats.rowsIn += r.rowsRead;
+      stats.side.lines = r.lines;
+      if (r.quarantine) stats.side.batches.push(r.quarantine);
+      return [r.batch];
+    }
     case "fixLines": {
       const input = await evalNode(node.input, ctx, stats);
       return input.map((b) => offsetQuarantineLines(b, node.offset, node.file));
@@ -293,70 +285,6 @@ async function evalNode(
       return [b];
     }
   }
-}
-
-/** Bytes [start, end) of a file, or the whole (decompressed) file when it is gzip. */
-async function readBytes(path: string, start: number, end: number): Promise<Uint8Array> {
-  using f = await Deno.open(path);
-  await f.seek(start, Deno.SeekMode.Start);
-  const out = new Uint8Array(Math.max(0, end - start));
-  let at = 0;
-  while (at < out.length) {
-    const n = await f.read(out.subarray(at));
-    if (n === null) break;
-    at += n;
-  }
-  return out.subarray(0, at);
-}
-
-/** Parses the records that start in the entry's range, reading further until the last one ends. */
-async function parseCsvRange(node: Extract<TaskNode, { op: "csvRange" }>, stats: Stats): Promise<Batch> {
-  const { entry, options: o } = node;
-  const options = { ...o.dialect, schema: o.schema, file: o.file, strict: o.strict };
-  if (o.gzip) {
-    let bytes: Uint8Array = await Deno.readFile(node.path);
-    if (isGzip(bytes)) bytes = await gunzip(bytes);
-    const r = parseRange(bytes, { ...entry, end: bytes.length }, { ...options, eof: true });
-    return keep(r, entry.line, stats);
-  }
-  const size = (await Deno.stat(node.path)).size;
-  const m = compileDialect(o.dialect);
-  for (let extra = 1 << 16;; extra *= 4) {
-    const end = Math.min(size, entry.end + extra);
-    const bytes = await readBytes(node.path, entry.start, end);
-    let local: RangeEntry = { ...entry, start: 0, end: entry.end - entry.start };
-    if (o.fused) {
-      const first = entry.start === o.dataStart;
-      const own = ownRecords(bytes, { start: 0, end: entry.end - entry.start }, m, {
-        first,
-        last: entry.end === size,
-        eof: end === size,
-      });
-      if (own === undefined) {
-        const limit = o.searchBytes ?? RECORD_START_SEARCH_BYTES;
-        if (extra < limit) continue; // read further
-        throw new SchemaError(
-          `${o.file}: no record start within ${limit} bytes after byte ${entry.end}`,
-          { data: { reason: NO_RECORD_START, file: o.file, byte: entry.end } },
-        );
-      }
-      local = { ...own, state: RECORD_START, line: first ? entry.line : 1 };
-    }
-    try {
-      const r = parseRange(bytes, local, { ...options, eof: end === size });
-      return keep(r, local.line, stats);
-    } catch (e) {
-      if (e instanceof RangeError && end < size) continue; // the last record runs past the window
-      throw e;
-    }
-  }
-}
-
-function keep(r: ReturnType<typeof parseRange>, firstLine: number, stats: Stats): Batch {
-  stats.rowsIn += r.rowsRead;
-  stats.side.lines = r.nextLine - firstLine;
-  if (r.quarantine.length) stats.side.batches.push(quarantineToBatch(r.quarantine));
-  return r.batch;
 }
 
 /** Checks a generated batch against the declared schema. */
