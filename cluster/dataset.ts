@@ -184,6 +184,71 @@ export class Dataset {
     return this.#derive({ op: "limit", input: this.plan, n });
   }
 
+  /**
+   * A random sample: without replacement each row is kept with probability `fraction`; with
+   * replacement each row appears Poisson(`fraction`) times. Draws are per row and depend only on
+   * `seed`, the plan and the row's position in its partition, so the same job gives the same rows
+   * in any session, for any executor count, and on every retry (as Spark's `sample`).
+   *
+   * @example
+   * ```ts ignore
+   * const tenth = ds.sample(0.1, { seed: 42 });
+   * ```
+   */
+  sample(fraction: number, options: { seed: number; withReplacement?: boolean }): Dataset {
+    const withReplacement = options.withReplacement ?? false;
+    if (!Number.isFinite(fraction) || fraction < 0 || (!withReplacement && fraction > 1)) {
+      throw new RangeError(
+        `sample() needs a fraction in [0, ${withReplacement ? "∞" : "1"}], got ${fraction}`,
+      );
+    }
+    checkSeed("sample", options.seed);
+    return this.#derive({
+      op: "sample",
+      input: this.plan,
+      lower: 0,
+      upper: fraction,
+      withReplacement,
+      seed: options.seed,
+    });
+  }
+
+  /**
+   * Splits the rows at random in proportion to `weights` (normalized to sum 1): the splits are
+   * disjoint and together hold every row, and the same seed gives the same splits (as Spark's
+   * `randomSplit`). Each row's one draw decides its split.
+   *
+   * @example
+   * ```ts ignore
+   * const [train, test] = ds.randomSplit([0.8, 0.2], { seed: 7 });
+   * ```
+   */
+  randomSplit(weights: readonly number[], options: { seed: number }): Dataset[] {
+    if (weights.length === 0 || weights.some((w) => !Number.isFinite(w) || w < 0)) {
+      throw new RangeError(`randomSplit() needs finite non-negative weights, got [${weights.join(", ")}]`);
+    }
+    const total = weights.reduce((a, w) => a + w, 0);
+    if (!(total > 0)) throw new RangeError("randomSplit() needs weights that sum to more than 0");
+    checkSeed("randomSplit", options.seed);
+    const bounds = [0];
+    let acc = 0;
+    for (const w of weights.slice(0, -1)) {
+      acc += w;
+      bounds.push(Math.min(1, acc / total));
+    }
+    bounds.push(1);
+    return weights.map((_, i) =>
+      this.#derive({
+        op: "sample",
+        input: this.plan,
+        lower: bounds[i]!,
+        upper: bounds[i + 1]!,
+        withReplacement: false,
+        seed: options.seed,
+      })
+    );
+  }
+
   union(...others: Dataset[]): Dataset {
     return this.#derive({ op: "union", inputs: [this.plan, ...others.map((o) => o.plan)] });
   }
@@ -212,7 +277,8 @@ export class Dataset {
         await this.#engine.unpersist(p.cacheId);
         return;
       }
-      p = p.op === "project" || p.op === "filter" || p.op === "contactDate" || p.op === "limit"
+      p = p.op === "project" || p.op === "filter" || p.op === "contactDate" || p.op === "limit" ||
+          p.op === "sample"
         ? p.input
         : undefined;
     }
@@ -300,6 +366,10 @@ export class GroupedData {
   count(): Dataset {
     return this.agg({ fn: "count", name: "count" });
   }
+}
+
+function checkSeed(what: string, seed: number): void {
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`${what}() needs a safe integer seed, got ${seed}`);
 }
 
 function checkPositive(what: string, n: number): void {

@@ -87,7 +87,6 @@ export type DriverMessage =
     stageId: number;
     partition: number;
     attempt: number;
-    seed: number;
     node: TaskNode;
     sink: TaskSink;
   }
@@ -258,7 +257,6 @@ export function decodeDriverMessage(u: unknown): DriverMessage {
       stageId: nat(o, "stageId"),
       partition: nat(o, "partition"),
       attempt: nat(o, "attempt"),
-      seed: nat(o, "seed"),
       node: decodeTaskNode(o["node"], at(o, "node")),
       sink: decodeSink(o["sink"], at(o, "sink")),
     };
@@ -318,6 +316,7 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
         partition: nat(o, "partition"),
         numPartitions: nat(o, "numPartitions"),
         schema: decodeSchema(o["schema"], at(o, "schema")),
+        seed: nat(o, "seed"),
       };
     case "inline":
       return { op, schema: decodeSchema(o["schema"], at(o, "schema")) };
@@ -362,7 +361,16 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
     case "limit":
       return { op, input: child("input"), n: nat(o, "n") };
     case "sample":
-      return { op, input: child("input"), keys: strs(o, "keys"), size: nat(o, "size") };
+      return { op, input: child("input"), keys: strs(o, "keys"), size: nat(o, "size"), seed: nat(o, "seed") };
+    case "rowSample":
+      return {
+        op,
+        input: child("input"),
+        lower: num(o, "lower"),
+        upper: num(o, "upper"),
+        withReplacement: bool(o, "withReplacement"),
+        seed: nat(o, "seed"),
+      };
     case "csvScan":
       return {
         op,

@@ -20,7 +20,6 @@ import type { Batch, Schema } from "../columnar/batch.ts";
 import { concatBatches, emptyBatch } from "../columnar/batch_ops.ts";
 import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
 import { PhiAccrualDetector } from "./failure_detector.ts";
-import { combineHash, hashNumber } from "../util/hash.ts";
 import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
 import { schemaOf } from "../plan/plan_schema.ts";
 import {
@@ -473,7 +472,6 @@ export class Driver implements AsyncDisposable {
       this.#sendTo(e.id, { v: 1, type: "broadcast.put", broadcastId: b }, bytes.slice());
     }
     const built = stage.buildTask(t.partition);
-    const seed = combineHash(hashNumber(t.stage.id), hashNumber(t.partition));
     this.#sendTo(e.id, {
       v: 1,
       type: "task.launch",
@@ -482,7 +480,6 @@ export class Driver implements AsyncDisposable {
       stageId: t.stage.id,
       partition: t.partition,
       attempt: t.attempt,
-      seed,
       node: built.node,
       sink: built.sink,
     }, built.payload?.slice());

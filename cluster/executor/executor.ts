@@ -242,7 +242,6 @@ export class Executor {
       try {
         const result = await runTask(msg.node, msg.sink, {
           mapPartition: msg.partition,
-          seed: msg.seed,
           signal: abort.signal,
           payload,
           fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),

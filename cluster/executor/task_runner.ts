@@ -14,6 +14,7 @@ import { evalPredicate, projectBatch } from "../expr/eval.ts";
 import { finalizeAggregate, mergeAggregate, partialAggregate } from "../kernels/aggregate.ts";
 import { hashJoin } from "../kernels/join.ts";
 import { sortBatch } from "../kernels/sort.ts";
+import { sampleRows } from "../kernels/row_sample.ts";
 import { hashPartition, rangePartition, sampleForRangeBounds } from "../kernels/partition.ts";
 import type { Partitioner, TaskNode, TaskSink } from "../plan/task_plan.ts";
 import type { TaskMetrics, TaskOutputMsg } from "../protocol.ts";
@@ -30,7 +31,6 @@ export type GeneratorFn = (
 
 export interface TaskContext {
   readonly mapPartition: number;
-  readonly seed: number;
   readonly signal: AbortSignal;
   readonly payload?: Uint8Array | undefined;
   /** Bytes of block (outputId, map, reduce) held by `executorId`. Throws FetchFailedError. */
@@ -169,7 +169,7 @@ async function evalNode(
         partition: node.partition,
         numPartitions: node.numPartitions,
         args: node.args,
-        seed: ctx.seed,
+        seed: node.seed,
         signal: ctx.signal,
       });
       for await (const b of produced as AsyncIterable<Batch>) {
@@ -241,7 +241,17 @@ async function evalNode(
     }
     case "sample": {
       const input = await evalNode(node.input, ctx, stats);
-      return [sampleForRangeBounds(all(input), node.keys, node.size, ctx.seed)];
+      return [sampleForRangeBounds(all(input), node.keys, node.size, node.seed)];
+    }
+    case "rowSample": {
+      const input = await evalNode(node.input, ctx, stats);
+      const out: Batch[] = [];
+      let firstRow = 0;
+      for (const b of input) {
+        out.push(sampleRows(b, { ...node, firstRow }));
+        firstRow += b.length;
+      }
+      return nonEmpty(input[0]!.schema, out);
     }
     case "csvScan": {
       const json = await scanCsvRange(node.path, node, node.dialect);

@@ -68,6 +68,19 @@ export type LogicalPlan =
   | { readonly op: "coalesce"; readonly input: LogicalPlan; readonly n: number }
   | { readonly op: "sort"; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
   | { readonly op: "limit"; readonly input: LogicalPlan; readonly n: number }
+  /**
+   * Rows drawn with per-row seeded randomness (see `kernels/row_sample.ts`): without replacement
+   * the rows whose draw lies in [lower, upper); with replacement Poisson(upper − lower) copies of
+   * each row (then `lower` is 0).
+   */
+  | {
+    readonly op: "sample";
+    readonly input: LogicalPlan;
+    readonly lower: number;
+    readonly upper: number;
+    readonly withReplacement: boolean;
+    readonly seed: number;
+  }
   | { readonly op: "union"; readonly inputs: readonly LogicalPlan[] }
   | { readonly op: "cache"; readonly input: LogicalPlan; readonly cacheId: number }
   /** Phase 1 of a CSV read: one row `{ scan }` per byte range. */
@@ -136,6 +149,10 @@ export function estimateRows(plan: LogicalPlan): number | undefined {
     case "limit": {
       const r = estimateRows(plan.input);
       return r === undefined ? plan.n : Math.min(r, plan.n);
+    }
+    case "sample": {
+      const r = estimateRows(plan.input);
+      return r === undefined ? undefined : Math.ceil(r * (plan.upper - plan.lower));
     }
     case "aggregate":
       return plan.keys.length === 0 ? 1 : estimateRows(plan.input);

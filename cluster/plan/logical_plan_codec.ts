@@ -9,6 +9,7 @@
 import { MalformedMessageError } from "../../actors/errors.ts";
 import {
   at,
+  bool,
   describe,
   fail,
   int,
@@ -16,6 +17,7 @@ import {
   list,
   nat,
   natValue,
+  num,
   type Obj,
   obj,
   oneOf,
@@ -70,6 +72,7 @@ const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
   coalesce: ["input", "n"],
   sort: ["input", "keys"],
   limit: ["input", "n"],
+  sample: ["input", "lower", "upper", "withReplacement", "seed"],
   union: ["inputs"],
   cache: ["input", "cacheId"],
   csvScan: ["path", "ranges", "dialect"],
@@ -164,6 +167,19 @@ class PlanDecoder {
         return { op, input: child("input"), keys: this.#items(o, "keys", sortKey) };
       case "limit":
         return { op, input: child("input"), n: nat(o, "n") };
+      case "sample": {
+        const lower = num(o, "lower"), upper = num(o, "upper");
+        const withReplacement = bool(o, "withReplacement");
+        if (withReplacement ? lower !== 0 || upper < 0 : !(lower >= 0 && lower <= upper && upper <= 1)) {
+          throw fail(
+            w,
+            withReplacement
+              ? `samples with replacement, so it needs lower 0 and upper >= 0, got [${lower}, ${upper})`
+              : `has bounds [${lower}, ${upper}) that do not satisfy 0 <= lower <= upper <= 1`,
+          );
+        }
+        return { op, input: child("input"), lower, upper, withReplacement, seed: int(o, "seed") };
+      }
       case "union": {
         const inputs = this.#items(o, "inputs", (x, xw) => this.plan(x, xw, depth + 1));
         if (inputs.length === 0) throw fail(at(o, "inputs"), "must hold at least one input");

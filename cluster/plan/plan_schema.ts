@@ -77,6 +77,7 @@ function compute(plan: LogicalPlan): Schema {
     }
     case "coalesce":
     case "limit":
+    case "sample":
     case "cache":
       return schemaOf(plan.input);
     case "sort": {

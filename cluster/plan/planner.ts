@@ -11,6 +11,7 @@ import { batchToRows, concatBatches } from "../columnar/batch_ops.ts";
 import type { Expr } from "../expr/expr.ts";
 import { formatAgg, formatExpr } from "../expr/format.ts";
 import { estimateRows, type LogicalPlan } from "./logical_plan.ts";
+import { partitionSeed, planFingerprint } from "./fingerprint.ts";
 import { preAggSchema, schemaOf } from "./plan_schema.ts";
 import { aggSpecsFor, keyNamesFor, preAggExprs } from "./plan_agg.ts";
 import { computeRangeBounds } from "../kernels/partition.ts";
@@ -83,7 +84,8 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
         };
       });
     }
-    case "generate":
+    case "generate": {
+      const fp = planFingerprint(plan);
       return leaf(plan.partitions, schema, [`Generate(${plan.export} from ${plan.module})`], (p) => ({
         op: "generate",
         module: plan.module,
@@ -92,7 +94,9 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
         partition: p,
         numPartitions: plan.partitions,
         schema,
+        seed: partitionSeed(fp, p),
       }));
+    }
     case "inline": {
       const part = leaf(
         plan.partitions,
@@ -172,6 +176,27 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
       );
       const one = exchange(local, { kind: "single" }, ctx);
       return narrow(one, schema, `GlobalLimit[${plan.n}]`, (i) => ({ op: "limit", input: i, n: plan.n }));
+    }
+    case "sample": {
+      const child = await planPart(plan.input, ctx);
+      const fp = planFingerprint(plan.input);
+      const { lower, upper, withReplacement } = plan;
+      const label = withReplacement
+        ? `Sample[with replacement, fraction ${upper}; seed ${plan.seed}]`
+        : `Sample[[${lower}, ${upper}); seed ${plan.seed}]`;
+      return {
+        ...child,
+        schema,
+        ops: [...child.ops, label],
+        build: (p) => ({
+          op: "rowSample",
+          input: child.build(p),
+          lower,
+          upper,
+          withReplacement,
+          seed: partitionSeed(fp, p, plan.seed),
+        }),
+      };
     }
     case "union": {
       const parts: Part[] = [];
@@ -421,12 +446,18 @@ async function planSort(
   const keyNames = keys.map((k) => k.column);
   let bounds: readonly Row[] = [];
   if (!ctx.dryRun && n > 1) {
-    const sampled = narrow(child, child.schema, `Sample[${keyNames.join(", ")}]`, (i) => ({
-      op: "sample",
-      input: i,
-      keys: keyNames,
-      size: 20 * n,
-    }));
+    const fp = planFingerprint(plan.input);
+    const sampled: Part = {
+      ...child,
+      ops: [...child.ops, `SampleKeys[${keyNames.join(", ")}]`],
+      build: (p) => ({
+        op: "sample",
+        input: child.build(p),
+        keys: keyNames,
+        size: 20 * n,
+        seed: partitionSeed(fp, p),
+      }),
+    };
     const samples = await ctx.collect(sampled);
     if (samples.length > 0) {
       bounds = batchToRows(computeRangeBounds(concatBatches(samples[0]!.schema, samples), keys, n));

@@ -50,6 +50,8 @@ export type TaskNode =
     readonly partition: number;
     readonly numPartitions: number;
     readonly schema: Schema;
+    /** The partition's seed (see `plan/fingerprint.ts`). */
+    readonly seed: number;
   }
   | { readonly op: "inline"; readonly schema: Schema } // data arrives as the task payload (Arrow IPC)
   | { readonly op: "broadcastRead"; readonly broadcastId: string; readonly schema: Schema }
@@ -78,11 +80,22 @@ export type TaskNode =
   }
   | { readonly op: "sortLocal"; readonly input: TaskNode; readonly keys: readonly SortColumn[] }
   | { readonly op: "limit"; readonly input: TaskNode; readonly n: number }
+  /** A reservoir sample of the keys, for a range partitioner's bounds. */
   | {
     readonly op: "sample";
     readonly input: TaskNode;
     readonly keys: readonly string[];
     readonly size: number;
+    readonly seed: number;
+  }
+  /** `Dataset.sample` / `randomSplit`: see `kernels/row_sample.ts`. */
+  | {
+    readonly op: "rowSample";
+    readonly input: TaskNode;
+    readonly lower: number;
+    readonly upper: number;
+    readonly withReplacement: boolean;
+    readonly seed: number;
   }
   /** Phase 1 of a CSV read: scan bytes [start, end) of `path`; yields one row `{ scan: JSON }`. */
   | {

@@ -33,7 +33,6 @@ const LAUNCH = {
   stageId: 2,
   partition: 0,
   attempt: 0,
-  seed: 7,
   node: { op: "filter", input: CSV_RANGE, cond: { op: "col", name: "age" } },
   sink: {
     kind: "shuffle",
@@ -120,7 +119,7 @@ Deno.test("task.launch rejects each malformed CSV range option by its path", () 
 
 Deno.test("task.launch rejects malformed operator, sink and partitioner fields by their path", () => {
   rejects(withField("v", 2), 'task.launch: "v" must be 1, got 2');
-  rejects(withField("seed", -1), 'task.launch: "seed" must be a non-negative integer');
+  rejects(withField("attempt", -1), 'task.launch: "attempt" must be a non-negative integer');
   rejects(
     withField("node.input.path", undefined),
     'task.launch: "node.input.path" must be a string of at most 10000 characters',
