@@ -19,6 +19,7 @@ export { Dataset, type DatasetWriter, GroupedData, type WriteResult } from "./cl
 export * from "./cluster/expr/column.ts";
 export type { Batch, DataType, Field, Row, Scalar, Schema, Vec } from "./cluster/columnar/batch.ts";
 export type { ClusterStatus, ExecutorStatus, JobStatus } from "./cluster/driver/driver.ts";
+export type * from "./cluster/partition_fns.ts";
 export * from "./actors/errors.ts";
 export * from "./cluster/errors.ts";
 export { type Clock, FakeClock, systemClock } from "./actors/clock.ts";

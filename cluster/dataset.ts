@@ -22,6 +22,8 @@ import type { Engine } from "./engine.ts";
 import type { JoinStrategy, LogicalPlan } from "./plan/logical_plan.ts";
 import { schemaOf } from "./plan/plan_schema.ts";
 import type { JoinHow } from "./plan/task_plan.ts";
+import type { AggregatePartitionsSpec, MapPartitionsSpec } from "./partition_fns.ts";
+import { checkJson, type PartitionValue } from "./util/partition_value.ts";
 
 function toExpr(c: ColumnLike): Expr {
   return typeof c === "string" ? col(c).expr : c.expr;
@@ -253,6 +255,47 @@ export class Dataset {
     return this.#derive({ op: "union", inputs: [this.plan, ...others.map((o) => o.plan)] });
   }
 
+  /**
+   * Applies a named export of an allowlisted module to every partition (see `partition_fns.ts`):
+   * it gets the partition's batches and yields batches of `spec.schema`. With `spec.carry`, a
+   * first pass folds every partition with the `summarize` export, the driver chains the summaries
+   * in partition order with the `chain` export, and each partition's map gets its carry (for
+   * state that flows from one partition to the next, such as a running date). Lazy; a carry's
+   * pass runs as part of each action.
+   *
+   * @example
+   * ```ts ignore
+   * const scored = ds.mapPartitions({
+   *   module: "file:///srv/jobs/score.ts", // on Frontier.start({ modules }) of the cluster
+   *   export: "score",
+   *   schema: [...ds.schema, { name: "score", type: "double", nullable: false }],
+   *   args: { threshold: 0.5 },
+   * });
+   * ```
+   * @throws {TypeError} when the module or export is not a non-empty string, or `args` is not JSON.
+   */
+  mapPartitions(spec: MapPartitionsSpec): Dataset {
+    checkName("mapPartitions", "module", spec.module);
+    checkName("mapPartitions", "export", spec.export);
+    if (spec.carry) {
+      checkName("mapPartitions", "carry.summarize", spec.carry.summarize);
+      checkName("mapPartitions", "carry.chain", spec.carry.chain);
+    }
+    if (!Array.isArray(spec.schema) || spec.schema.length === 0) {
+      throw new TypeError("mapPartitions() needs a schema with at least one column");
+    }
+    const args = checkJson(spec.args ?? null, "mapPartitions() args");
+    return this.#derive({
+      op: "mapPartitions",
+      input: this.plan,
+      module: spec.module,
+      export: spec.export,
+      args,
+      schema: spec.schema.map((f) => ({ name: f.name, type: f.type, nullable: f.nullable })),
+      ...(spec.carry ? { carry: { summarize: spec.carry.summarize, chain: spec.carry.chain } } : {}),
+    });
+  }
+
   /** Keeps partitions on the executors after the first action that computes them. */
   cache(): Dataset {
     if (this.plan.op === "cache") return this;
@@ -277,7 +320,7 @@ export class Dataset {
         await this.#engine.unpersist(p.cacheId);
         return;
       }
-      p = p.op === "project" || p.op === "filter" || p.op === "contactDate" || p.op === "limit" ||
+      p = p.op === "project" || p.op === "filter" || p.op === "mapPartitions" || p.op === "limit" ||
           p.op === "sample"
         ? p.input
         : undefined;
@@ -297,6 +340,39 @@ export class Dataset {
 
   async collect(options: ActionOptions = {}): Promise<Row[]> {
     return batchToRows(await this.collectBatch(options));
+  }
+
+  /**
+   * Spark's `treeAggregate`: every partition folds into a value with the `fold` export (on the
+   * executors), and the driver merges the values with the `merge` export, pairwise in
+   * partition-index order. Values are JSON, a `Uint8Array` or a `Float64Array`; bytes and floats
+   * travel as raw frame payloads. With an associative `merge` the result is the same for any
+   * partition count, executor count or task completion order.
+   *
+   * @example
+   * ```ts ignore
+   * const total = await ds.aggregatePartitions({ module: STATS_URL, fold: "sumColumn", merge: "add", args: { column: "x" } });
+   * ```
+   * @throws {NotAllowedError} when the module is not on the allowlist (or lacks the exports).
+   */
+  async aggregatePartitions(
+    spec: AggregatePartitionsSpec,
+    options: ActionOptions = {},
+  ): Promise<PartitionValue> {
+    checkName("aggregatePartitions", "module", spec.module);
+    checkName("aggregatePartitions", "fold", spec.fold);
+    checkName("aggregatePartitions", "merge", spec.merge);
+    const args = checkJson(spec.args ?? null, "aggregatePartitions() args");
+    const action = {
+      kind: "aggregate",
+      module: spec.module,
+      fold: spec.fold,
+      merge: spec.merge,
+      args,
+    } as const;
+    const r = await this.#engine.runJob(this.plan, action, options);
+    if (r.value === undefined) throw new TypeError("The engine returned no value for aggregatePartitions()");
+    return r.value;
   }
 
   async take(n: number, options: ActionOptions = {}): Promise<Row[]> {
@@ -365,6 +441,14 @@ export class GroupedData {
 
   count(): Dataset {
     return this.agg({ fn: "count", name: "count" });
+  }
+}
+
+function checkName(what: string, field: string, name: unknown): void {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new TypeError(
+      `${what}() needs a non-empty string "${field}", got ${JSON.stringify(name) ?? typeof name}`,
+    );
   }
 }
 

@@ -34,8 +34,6 @@ export interface StartOptions extends DriverOptions {
   mode?: "embedded" | "process";
   /** Tasks per executor. @default {2} */
   slots?: number;
-  /** Module URLs whose named exports jobs may use as generators (the allowlist). */
-  modules?: readonly string[];
   /** Process mode: directories executors may read (input data). */
   readDirs?: readonly string[];
   /** Process mode: directories executors may write (outputs, spill). */

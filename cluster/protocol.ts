@@ -34,6 +34,7 @@ import { decodeExpr } from "./expr/codec.ts";
 import { AGG_FNS } from "./expr/expr.ts";
 import type { TaskFailure } from "./driver/scheduler.ts";
 import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./plan/task_plan.ts";
+import { VALUE_ENCODINGS, type ValueEncoding } from "./util/partition_value.ts";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -41,7 +42,9 @@ export type TaskOutputMsg =
   | { kind: "map"; rows: number[]; bytes: number[] }
   | { kind: "result"; rows: number }
   | { kind: "count"; rows: number }
-  | { kind: "write"; rows: number; path: string; bytes: number };
+  | { kind: "write"; rows: number; path: string; bytes: number }
+  /** A fold's value: its bytes ride in the frame payload, laid out as `encoding` says. */
+  | { kind: "value"; rows: number; encoding: ValueEncoding; bytes: number };
 
 export interface TaskMetrics {
   durationMs: number;
@@ -156,6 +159,12 @@ export const taskOutputSchema: z.ZodType<TaskOutputMsg> = z.discriminatedUnion("
   z.object({ kind: z.literal("result"), rows: natSchema }),
   z.object({ kind: z.literal("count"), rows: natSchema }),
   z.object({ kind: z.literal("write"), rows: natSchema, path: z.string().max(4096), bytes: natSchema }),
+  z.object({
+    kind: z.literal("value"),
+    rows: natSchema,
+    encoding: z.enum(VALUE_ENCODINGS),
+    bytes: natSchema,
+  }),
 ]);
 
 const wireError = wireErrorSchema;
@@ -386,12 +395,22 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
         ...decodeCsvRange({ entry: o["entry"], options: o["options"] }, w),
         schema: decodeSchema(o["schema"], at(o, "schema")),
       };
-    case "monthRuns":
-      return { op, input: child("input") };
     case "fixLines":
       return { op, input: child("input"), offset: nat(o, "offset"), file: str(o, "file") };
-    case "contactDate":
-      return { op, input: child("input"), year: nat(o, "year"), month: nat(o, "month") };
+    case "mapPartitions": {
+      const node: Extract<TaskNode, { op: "mapPartitions" }> = {
+        op,
+        input: child("input"),
+        module: str(o, "module"),
+        export: str(o, "export"),
+        args: json(o, "args"),
+        schema: decodeSchema(o["schema"], at(o, "schema")),
+        partition: nat(o, "partition"),
+        numPartitions: nat(o, "numPartitions"),
+        seed: nat(o, "seed"),
+      };
+      return o["carry"] === undefined ? node : { ...node, carry: json(o, "carry") };
+    }
     case "fileRead": {
       const format = oneOf(o, "format", ["parquet", "arrow"]);
       return { op, path: str(o, "path"), format, schema: decodeSchema(o["schema"], at(o, "schema")) };
@@ -442,6 +461,15 @@ export function decodeSink(u: unknown, w: Where = where("sink")): TaskSink {
       return { kind: "result" };
     case "count":
       return { kind: "count" };
+    case "fold":
+      return {
+        kind: "fold",
+        module: str(o, "module"),
+        export: str(o, "export"),
+        args: json(o, "args"),
+        numPartitions: nat(o, "numPartitions"),
+        seed: nat(o, "seed"),
+      };
     case "write":
       return {
         kind: "write",

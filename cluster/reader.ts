@@ -25,12 +25,8 @@ import {
 import { checkHeader, gunzip, isGzip, NO_RECORD_START, RECORD_START_SEARCH_BYTES } from "./io/csv/parse.ts";
 import { type CsvSchema, inferSchema, loadCsvSchema, toBatchSchema } from "./io/csv/schema.ts";
 import type { CsvRangeOptions } from "./io/csv/range_options.ts";
-import {
-  BANK_ADDITIONAL_OPTIONS,
-  BANK_FULL_OPTIONS,
-  chainMonthRuns,
-  type MonthRun,
-} from "./sources/bank/schemas.ts";
+import { BANK_ADDITIONAL_OPTIONS, BANK_FULL_OPTIONS } from "./sources/bank/schemas.ts";
+import { CONTACT_DATE_MODULE } from "./sources/bank/contact_date.ts";
 import { fileSchema, listFiles } from "./io/file_read.ts";
 
 export interface CsvOptions extends CsvDialect {
@@ -210,8 +206,9 @@ export class DataReader {
 
   /**
    * One of the UCI Bank Marketing files shipped in `data/`, with its explicit schema and a derived
-   * `contact_date` (the files are in time order, May 2008 – Nov 2010, without a year). The gzip file
-   * is decompressed once into `workDir` so that it can be read in parallel byte ranges.
+   * `contact_date` (the files are in time order, May 2008 – Nov 2010, without a year; see
+   * `sources/bank/contact_date.ts`, applied with `mapPartitions` and a carry). The gzip file is
+   * decompressed once into `workDir` so that it can be read in parallel byte ranges.
    */
   async bank(
     which: "full" | "additional",
@@ -236,11 +233,13 @@ export class DataReader {
       ...(options.partitions !== undefined ? { partitions: options.partitions } : {}),
       ...(options.strict !== undefined ? { strict: options.strict } : {}),
     });
-    const runs = (await this.#ds({ op: "monthRuns", input: read.data.plan }).collect())
-      .map((r) => JSON.parse(r["run"] as string) as MonthRun | null)
-      .map((r) => r ?? undefined);
-    const cursors = chainMonthRuns(runs);
-    return { ...read, data: this.#ds({ op: "contactDate", input: read.data.plan, cursors }) };
+    const data = read.data.mapPartitions({
+      module: CONTACT_DATE_MODULE,
+      export: "addContactDate",
+      schema: [...read.data.schema, { name: "contact_date", type: "date", nullable: false }],
+      carry: { summarize: "summarize", chain: "chain" },
+    });
+    return { ...read, data };
   }
 
   /** Parquet files: one partition per file (`path` is a file or a directory of `.parquet` files). */

@@ -5,7 +5,8 @@
  *
  * ```
  * client → driver                                   driver → client
- * { type: "job.submit", reqId, plan, action }       { type: "job.result", reqId, schema, rows, outputs } + IPC
+ * { type: "job.submit", reqId, plan, action }       { type: "job.result", reqId, schema, rows, outputs, value? }
+ *                                                     + IPC (collect) or the value's bytes (aggregate)
  * { type: "job.cancel", reqId }                     (the job's reply becomes an error)
  * { type: "plan.explain", reqId, plan }             { type: "plan.explained", reqId, text }
  * { type: "cluster.status", reqId }                 { type: "cluster.status.result", reqId, status }
@@ -33,6 +34,7 @@ import {
   taskOutputSchema,
   wireErrorSchema,
 } from "../protocol.ts";
+import { VALUE_ENCODINGS, type ValueEncoding } from "../util/partition_value.ts";
 
 /** What a node says about itself when it authenticates. */
 export type NodeHello = {
@@ -62,7 +64,16 @@ export type ClientRequest =
 /** A reply or notice from the driver to a remote client. */
 export type ClientReply =
   | { v: 1; type: "session.welcome"; defaultParallelism: number }
-  | { v: 1; type: "job.result"; reqId: number; schema: Schema; rows: number; outputs: TaskOutputMsg[] }
+  | {
+    v: 1;
+    type: "job.result";
+    reqId: number;
+    schema: Schema;
+    rows: number;
+    outputs: TaskOutputMsg[];
+    /** An `aggregate` action's value: its encoding here, its bytes in the payload. */
+    value?: ValueEncoding | undefined;
+  }
   | { v: 1; type: "plan.explained"; reqId: number; text: string }
   | { v: 1; type: "cluster.status.result"; reqId: number; status: ClusterStatus }
   | { v: 1; type: "data.stored"; reqId: number; dataId: string }
@@ -153,6 +164,7 @@ const reply = z.discriminatedUnion("type", [
     schema,
     rows: nat,
     outputs: z.array(taskOutputSchema).max(1_000_000),
+    value: z.enum(VALUE_ENCODINGS).optional(),
   }),
   z.object({ v: z.literal(1), type: z.literal("plan.explained"), reqId, text: z.string().max(10_000_000) }),
   z.object({ v: z.literal(1), type: z.literal("cluster.status.result"), reqId, status: clusterStatus }),

@@ -22,6 +22,7 @@ import {
 import type { Driver } from "../driver/driver.ts";
 import { decodeAction, decodeLogicalPlan } from "../plan/logical_plan_codec.ts";
 import { schemaOf } from "../plan/plan_schema.ts";
+import { encodePartitionValue } from "../util/partition_value.ts";
 import { type Connection, DEFAULT_LIMITS, type Frame } from "../../actors/connection.ts";
 import { listenWebSocket } from "../transport/websocket.ts";
 
@@ -35,7 +36,7 @@ export interface DriverServerOptions {
   secret: Uint8Array;
   /** PEM certificate and key: serve `wss://`. */
   tls?: { cert: string; key: string } | undefined;
-  /** Modules whose exports jobs may use as generators; sent to every executor that joins. */
+  /** Modules whose exports jobs may run, sent to every executor that joins. @default {the driver's `modules`} */
   allowedModules?: readonly string[] | undefined;
   log?: ((line: string) => void) | undefined;
   clock?: Clock | undefined;
@@ -216,7 +217,7 @@ class Server implements DriverServer {
           kind,
         }, {
           ...(this.#opts.heartbeatMs === undefined ? {} : { heartbeatMs: this.#opts.heartbeatMs }),
-          allowedModules: this.#opts.allowedModules ?? [],
+          allowedModules: this.#opts.allowedModules,
         });
         this.#stats.executorsJoined++;
         this.#opts.onExecutorJoined?.({ id, epoch, host: hello.host, pid: hello.pid, kind });
@@ -303,7 +304,8 @@ class Server implements DriverServer {
           schemaOf(plan); // analysis errors surface as a reply, before any task runs
           const description = req.description ?? `remote ${action.kind}`;
           const r = await untilAborted(d.runJob(plan, action, { signal, description }), signal);
-          const payload = action.kind === "collect" ? encodeBatches(r.schema, r.batches) : undefined;
+          const value = r.value === undefined ? undefined : encodePartitionValue(r.value);
+          const payload = action.kind === "collect" ? encodeBatches(r.schema, r.batches) : value?.bytes;
           if (payload && payload.byteLength > DEFAULT_LIMITS.maxPayloadBytes) {
             throw new RangeError(
               `The result of request ${req.reqId} is ${payload.byteLength} bytes, over the ${DEFAULT_LIMITS.maxPayloadBytes}-byte frame limit; write it to files instead`,
@@ -315,6 +317,7 @@ class Server implements DriverServer {
             schema: [...r.schema],
             rows: r.rows,
             outputs: r.outputs,
+            ...(value ? { value: value.encoding } : {}),
           }, payload);
           return;
         }

@@ -34,6 +34,7 @@ import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { dialWebSocket } from "../transport/websocket.ts";
 import { hostName } from "../util/host_name.ts";
+import { decodePartitionValue } from "../util/partition_value.ts";
 
 /** Options of {@linkcode connectRemote}. */
 export interface ConnectRemoteOptions {
@@ -220,6 +221,10 @@ class RemoteClient implements RemoteEngine {
       signal: options.signal,
     });
     if (reply.type !== "job.result") throw unexpected("job.result", reply);
+    if (reply.value !== undefined) {
+      const value = decodePartitionValue(reply.value, payload);
+      return { schema: reply.schema, batches: [], rows: reply.rows, outputs: reply.outputs, value };
+    }
     const batches: Batch[] = payload ? decodeBatches(payload).batches : [];
     return { schema: reply.schema, batches, rows: reply.rows, outputs: reply.outputs };
   }

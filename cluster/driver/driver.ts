@@ -24,12 +24,17 @@ import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
 import { schemaOf } from "../plan/plan_schema.ts";
 import {
   explainStages,
+  foldSinks,
   type Part,
   type PlannedStage,
   type PlannerContext,
   planPart,
   resultStage,
 } from "../plan/planner.ts";
+import { ModuleLoader } from "../modules.ts";
+import type { ChainFn, MergeFn } from "../partition_fns.ts";
+import { decodePartitionValue, type PartitionValue } from "../util/partition_value.ts";
+import { chainCarries, mergeInOrder } from "./partition_values.ts";
 import {
   decodeExecutorMessage,
   type DriverMessage,
@@ -75,6 +80,12 @@ export interface DriverOptions {
   maxStageAttempts?: number;
   /** How long a task waits for the executor holding its input before running elsewhere. @default {3_000} */
   localityWaitMs?: number;
+  /**
+   * Module URLs whose named exports jobs may run (generators, mapPartitions, folds): sent to every
+   * executor, and used by the driver for `merge` and `chain` exports. Frontier's own modules are
+   * always allowed. @default {[]}
+   */
+  modules?: readonly string[];
 }
 
 export interface ExecutorStatus {
@@ -143,12 +154,24 @@ export interface JobResult {
   batches: Batch[];
   rows: number;
   outputs: TaskOutputMsg[];
+  /** The merged value of an `aggregate` action. */
+  value?: PartitionValue | undefined;
+}
+
+/** What the tasks of one result stage returned, in partition order. */
+interface PartResult {
+  batches: Batch[];
+  rows: number;
+  outputs: TaskOutputMsg[];
+  /** The fold values (fold sinks only). */
+  values: PartitionValue[];
 }
 
 export class Driver implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
   readonly #opts: Required<DriverOptions>;
+  readonly #modules: ModuleLoader;
   readonly #executors = new Map<string, ExecutorEntry>();
   readonly #scheduler: Scheduler;
   readonly #detector: PhiAccrualDetector;
@@ -186,7 +209,9 @@ export class Driver implements AsyncDisposable {
       maxTaskAttempts: options.maxTaskAttempts ?? 4,
       maxStageAttempts: options.maxStageAttempts ?? 4,
       localityWaitMs: options.localityWaitMs ?? 3_000,
+      modules: [...(options.modules ?? [])],
     };
+    this.#modules = new ModuleLoader(this.#opts.modules, { owner: "the driver" });
     this.#scheduler = new Scheduler({
       clock: this.#clock,
       launch: (t) => this.#launch(t),
@@ -223,7 +248,8 @@ export class Driver implements AsyncDisposable {
 
   /**
    * Admits an authenticated executor connection: sends its welcome (identity `host:pid:epoch`,
-   * settings), then starts scheduling onto it.
+   * settings, its module allowlist: the driver's `modules` unless `allowedModules` is given), then
+   * starts scheduling onto it.
    */
   async addExecutor(
     conn: Connection,
@@ -240,7 +266,7 @@ export class Driver implements AsyncDisposable {
       epoch,
       slots: info.slots,
       heartbeatMs: options.heartbeatMs ?? 500,
-      allowedModules: [...(options.allowedModules ?? [])],
+      allowedModules: [...(options.allowedModules ?? this.#opts.modules)],
     };
     await conn.send({ header: welcome });
     const entry: ExecutorEntry = {
@@ -524,6 +550,13 @@ export class Driver implements AsyncDisposable {
         );
         return id;
       },
+      carries: async (part, job) => {
+        const { module, carry, args } = job;
+        const chain = await this.#modules.load<ChainFn>(module, carry.chain);
+        const fold = { module, export: carry.summarize, args };
+        const r = await this.#runPart(part, foldSinks(job.input, fold, part.n), "sub-job: carry", scope);
+        return await chainCarries(r.values, chain, { args, what: `${module}#${carry.chain}` });
+      },
     };
   }
 
@@ -546,6 +579,15 @@ export class Driver implements AsyncDisposable {
       const ctx = this.#plannerContext(false, scope);
       const part = await planPart(plan, ctx);
       const schema = schemaOf(plan);
+      const description = options.description ?? action.kind;
+      if (action.kind === "aggregate") {
+        const { module, args } = action;
+        const merge = await this.#modules.load<MergeFn>(module, action.merge);
+        const fold = { module, export: action.fold, args };
+        const { values, ...r } = await this.#runPart(part, foldSinks(plan, fold, part.n), description, scope);
+        const value = await mergeInOrder(values, merge, { args, what: `${module}#${action.merge}` });
+        return { ...r, schema, value };
+      }
       const sink: TaskSink = action.kind === "collect"
         ? { kind: "result" }
         : action.kind === "count"
@@ -556,7 +598,7 @@ export class Driver implements AsyncDisposable {
           dir: action.dir,
           file: "",
         };
-      const r = await this.#runPart(part, sink, options.description ?? action.kind, scope);
+      const { values: _, ...r } = await this.#runPart(part, sink, description, scope);
       return { ...r, schema: r.batches[0]?.schema ?? schema };
     } finally {
       this.#cleanup(scope);
@@ -565,24 +607,18 @@ export class Driver implements AsyncDisposable {
 
   async #runPart(
     part: Part,
-    sink: TaskSink,
+    sink: TaskSink | ((p: number) => TaskSink),
     description: string,
     scope: JobScope,
-  ): Promise<{ batches: Batch[]; rows: number; outputs: TaskOutputMsg[] }> {
+  ): Promise<PartResult> {
     if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
     const signal = scope.signal;
     const ctx = this.#plannerContext(false, scope);
-    const base = resultStage(part, sink, ctx, "Result");
-    const final: PlannedStage = sink.kind === "write"
-      ? {
-        ...base,
-        buildTask: (p) => {
-          const b = base.buildTask(p);
-          const ext = sink.format === "arrow" ? "arrow" : sink.format;
-          return { ...b, sink: { ...sink, file: `part-${String(p).padStart(5, "0")}.${ext}` } };
-        },
-      }
-      : base;
+    const sinkFor = typeof sink === "function" || sink.kind !== "write" ? sink : (p: number): TaskSink => {
+      const ext = sink.format === "arrow" ? "arrow" : sink.format;
+      return { ...sink, file: `part-${String(p).padStart(5, "0")}.${ext}` };
+    };
+    const final = resultStage(part, sinkFor, ctx, "Result");
     this.#register(final, scope.stages);
     const jobId = ++this.#jobSeq;
     const status: JobStatus = { id: jobId, description, state: "running", stages: [] };
@@ -599,6 +635,7 @@ export class Driver implements AsyncDisposable {
       status.state = "succeeded";
       const batches: Batch[] = [];
       const outputs: TaskOutputMsg[] = [];
+      const partitionValues: PartitionValue[] = [];
       let rows = 0;
       for (const v of values) {
         const { output, taskId } = v as { output: TaskOutputMsg; taskId: string };
@@ -606,9 +643,10 @@ export class Driver implements AsyncDisposable {
         if (output.kind !== "map") rows += output.rows;
         const bytes = this.#results.get(taskId);
         this.#results.delete(taskId);
-        if (bytes) { for (const b of decodeBatches(bytes).batches) batches.push(b); }
+        if (output.kind === "value") partitionValues.push(decodePartitionValue(output.encoding, bytes));
+        else if (bytes) { for (const b of decodeBatches(bytes).batches) batches.push(b); }
       }
-      return { batches, rows, outputs };
+      return { batches, rows, outputs, values: partitionValues };
     } catch (e) {
       status.state = "failed";
       status.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -14,15 +14,15 @@ import {
   StoppedError,
   TimeoutError,
 } from "../../actors/errors.ts";
-import { FetchFailedError, NotAllowedError } from "../errors.ts";
+import { FetchFailedError } from "../errors.ts";
 import type { Batch } from "../columnar/batch.ts";
 import { decodeBatches } from "../columnar/arrow_codec.ts";
 import { blockKey, BlockStore } from "./block_store.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { ActorSystem } from "../../actors/system.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "../protocol.ts";
-import { type GeneratorFn, runTask } from "./task_runner.ts";
-import { BUILTIN_GENERATORS_MODULE } from "../sources/generators.ts";
+import { runTask } from "./task_runner.ts";
+import { ModuleLoader } from "../modules.ts";
 
 export interface ExecutorDeps {
   connection: Connection;
@@ -40,7 +40,7 @@ export interface ExecutorOptions {
   fetchTimeoutMs?: number;
   memoryBudgetBytes?: number;
   spillDir?: string | undefined;
-  /** Module URLs whose named exports jobs may use as generators. */
+  /** Module URLs whose named exports jobs may run (besides Frontier's built-in modules). */
   allowedModules?: readonly string[];
   /** Bounded table of in-flight block fetches. @default {1024} */
   maxPendingFetches?: number;
@@ -66,7 +66,7 @@ export class Executor {
   readonly #broadcasts = new Map<string, Batch[]>();
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   readonly #fetches = new Map<number, PendingFetch>();
-  readonly #generators = new Map<string, GeneratorFn>();
+  readonly #modules: ModuleLoader;
   readonly #stopped = new AbortController();
   #reqSeq = 0;
   #hbSeq = 0;
@@ -85,6 +85,7 @@ export class Executor {
       allowedModules: options.allowedModules ?? [],
       maxPendingFetches: options.maxPendingFetches ?? 1024,
     };
+    this.#modules = new ModuleLoader(this.#opts.allowedModules, { owner: `executor ${options.executorId}` });
     this.#blocks = new BlockStore({
       memoryBudgetBytes: options.memoryBudgetBytes,
       spillDir: options.spillDir,
@@ -246,7 +247,7 @@ export class Executor {
           payload,
           fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),
           broadcast: (id) => this.#broadcast(id),
-          generator: (mod, name) => this.#generator(mod, name),
+          load: (mod, name) => this.#modules.load(mod, name),
           putBlock: (o, m, r, bytes) => this.#blocks.put(blockKey(o, m, r), bytes),
         }, () => this.#clock.monotonic());
         await this.#send(
@@ -321,25 +322,6 @@ export class Executor {
       return Promise.reject(new MalformedMessageError(`Broadcast "${id}" was not received before its task`));
     }
     return Promise.resolve(b);
-  }
-
-  async #generator(module: string, name: string): Promise<GeneratorFn> {
-    const key = `${module}#${name}`;
-    const hit = this.#generators.get(key);
-    if (hit) return hit;
-    if (module !== BUILTIN_GENERATORS_MODULE && !this.#opts.allowedModules.includes(module)) {
-      throw new NotAllowedError(
-        `Module "${module}" is not on executor ${this.id}'s allowlist (${this.#opts.allowedModules.length} modules allowed)`,
-        { data: { module } },
-      );
-    }
-    const mod: Record<string, unknown> = await import(module);
-    const fn = mod[name];
-    if (typeof fn !== "function") {
-      throw new NotAllowedError(`Module "${module}" has no function export "${name}"`);
-    }
-    this.#generators.set(key, fn as GeneratorFn);
-    return fn as GeneratorFn;
   }
 
   /** Blocks held (for tests and status). */

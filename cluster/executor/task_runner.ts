@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { abortReason, type Json } from "../../actors/errors.ts";
-import { NotAllowedError, SchemaError } from "../errors.ts";
+import { abortReason } from "../../actors/errors.ts";
+import { NotAllowedError } from "../errors.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";
 import { batchFromRows, concatBatches, emptyBatch, takeRows } from "../columnar/batch_ops.ts";
 import { decodeBatches, encodeBatches } from "../columnar/arrow_codec.ts";
@@ -22,14 +22,10 @@ import { writeBatchesToFile } from "../io/file_write.ts";
 import { readFileBatch } from "../io/file_read.ts";
 import { CSV_META_SCHEMA, offsetQuarantineLines, QUARANTINE_SCHEMA } from "../io/csv/parse.ts";
 import { parseCsvRange, scanCsvRange } from "../io/csv/range_task.ts";
-import { summarizeMonths, withContactDate } from "../sources/bank/schemas.ts";
+import type { GeneratorFn } from "../partition_fns.ts";
+import { conform, runFold, runMapPartitions, type UserCodeContext } from "./partition_fn_runner.ts";
 
-/** A generator a job declared: yields this partition's batches. */
-export type GeneratorFn = (
-  input: { partition: number; numPartitions: number; args: Json; seed: number; signal: AbortSignal },
-) => Iterable<Batch> | AsyncIterable<Batch>;
-
-export interface TaskContext {
+export interface TaskContext extends UserCodeContext {
   readonly mapPartition: number;
   readonly signal: AbortSignal;
   readonly payload?: Uint8Array | undefined;
@@ -41,8 +37,6 @@ export interface TaskContext {
     executorId: string,
   ): Promise<Uint8Array>;
   broadcast(id: string): Promise<Batch[]>;
-  /** Resolves a generator from the executor's module allowlist. Throws NotAllowedError. */
-  generator(module: string, exportName: string): Promise<GeneratorFn>;
   putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
 }
 
@@ -110,6 +104,12 @@ export async function runTask(
     case "count":
       output = { kind: "count", rows: rowsOut };
       break;
+    case "fold": {
+      const value = await runFold(sink, batches, ctx.mapPartition, ctx);
+      payload = value.bytes;
+      output = { kind: "value", rows: rowsOut, encoding: value.encoding, bytes: value.bytes.byteLength };
+      break;
+    }
     case "write": {
       const path = `${sink.dir}/${sink.file}`;
       const bytes = await writeBatchesToFile(path, sink.format, schema, batches);
@@ -163,7 +163,7 @@ async function evalNode(
       return nonEmpty(schema, out);
     }
     case "generate": {
-      const fn = await ctx.generator(node.module, node.export);
+      const fn = await ctx.load<GeneratorFn>(node.module, node.export);
       const out: Batch[] = [];
       const produced = fn({
         partition: node.partition,
@@ -174,7 +174,7 @@ async function evalNode(
       });
       for await (const b of produced as AsyncIterable<Batch>) {
         checkAbort(ctx.signal);
-        out.push(conform(node.schema, b, `${node.module}#${node.export}`));
+        out.push(conform(node.schema, b, `Generator ${node.module}#${node.export}`));
       }
       stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
       return nonEmpty(node.schema, out);
@@ -272,22 +272,9 @@ async function evalNode(
       const input = await evalNode(node.input, ctx, stats);
       return input.map((b) => offsetQuarantineLines(b, node.offset, node.file));
     }
-    case "monthRuns": {
-      const input = all(await evalNode(node.input, ctx, stats));
-      const i = input.schema.findIndex((f) => f.name === "month");
-      const months = i >= 0 && input.columns[i]!.type === "string"
-        ? input.columns[i]!.values as readonly string[]
-        : [];
-      const run = summarizeMonths(months);
-      return [{
-        schema: [{ name: "run", type: "string", nullable: false }],
-        length: 1,
-        columns: [{ type: "string", values: [JSON.stringify(run ?? null)] }],
-      }];
-    }
-    case "contactDate": {
-      const input = all(await evalNode(node.input, ctx, stats));
-      return [withContactDate(input, { year: node.year, month: node.month }).batch];
+    case "mapPartitions": {
+      const input = await evalNode(node.input, ctx, stats);
+      return nonEmpty(node.schema, await runMapPartitions(node, input, ctx));
     }
     case "fileRead": {
       const b = await readFileBatch(node.path, node.format, node.schema);
@@ -295,17 +282,6 @@ async function evalNode(
       return [b];
     }
   }
-}
-
-/** Checks a generated batch against the declared schema. */
-function conform(schema: Schema, b: Batch, what: string): Batch {
-  if (
-    b.schema.length !== schema.length ||
-    b.schema.some((f, i) => f.name !== schema[i]!.name || f.type !== schema[i]!.type)
-  ) {
-    throw new SchemaError(`Generator ${what} produced a batch whose schema differs from the declared one`);
-  }
-  return b;
 }
 
 function partitionAll(

@@ -19,8 +19,11 @@ export interface RowSampleOptions {
   readonly seed: number;
   /** Position of the batch's first row in its partition. */
   readonly firstRow: number;
+  /** Without replacement: keep rows whose draw is at least this. */
   readonly lower: number;
+  /** Without replacement: keep rows whose draw is below this; with replacement, `upper − lower` is the mean. */
   readonly upper: number;
+  /** Poisson copies instead of a kept-or-not draw. */
   readonly withReplacement: boolean;
 }
 

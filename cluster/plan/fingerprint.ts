@@ -15,7 +15,9 @@ import type { LogicalPlan } from "./logical_plan.ts";
 
 /** A 64-bit fingerprint of a plan node, as two 32-bit words. */
 export interface PlanFingerprint {
+  /** High 32 bits. */
   readonly hi: number;
+  /** Low 32 bits. */
   readonly lo: number;
 }
 

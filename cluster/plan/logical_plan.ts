@@ -10,6 +10,7 @@ import type { CsvDialect, RangeEntry } from "../io/csv/scan.ts";
 import type { CsvRangeOptions } from "../io/csv/range_options.ts";
 import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { JoinHow } from "./task_plan.ts";
+import type { CarrySpec } from "../partition_fns.ts";
 
 export type JoinStrategy = "auto" | "broadcast" | "shuffle";
 
@@ -107,13 +108,19 @@ export type LogicalPlan =
     /** Quarantine of a read without a scan phase: line offset of each partition (see `fixLines`). */
     readonly lineOffsets?: readonly number[] | undefined;
   }
-  /** One row `{ run }` per partition: the month run of bank data, for deriving dates. */
-  | { readonly op: "monthRuns"; readonly input: LogicalPlan }
-  /** Bank data: `contact_date` from the month sequence; `cursors[p]` is where partition p starts. */
+  /**
+   * A named export of an allowlisted module applied to each partition (see `partition_fns.ts`),
+   * yielding batches of `schema`; with `carry`, each partition also gets a value chained from the
+   * summaries of the partitions before it.
+   */
   | {
-    readonly op: "contactDate";
+    readonly op: "mapPartitions";
     readonly input: LogicalPlan;
-    readonly cursors: readonly { year: number; month: number }[];
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly schema: Schema;
+    readonly carry?: CarrySpec | undefined;
   }
   /** One partition per Parquet/Arrow file. */
   | {
@@ -127,7 +134,15 @@ export type LogicalPlan =
 export type Action =
   | { readonly kind: "collect" }
   | { readonly kind: "count" }
-  | { readonly kind: "write"; readonly format: "arrow" | "parquet" | "csv"; readonly dir: string };
+  | { readonly kind: "write"; readonly format: "arrow" | "parquet" | "csv"; readonly dir: string }
+  /** Folds every partition with `fold` and merges the values with `merge`, in partition order. */
+  | {
+    readonly kind: "aggregate";
+    readonly module: string;
+    readonly fold: string;
+    readonly merge: string;
+    readonly args: Json;
+  };
 
 /** Rough row count, for choosing broadcast joins. `undefined` when unknown. */
 export function estimateRows(plan: LogicalPlan): number | undefined {
@@ -158,12 +173,11 @@ export function estimateRows(plan: LogicalPlan): number | undefined {
       return plan.keys.length === 0 ? 1 : estimateRows(plan.input);
     case "join":
     case "csvScan":
-    case "monthRuns":
     case "files":
       return undefined;
     case "csv":
       return plan.rows;
-    case "contactDate":
+    case "mapPartitions": // a rough guess: most maps keep their rows
       return estimateRows(plan.input);
     case "union": {
       let n = 0;

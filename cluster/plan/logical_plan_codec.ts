@@ -12,7 +12,9 @@ import {
   bool,
   describe,
   fail,
+  field,
   int,
+  json,
   jsonValue,
   list,
   nat,
@@ -21,6 +23,7 @@ import {
   type Obj,
   obj,
   oneOf,
+  only,
   str,
   stringValue,
   type Where,
@@ -44,7 +47,7 @@ export interface PlanLimits {
   maxPartitions?: number;
   /** Expressions (columns, keys, aggregates) in one operator. @default {10_000} */
   maxItems?: number;
-  /** Nesting of a generator's JSON arguments. @default {32} */
+  /** Nesting of an operator's JSON arguments (generators, mapPartitions). @default {32} */
   maxJsonDepth?: number;
 }
 
@@ -77,8 +80,7 @@ const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
   cache: ["input", "cacheId"],
   csvScan: ["path", "ranges", "dialect"],
   csv: ["path", "entries", "options", "cacheId", "which", "schema", "rows", "lineOffsets"],
-  monthRuns: ["input"],
-  contactDate: ["input", "cursors"],
+  mapPartitions: ["input", "module", "export", "args", "schema", "carry"],
   files: ["paths", "format", "schema"],
 };
 
@@ -217,17 +219,22 @@ class PlanDecoder {
           ? withRows
           : { ...withRows, lineOffsets: this.#list(o, "lineOffsets", natValue) };
       }
-      case "monthRuns":
-        return { op, input: child("input") };
-      case "contactDate":
-        return {
+      case "mapPartitions": {
+        const plan: Extract<LogicalPlan, { op: "mapPartitions" }> = {
           op,
           input: child("input"),
-          cursors: this.#list(o, "cursors", (x, xw) => {
-            const c = obj(x, xw);
-            return { year: int(c, "year"), month: int(c, "month") };
-          }),
+          module: str(o, "module"),
+          export: str(o, "export"),
+          args: o["args"] === undefined
+            ? null
+            : jsonValue(o["args"], at(o, "args"), this.#limits.maxJsonDepth),
+          schema: decodeSchema(o["schema"], at(o, "schema")),
         };
+        if (o["carry"] === undefined) return plan;
+        const c = field(o, "carry");
+        only(c, ["summarize", "chain"]);
+        return { ...plan, carry: { summarize: str(c, "summarize"), chain: str(c, "chain") } };
+      }
       case "files":
         return {
           op,
@@ -308,7 +315,7 @@ export function decodeLogicalPlan(u: unknown, limits: PlanLimits = {}): LogicalP
 /** Decodes a job's action from untrusted input. Throws `MalformedMessageError`. */
 export function decodeAction(u: unknown): Action {
   const o = obj(u, where("action"));
-  const kind = oneOf(o, "kind", ["collect", "count", "write"]);
+  const kind = oneOf(o, "kind", ["collect", "count", "write", "aggregate"]);
   switch (kind) {
     case "collect":
     case "count":
@@ -318,6 +325,14 @@ export function decodeAction(u: unknown): Action {
         kind,
         format: oneOf(o, "format", ["arrow", "parquet", "csv"]),
         dir: str(o, "dir", { min: 1, max: 4096 }),
+      };
+    case "aggregate":
+      return {
+        kind,
+        module: str(o, "module", { min: 1 }),
+        fold: str(o, "fold", { min: 1 }),
+        merge: str(o, "merge", { min: 1 }),
+        args: o["args"] === undefined ? null : json(o, "args"),
       };
     default:
       return kind satisfies never;

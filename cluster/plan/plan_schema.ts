@@ -41,10 +41,10 @@ function compute(plan: LogicalPlan): Schema {
         : QUARANTINE_SCHEMA;
     case "csvScan":
       return [{ name: "scan", type: "string", nullable: false }];
-    case "monthRuns":
-      return [{ name: "run", type: "string", nullable: false }];
-    case "contactDate":
-      return [...schemaOf(plan.input), { name: "contact_date", type: "date", nullable: false }];
+    case "mapPartitions":
+      schemaOf(plan.input);
+      assertUniqueNames(plan.schema);
+      return plan.schema;
     case "project": {
       const input = schemaOf(plan.input);
       const fields = plan.exprs.map((e) => inferField(e, input));

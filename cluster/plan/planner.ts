@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Json } from "../../actors/errors.ts";
 import type { Batch, Row, Schema } from "../columnar/batch.ts";
 import { batchToRows, concatBatches } from "../columnar/batch_ops.ts";
 import type { Expr } from "../expr/expr.ts";
@@ -18,6 +19,7 @@ import { computeRangeBounds } from "../kernels/partition.ts";
 import { partialStateSchema } from "../kernels/aggregate.ts";
 import type { MapOutputLocation, StageDef } from "../driver/scheduler.ts";
 import { type Partitioner, reduceCount, type SortColumn, type TaskNode, type TaskSink } from "./task_plan.ts";
+import type { CarrySpec } from "../partition_fns.ts";
 
 export interface BuiltTask {
   readonly node: TaskNode;
@@ -65,6 +67,39 @@ export interface PlannerContext {
   collect(part: Part): Promise<Batch[]>;
   /** Registers a broadcast value, returning its id. */
   broadcast(schema: Schema, batches: readonly Batch[]): string;
+  /**
+   * A prefix carry: folds every partition of `part` with the `summarize` export (see
+   * {@linkcode foldSinks}), then chains the summaries on the driver into one carry per partition.
+   */
+  carries(part: Part, spec: CarryJob): Promise<readonly Json[]>;
+}
+
+/** What {@linkcode PlannerContext.carries} computes: the carries of a `mapPartitions` over `input`. */
+export interface CarryJob {
+  readonly input: LogicalPlan;
+  readonly module: string;
+  readonly carry: CarrySpec;
+  readonly args: Json;
+}
+
+/**
+ * The fold sinks of `n` partitions of `input`: each folds its partition with `fold`, seeded from
+ * the plan, the fold and the partition.
+ */
+export function foldSinks(
+  input: LogicalPlan,
+  fold: { readonly module: string; readonly export: string; readonly args: Json },
+  n: number,
+): (p: number) => TaskSink {
+  const fp = planFingerprint(input, { fold: `${fold.module}#${fold.export}`, args: fold.args });
+  return (p) => ({
+    kind: "fold",
+    module: fold.module,
+    export: fold.export,
+    args: fold.args,
+    numPartitions: n,
+    seed: partitionSeed(fp, p),
+  });
 }
 
 export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<Part> {
@@ -247,26 +282,35 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
         build: (p) => ({ op: "fixLines", input: read.build(p), offset: offsets[p]!, file }),
       };
     }
-    case "monthRuns": {
+    case "mapPartitions": {
       const child = await planPart(plan.input, ctx);
-      return narrow(child, schema, "MonthRuns", (input) => ({ op: "monthRuns", input }));
-    }
-    case "contactDate": {
-      const child = await planPart(plan.input, ctx);
-      if (child.n !== plan.cursors.length) {
-        throw new RangeError(
-          `contact dates need one cursor per partition: ${child.n} partitions, ${plan.cursors.length} cursors`,
-        );
+      const { module, args, carry } = plan;
+      let carries: readonly Json[] | undefined;
+      if (carry && !ctx.dryRun) {
+        carries = await ctx.carries(child, { input: plan.input, module, carry, args });
+        if (carries.length !== child.n) {
+          throw new RangeError(
+            `${module}#${carry.chain} returned ${carries.length} carries for ${child.n} partitions`,
+          );
+        }
       }
+      const fp = planFingerprint(plan);
+      const via = carry ? `; carry: ${carry.summarize} → ${carry.chain}` : "";
       return {
         ...child,
         schema,
-        ops: [...child.ops, "ContactDate"],
+        ops: [...child.ops, `MapPartitions[${plan.export} from ${module}${via}]`],
         build: (p) => ({
-          op: "contactDate",
+          op: "mapPartitions",
           input: child.build(p),
-          year: plan.cursors[p]!.year,
-          month: plan.cursors[p]!.month,
+          module,
+          export: plan.export,
+          args,
+          schema,
+          partition: p,
+          numPartitions: child.n,
+          seed: partitionSeed(fp, p),
+          ...(carry ? { carry: carries?.[p] ?? null } : {}),
         }),
       };
     }
@@ -476,8 +520,14 @@ async function planSort(
   );
 }
 
-/** The final stage of a job. */
-export function resultStage(part: Part, sink: TaskSink, ctx: PlannerContext, label: string): PlannedStage {
+/** The final stage of a job; `sink` may differ by partition (file names, fold seeds). */
+export function resultStage(
+  part: Part,
+  sink: TaskSink | ((p: number) => TaskSink),
+  ctx: PlannerContext,
+  label: string,
+): PlannedStage {
+  const sinkFor = typeof sink === "function" ? sink : () => sink;
   return {
     id: ctx.nextStageId(),
     numPartitions: part.n,
@@ -487,7 +537,7 @@ export function resultStage(part: Part, sink: TaskSink, ctx: PlannerContext, lab
     ops: part.ops,
     sinkLabel: label,
     broadcasts: part.broadcasts,
-    buildTask: (p) => ({ node: part.build(p), sink, payload: part.payload?.(p) }),
+    buildTask: (p) => ({ node: part.build(p), sink: sinkFor(p), payload: part.payload?.(p) }),
   };
 }
 

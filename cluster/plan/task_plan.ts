@@ -118,10 +118,19 @@ export type TaskNode =
    * first record; this adds `offset` and rewrites the `"<file> line N"` start of each message.
    */
   | { readonly op: "fixLines"; readonly input: TaskNode; readonly offset: number; readonly file: string }
-  /** Bank data: this partition's month run, one row `{ run: JSON }`. */
-  | { readonly op: "monthRuns"; readonly input: TaskNode }
-  /** Bank data: appends `contact_date` starting from the cursor of the rows before this partition. */
-  | { readonly op: "contactDate"; readonly input: TaskNode; readonly year: number; readonly month: number }
+  /** A named `MapPartitionsFn` export over this partition (`carry` is absent without a carry). */
+  | {
+    readonly op: "mapPartitions";
+    readonly input: TaskNode;
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly schema: Schema;
+    readonly partition: number;
+    readonly numPartitions: number;
+    readonly seed: number;
+    readonly carry?: Json | undefined;
+  }
   /** A whole Parquet or Arrow file. */
   | {
     readonly op: "fileRead";
@@ -150,6 +159,15 @@ export type TaskSink =
   | { readonly kind: "shuffle"; readonly outputId: number; readonly partitioner: Partitioner }
   | { readonly kind: "result" }
   | { readonly kind: "count" }
+  /** Folds the partition with a named `FoldFn` export; the value goes to the driver. */
+  | {
+    readonly kind: "fold";
+    readonly module: string;
+    readonly export: string;
+    readonly args: Json;
+    readonly numPartitions: number;
+    readonly seed: number;
+  }
   | {
     readonly kind: "write";
     readonly format: "arrow" | "parquet" | "csv";

@@ -6,7 +6,7 @@
  */
 import type { Json } from "../../actors/errors.ts";
 import { at, fail, field, int, nat, num, obj, only, optional, str, where } from "../../actors/decode.ts";
-import type { GeneratorFn } from "../executor/task_runner.ts";
+import type { GeneratorFn } from "../partition_fns.ts";
 import { TransactionGenerator } from "./transactions/generator.ts";
 import { partitionRanges, type TransactionGeneratorOptions } from "./transactions/options.ts";
 

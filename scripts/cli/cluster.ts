@@ -100,8 +100,9 @@ export async function main(
   }
   const log = values.quiet ? undefined : (line: string) => console.error(`cluster: ${line}`);
   const out = options.out ?? ((line: string) => console.log(line));
-  const driver = new Driver({ clock: systemClock, log }, { shufflePartitions, heartbeatTimeoutMs });
   const toAbs = (p: string) => p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
+  const modules = values.module.map((m) => URL.canParse(m) ? m : new URL(`file://${toAbs(m)}`).href);
+  const driver = new Driver({ clock: systemClock, log }, { shufflePartitions, heartbeatTimeoutMs, modules });
   let cluster;
   try {
     cluster = await startProcessCluster(driver, {
@@ -113,7 +114,7 @@ export async function main(
       tls: values["tls-cert"] && values["tls-key"]
         ? { certFile: values["tls-cert"], keyFile: values["tls-key"] }
         : undefined,
-      modules: values.module.map((m) => URL.canParse(m) ? m : new URL(`file://${toAbs(m)}`).href),
+      modules,
       readDirs: values["read-dir"].map(toAbs),
       writeDirs: values["write-dir"].map(toAbs),
       log,

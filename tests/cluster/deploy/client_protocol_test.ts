@@ -131,3 +131,23 @@ Deno.test("decodeNodeHello accepts executors and clients and rejects other roles
     MalformedMessageError,
   );
 });
+
+Deno.test("decodeClientReply decodes a job.result carrying an aggregate's value encoding", () => {
+  const result = {
+    v: 1,
+    type: "job.result",
+    reqId: 4,
+    schema: SCHEMA,
+    rows: 10,
+    outputs: [{ kind: "value", rows: 10, encoding: "f64", bytes: 16 }],
+    value: "f64",
+  };
+  assert.deepEqual(decodeClientReply(JSON.parse(JSON.stringify(result))), result);
+  const { value: _, ...plain } = result;
+  assert.deepEqual(decodeClientReply(plain), plain);
+  assert.throws(() => decodeClientReply({ ...result, value: "f32" }), MalformedMessageError);
+  assert.throws(
+    () => decodeClientReply({ ...result, outputs: [{ kind: "value", rows: 1, encoding: "json" }] }),
+    MalformedMessageError,
+  );
+});

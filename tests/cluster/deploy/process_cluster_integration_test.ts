@@ -7,7 +7,9 @@ import { systemClock } from "../../../actors/clock.ts";
 import { AbortedError } from "../../../actors/errors.ts";
 import { AuthenticationError } from "../../../cluster/errors.ts";
 import { authenticateClient } from "../../../cluster/transport/auth.ts";
-import type { Row } from "../../../cluster/columnar/batch.ts";
+import type { Row, Schema } from "../../../cluster/columnar/batch.ts";
+import { batchFromRows } from "../../../cluster/columnar/batch_ops.ts";
+import { CONTACT_DATE_MODULE, withContactDate } from "../../../cluster/sources/bank/contact_date.ts";
 import type { NodeHello } from "../../../cluster/deploy/client_protocol.ts";
 import { col, count, sum } from "../../../cluster/expr/column.ts";
 import { Dataset } from "../../../cluster/dataset.ts";
@@ -26,6 +28,7 @@ import type { Connection } from "../../../actors/connection.ts";
 import { createLinkConnection } from "../../../cluster/transport/link.ts";
 
 const KEYS = 97;
+const FIXTURE = new URL("../fixtures/partition_fns.ts", import.meta.url).href;
 
 /** range → k = id % 97 → groupBy(k).agg(count, sum) → sort(k). */
 function shuffleJob(source: Dataset): Dataset {
@@ -65,15 +68,16 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> 
 
 async function startCluster(
   executors: number,
-  options: { writeDirs?: string[]; memoryBudgetBytes?: number } = {},
+  options: { writeDirs?: string[]; memoryBudgetBytes?: number; modules?: string[] } = {},
 ) {
-  const driver = new Driver({ clock: systemClock }, { shufflePartitions: 8 });
+  const modules = options.modules ?? [];
+  const driver = new Driver({ clock: systemClock }, { shufflePartitions: 8, modules });
   let pc: ProcessCluster;
   try {
     pc = await startProcessCluster(driver, {
       executors,
       slots: 2,
-      modules: [],
+      modules,
       readDirs: [],
       writeDirs: options.writeDirs ?? [],
       memoryBudgetBytes: options.memoryBudgetBytes,
@@ -178,7 +182,7 @@ Deno.test("process cluster: wrong secrets are rejected, garbage leaves the drive
   // A 0-byte block budget: every shuffle block is spilled, so every job below also checks that
   // executors may write, stat and read their spill directory.
   const out = await Deno.makeTempDir({ prefix: "frontier-out-" });
-  const c = await startCluster(2, { writeDirs: [out], memoryBudgetBytes: 0 });
+  const c = await startCluster(2, { writeDirs: [out], memoryBudgetBytes: 0, modules: [FIXTURE] });
   try {
     const expected = reference(n);
     const secret = await readSecretFile(c.pc.secretFile);
@@ -355,6 +359,39 @@ Deno.test("process cluster: wrong secrets are rejected, garbage leaves the drive
           assert.equal(await cached.count(), 50);
           assert.deepEqual((await cached.sort("id").limit(2).collect()).map((r) => r["s"]), ["r0", "r2"]);
           await cached.unpersist();
+        } finally {
+          await fx.stop();
+        }
+      },
+    );
+
+    await t.step(
+      "Frontier.connect runs mapPartitions with a built-in carry and aggregatePartitions on process executors",
+      async () => {
+        const fx = await Frontier.connect(c.pc.address, { secret });
+        try {
+          // The contact date (a built-in module, loaded by least-privilege executors) over 3 partitions.
+          const months = ["may", "jun", "dec", "jan", "mar", "feb", "nov", "jan", "may"];
+          const rows = months.map((month, i) => ({ month, day: 1 + i }));
+          const schema: Schema = [
+            { name: "month", type: "string", nullable: false },
+            { name: "day", type: "int", nullable: false },
+          ];
+          const ds = await fx.fromRows(rows, { schema, partitions: 3 });
+          const dated = await ds.mapPartitions({
+            module: CONTACT_DATE_MODULE,
+            export: "addContactDate",
+            schema: [...schema, { name: "contact_date", type: "date", nullable: false }],
+            carry: { summarize: "summarize", chain: "chain" },
+          }).collect();
+          const expected = withContactDate(batchFromRows(schema, rows)).batch.columns[2]!.values;
+          assert.deepEqual(dated.map((r) => r["contact_date"]), Array.from(expected as Int32Array));
+          // A fold's float64 value comes back through the client session as raw bytes.
+          const spec = { module: FIXTURE, fold: "histogram", merge: "addVectors", args: { bins: 5 } };
+          const remote = await fx.range(0, 1_000, { partitions: 4 }).aggregatePartitions(spec);
+          assert.ok(remote instanceof Float64Array);
+          assert.deepEqual(Array.from(remote.subarray(0, 5)), [200, 200, 200, 200, 200]);
+          assert.deepEqual(remote, await rangeOn(c.engine, 1_000, 4).aggregatePartitions(spec));
         } finally {
           await fx.stop();
         }

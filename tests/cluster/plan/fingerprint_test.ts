@@ -67,6 +67,7 @@ function context(base: number): PlannerContext {
     rememberCachedStage: () => {},
     collect: (_part: Part): Promise<Batch[]> => Promise.resolve([]),
     broadcast: () => "bc",
+    carries: () => Promise.resolve([]),
   };
 }
 

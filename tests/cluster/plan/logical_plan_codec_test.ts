@@ -97,21 +97,14 @@ const FILE_OPS: LogicalPlan = {
       dialect: { separator: ";" },
     },
     {
-      op: "contactDate",
-      cursors: [{ year: 2008, month: 5 }],
-      input: {
-        op: "monthRuns",
-        input: {
-          op: "csv",
-          path: "/data/bank.csv",
-          entries: [{ start: 0, end: 100, state: 0, line: 2 }],
-          options: CSV_OPTIONS,
-          cacheId: 9,
-          which: "quarantine",
-          schema: SCHEMA,
-          rows: 41,
-        },
-      },
+      op: "csv",
+      path: "/data/bank.csv",
+      entries: [{ start: 0, end: 100, state: 0, line: 2 }],
+      options: CSV_OPTIONS,
+      cacheId: 9,
+      which: "quarantine",
+      schema: SCHEMA,
+      rows: 41,
     },
     { op: "files", paths: ["/data/a.parquet", "/data/b.parquet"], format: "parquet", schema: SCHEMA },
   ],
@@ -272,4 +265,71 @@ Deno.test("decodeAction accepts collect, count and write, and rejects anything e
   assert.throws(() => decodeAction({ kind: "write", format: "csv", dir: "" }), MalformedMessageError);
   assert.throws(() => decodeAction({ kind: "delete" }), MalformedMessageError);
   assert.throws(() => decodeAction(undefined), MalformedMessageError);
+});
+
+/** The per-partition operators and sample. */
+const PARTITION_OPS: LogicalPlan = {
+  op: "mapPartitions",
+  module: "file:///ops.ts",
+  export: "addDate",
+  args: { name: "d", start: [2008, 5] },
+  schema: SCHEMA,
+  carry: { summarize: "summarize", chain: "chain" },
+  input: {
+    op: "sample",
+    lower: 0.25,
+    upper: 0.5,
+    withReplacement: false,
+    seed: -3,
+    input: {
+      op: "mapPartitions",
+      module: "file:///ops.ts",
+      export: "tag",
+      args: null,
+      schema: SCHEMA,
+      input: { op: "sample", lower: 0, upper: 3, withReplacement: true, seed: 1, input: range },
+    },
+  },
+};
+
+Deno.test("decodeLogicalPlan returns mapPartitions and sample unchanged after a JSON round trip", () => {
+  assert.deepEqual(decodeLogicalPlan(JSON.parse(JSON.stringify(PARTITION_OPS))), PARTITION_OPS);
+});
+
+Deno.test("decodeLogicalPlan rejects malformed mapPartitions and sample operators by name", () => {
+  const map = { op: "mapPartitions", module: "m", export: "e", args: null, schema: SCHEMA, input: range };
+  rejects({ ...map, module: 1 }, /"module" must be a string/);
+  rejects({ ...map, export: undefined }, /"export" must be a string/);
+  rejects({ ...map, code: "x => x" }, /unexpected field "code" in mapPartitions/);
+  rejects({ ...map, carry: { summarize: "s" } }, /"carry\.chain" must be a string/);
+  rejects(
+    { ...map, carry: { summarize: "s", chain: "c", run: "r" } },
+    /"carry" has an unexpected field "run"/,
+  );
+  rejects({ ...map, carry: "s" }, /"carry" must be an object/);
+  rejects(
+    { ...map, schema: [{ name: "x", type: "blob", nullable: false }] },
+    /"schema\[0\]\.type" must be one of/,
+  );
+  let args: unknown = 1;
+  for (let i = 0; i < 40; i++) args = { a: args };
+  rejects({ ...map, args }, /"args\.a\.a.*" nests deeper than 32/);
+  const sample = { op: "sample", input: range, lower: 0, upper: 0.5, withReplacement: false, seed: 1 };
+  rejects({ ...sample, upper: 1.5 }, /bounds \[0, 1\.5\) that do not satisfy 0 <= lower <= upper <= 1/);
+  rejects({ ...sample, lower: 0.6 }, /do not satisfy/);
+  rejects({ ...sample, lower: 0.1, withReplacement: true }, /with replacement, so it needs lower 0/);
+  rejects({ ...sample, withReplacement: "no" }, /"withReplacement" must be a boolean/);
+  rejects({ ...sample, seed: 0.5 }, /"seed" must be a safe integer/);
+  rejects({ ...sample, upper: "1" }, /"upper" must be a finite number/);
+  rejects({ op: "monthRuns", input: range }, /unknown operator: "monthRuns"/);
+});
+
+Deno.test("decodeAction accepts an aggregate action and rejects malformed ones by name", () => {
+  const action = { kind: "aggregate", module: "file:///m.ts", fold: "f", merge: "g", args: { k: [1] } };
+  assert.deepEqual(decodeAction(JSON.parse(JSON.stringify(action))), action);
+  assert.deepEqual(decodeAction({ ...action, args: undefined }), { ...action, args: null });
+  assert.throws(() => decodeAction({ ...action, merge: "" }), /action: "merge" must be a string of 1 to/);
+  assert.throws(() => decodeAction({ ...action, fold: 3 }), /action: "fold" must be a string/);
+  assert.throws(() => decodeAction({ ...action, args: { f: () => 0 } }), /action: "args\.f" must be JSON/);
+  assert.throws(() => decodeAction({ ...action, module: undefined }), MalformedMessageError);
 });
