@@ -71,8 +71,8 @@ export function rangePartition(
 
 /**
  * A uniform random sample of at most `sampleSize` rows of `batch`, with only the `keys` columns,
- * for {@linkcode computeRangeBounds}. Deterministic given `seed` (derive it from the job, stage
- * and partition, never the attempt). Rows keep their input order.
+ * for {@linkcode computeRangeBounds}. Deterministic given `seed` (derive it with `partitionSeed`
+ * from the plan and the partition, never the attempt). Rows keep their input order.
  */
 export function sampleForRangeBounds(
   batch: Batch,
