@@ -493,7 +493,7 @@ async function planSort(
     const fp = planFingerprint(plan.input);
     const sampled: Part = {
       ...child,
-      ops: [...child.ops, `SampleKeys[${keyNames.join(", ")}]`],
+      ops: [...child.ops, `Sample[${keyNames.join(", ")}]`],
       build: (p) => ({
         op: "sample",
         input: child.build(p),

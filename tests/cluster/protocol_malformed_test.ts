@@ -17,7 +17,6 @@ const LAUNCH = {
   stageId: 9,
   partition: 1,
   attempt: 0,
-  seed: 123_456_789,
   node: { op: "limit", n: 5, input: RANGE },
   sink: { kind: "result" },
 };

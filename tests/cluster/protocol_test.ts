@@ -99,6 +99,7 @@ const TREES: TaskNode[] = [
     op: "sample",
     keys: ["id", "s"],
     size: 60,
+    seed: 2 ** 52 - 1,
     input: {
       op: "generate",
       module: "file:///gen.ts",
@@ -107,13 +108,14 @@ const TREES: TaskNode[] = [
       partition: 2,
       numPartitions: 4,
       schema: SCHEMA,
+      seed: 0,
     },
   },
   { op: "fileRead", path: "/data/part-00000.parquet", format: "parquet", schema: SCHEMA },
   { op: "fixLines", input: shuffleRead(3, 1), offset: 812, file: "x.csv" },
 ];
 
-/** The CSV and bank operators. */
+/** The CSV and per-partition operators. */
 const SOURCE_TREES: TaskNode[] = [
   { op: "csvScan", path: "/in/x.csv", start: 0, end: 4096, dialect: { separator: ";", quote: '"' } },
   {
@@ -131,7 +133,25 @@ const SOURCE_TREES: TaskNode[] = [
     },
     schema: SCHEMA,
   },
-  { op: "contactDate", year: 2008, month: 5, input: { op: "monthRuns", input: shuffleRead(1, 0) } },
+  {
+    op: "mapPartitions",
+    module: "file:///ops.ts",
+    export: "addDate",
+    args: { name: "d" },
+    schema: SCHEMA,
+    partition: 1,
+    numPartitions: 3,
+    seed: 77,
+    carry: { year: 2008, month: 5 },
+    input: {
+      op: "rowSample",
+      lower: 0.25,
+      upper: 0.5,
+      withReplacement: false,
+      seed: 9,
+      input: shuffleRead(1, 0),
+    },
+  },
 ];
 
 const PARTITIONERS: Partitioner[] = [
@@ -153,6 +173,14 @@ const SINKS: TaskSink[] = [
   ...PARTITIONERS.map((partitioner, i): TaskSink => ({ kind: "shuffle", outputId: 100 + i, partitioner })),
   { kind: "result" },
   { kind: "count" },
+  {
+    kind: "fold",
+    module: "file:///ops.ts",
+    export: "histogram",
+    args: { bins: 4 },
+    numPartitions: 3,
+    seed: 5,
+  },
   ...(["arrow", "parquet", "csv"] as const).map((format): TaskSink => ({
     kind: "write",
     format,
@@ -170,7 +198,6 @@ function launch(node: TaskNode, sink: TaskSink): DriverMessage {
     stageId: 9,
     partition: 1,
     attempt: 0,
-    seed: 123_456_789,
     node,
     sink,
   };
@@ -240,13 +267,13 @@ const OPS = Object.keys(
     csvScan: 1,
     csvRange: 1,
     fixLines: 1,
-    monthRuns: 1,
-    contactDate: 1,
+    rowSample: 1,
+    mapPartitions: 1,
     fileRead: 1,
   } satisfies Record<TaskNode["op"], 1>,
 );
 const SINK_KINDS = Object.keys(
-  { shuffle: 1, result: 1, count: 1, write: 1 } satisfies Record<TaskSink["kind"], 1>,
+  { shuffle: 1, result: 1, count: 1, fold: 1, write: 1 } satisfies Record<TaskSink["kind"], 1>,
 );
 const PARTITIONER_KINDS = Object.keys(
   {
@@ -295,6 +322,7 @@ Deno.test("decodeExecutorMessage round-trips every message kind and task output"
     { kind: "result", rows: 10 },
     { kind: "count", rows: 0 },
     { kind: "write", rows: 10, path: "/out/part-00001.parquet", bytes: 2048 },
+    { kind: "value", rows: 10, encoding: "f64", bytes: 80 },
   ];
   const kinds = {
     heartbeat: 1,

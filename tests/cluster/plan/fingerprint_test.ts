@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { canonicalPlan, partitionSeed, planFingerprint } from "../../../cluster/plan/fingerprint.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
-import type { Batch } from "../../../cluster/columnar/batch.ts";
-import { type Part, type PlannerContext, planPart } from "../../../cluster/plan/planner.ts";
+import { planPart } from "../../../cluster/plan/planner.ts";
 import type { TaskNode } from "../../../cluster/plan/task_plan.ts";
+import { stubContext } from "./planner_stub.ts";
 
 const SCHEMA = [{ name: "x", type: "long" as const, nullable: false }];
 
@@ -52,25 +52,6 @@ Deno.test("partitionSeed is a safe integer that differs by partition and by the 
   assert.notEqual(partitionSeed(fp, 0, 8), partitionSeed(fp, 0, 7));
 });
 
-/** A planner context whose stage and output counters start at `base` (a driver with a history). */
-function context(base: number): PlannerContext {
-  let stage = base, output = base;
-  return {
-    shufflePartitions: 3,
-    broadcastThresholdRows: 0,
-    dryRun: false,
-    nextStageId: () => ++stage,
-    nextOutputId: () => ++output,
-    locations: () => [],
-    inlinePayload: () => undefined,
-    cachedStage: () => undefined,
-    rememberCachedStage: () => {},
-    collect: (_part: Part): Promise<Batch[]> => Promise.resolve([]),
-    broadcast: () => "bc",
-    carries: () => Promise.resolve([]),
-  };
-}
-
 function seedsOf(node: TaskNode, out: number[] = []): number[] {
   if ("seed" in node) out.push(node.seed);
   for (const k of ["input", "left", "right"] as const) {
@@ -80,7 +61,7 @@ function seedsOf(node: TaskNode, out: number[] = []): number[] {
   return out;
 }
 
-Deno.test("planned task seeds do not depend on the driver's stage or output counters", async () => {
+Deno.test("planned task seeds do not depend on the driver's stage counter", async () => {
   const plan: LogicalPlan = {
     op: "sample",
     input: {
@@ -96,8 +77,8 @@ Deno.test("planned task seeds do not depend on the driver's stage or output coun
     withReplacement: false,
     seed: 9,
   };
-  const fresh = await planPart(plan, context(0));
-  const later = await planPart(plan, context(1_000));
+  const fresh = await planPart(plan, stubContext().ctx);
+  const later = await planPart(plan, stubContext({ stageIdBase: 1_000 }).ctx);
   for (let p = 0; p < 4; p++) {
     const seeds = seedsOf(fresh.build(p));
     assert.equal(seeds.length, 2, "the sample and the generator each carry a seed");

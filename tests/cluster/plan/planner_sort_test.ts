@@ -3,6 +3,7 @@ import type { Schema } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows } from "../../../cluster/columnar/batch_ops.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
 import type { Part } from "../../../cluster/plan/planner.ts";
+import { partitionSeed, planFingerprint } from "../../../cluster/plan/fingerprint.ts";
 import {
   alias,
   bin,
@@ -38,11 +39,13 @@ Deno.test("planner sorts by range partitioning on bounds that a sampling sub-job
   const sampled: Part = record.collected[0]!;
   assert.equal(sampled.n, 4);
   assert.deepEqual(sampled.ops, ["Range(0, 100, step 1)", "Sample[id]"]);
+  const seed = partitionSeed(planFingerprint(range(100, 4)), 1); // of the sort's input and the partition
   assert.deepEqual(sampled.build(1), {
     op: "sample",
     input: { op: "range", start: 25, end: 50, step: 1, column: "id" },
     keys: ["id"],
     size: 60, // 20 per output partition
+    seed,
   });
 
   // Descending over 60 samples into 3 partitions: cut after the 20th and 40th largest.

@@ -5,11 +5,13 @@
  *
  * @module
  */
+import type { Json } from "../../../actors/errors.ts";
 import type { Batch, Schema } from "../../../cluster/columnar/batch.ts";
 import type { MapOutputLocation } from "../../../cluster/driver/scheduler.ts";
 import type { Expr } from "../../../cluster/expr/expr.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
 import {
+  type CarryJob,
   type Part,
   type PlannedStage,
   type PlannerContext,
@@ -20,6 +22,8 @@ import {
 /** What the planner asked of a {@linkcode stubContext}. */
 export interface StubRecord {
   readonly collected: Part[];
+  /** The prefix carries asked for, with the part they were computed over. */
+  readonly carries: { part: Part; job: CarryJob }[];
   readonly broadcasts: { id: string; schema: Schema; batches: readonly Batch[] }[];
   readonly cached: Map<number, PlannedStage>;
   stageIdsDrawn: number;
@@ -37,6 +41,8 @@ export interface StubOptions {
   cached?: Map<number, PlannedStage>;
   /** Stage ids start after this (as a later job's would on a real driver). @default {0} */
   stageIdBase?: number;
+  /** What a carry sub-job returns; by default `null` for every partition. */
+  carries?: (part: Part, job: CarryJob) => Json[];
 }
 
 /** Map partition `m` of every output lives on executor `e{m % 2}`. */
@@ -48,6 +54,7 @@ export function executorOf(map: number): string {
 export function stubContext(options: StubOptions = {}): { ctx: PlannerContext; record: StubRecord } {
   const record: StubRecord = {
     collected: [],
+    carries: [],
     broadcasts: [],
     cached: options.cached ?? new Map(),
     stageIdsDrawn: 0,
@@ -77,6 +84,10 @@ export function stubContext(options: StubOptions = {}): { ctx: PlannerContext; r
       const id = `bc-${record.broadcasts.length + 1}`;
       record.broadcasts.push({ id, schema, batches });
       return id;
+    },
+    carries: (part, job) => {
+      record.carries.push({ part, job });
+      return Promise.resolve(options.carries?.(part, job) ?? Array.from({ length: part.n }, () => null));
     },
   };
   return { ctx, record };
