@@ -46,6 +46,7 @@ export interface ActorRef<M, R = unknown> {
 
 /** Options of a {@linkcode PendingReply}. */
 export interface PendingReplyOptions {
+  /** Rejects the reply with `AbortedError` (or the signal's Frontier error) when aborted. */
   signal?: AbortSignal | undefined;
   /** Milliseconds; `Infinity` for no timeout. */
   timeout: number;
@@ -75,6 +76,7 @@ export class PendingReply<R> {
   #timer: TimerId | undefined;
   #cleanup: () => void;
 
+  /** Starts waiting: arms the timeout on `clock` and listens to `options.signal`. */
   constructor(clock: Clock, options: PendingReplyOptions) {
     this.promise = new Promise<R>((resolve, reject) => {
       this.#resolve = resolve;

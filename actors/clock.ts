@@ -65,12 +65,15 @@ interface FakeTimer {
  *
  * @example
  * ```ts
- * import { FakeClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ * import { FakeClock } from "@frontier/frontier/actors";
  * const clock = new FakeClock(0);
  * let fired = false;
  * clock.setTimeout(() => fired = true, 100);
- * clock.advance(100);
- * console.assert(fired);
+ * clock.advance(99);
+ * assert.equal(fired, false);
+ * clock.advance(1);
+ * assert.equal(fired, true);
  * ```
  */
 export class FakeClock implements Clock {
@@ -80,6 +83,7 @@ export class FakeClock implements Clock {
   #nextId = 1;
   #timers = new Map<TimerId, FakeTimer>();
 
+  /** A clock whose wall time starts at `start` (ms since the epoch) and moves only when told. */
   constructor(start = 0) {
     this.#now = start;
   }

@@ -19,14 +19,19 @@ export interface Frame {
 
 /** Options accepted by every wait on a connection. */
 export interface WaitOptions {
+  /** Gives up the wait with `AbortedError` when aborted. */
   signal?: AbortSignal | undefined;
 }
 
 /** Counters every connection keeps. */
 export interface ConnectionStats {
+  /** Frames handed to the transport. */
   framesSent: number;
+  /** Frames delivered to `receive`. */
   framesReceived: number;
+  /** Header and payload bytes sent. */
   bytesSent: number;
+  /** Header and payload bytes received. */
   bytesReceived: number;
   /** Frames that failed to decode at the transport level (counted, then dropped). */
   malformedFrames: number;
@@ -48,6 +53,7 @@ export interface Connection extends AsyncDisposable {
   close(reason?: string): Promise<void>;
   /** Resolves when the connection is closed, by either side or by failure, with the reason. */
   readonly closed: Promise<string>;
+  /** Live counters of this connection. */
   readonly stats: ConnectionStats;
 }
 
@@ -57,6 +63,7 @@ export interface Listener extends AsyncDisposable {
   readonly address: string;
   /** Next inbound connection, or `undefined` once closed. */
   accept(options?: WaitOptions): Promise<Connection | undefined>;
+  /** Stops accepting: pending and later `accept`s resolve to `undefined`. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -70,6 +77,7 @@ export interface TransportLimits {
   window?: number;
 }
 
+/** The limits a transport uses for any it is not given. */
 export const DEFAULT_LIMITS: Required<TransportLimits> = {
   maxHeaderBytes: 1 << 20,
   maxPayloadBytes: 1 << 30,

@@ -19,6 +19,7 @@ export interface MailboxOptions {
 
 /** Options of a wait on a mailbox. */
 export interface MailboxWaitOptions {
+  /** Gives up the wait with `AbortedError` (or the signal's Frontier error) when aborted. */
   signal?: AbortSignal | undefined;
 }
 
@@ -42,18 +43,21 @@ interface Receiver<T> {
  *
  * @example
  * ```ts
- * import { Mailbox } from "./mailbox.ts";
+ * import assert from "node:assert/strict";
+ * import { Mailbox, MailboxFullError } from "@frontier/frontier/actors";
  * const box = new Mailbox<number>({ capacity: 1 });
  * box.trySend(1);
+ * assert.throws(() => box.trySend(2), MailboxFullError);
  * const later = box.send(2); // waits: the mailbox is full
- * console.assert((await box.receive()) === 1);
+ * assert.equal(await box.receive(), 1);
  * await later;
  * box.close();
- * console.assert((await box.receive()) === 2);
- * console.assert((await box.receive()) === undefined);
+ * assert.equal(await box.receive(), 2);
+ * assert.equal(await box.receive(), undefined);
  * ```
  */
 export class Mailbox<T> implements AsyncIterable<T>, Disposable {
+  /** Items held before senders wait (`Infinity` when unbounded). */
   readonly capacity: number;
   readonly #name: string;
   #items: (T | undefined)[] = [];
@@ -62,6 +66,11 @@ export class Mailbox<T> implements AsyncIterable<T>, Disposable {
   #receivers = new Set<Receiver<T>>();
   #closed: Error | undefined;
 
+  /**
+   * An open, empty mailbox.
+   *
+   * @throws {RangeError} when `capacity` is neither a positive integer nor `"unbounded"`.
+   */
   constructor(options: MailboxOptions = {}) {
     const capacity = options.capacity ?? DEFAULT_MAILBOX_CAPACITY;
     if (capacity !== "unbounded" && !(Number.isInteger(capacity) && capacity >= 1)) {

@@ -12,6 +12,15 @@ export {
   type SendOptions,
 } from "./actor_ref.ts";
 export { type Clock, FakeClock, flushMicrotasks, systemClock, type TimerId } from "./clock.ts";
+export {
+  type Connection,
+  type ConnectionStats,
+  DEFAULT_LIMITS,
+  type Frame,
+  type Listener,
+  type TransportLimits,
+  type WaitOptions,
+} from "./connection.ts";
 export * from "./errors.ts";
 export {
   DEFAULT_MAILBOX_CAPACITY,

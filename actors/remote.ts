@@ -29,8 +29,9 @@ import type { Connection, Frame } from "./connection.ts";
 
 /** Collaborators of a {@linkcode RemoteNode}. */
 export interface RemoteNodeDeps {
+  /** The authenticated, ordered link to the peer node; the node owns it and closes it. */
   connection: Connection;
-  /** @default {systemClock} */
+  /** Time source for ask timeouts. @default {systemClock} */
   clock?: Clock;
 }
 
@@ -93,7 +94,8 @@ interface Delivery {
  *
  * @example
  * ```ts
- * import { ActorSystem, RemoteNode } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { ActorSystem, RemoteNode } from "@frontier/frontier/actors";
  * import { createMemoryPair } from "../cluster/transport/memory.ts";
  * await using system = new ActorSystem();
  * const echo = system.spawn<string, void, string>({ init: () => {}, receive: (_, msg, ctx) => ctx.reply(msg) });
@@ -101,10 +103,11 @@ interface Delivery {
  * await using server = new RemoteNode({ connection: a });
  * await using client = new RemoteNode({ connection: b });
  * server.expose("echo", echo, { decode: (u) => String(u) });
- * console.assert((await client.ref<string>("echo").ask("hi")) === "hi");
+ * assert.equal(await client.ref<string>("echo").ask("hi"), "hi");
  * ```
  */
 export class RemoteNode implements AsyncDisposable {
+  /** Counters of frames this node dropped: malformed ones and ones for unknown actors or asks. */
   readonly stats: RemoteNodeStats = { malformed: 0, dropped: 0 };
   readonly #conn: Connection;
   readonly #clock: Clock;
@@ -120,6 +123,11 @@ export class RemoteNode implements AsyncDisposable {
   #nextId = 1;
   #nextServe = 0;
 
+  /**
+   * Starts reading and writing `deps.connection` at once.
+   *
+   * @throws {RangeError} when an option is out of range.
+   */
   constructor(deps: RemoteNodeDeps, options: RemoteNodeOptions = {}) {
     this.#conn = deps.connection;
     this.#clock = deps.clock ?? systemClock;
@@ -153,6 +161,7 @@ export class RemoteNode implements AsyncDisposable {
 
   /** A ref to the actor the peer exposed as `name`. Replies are `unknown` unless decoded. */
   ref<M>(name: string): ActorRef<M, unknown>;
+  /** A ref to the actor the peer exposed as `name`, whose replies pass through `options.decodeReply`. */
   ref<M, R>(name: string, options: RemoteRefOptions<R>): ActorRef<M, R>;
   ref<M>(name: string, options?: RemoteRefOptions<unknown>): ActorRef<M, unknown> {
     const decodeReply = options?.decodeReply ?? ((input: unknown) => input);
@@ -172,6 +181,7 @@ export class RemoteNode implements AsyncDisposable {
     await Promise.all(this.#serving.values());
   }
 
+  /** Same as {@linkcode RemoteNode.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -80,19 +80,22 @@ export function backoffDelay(attempt: number, options: ResolvedSupervision, rand
  *
  * @example
  * ```ts
- * import { RestartPolicy } from "./supervisor.ts";
+ * import assert from "node:assert/strict";
+ * import { RestartPolicy } from "@frontier/frontier/actors";
  * const policy = new RestartPolicy({ maxRestarts: 1, withinMs: 1000, minBackoffMs: 100, jitter: 0 });
- * console.assert(policy.decide(0).action === "restart");
- * console.assert(policy.decide(10).action === "escalate");
- * console.assert(policy.decide(2000).action === "restart"); // the first restart left the window
+ * assert.equal(policy.decide(0).action, "restart");
+ * assert.equal(policy.decide(10).action, "escalate");
+ * assert.equal(policy.decide(2000).action, "restart"); // the first restart left the window
  * ```
  */
 export class RestartPolicy {
+  /** The settings, defaults filled in and validated. */
   readonly options: ResolvedSupervision;
   readonly #random: () => number;
   /** Monotonic times of the restarts in the window; at most `maxRestarts` long. */
   #restarts: number[] = [];
 
+  /** A policy with no restarts yet; `random` (in [0, 1)) jitters the backoff. */
   constructor(options: SupervisionOptions = {}, random: () => number = seededRandom(0)) {
     this.options = resolveSupervision(options);
     this.#random = random;

@@ -19,6 +19,7 @@ export interface ActorContext<M, R = unknown> {
   readonly clock: Clock;
   /** Aborted when this incarnation ends (stop or restart). Pass it to every wait. */
   readonly signal: AbortSignal;
+  /** The system this actor lives in. */
   readonly system: ActorSystem;
   /** Answers the ask being handled (first call wins); a no-op while handling a tell. */
   reply(value: R): void;
@@ -32,7 +33,9 @@ export interface ActorContext<M, R = unknown> {
  * message dropped) or, past the restart limit, escalation to the parent.
  */
 export interface Behavior<M, S, R = unknown> {
+  /** The initial state, at start and after every restart. */
   init(ctx: ActorContext<M, R>): S | Promise<S>;
+  /** The next state after handling `msg`; one message at a time, in mailbox order. */
   receive(state: S, msg: M, ctx: ActorContext<M, R>): S | Promise<S>;
   /** Called with the last state when the actor stops or before it restarts, after its children stopped. */
   stop?(state: S, ctx: ActorContext<M, R>): void | Promise<void>;
@@ -42,7 +45,9 @@ export interface Behavior<M, S, R = unknown> {
 export interface SpawnOptions {
   /** Unique among siblings, without `/`. @default {"$1", "$2", …} */
   name?: string;
+  /** The actor's mailbox. @default {{ capacity: DEFAULT_MAILBOX_CAPACITY }} */
   mailbox?: Pick<MailboxOptions, "capacity">;
+  /** Restart limits and backoff. @default {DEFAULT_SUPERVISION} */
   supervision?: SupervisionOptions;
 }
 
@@ -50,6 +55,7 @@ export interface SpawnOptions {
 export interface ActorFailure {
   /** Path of the actor. */
   readonly actor: string;
+  /** What was thrown (non-errors wrapped in an `Error`). */
   readonly error: Error;
   /** Wall time (`clock.now()`). */
   readonly time: number;
@@ -57,7 +63,7 @@ export interface ActorFailure {
 
 /** Collaborators of an {@linkcode ActorSystem}. */
 export interface ActorSystemDeps {
-  /** @default {systemClock} */
+  /** Source of time and timers for every actor. @default {systemClock} */
   clock?: Clock;
   /** Source of backoff jitter in [0, 1). @default {seededRandom(0)} */
   random?: () => number;
@@ -302,7 +308,8 @@ class Cell<M, S, R> implements CellHandle {
  *
  * @example
  * ```ts
- * import { ActorSystem, type Behavior } from "./system.ts";
+ * import assert from "node:assert/strict";
+ * import { ActorSystem, type Behavior } from "@frontier/frontier/actors";
  * const counter: Behavior<"inc" | "get", number, number> = {
  *   init: () => 0,
  *   receive: (n, msg, ctx) => {
@@ -313,10 +320,11 @@ class Cell<M, S, R> implements CellHandle {
  * await using system = new ActorSystem();
  * const ref = system.spawn(counter, { name: "counter" });
  * ref.tell("inc");
- * console.assert((await ref.ask("get")) === 1);
+ * assert.equal(await ref.ask("get"), 1);
  * ```
  */
 export class ActorSystem implements AsyncDisposable {
+  /** The clock every actor of this system uses. */
   readonly clock: Clock;
   readonly #cells = new Map<string, CellHandle>();
   readonly #roots = new Map<string, CellHandle>();
@@ -328,6 +336,11 @@ export class ActorSystem implements AsyncDisposable {
   #nextId = 0;
   #stopped = false;
 
+  /**
+   * An empty system.
+   *
+   * @throws {RangeError} when `options.maxFailures` is not a non-negative integer.
+   */
   constructor(deps: ActorSystemDeps = {}, options: ActorSystemOptions = {}) {
     this.clock = deps.clock ?? systemClock;
     this.#onFailure = deps.onFailure;
@@ -387,6 +400,7 @@ export class ActorSystem implements AsyncDisposable {
     await Promise.all(this.#running);
   }
 
+  /** Same as {@linkcode ActorSystem.stop}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
