@@ -3,10 +3,14 @@
  * connect to a running driver, then build datasets.
  *
  * @example
- * ```ts ignore
- * import { col, count, Frontier } from "../mod.ts";
- * await using fx = await Frontier.start({ executors: 2 });
- * const n = await fx.range(0, 1_000_000).filter(col("id").mod(3).eq(0)).count();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { col, Frontier } from "@frontier/frontier";
+ * await using fx = await Frontier.start({ executors: 2, slots: 1 });
+ * assert.equal(fx.defaultParallelism, 2);
+ * assert.equal(await fx.range(0, 100_000).filter(col("id").mod(3).eq(0)).count(), 33_334);
+ * const status = await fx.status();
+ * assert.deepEqual(status.executors.map((e) => e.state), ["alive", "alive"]);
  * ```
  *
  * @module
@@ -27,6 +31,7 @@ import { BUILTIN_GENERATORS_MODULE } from "./sources/generators.ts";
 import { DataReader } from "./reader.ts";
 import { TRANSACTION_SCHEMA } from "./sources/transactions/generator.ts";
 
+/** Settings of {@linkcode Frontier.start}: the executors to start, plus the driver's settings. */
 export interface StartOptions extends DriverOptions {
   /** Executors to start. @default {2} */
   executors?: number;
@@ -38,15 +43,90 @@ export interface StartOptions extends DriverOptions {
   readDirs?: readonly string[];
   /** Process mode: directories executors may write (outputs, spill). */
   writeDirs?: readonly string[];
+  /** The driver's source of time (heartbeat deadlines, locality waits). @default {systemClock} */
   clock?: Clock;
+  /** Receives the driver's log lines. @default {discard them} */
   log?: (line: string) => void;
 }
 
+/** Options of {@linkcode Frontier.range}. */
 export interface RangeOptions {
+  /** Difference between consecutive ids (negative counts down). @default {1} */
   step?: number;
+  /** Partitions to split the range into. @default {the cluster's default parallelism} */
   partitions?: number;
 }
 
+/** Options of {@linkcode Frontier.connect}. */
+export interface ConnectOptions {
+  /** The cluster's shared secret (what `--secret-file` holds). */
+  secret: Uint8Array;
+  /** Gives up connecting when aborted. */
+  signal?: AbortSignal;
+  /** PEM certificates to trust for a `wss://` driver with a private CA. */
+  caCerts?: string[];
+}
+
+/** Options of {@linkcode Frontier.generate}. */
+export interface GenerateOptions {
+  /** URL of the module; it must be on the executors' allowlist (`StartOptions.modules`). */
+  module: string;
+  /** Name of the `GeneratorFn` the module exports. */
+  export: string;
+  /** Schema of the batches the generator yields. */
+  schema: Schema;
+  /** Partitions (generator calls). @default {the cluster's default parallelism} */
+  partitions?: number;
+  /** JSON arguments every call receives. @default {null} */
+  args?: Json;
+}
+
+/** Options of {@linkcode Frontier.transactions}. */
+export interface TransactionsOptions {
+  /** Rows to generate. */
+  rows: number;
+  /** The seed: the same seed gives the same rows. */
+  seed: number;
+  /** HMAC key for card tokens (at least 32 bytes). */
+  tokenKey: Uint8Array;
+  /** Partitions to generate in parallel. @default {the cluster's default parallelism} */
+  partitions?: number;
+  /** Numeric generator options (fraudRate, outOfOrderFraction, …). */
+  options?: Record<string, number>;
+}
+
+/** How many partitions a dataset made from data held here is split into. */
+export interface PartitionOptions {
+  /** Partitions of consecutive rows. @default {the cluster's default parallelism} */
+  partitions?: number;
+}
+
+/** Options of {@linkcode Frontier.fromRows}. */
+export interface FromRowsOptions extends PartitionOptions {
+  /** Schema of the rows (names, types, nullability). */
+  schema: Schema;
+}
+
+/**
+ * A running (or connected) cluster: the sources of datasets, and the cluster's status.
+ *
+ * @example Start a cluster, group and count
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { col, count, Frontier, sum } from "@frontier/frontier";
+ *
+ * await using fx = await Frontier.start({ executors: 1 });
+ * const rows = await fx.range(0, 10)
+ *   .withColumn("even", col("id").mod(2).eq(0))
+ *   .groupBy("even").agg(count().alias("n"), sum("id"))
+ *   .sort("even")
+ *   .collect();
+ * assert.deepEqual(rows, [
+ *   { even: false, n: 5, "sum(id)": 25 },
+ *   { even: true, n: 5, "sum(id)": 20 },
+ * ]);
+ * ```
+ */
 export class Frontier implements AsyncDisposable {
   readonly #engine: Engine;
   readonly #close: () => Promise<void>;
@@ -57,7 +137,11 @@ export class Frontier implements AsyncDisposable {
     this.#close = close;
   }
 
-  /** Starts a driver and its executors. Dispose (or `stop()`) to stop them all. */
+  /**
+   * Starts a driver and its executors. Dispose (or `stop()`) to stop them all.
+   *
+   * @throws {RangeError} when `executors` is not a positive integer.
+   */
   static async start(options: StartOptions = {}): Promise<Frontier> {
     const executors = options.executors ?? 2;
     if (!Number.isSafeInteger(executors) || executors < 1) {
@@ -112,10 +196,7 @@ export class Frontier implements AsyncDisposable {
   }
 
   /** Connects to a running driver (`deno task cluster` prints its URL) to submit jobs. */
-  static async connect(
-    url: string,
-    options: { secret: Uint8Array; signal?: AbortSignal; caCerts?: string[] },
-  ): Promise<Frontier> {
+  static async connect(url: string, options: ConnectOptions): Promise<Frontier> {
     const remote: RemoteEngine = await connectRemote(url, options);
     return new Frontier(remote, () => remote.close());
   }
@@ -127,7 +208,11 @@ export class Frontier implements AsyncDisposable {
     return new DataReader(this.#engine);
   }
 
-  /** Rows `id` in [start, end) (or [0, start) with one argument). */
+  /**
+   * Rows `id` (a `long`) in [start, end) (or [0, start) with one argument), `step` apart.
+   *
+   * @throws {RangeError} unless the bounds and step are safe integers and the step is not zero.
+   */
   range(start: number, end?: number, options: RangeOptions = {}): Dataset {
     const [a, b] = end === undefined ? [0, start] : [start, end];
     const step = options.step ?? 1;
@@ -139,9 +224,7 @@ export class Frontier implements AsyncDisposable {
   }
 
   /** Rows produced on the executors by a named export of an allowlisted module. */
-  generate(
-    options: { module: string; export: string; schema: Schema; partitions?: number; args?: Json },
-  ): Dataset {
+  generate(options: GenerateOptions): Dataset {
     return new Dataset(this.#engine, {
       op: "generate",
       module: options.module,
@@ -156,15 +239,7 @@ export class Frontier implements AsyncDisposable {
    * Synthetic card transactions (see `cluster/sources/transactions/generator.ts`), generated in
    * parallel by the executors. The same seed gives the same rows for any partition count.
    */
-  transactions(options: {
-    rows: number;
-    seed: number;
-    /** HMAC key for card tokens (at least 32 bytes). */
-    tokenKey: Uint8Array;
-    partitions?: number;
-    /** Numeric generator options (fraudRate, outOfOrderFraction, …). */
-    options?: Record<string, number>;
-  }): Dataset {
+  transactions(options: TransactionsOptions): Dataset {
     return this.generate({
       module: BUILTIN_GENERATORS_MODULE,
       export: "transactions",
@@ -180,12 +255,12 @@ export class Frontier implements AsyncDisposable {
   }
 
   /** A dataset from rows held here, split into `partitions`. */
-  async fromRows(rows: readonly Row[], options: { schema: Schema; partitions?: number }): Promise<Dataset> {
+  async fromRows(rows: readonly Row[], options: FromRowsOptions): Promise<Dataset> {
     return await this.fromBatch(batchFromRows(options.schema, rows), options);
   }
 
   /** A dataset from an Arrow table held here. */
-  async fromArrow(table: arrow.Table, options: { partitions?: number } = {}): Promise<Dataset> {
+  async fromArrow(table: arrow.Table, options: PartitionOptions = {}): Promise<Dataset> {
     const schema = fromArrowSchema(table.schema);
     const batches = arrowTableToBatches(table);
     return await this.fromBatch(
@@ -194,7 +269,8 @@ export class Frontier implements AsyncDisposable {
     );
   }
 
-  async fromBatch(batch: Batch, options: { partitions?: number } = {}): Promise<Dataset> {
+  /** A dataset from a batch held here, split into `partitions` of consecutive rows. */
+  async fromBatch(batch: Batch, options: PartitionOptions = {}): Promise<Dataset> {
     const n = options.partitions ?? this.#engine.defaultParallelism;
     const parts: Batch[] = [];
     for (let p = 0; p < n; p++) {
@@ -217,16 +293,19 @@ export class Frontier implements AsyncDisposable {
     return await this.#engine.status();
   }
 
+  /** Partitions of sources not given a count: the cluster's task slots (executors × slots). */
   get defaultParallelism(): number {
     return this.#engine.defaultParallelism;
   }
 
+  /** Stops the driver and its executors (or closes the connection to a remote driver). Idempotent. */
   async stop(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#close();
   }
 
+  /** Same as {@linkcode Frontier.stop}, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }

@@ -18,6 +18,7 @@
  */
 export type DataType = "double" | "long" | "int" | "bool" | "string" | "timestamp" | "date";
 
+/** Every {@linkcode DataType}, for validating names that arrive as text. */
 export const DATA_TYPES: readonly DataType[] = [
   "double",
   "long",
@@ -28,12 +29,17 @@ export const DATA_TYPES: readonly DataType[] = [
   "date",
 ];
 
+/** A named, typed column of a {@linkcode Schema}. */
 export interface Field {
+  /** Column name, unique within its schema. */
   readonly name: string;
+  /** Logical type of the values. */
   readonly type: DataType;
+  /** Whether the column may hold nulls. */
   readonly nullable: boolean;
 }
 
+/** The columns of a dataset or batch, in order. */
 export type Schema = readonly Field[];
 
 /** A column's values. `valid[i] === 0` marks a null; absent `valid` means no nulls. */
@@ -55,12 +61,17 @@ export type Vec =
 
 /** Arrow Utf8 layout: row i is `data[offsets[i], offsets[i + 1])`, valid UTF-8. */
 export interface Utf8Buffers {
+  /** `length + 1` byte offsets into `data`, non-decreasing. */
   readonly offsets: Int32Array;
+  /** The UTF-8 bytes of every row, back to back. */
   readonly data: Uint8Array;
 }
 
+/** Rows held column by column: what generators yield and `Dataset.collectBatch` returns. */
 export interface Batch {
+  /** The columns' names and types. */
   readonly schema: Schema;
+  /** Number of rows. */
   readonly length: number;
   /** One per schema field, same order, each `length` long. */
   readonly columns: readonly Vec[];

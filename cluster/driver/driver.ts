@@ -42,7 +42,7 @@ import {
   type ExecutorWelcome,
   type TaskOutputMsg,
 } from "../protocol.ts";
-import { Scheduler, type SchedulerStatus, type TaskAttempt } from "./scheduler.ts";
+import { Scheduler, type TaskAttempt } from "./scheduler.ts";
 import type { TaskSink } from "../plan/task_plan.ts";
 import type { Connection } from "../../actors/connection.ts";
 
@@ -59,10 +59,14 @@ export interface DriverDeps {
   log?: ((line: string) => void) | undefined;
 }
 
+/** Settings of the driver: shuffles, join strategy, failure detection and retries. */
 export interface DriverOptions {
   /** Reduce partitions of shuffles. @default {4} */
   shufflePartitions?: number;
-  /** @default {100_000} */
+  /**
+   * A join with `strategy: "auto"` broadcasts its right side when that side is estimated at most
+   * this many rows. @default {100_000}
+   */
   broadcastThresholdRows?: number;
   /** Phi threshold of the failure detector. @default {10} */
   phiThreshold?: number;
@@ -76,7 +80,9 @@ export interface DriverOptions {
   noExecutorTimeoutMs?: number;
   /** How often liveness is checked. @default {250} */
   livenessCheckMs?: number;
+  /** Attempts per task for failures the task caused (executor loss does not count). @default {4} */
   maxTaskAttempts?: number;
+  /** Consecutive reruns of a stage whose map outputs were lost. @default {4} */
   maxStageAttempts?: number;
   /** How long a task waits for the executor holding its input before running elsewhere. @default {3_000} */
   localityWaitMs?: number;
@@ -88,31 +94,69 @@ export interface DriverOptions {
   modules?: readonly string[];
 }
 
+/** One executor as the driver sees it (an element of {@linkcode ClusterStatus.executors}). */
 export interface ExecutorStatus {
+  /** The driver-assigned id, `host:pid:epoch`. */
   id: string;
+  /** Host it runs on (`embedded` for Web Workers in the driver's process). */
   host: string;
+  /** Its process id. */
   pid: number;
+  /** Registration number, increasing over the driver's life: an executor that registers again gets a new one. */
   epoch: number;
+  /** How it runs: `worker`, `process` or `remote`. */
   kind: string;
+  /** `dead` once its heartbeats stopped or its connection closed; dead executors get no tasks. */
   state: "alive" | "dead";
+  /** Tasks it runs at once. */
   slots: number;
+  /** Tasks running on it now. */
   runningTasks: number;
+  /** Bytes of shuffle, cache and broadcast blocks it holds (from its last heartbeat). */
   blockBytes: number;
+  /** Its resident set size (from its last heartbeat). */
   rssBytes: number;
+  /** Milliseconds since its last heartbeat; `undefined` before the first. */
   lastHeartbeatAgoMs: number | undefined;
 }
 
-export interface JobStatus {
+/** Progress of one stage of a job (an element of {@linkcode JobStatus.stages}). */
+export interface StageStatus {
+  /** Stage id, unique within the driver. */
   id: number;
+  /** 0 for the first run; higher after reruns for lost map outputs. */
+  attempt: number;
+  /** Tasks of the stage. */
+  partitions: number;
+  /** Tasks finished. */
+  done: number;
+  /** Tasks running now. */
+  running: number;
+  /** Tasks waiting for a slot. */
+  queued: number;
+}
+
+/** One job: an action (`count`, `collect`, `write`, …) and the stages it ran. */
+export interface JobStatus {
+  /** Job id, in submission order. */
+  id: number;
+  /** What ran: the action's kind, or the description the caller gave. */
   description: string;
+  /** Where the job is. */
   state: "running" | "succeeded" | "failed";
-  stages: SchedulerStatus["jobs"][number]["stages"];
+  /** Its stages (sub-jobs included), as last seen while it ran. */
+  stages: StageStatus[];
+  /** Why it failed, when it did. */
   error?: string | undefined;
 }
 
+/** Executors and jobs as the driver sees them (`Frontier.status()`). */
 export interface ClusterStatus {
+  /** Every executor that registered, dead ones included. */
   executors: ExecutorStatus[];
+  /** The driver's last 100 jobs, oldest first. */
   jobs: JobStatus[];
+  /** Frames from executors that failed to decode (counted and dropped). */
   malformedFrames: number;
 }
 

@@ -76,10 +76,16 @@ export function aggregateOutputSchema(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchFromRows, batchToRows } from "../columnar/batch_ops.ts";
+ * const schema = [{ name: "k", type: "string", nullable: false }, { name: "x", type: "long", nullable: false }] as const;
+ * const a = batchFromRows(schema, [{ k: "p", x: 1 }, { k: "q", x: 2 }]);
+ * const b = batchFromRows(schema, [{ k: "p", x: 3 }]);
  * const keys = ["k"];
  * const aggs: AggSpec[] = [{ fn: "sum", input: "x", name: "total" }];
  * const states = [partialAggregate(a, keys, aggs), partialAggregate(b, keys, aggs)];
  * const out = finalizeAggregate(mergeAggregate(states, keys, aggs), keys, aggs);
+ * assert.deepEqual(batchToRows(out), [{ k: "p", total: 4 }, { k: "q", total: 2 }]);
  * ```
  */
 export function partialAggregate(batch: Batch, keys: readonly string[], aggs: readonly AggSpec[]): Batch {

@@ -125,7 +125,21 @@ export function joinOutputSchema(left: Schema, right: Schema, options: JoinOptio
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchFromRows, batchToRows } from "../columnar/batch_ops.ts";
+ * const orders = batchFromRows(
+ *   [{ name: "order", type: "int", nullable: false }, { name: "customerId", type: "int", nullable: false }],
+ *   [{ order: 1, customerId: 7 }, { order: 2, customerId: 8 }],
+ * );
+ * const customers = batchFromRows(
+ *   [{ name: "customerId", type: "int", nullable: false }, { name: "name", type: "string", nullable: false }],
+ *   [{ customerId: 7, name: "Ana" }],
+ * );
  * const out = hashJoin(orders, customers, { leftOn: ["customerId"], rightOn: ["customerId"], how: "left" });
+ * assert.deepEqual(batchToRows(out), [
+ *   { order: 1, customerId: 7, name: "Ana" },
+ *   { order: 2, customerId: 8, name: null },
+ * ]);
  * ```
  */
 export function hashJoin(left: Batch | JoinTable, right: Batch | JoinTable, options: JoinOptions): Batch {

@@ -16,7 +16,13 @@ import { rowComparator, type SortColumn, sortIndices } from "./sort.ts";
  *
  * @example
  * ```ts
- * const parts = hashPartition(batch, ["userId"], 8); // 8 batches
+ * import assert from "node:assert/strict";
+ * import { batchFromRows } from "../columnar/batch_ops.ts";
+ * const rows = Array.from({ length: 100 }, (_, i) => ({ userId: i % 10 }));
+ * const batch = batchFromRows([{ name: "userId", type: "int", nullable: false }], rows);
+ * const parts = hashPartition(batch, ["userId"], 8);
+ * assert.equal(parts.length, 8);
+ * assert.equal(parts.reduce((n, p) => n + p.length, 0), 100);
  * ```
  */
 export function hashPartition(batch: Batch, keys: readonly string[], n: number): Batch[] {

@@ -143,7 +143,15 @@ function radixSortIndices(v: Exclude<Vec, { type: "string" }>, key: SortColumn):
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { batchFromRows, batchToRows } from "../columnar/batch_ops.ts";
+ * const batch = batchFromRows([{ name: "price", type: "double", nullable: true }], [
+ *   { price: 2.5 },
+ *   { price: null },
+ *   { price: 9 },
+ * ]);
  * const sorted = sortBatch(batch, [{ column: "price", ascending: false, nullsFirst: false }]);
+ * assert.deepEqual(batchToRows(sorted).map((r) => r["price"]), [9, 2.5, null]);
  * ```
  */
 export function sortBatch(batch: Batch, keys: readonly SortColumn[]): Batch {

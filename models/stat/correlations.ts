@@ -20,17 +20,23 @@ import { type AggColumn, avg, col, type Column, count, sum, when } from "../../c
 
 /** Correlation of one pair over the rows where both are present. */
 export interface CorrelationPair {
+  /** The first column. */
   a: string;
+  /** The second column. */
   b: string;
   /** Pearson r, or null when a column is constant over those rows (or fewer than 2 rows). */
   r: number | null;
+  /** Rows where both columns are non-null. */
   n: number;
 }
 
 /** The symmetric matrix (diagonal 1, or null for a constant column) and the pairs it came from. */
 export interface CorrelationResult {
+  /** The columns, in the order of the matrix rows and columns. */
   columns: string[];
+  /** `matrix[i][j]` is r of `columns[i]` and `columns[j]`. */
   matrix: (number | null)[][];
+  /** Every pair `i < j`, with the rows it used. */
   pairs: CorrelationPair[];
 }
 

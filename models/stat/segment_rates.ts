@@ -13,12 +13,17 @@ import { avg, col, type Column, count, greatest, least, sum, when } from "../../
 
 /** One segment of a group-by. `positives`/`rate` need a label, `sum`/`mean` a value. */
 export interface SegmentStat {
+  /** The segment's key as text (`"(null)"` for null keys). */
   segment: string;
+  /** Rows in the segment. */
   count: number;
+  /** Rows whose label is true (null without a label). */
   positives: number | null;
   /** positives / count. */
   rate: number | null;
+  /** Sum of the non-null values (null without a value column, or when all are null). */
   sum: number | null;
+  /** Mean of the non-null values (null without a value column, or when all are null). */
   mean: number | null;
 }
 
@@ -85,8 +90,11 @@ function sortSegments(rows: SegmentStat[], order: "key" | "count" | readonly str
 
 /** A histogram bin `[start, end)`; the first and last bins also hold the values clipped into them. */
 export interface Bin {
+  /** Lower edge (inclusive). */
   start: number;
+  /** Upper edge (exclusive). */
   end: number;
+  /** Non-null values in the bin. */
   count: number;
 }
 

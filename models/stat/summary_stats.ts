@@ -41,28 +41,43 @@ const MS_PER_DAY = 86_400_000;
 
 /** The statistics of one column. Temporal values are ISO text; missing statistics are `null`. */
 export interface ColumnSummary {
+  /** Column name. */
   column: string;
+  /** Column type. */
   type: DataType;
   /** Non-null values. */
   count: number;
+  /** Null values. */
   nulls: number;
+  /** Distinct non-null values. */
   distinct: number;
   /** Whether `distinct` is a HyperLogLog estimate. */
   distinctApprox: boolean;
+  /** Mean (bools as 0/1; temporal columns as ISO text); null for strings. */
   mean: number | string | null;
+  /** Sample standard deviation (in days for dates and timestamps); null for strings. */
   std: number | null;
+  /** Smallest value. */
   min: Scalar;
+  /** Largest value. */
   max: Scalar;
+  /** Approximate 1% quantile; null for strings and bools. */
   q01: number | string | null;
+  /** Approximate 25% quantile; null for strings and bools. */
   q25: number | string | null;
+  /** Approximate median; null for strings and bools. */
   q50: number | string | null;
+  /** Approximate 75% quantile; null for strings and bools. */
   q75: number | string | null;
+  /** Approximate 99% quantile; null for strings and bools. */
   q99: number | string | null;
 }
 
 /** What {@linkcode summaryStats} returns: the row count and one summary per column, in schema order. */
 export interface SummaryTable {
+  /** Rows of the dataset. */
   rows: number;
+  /** One summary per column. */
   columns: ColumnSummary[];
 }
 
