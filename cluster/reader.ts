@@ -29,6 +29,7 @@ import { BANK_ADDITIONAL_OPTIONS, BANK_FULL_OPTIONS } from "./sources/bank/schem
 import { CONTACT_DATE_MODULE } from "./sources/bank/contact_date.ts";
 import { fileSchema, listFiles } from "./io/file_read.ts";
 
+/** Options of {@linkcode DataReader.csv}: the dialect, the schema, and how the file is split. */
 export interface CsvOptions extends CsvDialect {
   /** The schema (or a path to a schema JSON file); inferred from the first 4 MiB when absent. */
   schema?: CsvSchema | string;
@@ -45,30 +46,62 @@ export interface CsvOptions extends CsvDialect {
   recordStartSearchBytes?: number;
 }
 
+/** What a CSV read found; `rows_read = rows_valid + rows_quarantined` always. */
 export interface CsvSummary {
+  /** The file's name (`CsvOptions.file`). */
   file: string;
+  /** Size of the file on disk (compressed, for gzip). */
   bytes: number;
+  /** Byte ranges read in parallel (1 for gzip). */
   partitions: number;
+  /** Records read (the header excluded). */
   rows_read: number;
+  /** Records that matched the schema: the rows of `data`. */
   rows_valid: number;
+  /** Records that did not: the rows of `quarantine`. */
   rows_quarantined: number;
   /** Whether a scan phase ran first (strict mode, gzip-free fallback; see `read.csv`). */
   scanned: boolean;
 }
 
+/** The result of a CSV read: the valid rows, the quarantined ones, and the counts. */
 export interface CsvRead {
   /** Valid rows, cached on the executors. */
   data: Dataset;
   /** Malformed rows: file, line, reason, column, message, raw. */
   quarantine: Dataset;
+  /** Counts of what was read. */
   summary: CsvSummary;
 }
 
 const SAMPLE_BYTES = 4 << 20;
 
+/**
+ * The distributed readers, as `fx.read`: CSV (with a quarantine of malformed rows), the bank
+ * marketing files shipped with Frontier, Parquet and Arrow IPC files.
+ *
+ * @example Valid rows and quarantined ones
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Frontier } from "@frontier/frontier";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".csv" });
+ * await Deno.writeTextFile(path, "id,amount\n1,9.5\n2,oops\n3,\n");
+ * await using fx = await Frontier.start({ executors: 1 });
+ * const { data, quarantine, summary } = await fx.read.csv(path, {
+ *   schema: { fields: [{ name: "id", type: "long", nullable: false }, { name: "amount", type: "double" }] },
+ * });
+ * assert.deepEqual(await data.sort("id").collect(), [{ id: 1, amount: 9.5 }, { id: 3, amount: null }]);
+ * assert.deepEqual((await quarantine.collect()).map((r) => [r["line"], r["column"]]), [[3, "amount"]]);
+ * assert.equal(summary.rows_read, 3);
+ * await data.unpersist();
+ * await Deno.remove(path);
+ * ```
+ */
 export class DataReader {
   readonly #engine: Engine;
 
+  /** @internal Use `fx.read`. */
   constructor(engine: Engine) {
     this.#engine = engine;
   }

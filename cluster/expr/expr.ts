@@ -7,8 +7,10 @@
  */
 import type { DataType, Scalar } from "../columnar/batch.ts";
 
+/** Binary operators of {@linkcode Expr} `bin` nodes (arithmetic, comparison, three-valued logic). */
 export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
 
+/** Unary operators of {@linkcode Expr} `un` nodes. */
 export type UnaryOp =
   | "not"
   | "neg"
@@ -41,6 +43,11 @@ export type FnName =
   | "greatest"
   | "isIn"; // first arg in the rest (literals)
 
+/**
+ * An expression tree, as built by `Column` and sent to executors. Every node is plain JSON:
+ * a column reference, a literal (optionally typed), an operator, a cast, a `CASE WHEN`, a named
+ * function, or an alias naming its output column.
+ */
 export type Expr =
   | { readonly op: "col"; readonly name: string }
   | { readonly op: "lit"; readonly value: Scalar; readonly type?: DataType }
@@ -77,10 +84,14 @@ export const AGG_FNS = [
   "first",
 ] as const;
 
+/** One of {@linkcode AGG_FNS}. */
 export type AggFn = typeof AGG_FNS[number];
 
+/** An aggregate as data: what `AggColumn` holds and `Dataset.agg` accepts as is. */
 export interface AggExpr {
+  /** The aggregate function. */
   readonly fn: AggFn;
+  /** Its input; absent only for `count` (rows). */
   readonly arg?: Expr;
   /** Output column name. */
   readonly name: string;
@@ -90,8 +101,12 @@ export interface AggExpr {
   readonly relativeError?: number;
 }
 
+/** A sort key: what `Column.asc()`, `desc()` and friends return, and `Dataset.sort` accepts. */
 export interface SortKey {
+  /** What to sort by. */
   readonly expr: Expr;
+  /** Smallest first. */
   readonly ascending: boolean;
+  /** Nulls before every value (otherwise after). */
   readonly nullsFirst: boolean;
 }

@@ -12,6 +12,11 @@ import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { JoinHow } from "./task_plan.ts";
 import type { CarrySpec } from "../partition_fns.ts";
 
+/**
+ * How a join runs: `broadcast` sends the right side to every task of the left; `shuffle`
+ * partitions both sides by key; `auto` broadcasts when the right side is estimated at most
+ * `DriverOptions.broadcastThresholdRows` rows. `right` and `full` joins always shuffle.
+ */
 export type JoinStrategy = "auto" | "broadcast" | "shuffle";
 
 export interface CsvSourceOptions {

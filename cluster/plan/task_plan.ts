@@ -26,6 +26,11 @@ export interface SortColumn {
   readonly nullsFirst: boolean;
 }
 
+/**
+ * Which rows a join keeps: `inner` the matches; `left`, `right`, `full` also the unmatched rows of
+ * that side (or both), with nulls for the other; `semi` the left rows that have a match and `anti`
+ * those that have none (left columns only).
+ */
 export type JoinHow = "inner" | "left" | "right" | "full" | "semi" | "anti";
 
 /** Where a map output lives, for a shuffle read. */

@@ -18,7 +18,9 @@ import { compileDialect, type CsvDialect, EV_BROKEN, readHeader, RecordReader } 
 
 /** One column of a CSV file. */
 export interface CsvField {
+  /** Column name (the header must match it when the file has one). */
   readonly name: string;
+  /** Type the cells are parsed as; a cell that does not parse quarantines its row. */
   readonly type: DataType;
   /** Whether empty cells are allowed (read as null). @default {true} */
   readonly nullable?: boolean;
@@ -30,6 +32,7 @@ export interface CsvField {
 
 /** The columns of a CSV file, in order. */
 export interface CsvSchema {
+  /** At least one field; names unique. */
   readonly fields: readonly CsvField[];
 }
 
