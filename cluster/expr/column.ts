@@ -6,12 +6,43 @@
  * Where a column is expected (function arguments), a string names a column; where a value is
  * expected (the other operand of `plus`, `eq`, …), a string is a literal, as in Spark.
  *
- * @example
+ * @example Expressions are data
  * ```ts
- * import { col, sum, when } from "./column.ts";
+ * import assert from "node:assert/strict";
+ * import { col, sum, when } from "@frontier/frontier";
+ *
  * const big = col("amount").gt(100).and(col("country").eq("PT"));
+ * assert.equal(String(big), "((amount > 100) AND (country = 'PT'))");
  * const tier = when(col("amount").gt(1000), "high").when(col("amount").gt(100), "mid").otherwise("low");
- * const total = sum("amount").alias("total");
+ * assert.equal(String(tier), "CASE WHEN (amount > 1000) THEN 'high' WHEN (amount > 100) THEN 'mid' ELSE 'low' END");
+ * assert.equal(String(sum("amount").alias("total")), "sum(amount) AS total");
+ * assert.deepEqual(JSON.parse(JSON.stringify(col("a").plus(1))), {
+ *   op: "bin",
+ *   fn: "+",
+ *   left: { op: "col", name: "a" },
+ *   right: { op: "lit", value: 1 },
+ * });
+ * ```
+ *
+ * @example Evaluated on the executors
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { col, Frontier, lit, round, when } from "@frontier/frontier";
+ *
+ * await using fx = await Frontier.start({ executors: 1 });
+ * const rows = await fx.range(1, 4)
+ *   .select(
+ *     col("id"),
+ *     when(col("id").mod(2).eq(0), "even").otherwise("odd").alias("parity"),
+ *     round(col("id").div(3), 2).alias("third"),
+ *     lit("2024-01-31", "date").alias("day"),
+ *   )
+ *   .collect();
+ * assert.deepEqual(rows, [
+ *   { id: 1, parity: "odd", third: 0.33, day: 19753 },
+ *   { id: 2, parity: "even", third: 0.67, day: 19753 },
+ *   { id: 3, parity: "odd", third: 1, day: 19753 },
+ * ]);
  * ```
  *
  * @module
@@ -31,6 +62,7 @@ export type Operand = Column | Scalar | Date;
 export class Column {
   /** The expression tree (JSON-serializable). */
   readonly expr: Expr;
+  /** A column over an expression tree; {@linkcode col}, {@linkcode lit} and the functions build these. */
   constructor(expr: Expr) {
     this.expr = expr;
   }
@@ -185,6 +217,11 @@ export class Column {
 /** A `CASE WHEN` under construction: add branches with `when`, finish with `otherwise` (or leave null). */
 export class WhenColumn extends Column {
   readonly #branches: readonly { readonly cond: Expr; readonly value: Expr }[];
+  /**
+   * A `CASE` with these branches, tried in order; {@linkcode when} starts one.
+   *
+   * @throws {TypeError} when there are no branches.
+   */
   constructor(branches: readonly { readonly cond: Expr; readonly value: Expr }[]) {
     super({ op: "when", branches });
     if (branches.length === 0) throw new TypeError("A CASE expression needs at least one when() branch");
@@ -204,6 +241,7 @@ export class WhenColumn extends Column {
 export class AggColumn {
   /** The aggregate (JSON-serializable). */
   readonly agg: AggExpr;
+  /** An aggregate column over `agg`; {@linkcode sum}, {@linkcode count} and friends build these. */
   constructor(agg: AggExpr) {
     this.agg = agg;
   }
