@@ -70,6 +70,9 @@ export {
   Dataset,
   type DatasetWriter,
   GroupedData,
+  type JoinOptions,
+  type RandomSplitOptions,
+  type SampleOptions,
   type WriteResult,
 } from "./cluster/dataset.ts";
 export type { JoinHow } from "./cluster/plan/task_plan.ts";
@@ -157,7 +160,6 @@ export type {
   MergeFn,
   PartitionContext,
   PartitionValue,
-  ValueEncoding,
 } from "./cluster/partition_fns.ts";
 
 // Status

@@ -1,14 +1,7 @@
 /**
  * The Dataset: a lazy, immutable description of distributed data. Transformations build a
- * logical plan; actions (`count`, `collect`, `take`, `toArrow`, `write.*`) run jobs.
- *
- * @example
- * ```ts ignore
- * import { col, Frontier, sum } from "../mod.ts";
- * await using fx = await Frontier.start({ executors: 2 });
- * const ds = fx.range(1_000_000).withColumn("k", col("id").mod(10));
- * console.log(await ds.filter(col("k").gt(4)).groupBy("k").agg(sum("id")).collect());
- * ```
+ * logical plan; actions (`count`, `collect`, `take`, `toArrow`, `write.*`, `aggregatePartitions`)
+ * run jobs. See {@linkcode Dataset} for an example.
  *
  * @module
  */
@@ -34,13 +27,60 @@ function toSortKey(c: ColumnLike | SortKey): SortKey {
   return { expr: toExpr(c), ascending: true, nullsFirst: true };
 }
 
+/** Options of every action (`count`, `collect`, `write.*`, …). */
 export interface ActionOptions {
+  /** Cancels the job; the action then rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
 }
 
+/** Options of {@linkcode Dataset.join}. */
+export interface JoinOptions {
+  /** How the join runs. @default {"auto"} */
+  strategy?: JoinStrategy;
+}
+
+/** Options of {@linkcode Dataset.sample}. */
+export interface SampleOptions {
+  /** The seed (a safe integer): the same seed gives the same sample. */
+  seed: number;
+  /** Whether a row may be drawn more than once. @default {false} */
+  withReplacement?: boolean;
+}
+
+/** Options of {@linkcode Dataset.randomSplit}. */
+export interface RandomSplitOptions {
+  /** The seed (a safe integer): the same seed gives the same splits. */
+  seed: number;
+}
+
+/**
+ * A lazy, immutable, partitioned collection of rows with a schema. Transformations return new
+ * datasets and run nothing; actions run a job on the cluster.
+ *
+ * @example Transformations, then actions
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { col, Frontier, sum } from "@frontier/frontier";
+ *
+ * await using fx = await Frontier.start({ executors: 1 });
+ * const ds = fx.range(0, 20, { partitions: 4 })
+ *   .withColumn("k", col("id").mod(4))
+ *   .filter(col("k").ne(0));
+ * assert.deepEqual(ds.columns, ["id", "k"]);
+ * assert.equal(await ds.count(), 15);
+ * assert.deepEqual(await ds.groupBy("k").agg(sum("id").alias("total")).sort("k").collect(), [
+ *   { k: 1, total: 45 },
+ *   { k: 2, total: 50 },
+ *   { k: 3, total: 55 },
+ * ]);
+ * assert.deepEqual(await ds.sort(col("id").desc()).take(2), [{ id: 19, k: 3 }, { id: 18, k: 2 }]);
+ * ```
+ */
 export class Dataset {
   readonly #engine: Engine;
+  /** @internal The logical plan this dataset describes (what travels to the driver). */
   readonly plan: LogicalPlan;
+  /** Names, types and nullability of the columns, checked when the dataset was built. */
   readonly schema: Schema;
   #cacheId: number | undefined;
 
@@ -55,17 +95,24 @@ export class Dataset {
     return new Dataset(this.#engine, plan);
   }
 
+  /** The column names, in order. */
   get columns(): string[] {
     return this.schema.map((f) => f.name);
   }
 
   // ---- transformations (lazy) ----
 
+  /**
+   * The given columns or expressions, in that order.
+   *
+   * @throws {SchemaError} when a column does not exist or an expression does not type-check.
+   */
   select(...cols: ColumnLike[]): Dataset {
     if (cols.length === 0) throw new TypeError("select() needs at least one column");
     return this.#derive({ op: "project", input: this.plan, exprs: cols.map(toExpr) });
   }
 
+  /** The rows where `cond` is true (not false, not null). */
   filter(cond: Column): Dataset {
     return this.#derive({ op: "filter", input: this.plan, cond: cond.expr });
   }
@@ -75,6 +122,7 @@ export class Dataset {
     return this.filter(cond);
   }
 
+  /** This dataset with column `name` set to `value`: replaced in place, or added last. */
   withColumn(name: string, value: Column): Dataset {
     const exprs: Expr[] = [];
     let replaced = false;
@@ -88,6 +136,7 @@ export class Dataset {
     return this.#derive({ op: "project", input: this.plan, exprs });
   }
 
+  /** This dataset with column `from` named `to` (unchanged when there is no `from`). */
   withColumnRenamed(from: string, to: string): Dataset {
     if (!this.columns.includes(from)) return this;
     return this.#derive({
@@ -101,6 +150,11 @@ export class Dataset {
     });
   }
 
+  /**
+   * This dataset without the named columns (names it does not have are ignored).
+   *
+   * @throws {TypeError} when no column would be left.
+   */
   drop(...names: string[]): Dataset {
     const keep = this.schema.filter((f) => !names.includes(f.name));
     if (keep.length === 0) throw new TypeError("drop() would remove every column");
@@ -111,6 +165,7 @@ export class Dataset {
     });
   }
 
+  /** Groups rows by `keys` for {@linkcode GroupedData.agg} (no keys: one group of every row). */
   groupBy(...keys: ColumnLike[]): GroupedData {
     return new GroupedData(this, keys.map(toExpr), (plan) => this.#derive(plan));
   }
@@ -120,11 +175,20 @@ export class Dataset {
     return this.groupBy().agg(...aggs);
   }
 
+  /**
+   * Rows of this dataset joined with `other` on equal values of the `on` columns, which both sides
+   * have (numeric keys compare across int, long and double; null keys never match). The output has
+   * this side's columns (keys once), then `other`'s other columns; `semi` and `anti` keep only
+   * this side's.
+   *
+   * @throws {SchemaError} when a key is missing or not comparable, or when a non-key column name is
+   * on both sides.
+   */
   join(
     other: Dataset,
     on: string | readonly string[],
     how: JoinHow = "inner",
-    options: { strategy?: JoinStrategy } = {},
+    options: JoinOptions = {},
   ): Dataset {
     const keys = typeof on === "string" ? [on] : [...on];
     if (keys.length === 0) throw new TypeError("join() needs at least one key column");
@@ -138,16 +202,22 @@ export class Dataset {
     });
   }
 
+  /** The rows shuffled into `n` partitions: by the hash of `keys`, or round robin without keys. */
   repartition(n: number, ...keys: string[]): Dataset {
     checkPositive("repartition", n);
     return this.#derive({ op: "repartition", input: this.plan, n, keys });
   }
 
+  /** At most `n` partitions, each made of neighbouring ones (no hashing; rows keep their order). */
   coalesce(n: number): Dataset {
     checkPositive("coalesce", n);
     return this.#derive({ op: "coalesce", input: this.plan, n });
   }
 
+  /**
+   * The rows in a global order: by each key in turn, ascending with nulls first unless a
+   * {@linkcode SortKey} (`col("x").desc()`) says otherwise. Keys may be expressions.
+   */
   sort(...keys: (ColumnLike | SortKey)[]): Dataset {
     if (keys.length === 0) throw new TypeError("sort() needs at least one key");
     const sortKeys = keys.map(toSortKey);
@@ -179,6 +249,7 @@ export class Dataset {
     return this.sort(...keys);
   }
 
+  /** At most `n` rows; after a `sort`, the first `n` in that order. */
   limit(n: number): Dataset {
     if (!Number.isSafeInteger(n) || n < 0) {
       throw new RangeError(`limit() needs a non-negative integer, got ${n}`);
@@ -192,12 +263,22 @@ export class Dataset {
    * `seed`, the plan and the row's position in its partition, so the same job gives the same rows
    * in any session, for any executor count, and on every retry (as Spark's `sample`).
    *
-   * @example
-   * ```ts ignore
-   * const tenth = ds.sample(0.1, { seed: 42 });
+   * @example The same seed, the same rows
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Frontier } from "@frontier/frontier";
+   *
+   * await using fx = await Frontier.start({ executors: 1 });
+   * const ds = fx.range(0, 1_000, { partitions: 4 });
+   * const tenth = await ds.sample(0.1, { seed: 42 }).collect();
+   * assert.ok(tenth.length > 50 && tenth.length < 150);
+   * assert.deepEqual(await ds.sample(0.1, { seed: 42 }).collect(), tenth);
+   * assert.notDeepEqual(await ds.sample(0.1, { seed: 43 }).collect(), tenth);
    * ```
+   *
+   * @throws {RangeError} when `fraction` is out of range or the seed is not a safe integer.
    */
-  sample(fraction: number, options: { seed: number; withReplacement?: boolean }): Dataset {
+  sample(fraction: number, options: SampleOptions): Dataset {
     const withReplacement = options.withReplacement ?? false;
     if (!Number.isFinite(fraction) || fraction < 0 || (!withReplacement && fraction > 1)) {
       throw new RangeError(
@@ -220,12 +301,24 @@ export class Dataset {
    * disjoint and together hold every row, and the same seed gives the same splits (as Spark's
    * `randomSplit`). Each row's one draw decides its split.
    *
-   * @example
-   * ```ts ignore
-   * const [train, test] = ds.randomSplit([0.8, 0.2], { seed: 7 });
+   * @example Disjoint splits that cover every row
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Frontier } from "@frontier/frontier";
+   *
+   * await using fx = await Frontier.start({ executors: 1 });
+   * const splits = fx.range(0, 1_000, { partitions: 4 }).randomSplit([0.8, 0.2], { seed: 7 });
+   * const [a = [], b = []] = await Promise.all(
+   *   splits.map(async (ds) => (await ds.collect()).map((r) => Number(r["id"]))),
+   * );
+   * assert.ok(a.length > 700 && a.length < 900);
+   * assert.deepEqual([...a, ...b].sort((x, y) => x - y), Array.from({ length: 1_000 }, (_, i) => i));
    * ```
+   *
+   * @throws {RangeError} when a weight is negative or not finite, they sum to 0, or the seed is not
+   * a safe integer.
    */
-  randomSplit(weights: readonly number[], options: { seed: number }): Dataset[] {
+  randomSplit(weights: readonly number[], options: RandomSplitOptions): Dataset[] {
     if (weights.length === 0 || weights.some((w) => !Number.isFinite(w) || w < 0)) {
       throw new RangeError(`randomSplit() needs finite non-negative weights, got [${weights.join(", ")}]`);
     }
@@ -251,6 +344,7 @@ export class Dataset {
     );
   }
 
+  /** The rows of this dataset, then those of `others`, duplicates kept (same column names and types). */
   union(...others: Dataset[]): Dataset {
     return this.#derive({ op: "union", inputs: [this.plan, ...others.map((o) => o.plan)] });
   }
@@ -263,14 +357,34 @@ export class Dataset {
    * state that flows from one partition to the next, such as a running date). Lazy; a carry's
    * pass runs as part of each action.
    *
-   * @example
-   * ```ts ignore
-   * const scored = ds.mapPartitions({
-   *   module: "file:///srv/jobs/score.ts", // on Frontier.start({ modules }) of the cluster
-   *   export: "score",
-   *   schema: [...ds.schema, { name: "score", type: "double", nullable: false }],
-   *   args: { threshold: 0.5 },
+   * @example A column computed by user code on the executors
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Frontier } from "@frontier/frontier";
+   *
+   * // User code is a named export of a module the cluster was started with.
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(
+   *   `${dir}/scale.js`,
+   *   `export function* scale(batches, ctx) {
+   *     const field = { name: "scaled", type: "double", nullable: false };
+   *     for (const b of batches) {
+   *       const scaled = { type: "double", values: b.columns[0].values.map((v) => v * ctx.args.factor) };
+   *       yield { schema: [...b.schema, field], length: b.length, columns: [...b.columns, scaled] };
+   *     }
+   *   }`,
+   * );
+   * const module = new URL(`file://${dir}/scale.js`).href;
+   * await using fx = await Frontier.start({ executors: 1, modules: [module] });
+   * const ds = fx.range(0, 4, { partitions: 2 });
+   * const scaled = ds.mapPartitions({
+   *   module,
+   *   export: "scale",
+   *   schema: [...ds.schema, { name: "scaled", type: "double", nullable: false }],
+   *   args: { factor: 2.5 },
    * });
+   * assert.deepEqual((await scaled.collect()).map((r) => r["scaled"]), [0, 2.5, 5, 7.5]);
+   * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {TypeError} when the module or export is not a non-empty string, or `args` is not JSON.
    */
@@ -329,15 +443,18 @@ export class Dataset {
 
   // ---- actions ----
 
+  /** Runs a job that counts the rows. */
   async count(options: ActionOptions = {}): Promise<number> {
     return (await this.#engine.runJob(this.plan, { kind: "count" }, options)).rows;
   }
 
+  /** Runs a job and brings every row here as one columnar batch. */
   async collectBatch(options: ActionOptions = {}): Promise<Batch> {
     const r = await this.#engine.runJob(this.plan, { kind: "collect" }, options);
     return r.batches.length ? concatBatches(this.schema, r.batches) : emptyBatch(this.schema);
   }
 
+  /** Runs a job and brings every row here as plain objects (dates and timestamps as numbers). */
   async collect(options: ActionOptions = {}): Promise<Row[]> {
     return batchToRows(await this.collectBatch(options));
   }
@@ -349,9 +466,23 @@ export class Dataset {
    * travel as raw frame payloads. With an associative `merge` the result is the same for any
    * partition count, executor count or task completion order.
    *
-   * @example
-   * ```ts ignore
-   * const total = await ds.aggregatePartitions({ module: STATS_URL, fold: "sumColumn", merge: "add", args: { column: "x" } });
+   * @example A sum folded per partition, merged on the driver
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Frontier } from "@frontier/frontier";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(
+   *   `${dir}/sums.js`,
+   *   `export const sumIds = (batches) => batches.reduce((s, b) => s + b.columns[0].values.reduce((a, v) => a + v, 0), 0);
+   *   export const add = (a, b) => a + b;`,
+   * );
+   * const module = new URL(`file://${dir}/sums.js`).href;
+   * await using fx = await Frontier.start({ executors: 1, modules: [module] });
+   * const total = await fx.range(0, 100, { partitions: 4 })
+   *   .aggregatePartitions({ module, fold: "sumIds", merge: "add" });
+   * assert.equal(total, 4_950);
+   * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {NotAllowedError} when the module is not on the allowlist (or lacks the exports).
    */
@@ -375,14 +506,17 @@ export class Dataset {
     return r.value;
   }
 
+  /** Runs a job for at most `n` rows (see {@linkcode Dataset.limit}). */
   async take(n: number, options: ActionOptions = {}): Promise<Row[]> {
     return await this.limit(n).collect(options);
   }
 
+  /** Runs a job and brings every row here as an Arrow table. */
   async toArrow(options: ActionOptions = {}): Promise<arrow.Table> {
     return batchToArrowTable(await this.collectBatch(options));
   }
 
+  /** Writers that run a job writing one file per partition into a directory. */
   get write(): DatasetWriter {
     const run = async (format: "arrow" | "parquet" | "csv", dir: string, options: ActionOptions) => {
       await Deno.mkdir(dir, { recursive: true });
@@ -407,28 +541,41 @@ export class Dataset {
   }
 }
 
+/** What a write produced. */
 export interface WriteResult {
+  /** Rows written, over all files. */
   rows: number;
+  /** One file per partition: its path, rows and size in bytes. */
   files: { path: string; rows: number; bytes: number }[];
 }
 
+/**
+ * `dataset.write`: each method creates `dir` (recursively) and writes one file per partition
+ * into it.
+ */
 export interface DatasetWriter {
+  /** Arrow IPC files. */
   arrow(dir: string, options?: ActionOptions): Promise<WriteResult>;
+  /** Parquet files. */
   parquet(dir: string, options?: ActionOptions): Promise<WriteResult>;
+  /** CSV files with a header line. */
   csv(dir: string, options?: ActionOptions): Promise<WriteResult>;
 }
 
+/** Rows grouped by keys ({@linkcode Dataset.groupBy}), waiting for their aggregates. */
 export class GroupedData {
   readonly #parent: Dataset;
   readonly #keys: Expr[];
   readonly #make: (plan: LogicalPlan) => Dataset;
 
+  /** @internal Use {@linkcode Dataset.groupBy}. */
   constructor(parent: Dataset, keys: Expr[], make: (plan: LogicalPlan) => Dataset) {
     this.#parent = parent;
     this.#keys = keys;
     this.#make = make;
   }
 
+  /** One row per group: the keys, then each aggregate (`sum("x")`, `count()`, …) as a column. */
   agg(...aggs: (AggColumn | AggExpr)[]): Dataset {
     if (aggs.length === 0) throw new TypeError("agg() needs at least one aggregate");
     return this.#make({
@@ -439,6 +586,7 @@ export class GroupedData {
     });
   }
 
+  /** One row per group: the keys and the group's row count, as `count`. */
   count(): Dataset {
     return this.agg({ fn: "count", name: "count" });
   }
