@@ -223,7 +223,35 @@ export class Frontier implements AsyncDisposable {
     return new Dataset(this.#engine, { op: "range", start: a, end: b, step, partitions });
   }
 
-  /** Rows produced on the executors by a named export of an allowlisted module. */
+  /**
+   * Rows produced on the executors by a named export of an allowlisted module (a `GeneratorFn`).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { Frontier } from "@frontier/frontier";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await Deno.writeTextFile(
+   *   `${dir}/gen.js`,
+   *   `export function* evens({ partition, args }) {
+   *     const values = Float64Array.from({ length: args.perPartition }, (_, i) => 2 * (partition * args.perPartition + i));
+   *     yield { schema: [{ name: "even", type: "long", nullable: false }], length: values.length, columns: [{ type: "long", values }] };
+   *   }`,
+   * );
+   * const module = new URL(`file://${dir}/gen.js`).href;
+   * await using fx = await Frontier.start({ executors: 1, modules: [module] });
+   * const ds = fx.generate({
+   *   module,
+   *   export: "evens",
+   *   schema: [{ name: "even", type: "long", nullable: false }],
+   *   partitions: 2,
+   *   args: { perPartition: 3 },
+   * });
+   * assert.deepEqual((await ds.collect()).map((r) => r["even"]), [0, 2, 4, 6, 8, 10]);
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   */
   generate(options: GenerateOptions): Dataset {
     return new Dataset(this.#engine, {
       op: "generate",

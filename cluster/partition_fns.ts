@@ -51,7 +51,28 @@ export interface MapContext extends InputContext {
   readonly carry: Json | undefined;
 }
 
-/** Yields a partition's batches (each with the declared schema). */
+/**
+ * Yields a partition's batches (each with the declared schema).
+ *
+ * @example A generator of squares, split by partition
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Batch, GeneratorFn, Schema } from "@frontier/frontier";
+ *
+ * const schema: Schema = [{ name: "square", type: "long", nullable: false }];
+ * const squares: GeneratorFn = function* ({ partition, numPartitions, args }) {
+ *   const n = Number(args);
+ *   const from = Math.floor((n * partition) / numPartitions);
+ *   const to = Math.floor((n * (partition + 1)) / numPartitions);
+ *   const values = new Float64Array(to - from).map((_, i) => (from + i) ** 2);
+ *   yield { schema, length: values.length, columns: [{ type: "long", values }] };
+ * };
+ *
+ * const ctx = { partition: 1, numPartitions: 2, args: 6, seed: 0, signal: new AbortController().signal };
+ * const [batch] = [...squares(ctx) as Iterable<Batch>];
+ * assert.deepEqual([...batch!.columns[0]!.values], [9, 16, 25]);
+ * ```
+ */
 export type GeneratorFn = (ctx: PartitionContext) => Iterable<Batch> | AsyncIterable<Batch>;
 
 /** Turns a partition's batches (in order, none empty) into batches of the declared schema. */

@@ -11,6 +11,8 @@
  *   stream and the batch oracle of the same rows agree.
  * - Time as a value: `Clock` and `FakeClock` (from `@frontier/frontier/actors`), so windows and
  *   watermarks can be tested on virtual time, never by sleeping.
+ * - Per-partition user code (`Dataset.mapPartitions`, whose carry flows from each partition to
+ *   the next, and `Dataset.aggregatePartitions`), the seam stateful operators build on.
  *
  * Planned here: sources (Kafka), event-time extraction, watermarks, windows, a state store with
  * checkpoints, and sinks.
