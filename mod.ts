@@ -79,7 +79,13 @@ export type { JoinHow } from "./cluster/plan/task_plan.ts";
 export type { JoinStrategy } from "./cluster/plan/logical_plan.ts";
 
 // Readers
-export { type CsvOptions, type CsvRead, type CsvSummary, DataReader } from "./cluster/reader.ts";
+export {
+  type BankOptions,
+  type CsvOptions,
+  type CsvRead,
+  type CsvSummary,
+  DataReader,
+} from "./cluster/reader.ts";
 export type { CsvDialect } from "./cluster/io/csv/scan.ts";
 export type { CsvField, CsvSchema } from "./cluster/io/csv/schema.ts";
 

@@ -64,6 +64,16 @@ export interface CsvSummary {
   scanned: boolean;
 }
 
+/** Options of {@linkcode DataReader.bank}. */
+export interface BankOptions {
+  /** Where the decompressed file is kept (and reused). @default {"out/data"} */
+  workDir?: string;
+  /** Byte ranges read in parallel. @default {the cluster's default parallelism} */
+  partitions?: number;
+  /** Fail on the first malformed row instead of quarantining it. @default {false} */
+  strict?: boolean;
+}
+
 /** The result of a CSV read: the valid rows, the quarantined ones, and the counts. */
 export interface CsvRead {
   /** Valid rows, cached on the executors. */
@@ -243,10 +253,7 @@ export class DataReader {
    * `sources/bank/contact_date.ts`, applied with `mapPartitions` and a carry). The gzip file is
    * decompressed once into `workDir` so that it can be read in parallel byte ranges.
    */
-  async bank(
-    which: "full" | "additional",
-    options: { workDir?: string; partitions?: number; strict?: boolean } = {},
-  ): Promise<CsvRead> {
+  async bank(which: "full" | "additional", options: BankOptions = {}): Promise<CsvRead> {
     const name = which === "full" ? "bank-full.csv" : "bank-additional-full.csv";
     const workDir = options.workDir ?? "out/data";
     await Deno.mkdir(workDir, { recursive: true });
