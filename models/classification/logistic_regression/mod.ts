@@ -2,17 +2,24 @@
  * Logistic regression trained data-parallel: folds over partitions of dense feature blocks
  * (ranges, moments, loss/gradient/Hessian) whose merged sums are the same bits for any
  * partitioning, and a driver-side optimizer (Newton, L-BFGS, OWL-QN) over an injected evaluator.
+ * On a cluster every pass is one `aggregatePartitions` job (`cluster_passes.ts`) and the fitted
+ * {@linkcode LogisticModel} scores on the executors through `mapPartitions`.
  *
  * @module
  */
 export { type FeatureBlock } from "./feature_block.ts";
-export { LogisticRegression } from "./logistic_regression.ts";
+export { type DatasetFitOptions, LogisticRegression } from "./logistic_regression.ts";
+export { LogisticModel, type LogisticModelParts, type TransformOptions } from "./logistic_model.ts";
+export { type BlockSource, type ColumnsSource } from "./block_source.ts";
+export { clusterPasses, type ClusterPassOptions } from "./cluster_passes.ts";
+export { LOGISTIC_MODULE } from "./partition_functions.ts";
 export { type LogisticRegressionParams, type ResolvedParams, type Solver } from "./params.ts";
 export {
   type Convergence,
   type LogisticRegressionModel,
   type LogisticWarning,
   predictProbabilities,
+  probabilitiesOf,
 } from "./model.ts";
 export {
   type LogisticPasses,
