@@ -8,7 +8,7 @@
  * @module
  */
 import type { Dataset } from "../../../cluster/dataset.ts";
-import { NotAllowedError } from "../../../cluster/errors.ts";
+import { withModuleHint } from "../../modules.ts";
 import type { BlockSource } from "./block_source.ts";
 import type { FoldContext } from "./context_codec.ts";
 import type { LossSummary } from "./loss_pass.ts";
@@ -42,7 +42,7 @@ export function clusterPasses(
         args: foldArgsJson({ source, context }),
       }, { signal: options.signal });
     } catch (e) {
-      throw withAllowlistHint(e);
+      throw withModuleHint(e, LOGISTIC_MODULE);
     }
     const summary = decodeSummary(value);
     if (summary.type !== context.type) {
@@ -56,21 +56,4 @@ export function clusterPasses(
     moments: (context) => run<MomentSummary>({ type: "lr.moments", context }),
     loss: (context) => run<LossSummary>({ type: "lr.loss", context }),
   };
-}
-
-/**
- * A `NotAllowedError` (anywhere in the cause chain) rethrown with how to allow the module; any
- * other error unchanged.
- */
-export function withAllowlistHint(e: unknown): unknown {
-  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
-    if (c instanceof NotAllowedError || c.name === "NotAllowedError") {
-      return new NotAllowedError(
-        `${c.message}. Model training and scoring run Frontier's model modules on the executors: ` +
-          `start the cluster with Frontier.start({ modules: MODEL_MODULES }) (from models/mod.ts)`,
-        { cause: e, data: { module: LOGISTIC_MODULE } },
-      );
-    }
-  }
-  return e;
 }
