@@ -132,5 +132,10 @@ function checkColumns(dataset: Dataset, options: DatasetFitOptions): BlockSource
       });
     }
   }
-  return { kind: "columns", features: [...featureCols], label: labelCol, weight: weightCol };
+  return {
+    kind: "columns",
+    features: [...featureCols],
+    label: labelCol,
+    ...(weightCol === undefined ? {} : { weight: weightCol }),
+  };
 }
