@@ -52,7 +52,7 @@ export interface PermutationImportanceOptions {
   scoreCol?: string;
   /** Instance-weight column. */
   weightCol?: string;
-  /** @default {"rocAuc"} */
+  /** The metric whose drop measures importance. @default {"rocAuc"} */
   metric?: ImportanceMetric;
   /** Permutations per column. @default {3} */
   repeats?: number;
@@ -78,10 +78,13 @@ export interface ColumnImportance {
 
 /** Every column's importance, most important first. */
 export interface PermutationImportanceResult {
+  /** The metric measured. */
   readonly metric: ImportanceMetric;
   /** The metric on the unpermuted data. */
   readonly baseline: number;
+  /** The seed of every permutation. */
   readonly seed: number;
+  /** Permutations per column. */
   readonly repeats: number;
   /** Sorted by importance, descending (ties: by name). */
   readonly columns: readonly ColumnImportance[];

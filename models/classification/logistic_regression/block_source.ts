@@ -22,6 +22,7 @@ import type { FeatureBlock } from "./feature_block.ts";
 
 /** Features, label and weight read from named numeric columns. */
 export interface ColumnsSource {
+  /** The source kind. */
   readonly kind: "columns";
   /** Feature columns, in model order. */
   readonly features: readonly string[];

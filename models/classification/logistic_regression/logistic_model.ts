@@ -26,9 +26,9 @@ import type { LogisticRegressionFit } from "./train.ts";
 export interface TransformOptions {
   /** Rows with probability ≥ threshold are predicted 1. @default {the model's threshold} */
   threshold?: number;
-  /** @default {"probability"} */
+  /** Name of the probability column. @default {"probability"} */
   probabilityCol?: string;
-  /** @default {"prediction"} */
+  /** Name of the 0/1 prediction column. @default {"prediction"} */
   predictionCol?: string;
 }
 
@@ -36,14 +36,19 @@ export interface TransformOptions {
 export interface LogisticModelParts {
   /** Coefficients on the original feature scale, one per source feature. */
   readonly coefficients: Float64Array;
+  /** The intercept. */
   readonly intercept: number;
   /** The solution in standardized coordinates (intercept last when fitted). */
   readonly standardizedCoefficients: Float64Array;
   /** The columns the model reads. */
   readonly source: BlockSource;
+  /** The standardization the solver used. */
   readonly standardization: Standardization;
+  /** The training parameters. */
   readonly params: Readonly<ResolvedParams>;
+  /** How the optimizer ended. */
   readonly convergence: Convergence;
+  /** What training warned about. */
   readonly warnings: readonly LogisticWarning[];
   /** Decision threshold of `prediction`. @default {0.5} */
   readonly threshold?: number;

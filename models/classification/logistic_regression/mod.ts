@@ -14,6 +14,7 @@ export { type BlockSource, type ColumnsSource } from "./block_source.ts";
 export { clusterPasses, type ClusterPassOptions } from "./cluster_passes.ts";
 export { LOGISTIC_MODULE } from "./partition_functions.ts";
 export { type LogisticRegressionParams, type ResolvedParams, type Solver } from "./params.ts";
+export { type ClassWeightOption } from "./range_pass.ts";
 export {
   type Convergence,
   type LogisticRegressionModel,
@@ -38,7 +39,8 @@ export {
   type LossSummary,
   mergeLoss,
 } from "./loss_pass.ts";
-export type { Standardization } from "./standardization.ts";
+export type { CollinearPair, Standardization } from "./standardization.ts";
+export type { GridSummary } from "./grid_sum.ts";
 export { decodeSummary, encodeSummary, type FoldSummary } from "./summary_codec.ts";
 export { decodeContext, encodeContext, type FoldContext } from "./context_codec.ts";
 export type { Evaluate, Evaluation, IterationInfo, MinimizeResult, StopReason } from "./optimizer.ts";

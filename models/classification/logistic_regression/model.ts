@@ -8,10 +8,15 @@ import type { StopReason } from "./optimizer.ts";
 
 /** Coefficients on the original feature scale: `P(y = 1 | x) = 1 / (1 + e^{-(β·x + intercept)})`. */
 export interface LogisticRegressionModel {
+  /** The model type. */
   type: "logistic-regression";
+  /** Features. */
   dimension: number;
+  /** One per feature, on the original scale. */
   coefficients: Float64Array;
+  /** The intercept (0 without one). */
   intercept: number;
+  /** Feature names, when the parameters named them. */
   featureNames?: readonly string[];
 }
 
@@ -21,7 +26,9 @@ export interface Convergence {
   solver: "newton" | "lbfgs" | "owlqn" | "none";
   /** Whether the gradient criterion was met. */
   converged: boolean;
+  /** Why the optimizer stopped (`"single-class"`: one class only, nothing to optimize). */
   reason: StopReason | "single-class";
+  /** Optimizer iterations. */
   iterations: number;
   /** Passes over the data: the two standardization passes plus every evaluation. */
   passes: number;
