@@ -1,12 +1,23 @@
 /**
- * Frontier's models: statistics and (next) learning algorithms that run on a `Dataset`
+ * Frontier's models: statistics, estimators, evaluation and persistence that run on a `Dataset`
  * in the cluster and bring back only small results.
  *
- * Today it holds the summary statistics of exploratory analysis, each computed by one
- * aggregation job whatever the number of columns: {@linkcode summaryStats} (count, nulls,
- * distinct, mean, standard deviation, quantiles per column), {@linkcode correlations} (Pearson,
- * every pair), {@linkcode segmentStats} (per-segment counts, label rates and means) and
- * {@linkcode histogram}.
+ * - Summary statistics of exploratory analysis, each computed by one aggregation job whatever the
+ *   number of columns: {@linkcode summaryStats} (count, nulls, distinct, mean, standard deviation,
+ *   quantiles per column), {@linkcode correlations} (Pearson, every pair),
+ *   {@linkcode segmentStats} (per-segment counts, label rates and means) and
+ *   {@linkcode histogram}.
+ * - {@linkcode LogisticRegression}: `fit(dataset, { featureCols, labelCol, weightCol })` runs
+ *   each pass as one job over the cached training data and the optimizer on the driver; the
+ *   fitted {@linkcode LogisticModel}'s `transform` scores lazily on the executors. The same data
+ *   gives the same bits for any partitioning or executor count.
+ * - Evaluation on the cluster, exact: {@linkcode evaluateBinary}, {@linkcode chooseThresholdOn}
+ *   (max F1 or least cost), {@linkcode operatingPointOn}, {@linkcode permutationImportance}.
+ * - Persistence: {@linkcode saveModel} / {@linkcode loadModel} with
+ *   {@linkcode defaultModelRegistry} (and {@linkcode LOGISTIC_BODY_CODEC}).
+ *
+ * Model jobs run this package's modules on the executors: start the cluster with
+ * {@linkcode MODEL_MODULES} on its allowlist.
  *
  * @example Per-segment rates and a correlation
  * ```ts
@@ -24,6 +35,22 @@
  *
  * const { matrix } = await correlations(ds, { columns: ["id", "double"] });
  * assert.equal(matrix[0]![1], 1);
+ * ```
+ *
+ * @example Fit, score and evaluate a logistic regression on a cluster
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { col, Frontier } from "@frontier/frontier";
+ * import { evaluateBinary, LogisticRegression, MODEL_MODULES } from "@frontier/frontier/models";
+ *
+ * await using fx = await Frontier.start({ executors: 1, modules: MODEL_MODULES });
+ * const ds = fx.range(0, 200, { partitions: 2 })
+ *   .withColumn("x", col("id").mod(20))
+ *   .withColumn("y", col("id").mod(20).plus(col("id").mod(3)).gt(10));
+ * const model = await new LogisticRegression().fit(ds, { featureCols: ["x"], labelCol: "y" });
+ * assert.equal(model.convergence.converged, true);
+ * const metrics = await evaluateBinary(model.transform(ds), { labelCol: "y", scoreCol: "probability" });
+ * assert.ok(metrics.rocAuc > 0.9);
  * ```
  *
  * @module
@@ -55,3 +82,116 @@ export {
   summaryStats,
   type SummaryTable,
 } from "./stat/summary_stats.ts";
+
+export { MODEL_MODULES } from "./modules.ts";
+
+export {
+  type BlockSource,
+  type ClassWeightOption,
+  type CollinearPair,
+  type ColumnsSource,
+  type Convergence,
+  type DatasetFitOptions,
+  type FeatureBlock,
+  type GridSummary,
+  type IterationInfo,
+  LOGISTIC_MODULE,
+  LogisticModel,
+  type LogisticModelParts,
+  type LogisticPasses,
+  LogisticRegression,
+  type LogisticRegressionFit,
+  type LogisticRegressionModel,
+  type LogisticRegressionParams,
+  type LogisticWarning,
+  type LossContext,
+  type LossSummary,
+  type MomentContext,
+  type MomentSummary,
+  type RangeContext,
+  type RangeSummary,
+  type ResolvedParams as ResolvedLogisticParams,
+  type Solver,
+  type Standardization,
+  type StopReason,
+  type TrainOptions,
+  type TransformOptions,
+} from "./classification/logistic_regression/mod.ts";
+export {
+  LOGISTIC_BODY_CODEC,
+  LOGISTIC_KIND,
+  logisticParamsJson,
+} from "./classification/logistic_regression/body_codec.ts";
+
+export {
+  chooseThresholdOn,
+  type DatasetEvaluationOptions,
+  evaluateBinary,
+  EVALUATION_MODULE,
+  operatingPointOn,
+  type ScoreColumns,
+  summarizeDataset,
+} from "./evaluation/dataset_evaluation.ts";
+export {
+  type ColumnImportance,
+  type ImportanceMetric,
+  permutationImportance,
+  type PermutationImportanceOptions,
+  type PermutationImportanceResult,
+  type ScoringModel,
+} from "./evaluation/permutation_importance.ts";
+export { permutationKey, PERMUTE_MODULE, permuteColumn } from "./evaluation/permute_column.ts";
+export {
+  type BinaryCurves,
+  type BinaryMetrics,
+  binaryMetrics,
+  type BinaryMetricsOptions,
+  type Binning,
+  type CalibrationBin,
+  type CalibrationOptions,
+  type CalibrationStrategy,
+  type CalibrationTable,
+  chooseThreshold,
+  type ConfusionMatrix,
+  type ErrorCosts,
+  type GainsPoint,
+  type LiftPoint,
+  type MajorityBaseline,
+  type OperatingPoint,
+  operatingPoint,
+  type PrPoint,
+  type RocPoint,
+  type ScoreGroups,
+  scoreGroups,
+  type ScoreSummary,
+  type ThresholdRule,
+} from "./evaluation/mod.ts";
+
+export {
+  type BodyArray,
+  type BodyCodec,
+  type BodyDecodeContext,
+  type BodyDecoder,
+  BodyReader,
+  defaultModelRegistry,
+  type FeatureSchema,
+  type FeatureStageState,
+  JsonFields,
+  type LoadedModel,
+  loadModel,
+  type Manifest,
+  type ManifestEntry,
+  type ModelBody,
+  type ModelEnvelope,
+  ModelExistsError,
+  ModelFormatError,
+  type ModelInfo,
+  ModelIntegrityError,
+  ModelNotFoundError,
+  ModelRegistry,
+  type ModelWarning,
+  type SavedModel,
+  saveModel,
+  type SaveModelInput,
+  type TrainingInfo,
+} from "./persistence/mod.ts";

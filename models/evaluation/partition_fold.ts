@@ -4,6 +4,7 @@
  *
  * - {@linkcode foldEvaluationPartition} (on an executor) reads the label, score and optional
  *   weight columns of one partition's batches and returns its summary as bytes;
+ *   {@linkcode foldEvaluation} is the same as a `FoldFn`, the export `aggregatePartitions` names;
  * - {@linkcode mergeEvaluationPartials} merges two such byte strings (any order, any tree shape:
  *   the result is the same bytes);
  * - {@linkcode finishEvaluation} (on the driver) decodes the merged bytes into every metric.
@@ -30,6 +31,7 @@
 import { MalformedMessageError } from "../../actors/errors.ts";
 import { SchemaError } from "../../cluster/errors.ts";
 import type { Batch, Vec } from "../../cluster/columnar/batch.ts";
+import type { InputContext } from "../../cluster/partition_fns.ts";
 import { columnIndex } from "../../cluster/columnar/batch_ops.ts";
 import { type BinaryMetrics, binaryMetrics, type BinaryMetricsOptions } from "./binary_metrics.ts";
 import { mergeSummaries, summarizeScores } from "./score_summary.ts";
@@ -126,6 +128,11 @@ export function foldEvaluationPartition(batches: Iterable<Batch>, args: unknown)
     weights: a.weight === undefined ? undefined : gather(list, a.weight, "weight"),
   }, { bins: a.bins, range: a.range, eps: a.eps });
   return encodeSummary(summary);
+}
+
+/** {@linkcode foldEvaluationPartition} as a `FoldFn`: the arguments are the job's `args`. */
+export function foldEvaluation(batches: readonly Batch[], ctx: InputContext): Uint8Array {
+  return foldEvaluationPartition(batches, ctx.args);
 }
 
 /** Merges two partial summaries (bytes from the fold or from this merge). */

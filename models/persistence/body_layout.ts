@@ -45,7 +45,9 @@ export type BodyArray =
 
 /** What a model kind's codec writes and reads: named arrays (in order) and free-form JSON. */
 export interface ModelBody {
+  /** Free-form JSON (`body.json`'s `meta`). */
   readonly meta: Json;
+  /** The named arrays, in order. */
   readonly arrays: ReadonlyMap<string, BodyArray>;
 }
 

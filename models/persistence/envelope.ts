@@ -53,7 +53,9 @@ const KIND = /^[a-z][a-z0-9_]{0,63}$/;
 
 /** Something the user should know about the model (a collinear pair, a constant feature…). */
 export interface ModelWarning {
+  /** What kind of warning, e.g. `"collinear"`. */
   readonly kind: string;
+  /** The warning for people. */
   readonly message: string;
   /** Structured details, e.g. `{ features: [3, 7], correlation: 0.97 }`. */
   readonly data?: Json;
@@ -77,10 +79,13 @@ export interface ModelInfo {
   readonly seed?: number;
   /** The estimator's params as JSON. */
   readonly params: Json;
+  /** What the model reads and how its features were made. */
   readonly schema: FeatureSchema;
   /** Evaluation figures by name. */
   readonly metrics: Readonly<Record<string, number>>;
+  /** Where the training data came from. */
   readonly training: TrainingInfo;
+  /** What training warned about. */
   readonly warnings: readonly ModelWarning[];
 }
 
@@ -88,7 +93,9 @@ export interface ModelInfo {
 export interface ModelEnvelope extends ModelInfo {
   /** The format version the directory was written with. */
   readonly formatVersion: number;
+  /** The model kind, e.g. `"logistic_regression"`. */
   readonly kind: string;
+  /** The kind's body version the directory was written with. */
   readonly bodyVersion: number;
 }
 

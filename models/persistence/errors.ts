@@ -22,6 +22,7 @@ export { errorToWire };
 
 /** No model directory at the path. `data.path` is the path asked for. */
 export class ModelNotFoundError extends FrontierError {
+  /** Always `"ModelNotFoundError"`, here and on the wire. */
   override name = "ModelNotFoundError";
 }
 
@@ -32,6 +33,7 @@ export class ModelNotFoundError extends FrontierError {
  * `"hash-mismatch"`.
  */
 export class ModelIntegrityError extends FrontierError {
+  /** Always `"ModelIntegrityError"`, here and on the wire. */
   override name = "ModelIntegrityError";
 }
 
@@ -40,11 +42,13 @@ export class ModelIntegrityError extends FrontierError {
  * the offending field when there is one.
  */
 export class ModelFormatError extends FrontierError {
+  /** Always `"ModelFormatError"`, here and on the wire. */
   override name = "ModelFormatError";
 }
 
 /** A save target already exists; models are never overwritten in place. `data.path` is the target. */
 export class ModelExistsError extends FrontierError {
+  /** Always `"ModelExistsError"`, here and on the wire. */
   override name = "ModelExistsError";
 }
 

@@ -53,7 +53,9 @@ function rebuild(u: unknown, fail: (path: string, why: string) => Error, path: s
 
 /** Reads the fields of one JSON object of file `file` at JSON path `path`. */
 export class JsonFields {
+  /** The file the object was read from, for error messages. */
   readonly file: string;
+  /** The object's JSON path in the file (`""` for the root). */
   readonly path: string;
   readonly #o: Readonly<Record<string, unknown>>;
 

@@ -40,13 +40,17 @@ const MAX_FILES = 1000;
 
 /** One file of a manifest. */
 export interface ManifestEntry {
+  /** The file's name inside the directory. */
   readonly path: string;
+  /** Its size in bytes. */
   readonly bytes: number;
+  /** Its SHA-256, lowercase hex. */
   readonly sha256: string;
 }
 
 /** The decoded manifest: its entries sorted by path. */
 export interface Manifest {
+  /** One entry per file, sorted by path. */
   readonly files: readonly ManifestEntry[];
 }
 

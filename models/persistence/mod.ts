@@ -76,6 +76,8 @@
  * @module
  */
 import { ModelRegistry } from "./registry.ts";
+import { LOGISTIC_BODY_CODEC } from "../classification/logistic_regression/body_codec.ts";
+import type { LogisticModel } from "../classification/logistic_regression/logistic_model.ts";
 
 export {
   BODY_DATA_FILE,
@@ -146,7 +148,8 @@ export {
  * A new registry of every model kind whose codec is in the tree, in the order
  * `logistic_regression`, `random_forest`, `gbt`, `pipeline`. Model packages add their codec here
  * when they gain one; until then a kind is loadable only through a registry that holds it.
+ * Today: `logistic_regression` ({@linkcode LOGISTIC_BODY_CODEC}).
  */
-export function defaultModelRegistry(): ModelRegistry<never> {
-  return new ModelRegistry<never>([]);
+export function defaultModelRegistry(): ModelRegistry<LogisticModel> {
+  return new ModelRegistry<LogisticModel>([LOGISTIC_BODY_CODEC]);
 }

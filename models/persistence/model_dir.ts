@@ -35,14 +35,19 @@ export const MODEL_DIR_FILES: readonly string[] = [BODY_DATA_FILE, BODY_HEADER_F
 
 /** A model to save: the codec of its kind, the model, and what the caller knows about it. */
 export interface SaveModelInput<M> {
+  /** The codec of the model's kind. */
   readonly codec: BodyCodec<M>;
+  /** The model. */
   readonly model: M;
+  /** What the caller knows about it (`model.json`). */
   readonly info: ModelInfo;
 }
 
 /** A loaded model and its decoded `model.json`. */
 export interface LoadedModel<M> {
+  /** The decoded `model.json`. */
   readonly envelope: ModelEnvelope;
+  /** The model its kind's codec decoded. */
   readonly model: M;
 }
 
@@ -50,6 +55,7 @@ export interface LoadedModel<M> {
 export interface SavedModel {
   /** The directory. */
   readonly path: string;
+  /** The manifest written with it. */
   readonly manifest: Manifest;
 }
 

@@ -124,3 +124,23 @@ export class ByteReader {
     if (this.#at !== this.#view.byteLength) throw this.#fail("trailing bytes");
   }
 }
+
+/** Standard base64 of `bytes`, for byte codecs carried inside JSON job arguments. */
+export function toBase64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+/** The bytes of standard base64 `text`; `fail(what)` is thrown when it is not base64. */
+export function fromBase64(text: string, fail: (what: string) => Error): Uint8Array {
+  let binary: string;
+  try {
+    binary = atob(text);
+  } catch {
+    throw fail("not base64");
+  }
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}

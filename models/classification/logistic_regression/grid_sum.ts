@@ -27,14 +27,17 @@ const MAX_EXPONENT = 960;
 
 /** The merged totals of a {@linkcode GridAccumulator}: serializable, mergeable. */
 export interface GridSummary {
+  /** Folds per entry: 1, or 2 for about twice the precision. */
   folds: 1 | 2;
   /** Per entry, the exponent `e` of its grid (equal on every partition for the same bounds). */
   exponents: Int16Array;
   /** Fold-1 totals as double-double pairs. */
   hi1: Float64Array;
+  /** Fold-1 low parts. */
   lo1: Float64Array;
   /** Fold-2 totals (empty arrays when `folds` is 1). */
   hi2: Float64Array;
+  /** Fold-2 low parts. */
   lo2: Float64Array;
 }
 

@@ -30,12 +30,17 @@ import {
 
 /** What every partition's loss fold is given (the same on every partition). */
 export interface LossContext {
+  /** Features per row. */
   dimension: number;
+  /** Whether the last coefficient is an intercept. */
   fitIntercept: boolean;
+  /** Multiplier of the instance weight per class `[0, 1]`. */
   classWeights: readonly [number, number];
   /** An upper bound of every effective weight. */
   maxWeight: number;
+  /** Per feature, the shift of the standardization. */
   shift: ArrayLike<number>;
+  /** Per feature, `1 / std` (0 for a constant feature). */
   invStd: ArrayLike<number>;
   /** An upper bound of `|z_j|` over all rows. */
   maxAbsZ: ArrayLike<number>;
@@ -47,12 +52,15 @@ export interface LossContext {
 
 /** Merged loss sums over `rows` rows. */
 export interface LossSummary {
+  /** The pass. */
   type: "lr.loss";
   /** Coefficient count `p` (features, plus one for a fitted intercept). */
   size: number;
+  /** Rows folded. */
   rows: number;
   /** {@linkcode ExactSum} state of the weighted loss. */
   loss: Float64Array;
+  /** Per coefficient, the gradient sum. */
   gradient: GridSummary;
   /** Packed lower triangle: entry `(j, k)`, `k ≤ j`, at `j(j+1)/2 + k`. */
   hessian?: GridSummary;

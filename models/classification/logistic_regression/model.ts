@@ -8,10 +8,15 @@ import type { StopReason } from "./optimizer.ts";
 
 /** Coefficients on the original feature scale: `P(y = 1 | x) = 1 / (1 + e^{-(β·x + intercept)})`. */
 export interface LogisticRegressionModel {
+  /** The model type. */
   type: "logistic-regression";
+  /** Features. */
   dimension: number;
+  /** One per feature, on the original scale. */
   coefficients: Float64Array;
+  /** The intercept (0 without one). */
   intercept: number;
+  /** Feature names, when the parameters named them. */
   featureNames?: readonly string[];
 }
 
@@ -21,7 +26,9 @@ export interface Convergence {
   solver: "newton" | "lbfgs" | "owlqn" | "none";
   /** Whether the gradient criterion was met. */
   converged: boolean;
+  /** Why the optimizer stopped (`"single-class"`: one class only, nothing to optimize). */
   reason: StopReason | "single-class";
+  /** Optimizer iterations. */
   iterations: number;
   /** Passes over the data: the two standardization passes plus every evaluation. */
   passes: number;
@@ -40,10 +47,24 @@ export type LogisticWarning =
 
 /** `P(y = 1)` for every row of the block. */
 export function predictProbabilities(model: LogisticRegressionModel, block: FeatureBlock): Float64Array {
-  const d = model.dimension, n = blockRows(block), out = new Float64Array(n);
-  checkBlockShape(block, d);
-  const { coefficients, intercept } = model, { features } = block;
-  for (let i = 0; i < n; i++) {
+  checkBlockShape(block, model.dimension);
+  return probabilitiesOf(model, { features: block.features, rows: blockRows(block) });
+}
+
+/**
+ * `P(y = 1)` for `rows` rows of row-major `features` (`rows · dimension` values). Each row's
+ * probability depends on that row alone, so a row scores to the same bits in any partition.
+ */
+export function probabilitiesOf(
+  model: Pick<LogisticRegressionModel, "dimension" | "coefficients" | "intercept">,
+  input: { features: Float64Array; rows: number },
+): Float64Array {
+  const d = model.dimension, { features, rows } = input, out = new Float64Array(rows);
+  if (features.length !== rows * d) {
+    throw new RangeError(`Cannot read ${features.length} feature values as ${rows} rows × ${d} features`);
+  }
+  const { coefficients, intercept } = model;
+  for (let i = 0; i < rows; i++) {
     let m = intercept;
     for (let j = 0; j < d; j++) m += coefficients[j]! * features[i * d + j]!;
     out[i] = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));

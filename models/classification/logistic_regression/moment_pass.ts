@@ -23,6 +23,7 @@ import {
 
 /** What every partition's moment fold is given (the same on every partition). */
 export interface MomentContext {
+  /** Features per row. */
   dimension: number;
   /** Multiplier of the instance weight per class `[0, 1]`. */
   classWeights: readonly [number, number];
@@ -42,9 +43,13 @@ export interface MomentContext {
  * `k ≤ j` at index `j(j+1)/2 + k`.
  */
 export interface MomentSummary {
+  /** The pass. */
   type: "lr.moments";
+  /** Features per row. */
   dimension: number;
+  /** The weight and moment sums (layout above). */
   sums: GridSummary;
+  /** The centered Gram matrix's packed lower triangle, when asked. */
   gram?: GridSummary;
 }
 

@@ -28,10 +28,13 @@ export type StopReason =
 
 /** Progress after each iteration. */
 export interface IterationInfo {
+  /** Iterations done. */
   iteration: number;
   /** The full objective (smooth part plus L1). */
   value: number;
+  /** Largest magnitude of the (pseudo-)gradient. */
   gradientNorm: number;
+  /** Evaluations (passes over the data) so far. */
   evaluations: number;
 }
 

@@ -40,7 +40,7 @@ export interface LogisticRegressionParams {
   fitIntercept?: boolean;
   /** Class weights, as instance weights: `"balanced"` or `[weight of 0, weight of 1]`. @default {none} */
   classWeight?: ClassWeightOption;
-  /** @default {"auto"} */
+  /** The optimizer (see {@linkcode Solver}). @default {"auto"} */
   solver?: Solver;
   /**
    * Largest coefficient count (features + intercept) for which `"auto"` picks Newton. A Hessian
@@ -61,18 +61,31 @@ export interface LogisticRegressionParams {
 
 /** Every parameter resolved. */
 export interface ResolvedParams {
+  /** See {@linkcode LogisticRegressionParams.regParam}. */
   regParam: number;
+  /** See {@linkcode LogisticRegressionParams.elasticNetParam}. */
   elasticNetParam: number;
+  /** See {@linkcode LogisticRegressionParams.maxIter}. */
   maxIter: number;
+  /** See {@linkcode LogisticRegressionParams.tol}. */
   tol: number;
+  /** See {@linkcode LogisticRegressionParams.standardization}. */
   standardization: boolean;
+  /** See {@linkcode LogisticRegressionParams.fitIntercept}. */
   fitIntercept: boolean;
+  /** See {@linkcode LogisticRegressionParams.classWeight}. */
   classWeight: ClassWeightOption;
+  /** See {@linkcode LogisticRegressionParams.solver}. */
   solver: Solver;
+  /** See {@linkcode LogisticRegressionParams.newtonMaxDimension}. */
   newtonMaxDimension: number;
+  /** See {@linkcode LogisticRegressionParams.memory}. */
   memory: number;
+  /** See {@linkcode LogisticRegressionParams.collinearityThreshold}. */
   collinearityThreshold: number;
+  /** See {@linkcode LogisticRegressionParams.collinearityMaxDimension}. */
   collinearityMaxDimension: number;
+  /** See {@linkcode LogisticRegressionParams.featureNames}. */
   featureNames: readonly string[] | undefined;
 }
 

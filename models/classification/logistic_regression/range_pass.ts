@@ -21,17 +21,21 @@ export interface RangeContext {
 
 /** The merged ranges and class totals (serializable: numbers and typed arrays). */
 export interface RangeSummary {
+  /** The pass. */
   type: "lr.ranges";
+  /** Features per row. */
   dimension: number;
   /** Rows per class, `[label 0, label 1]`. */
   rows: [number, number];
   /** Per class, the {@linkcode ExactSum} states of Σ w and Σ w². */
   weightSums: [Float64Array, Float64Array];
+  /** Per class, the {@linkcode ExactSum} state of Σ w². */
   weightSquares: [Float64Array, Float64Array];
   /** Per class, the largest instance weight (0 without rows). */
   maxWeight: [number, number];
-  /** Per feature (`+Infinity` / `-Infinity` without rows). */
+  /** Per feature, the minimum (`+Infinity` without rows). */
   min: Float64Array;
+  /** Per feature, the maximum (`-Infinity` without rows). */
   max: Float64Array;
 }
 

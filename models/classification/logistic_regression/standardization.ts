@@ -16,25 +16,33 @@ import type { RangeSummary } from "./range_pass.ts";
 
 /** A pair of features whose weighted Pearson correlation exceeds the threshold in magnitude. */
 export interface CollinearPair {
-  /** Feature indices, `a < b`. */
+  /** The first feature's index. */
   a: number;
+  /** The second feature's index, `a < b`. */
   b: number;
+  /** Their weighted Pearson correlation. */
   correlation: number;
 }
 
 /** Everything the loss passes need to standardize a row, plus what the report needs. */
 export interface Standardization {
+  /** Features. */
   dimension: number;
-  /** Σ of effective weights (instance × class), and over the positive rows. */
+  /** Σ of effective weights (instance × class). */
   weightSum: number;
+  /** Σ of effective weights over the positive rows. */
   positiveWeight: number;
+  /** The class weight multipliers `[label 0, label 1]`. */
   classWeights: [number, number];
   /** An upper bound of every effective weight. */
   maxWeight: number;
+  /** Weighted mean of each feature. */
   mean: Float64Array;
+  /** Weighted standard deviation of each feature (Spark's unbiased form). */
   std: Float64Array;
   /** `z_j = (x_j - shift_j) · invStd_j`. */
   shift: Float64Array;
+  /** `1 / std_j`, 0 for a constant feature. */
   invStd: Float64Array;
   /** An upper bound of `|z_j|` over all rows (as rounded by the kernels). */
   maxAbsZ: Float64Array;

@@ -25,18 +25,25 @@ import { finishStandardization, momentContext, type Standardization } from "./st
 
 /** The three folds over all partitions, each merged into one summary. */
 export interface LogisticPasses {
+  /** Feature ranges and class totals (the first pass). */
   ranges(context: RangeContext): Promise<RangeSummary>;
+  /** Centered moments (the second pass). */
   moments(context: MomentContext): Promise<MomentSummary>;
+  /** Loss, gradient and optionally Hessian at the context's coefficients (every later pass). */
   loss(context: LossContext): Promise<LossSummary>;
 }
 
 /** A fitted model with everything learned on the way. */
 export interface LogisticRegressionFit {
+  /** Coefficients on the original scale. */
   model: LogisticRegressionModel;
   /** The solution in standardized coordinates (intercept last when fitted). */
   standardizedCoefficients: Float64Array;
+  /** The standardization the solver used. */
   standardization: Standardization;
+  /** How the optimizer ended. */
   convergence: Convergence;
+  /** What the user should know about the fit. */
   warnings: LogisticWarning[];
 }
 
