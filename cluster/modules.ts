@@ -1,7 +1,8 @@
 /**
  * Which modules user code may come from, and how it is loaded: a named export of a module URL
  * on the allowlist, imported once per isolate, never code sent as text. Frontier's own modules
- * ({@linkcode BUILTIN_MODULES}) are always allowed.
+ * ({@linkcode BUILTIN_MODULES}) and every module of Frontier's own packages
+ * ({@linkcode BUILTIN_PACKAGE_DIRS}: `models/`, `streaming/`) are always allowed.
  *
  * @module
  */
@@ -22,6 +23,32 @@ export const BUILTIN_MODULES: readonly string[] = [
 ];
 
 /** Loads named exports of allowed modules, caching them for the isolate's lifetime. */
+/**
+ * Frontier's own packages above the cluster layer, as directory URLs: any `.ts` module under them
+ * may be named by a job without being declared. They are named, not imported (`cluster/` never
+ * imports `models/` or `streaming/`); process executors get read access to these directories
+ * (`deploy/process_cluster.ts`), so they can import what a job names.
+ */
+export const BUILTIN_PACKAGE_DIRS: readonly string[] = [
+  new URL("../models/", import.meta.url).href,
+  new URL("../streaming/", import.meta.url).href,
+];
+
+/** Whether `module` is a `.ts` module inside one of {@linkcode BUILTIN_PACKAGE_DIRS}. */
+export function isBuiltinPackageModule(module: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(module);
+  } catch {
+    return false;
+  }
+  // URL parsing resolves "..", so a path that climbs out of the directory no longer starts with it.
+  if (url.href !== module || url.search !== "" || url.hash !== "" || !url.pathname.endsWith(".ts")) {
+    return false;
+  }
+  return BUILTIN_PACKAGE_DIRS.some((dir) => url.href.startsWith(dir));
+}
+
 export class ModuleLoader {
   readonly #allowed: ReadonlySet<string>;
   readonly #owner: string;
@@ -40,7 +67,7 @@ export class ModuleLoader {
 
   /** Whether `module` is on the allowlist. */
   allows(module: string): boolean {
-    return this.#allowed.has(module);
+    return this.#allowed.has(module) || isBuiltinPackageModule(module);
   }
 
   /**

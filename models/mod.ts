@@ -16,8 +16,8 @@
  * - Persistence: {@linkcode saveModel} / {@linkcode loadModel} with
  *   {@linkcode defaultModelRegistry} (and {@linkcode LOGISTIC_BODY_CODEC}).
  *
- * Model jobs run this package's modules on the executors: start the cluster with
- * {@linkcode MODEL_MODULES} on its allowlist.
+ * Model jobs run this package's modules on the executors; every cluster allows Frontier's own
+ * packages, so nothing needs to be declared (`cluster/modules.ts`).
  *
  * @example Per-segment rates and a correlation
  * ```ts
@@ -41,9 +41,9 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { col, Frontier } from "@frontier/frontier";
- * import { evaluateBinary, LogisticRegression, MODEL_MODULES } from "@frontier/frontier/models";
+ * import { evaluateBinary, LogisticRegression } from "@frontier/frontier/models";
  *
- * await using fx = await Frontier.start({ executors: 1, modules: MODEL_MODULES });
+ * await using fx = await Frontier.start({ executors: 1 });
  * const ds = fx.range(0, 200, { partitions: 2 })
  *   .withColumn("x", col("id").mod(20))
  *   .withColumn("y", col("id").mod(20).plus(col("id").mod(3)).gt(10));
@@ -82,8 +82,6 @@ export {
   summaryStats,
   type SummaryTable,
 } from "./stat/summary_stats.ts";
-
-export { MODEL_MODULES } from "./modules.ts";
 
 export {
   type BlockSource,

@@ -11,6 +11,8 @@
  *     `deno info --json`): a dynamic `import()` of a file needs read access to it and to those of
  *     its static imports the executor has not loaded already;
  *   - `readDirs`: input data (CSV, Parquet, Arrow files);
+ *   - Frontier's own `models/` and `streaming/` directories (read-only code): their modules are
+ *     always allowed (`cluster/modules.ts`), so executors must be able to import them;
  *   - the spill directory: to read spilled blocks back (and `stat` them);
  *   - the TLS certificate (`--ca-cert`) when the driver serves `wss://`;
  *   - the project's `node_modules` (read-only dependency code): parquet-wasm fetches its `.wasm`
@@ -35,6 +37,7 @@ import {
   serveDriver,
 } from "./driver_server.ts";
 import { createSecretFile, readSecretFile } from "./secret_file.ts";
+import { BUILTIN_PACKAGE_DIRS } from "../modules.ts";
 
 /** Options of {@linkcode startProcessCluster}. */
 export interface ProcessClusterOptions {
@@ -319,6 +322,8 @@ export async function executorArgs(o: {
     else if (u.protocol === "http:" || u.protocol === "https:") importHosts.push(u.host);
   }
   const nodeModules = decodeURIComponent(new URL("../../node_modules", import.meta.url).pathname);
+  // Frontier's own model and streaming packages: always allowed, so always readable.
+  const packages = BUILTIN_PACKAGE_DIRS.map((dir) => decodeURIComponent(new URL(dir).pathname));
   const read = unique([
     o.secretFile,
     ...(o.caCert ? [o.caCert] : []),
@@ -326,6 +331,7 @@ export async function executorArgs(o: {
     ...o.readDirs,
     o.spillDir,
     nodeModules,
+    ...packages,
   ]);
   const write = unique([...o.writeDirs, o.spillDir]);
   const config = new URL("../../deno.json", import.meta.url);

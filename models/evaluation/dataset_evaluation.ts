@@ -5,7 +5,7 @@
  * merged summary is the bits a single node computes from the same rows, so every metric equals
  * the local computation exactly, for any partitioning.
  *
- * The module must be on the cluster's allowlist (`Frontier.start({ modules: MODEL_MODULES })`).
+ * Its module is Frontier's own, so every cluster allows it (`cluster/modules.ts`).
  *
  * @example
  * ```ts ignore
@@ -23,7 +23,6 @@
  */
 import type { Json } from "../../actors/errors.ts";
 import type { Dataset } from "../../cluster/dataset.ts";
-import { withModuleHint } from "../modules.ts";
 import { type BinaryMetrics, binaryMetrics, type BinaryMetricsOptions } from "./binary_metrics.ts";
 import { type ErrorCosts, type OperatingPoint, operatingPoint } from "./operating_point.ts";
 import { scoreGroups } from "./score_groups.ts";
@@ -67,15 +66,11 @@ export async function summarizeDataset(dataset: Dataset, columns: ScoreColumns):
       throw new TypeError(`Column "${c}" is not in the dataset (${dataset.columns.join(", ")})`);
     }
   }
-  try {
-    const merged = await dataset.aggregatePartitions(
-      { module: EVALUATION_MODULE, fold: "foldEvaluation", merge: "mergeEvaluationPartials", args },
-      { signal: columns.signal },
-    );
-    return decodeSummary(merged);
-  } catch (e) {
-    throw withModuleHint(e, EVALUATION_MODULE);
-  }
+  const merged = await dataset.aggregatePartitions(
+    { module: EVALUATION_MODULE, fold: "foldEvaluation", merge: "mergeEvaluationPartials", args },
+    { signal: columns.signal },
+  );
+  return decodeSummary(merged);
 }
 
 /**

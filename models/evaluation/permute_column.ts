@@ -10,7 +10,7 @@
  * `i` with the column's values keyed by `σ(j)` gives row `i` the value of row `σ⁻¹(i)`. Row order
  * changes (a join shuffles); metrics do not depend on it.
  *
- * This module must be on the cluster's allowlist (`MODEL_MODULES`).
+ * Its module is Frontier's own, so every cluster allows it.
  *
  * @module
  */

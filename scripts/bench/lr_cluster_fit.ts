@@ -20,7 +20,6 @@ import type { PartitionContext } from "../../cluster/partition_fns.ts";
 import { CounterRandom } from "../../cluster/util/seeded_random.ts";
 import { LogisticRegression } from "../../models/classification/logistic_regression/logistic_regression.ts";
 import type { Solver } from "../../models/classification/logistic_regression/params.ts";
-import { MODEL_MODULES } from "../../models/modules.ts";
 import { machineInfo, positiveFlag, readLoadAvg } from "./harness.ts";
 
 const SEED = 20250601;
@@ -83,7 +82,7 @@ async function main(): Promise<void> {
   const partitions = positiveFlag(values.partitions, "partitions", 2 * executors);
   const solvers = (values.solvers ?? "auto,lbfgs").split(",") as Solver[];
   const clock = systemClock;
-  await using fx = await Frontier.start({ executors, modules: [...MODEL_MODULES, import.meta.url] });
+  await using fx = await Frontier.start({ executors, modules: [import.meta.url] });
   const schema = schemaOf(features);
   const ds = fx.generate({
     module: import.meta.url,

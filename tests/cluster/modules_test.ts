@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NotAllowedError } from "../../cluster/errors.ts";
-import { BUILTIN_MODULES, ModuleLoader } from "../../cluster/modules.ts";
+import { BUILTIN_MODULES, isBuiltinPackageModule, ModuleLoader } from "../../cluster/modules.ts";
 import { BUILTIN_GENERATORS_MODULE } from "../../cluster/sources/generators.ts";
 import { CONTACT_DATE_MODULE } from "../../cluster/sources/bank/contact_date.ts";
 
@@ -55,4 +55,26 @@ Deno.test("built-in modules load in an isolate without read permission (least-pr
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("Frontier's own models/ and streaming/ modules are allowed by location, nothing that escapes them", () => {
+  const models = new URL("../../models/", import.meta.url).href;
+  const streaming = new URL("../../streaming/", import.meta.url).href;
+  assert.ok(isBuiltinPackageModule(`${models}evaluation/partition_fold.ts`));
+  assert.ok(isBuiltinPackageModule(`${streaming}mod.ts`));
+  for (
+    const m of [
+      `${models}evaluation/partition_fold.js`, // not a TypeScript module
+      `${models}evaluation/partition_fold.ts?x=1`, // query strings could name other code
+      `${models}evaluation/partition_fold.ts#x`,
+      `${models}../cluster/dataset.ts`, // not normalized: climbs out
+      new URL("../../cluster/dataset.ts", import.meta.url).href,
+      new URL("./fixtures/partition_fns.ts", import.meta.url).href,
+      "https://example.com/models/x.ts",
+      "not a url",
+    ]
+  ) assert.equal(isBuiltinPackageModule(m), false, m);
+  const loader = new ModuleLoader([], { owner: "test" });
+  assert.ok(loader.allows(`${models}evaluation/partition_fold.ts`));
+  assert.equal(loader.allows(new URL("./fixtures/partition_fns.ts", import.meta.url).href), false);
 });

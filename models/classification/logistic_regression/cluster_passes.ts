@@ -8,7 +8,6 @@
  * @module
  */
 import type { Dataset } from "../../../cluster/dataset.ts";
-import { withModuleHint } from "../../modules.ts";
 import type { BlockSource } from "./block_source.ts";
 import type { FoldContext } from "./context_codec.ts";
 import type { LossSummary } from "./loss_pass.ts";
@@ -33,17 +32,12 @@ export function clusterPasses(
   options: ClusterPassOptions = {},
 ): LogisticPasses {
   const run = async <T extends FoldSummary>(context: FoldContext): Promise<T> => {
-    let value;
-    try {
-      value = await dataset.aggregatePartitions({
-        module: LOGISTIC_MODULE,
-        fold: "foldLogistic",
-        merge: "mergeLogistic",
-        args: foldArgsJson({ source, context }),
-      }, { signal: options.signal });
-    } catch (e) {
-      throw withModuleHint(e, LOGISTIC_MODULE);
-    }
+    const value = await dataset.aggregatePartitions({
+      module: LOGISTIC_MODULE,
+      fold: "foldLogistic",
+      merge: "mergeLogistic",
+      args: foldArgsJson({ source, context }),
+    }, { signal: options.signal });
     const summary = decodeSummary(value);
     if (summary.type !== context.type) {
       throw new TypeError(`A ${context.type} pass returned a ${summary.type} summary`);

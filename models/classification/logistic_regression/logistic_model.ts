@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts ignore
- * await using fx = await Frontier.start({ modules: MODEL_MODULES });
+ * await using fx = await Frontier.start();
  * const model = await new LogisticRegression().fit(train, { featureCols: ["x1", "x2"], labelCol: "y" });
  * const scored = model.transform(test, { threshold: 0.3 }); // lazy: nothing ran yet
  * const rows = await scored.select("y", "probability", "prediction").collect();

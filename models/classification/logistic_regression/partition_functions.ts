@@ -1,6 +1,6 @@
 /**
- * The module a cluster loads for logistic regression (it must be on the cluster's module
- * allowlist: `Frontier.start({ modules: MODEL_MODULES })`). Its exports are the per-partition
+ * The module a cluster loads for logistic regression (Frontier's own, so every cluster allows
+ * it: `cluster/modules.ts`). Its exports are the per-partition
  * functions of `Dataset.aggregatePartitions` and `Dataset.mapPartitions`:
  *
  * - {@linkcode foldLogistic} (executors): reads a partition's batches through the job's

@@ -1,3 +1,4 @@
+import { isBuiltinPackageModule } from "../../../cluster/modules.ts";
 import assert from "node:assert/strict";
 import { Frontier } from "../../../cluster/frontier.ts";
 import type { Row, Schema } from "../../../cluster/columnar/batch.ts";
@@ -8,7 +9,6 @@ import { LOGISTIC_MODULE } from "../../../models/classification/logistic_regress
 import { EVALUATION_MODULE } from "../../../models/evaluation/dataset_evaluation.ts";
 import { permutationImportance } from "../../../models/evaluation/permutation_importance.ts";
 import { permutationKey, PERMUTE_MODULE, permuteColumn } from "../../../models/evaluation/permute_column.ts";
-import { MODEL_MODULES } from "../../../models/modules.ts";
 
 const SCHEMA: Schema = [
   { name: "id", type: "long", nullable: false },
@@ -34,14 +34,14 @@ async function byId(ds: Dataset): Promise<Row[]> {
   return (await ds.collect()).sort((a, b) => (a.id as number) - (b.id as number));
 }
 
-Deno.test("MODEL_MODULES holds every module model jobs name", () => {
+Deno.test("every module model jobs name is one the cluster allows without declaring it", () => {
   for (const m of [LOGISTIC_MODULE, EVALUATION_MODULE, PERMUTE_MODULE]) {
-    assert.ok(MODEL_MODULES.includes(m), m);
+    assert.ok(isBuiltinPackageModule(m), m);
   }
 });
 
 Deno.test("permuteColumn shuffles one column across partitions, keeps the others, and ignores the layout", async () => {
-  await using fx = await Frontier.start({ executors: 2, modules: MODEL_MODULES });
+  await using fx = await Frontier.start({ executors: 2 });
   const data = rows(400, 1);
   const three = await fx.fromRows(data, { schema: SCHEMA, partitions: 3 });
   const five = await fx.fromRows(data, { schema: SCHEMA, partitions: 5 });
@@ -62,7 +62,7 @@ Deno.test("permuteColumn shuffles one column across partitions, keeps the others
 });
 
 Deno.test("permutation importance ranks the columns by their effect, by name, the same for any partitioning", async () => {
-  await using fx = await Frontier.start({ executors: 2, modules: MODEL_MODULES });
+  await using fx = await Frontier.start({ executors: 2 });
   const train = await fx.fromRows(rows(2000, 2), { schema: SCHEMA, partitions: 3 });
   const model = await new LogisticRegression().fit(train, { featureCols: FEATURES, labelCol: "y" });
   const testRows = rows(1000, 3);

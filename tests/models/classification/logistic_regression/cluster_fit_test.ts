@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { Frontier } from "../../../../cluster/frontier.ts";
 import { LogisticRegression } from "../../../../models/classification/logistic_regression/logistic_regression.ts";
-import { LOGISTIC_MODULE } from "../../../../models/classification/logistic_regression/partition_functions.ts";
 import { assertSameFit, datasetOf, FEATURES } from "./lr_cluster_data.ts";
 import { partitioned, syntheticRows } from "./lr_test_data.ts";
 import { effectiveWeights, originalGradient, referenceScales } from "./lr_reference.ts";
@@ -17,7 +16,7 @@ Deno.test("a cluster fit equals the local fit bit for bit for 1 and 2 executors 
   );
   assert.equal(local.convergence.converged, true);
   for (const executors of [1, 2]) {
-    await using fx = await Frontier.start({ executors, modules: [LOGISTIC_MODULE] });
+    await using fx = await Frontier.start({ executors });
     for (const partitions of executors === 1 ? [3] : [1, 3, 8]) {
       const ds = await datasetOf(fx, ROWS, partitions);
       const passes: string[] = [];
@@ -32,7 +31,7 @@ Deno.test("a cluster fit equals the local fit bit for bit for 1 and 2 executors 
 });
 
 Deno.test("converged cluster coefficients satisfy the gradient condition on the original scale", async () => {
-  await using fx = await Frontier.start({ executors: 2, modules: [LOGISTIC_MODULE] });
+  await using fx = await Frontier.start({ executors: 2 });
   const lambda = 1e-3, ds = await datasetOf(fx, ROWS, 4);
   for (const solver of ["newton", "lbfgs"] as const) {
     const model = await new LogisticRegression({ regParam: lambda, solver, tol: 1e-10, maxIter: 500 }).fit(
@@ -60,7 +59,7 @@ Deno.test("balanced class weights on the cluster equal the local fit and centre 
     partitioned(rows, 1),
     5,
   );
-  await using fx = await Frontier.start({ executors: 2, modules: [LOGISTIC_MODULE] });
+  await using fx = await Frontier.start({ executors: 2 });
   const model = await lr.fit(await datasetOf(fx, rows, 3), { featureCols: FEATURES, labelCol: "y" });
   assertSameFit(model, local, "balanced");
   const n = rows.y.length, positives = rows.y.filter((y) => y === 1).length;
@@ -77,7 +76,7 @@ Deno.test("balanced class weights on the cluster equal the local fit and centre 
 });
 
 Deno.test("fit refuses bad column lists before running a job", async () => {
-  await using fx = await Frontier.start({ executors: 1, modules: [LOGISTIC_MODULE] });
+  await using fx = await Frontier.start({ executors: 1 });
   const ds = await datasetOf(fx, syntheticRows({ rows: 50, seed: 73 }), 1);
   const lr = new LogisticRegression();
   await assert.rejects(lr.fit(ds, { featureCols: [], labelCol: "y" }), TypeError);
@@ -86,11 +85,9 @@ Deno.test("fit refuses bad column lists before running a job", async () => {
   assert.equal((await fx.status()).jobs.length, 0);
 });
 
-Deno.test("a cluster started without the model modules refuses the fit and says how to allow them", async () => {
+Deno.test("a cluster started with no modules declared runs the fit: Frontier's model modules are built in", async () => {
   await using fx = await Frontier.start({ executors: 1 });
   const ds = await datasetOf(fx, syntheticRows({ rows: 50, seed: 74 }), 1);
-  await assert.rejects(
-    new LogisticRegression().fit(ds, { featureCols: FEATURES, labelCol: "y" }),
-    (e: Error) => e.name === "NotAllowedError" && /MODEL_MODULES/.test(e.message),
-  );
+  const model = await new LogisticRegression().fit(ds, { featureCols: FEATURES, labelCol: "y" });
+  assert.equal(model.coefficients.length, FEATURES.length);
 });
