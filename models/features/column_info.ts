@@ -10,6 +10,8 @@
  * - `string`: text (index it before assembling it).
  * - `nominal`: a category index `0 … labels.length - 1` held as a double, with the column it came
  *   from (`source`) and the name of every index; `ordinal` indices (buckets) are ordered numbers.
+ *   With `catchAll`, the last index is where a `"keep"` stage put invalid values (`__unknown`,
+ *   `__invalid`): not a category of its own.
  * - `vector`: named slots, each numeric or categorical (a category index a tree can split natively).
  *
  * @module
@@ -30,6 +32,7 @@ export type ColumnInfo =
     readonly source: string;
     readonly labels: readonly string[];
     readonly ordinal: boolean;
+    readonly catchAll: boolean;
   }
   | { readonly kind: "vector"; readonly slots: readonly Slot[] };
 

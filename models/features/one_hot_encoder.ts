@@ -1,8 +1,9 @@
 /**
- * `OneHotEncoder`: category indices to one-hot vectors (Spark's semantics: `dropLast` drops the
- * last slot; `"keep"` adds a slot for invalid indices before that). The category count of a
- * column comes from the stage that made it (a string indexer's labels, a bucketizer's buckets);
- * for a plain number column fit takes `max + 1` over the training data on the cluster.
+ * `OneHotEncoder`: category indices to one-hot vectors (`dropLast` drops the last category's slot;
+ * a string indexer's `__unknown` index encodes as all zeros; see `stages/one_hot_encoder.ts` for
+ * the rules and where they differ from Spark). The category count of a column comes from the
+ * stage that made it (a string indexer's labels, a bucketizer's buckets); for a plain number
+ * column fit takes `max + 1` over the training data on the cluster.
  *
  * @example
  * ```ts ignore
@@ -54,9 +55,13 @@ export class OneHotEncoder implements Estimator<FeatureModel> {
   /** Takes category counts from the inputs' meaning, or `max + 1` on the cluster for plain numbers. */
   async fit(dataset: Dataset, context?: FitContext): Promise<FeatureModel> {
     const infos = fitInfos(dataset, context);
-    const sizes: number[] = this.inputs.map((c) => {
+    const catchAll = this.inputs.map((c) => {
       const info = infoOf(infos, c, "OneHotEncoder");
-      return info.kind === "nominal" ? info.labels.length : -1;
+      return info.kind === "nominal" && info.catchAll;
+    });
+    const sizes: number[] = this.inputs.map((c, j) => {
+      const info = infoOf(infos, c, "OneHotEncoder");
+      return info.kind === "nominal" ? info.labels.length - (catchAll[j] ? 1 : 0) : -1;
     });
     const plain = this.inputs.filter((_, j) => sizes[j]! < 0);
     const stats = await moments(dataset, plain.map((c) => col(c).cast("double")), {
@@ -74,6 +79,7 @@ export class OneHotEncoder implements Estimator<FeatureModel> {
       inputs: this.inputs,
       outputs: this.outputs,
       sizes,
+      catchAll,
       dropLast: this.dropLast,
       handleInvalid: this.handleInvalid,
     };

@@ -87,7 +87,13 @@ export const bucketizerKernel: StageKernel<BucketizerState> = {
         throw new TypeError(`${STAGE} reads numbers, but column "${input}" is ${info.kind}`);
       }
       const labels = bucketLabels(s.splits[j]!, s.handleInvalid === "keep");
-      return [s.outputs[j]!, { kind: "nominal", source: input, labels, ordinal: true }];
+      return [s.outputs[j]!, {
+        kind: "nominal",
+        source: input,
+        labels,
+        ordinal: true,
+        catchAll: s.handleInvalid === "keep",
+      }];
     });
   },
   apply(s, frame) {

@@ -1,9 +1,16 @@
 /**
- * The fitted one-hot encoder: category index `i` of a column with `size` categories becomes a
- * vector with a 1 in slot `i` and 0 elsewhere (Spark's `OneHotEncoder`). Valid indices are the
- * integers `0 … size - 1`; anything else (null, NaN, fractions, out of range) is invalid:
- * `"error"` throws, `"keep"` sets an extra last slot `…=__invalid`. With `dropLast` the last slot
- * is dropped, so with `"keep"` invalid values become all zeros and every category keeps its slot.
+ * The fitted one-hot encoder: category `i` of a column with `size` categories becomes a vector
+ * with a 1 in slot `i` and 0 elsewhere.
+ *
+ * - Categories are the integers `0 … size - 1`. With `dropLast`, category `size - 1` has no slot
+ *   (all zeros), so the slots never sum to a constant (no collinearity with an intercept).
+ * - A `"keep"` stage's catch-all index (`size`, e.g. a string indexer's `__unknown` for null and
+ *   unseen values) encodes as all zeros. This differs from Spark, whose encoder counts the
+ *   catch-all as a category and drops it as the last one, keeping every real category's slot;
+ *   here `dropLast` always drops the last real category, as scikit-learn's `drop` with
+ *   `handle_unknown="ignore"` does.
+ * - Anything else (null or NaN for a plain index column, fractions, out of range) is invalid:
+ *   `"error"` throws, `"keep"` sets an extra last slot `…=__invalid`.
  *
  * Slots are named `source=label` when the input is a category index with its labels (a string
  * indexer's output: `job=admin.`), and `column=i` otherwise.
@@ -19,7 +26,7 @@ import type { JsonFields } from "../../persistence/json_fields.ts";
 import { type ColumnInfo, type ColumnInfos, infoOf, type Slot, slotColumn } from "../column_info.ts";
 import { asDouble, type CompiledStage, invalidValueError, type StageKernel } from "./stage.ts";
 
-/** The name of the slot that `"keep"` gives invalid values (before `dropLast`). */
+/** The name of the slot that `"keep"` gives invalid values. */
 export const INVALID_SLOT = "__invalid";
 
 /** What a one-hot encoder learned. */
@@ -27,17 +34,25 @@ export interface OneHotEncoderState {
   readonly kind: "one_hot_encoder";
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
-  /** Categories per input column. */
+  /** Categories per input column (not counting a catch-all index). */
   readonly sizes: readonly number[];
+  /** Per input column: whether index `size` is a catch-all (encoded as all zeros). */
+  readonly catchAll: readonly boolean[];
   readonly dropLast: boolean;
   readonly handleInvalid: "error" | "keep";
 }
 
 const STAGE = "OneHotEncoder";
 
+/** Slots of the categories of input `j` (before an invalid slot). */
+function categorySlots(s: OneHotEncoderState, j: number): number {
+  const size = s.sizes[j]!;
+  return s.dropLast && size > 0 ? size - 1 : size;
+}
+
 /** Vector width of input `j`. */
 function width(s: OneHotEncoderState, j: number): number {
-  return s.sizes[j]! + (s.handleInvalid === "keep" ? 1 : 0) - (s.dropLast ? 1 : 0);
+  return categorySlots(s, j) + (s.handleInvalid === "keep" ? 1 : 0);
 }
 
 /** The slot names of input `j` (`width` of them). */
@@ -47,12 +62,12 @@ function slotNames(s: OneHotEncoderState, j: number, infos: ColumnInfos): string
   if (info.kind !== "numeric" && info.kind !== "nominal") {
     throw new TypeError(`${STAGE} reads category indices, but column "${input}" is ${info.kind}`);
   }
-  const named = info.kind === "nominal" && info.labels.length === size;
+  const named = info.kind === "nominal" && info.labels.length === size + (s.catchAll[j] ? 1 : 0);
   const base = info.kind === "nominal" ? info.source : input;
   const names: string[] = [];
-  for (let i = 0; i < size; i++) names.push(`${base}=${named ? info.labels[i]! : String(i)}`);
+  for (let i = 0; i < categorySlots(s, j); i++) names.push(`${base}=${named ? info.labels[i]! : String(i)}`);
   if (s.handleInvalid === "keep") names.push(`${base}=${INVALID_SLOT}`);
-  return names.slice(0, width(s, j));
+  return names;
 }
 
 /** The one-hot encoder's kernel. */
@@ -67,16 +82,16 @@ export const oneHotEncoderKernel: StageKernel<OneHotEncoderState> = {
   apply(s, frame) {
     const n = frame.length;
     const outs = s.inputs.map((input, j) => {
-      const size = s.sizes[j]!, w = width(s, j);
+      const size = s.sizes[j]!, w = width(s, j), k = categorySlots(s, j), catchAll = s.catchAll[j]!;
       const values = frame.number(input);
       const out = new Float64Array(n * w);
       for (let r = 0; r < n; r++) {
         const v = values[r]!;
-        let slot: number;
-        if (Number.isInteger(v) && v >= 0 && v < size) slot = v;
-        else if (s.handleInvalid === "keep") slot = size;
+        if (Number.isInteger(v) && v >= 0 && v < size) {
+          if (v < k) out[r * w + v] = 1;
+        } else if (catchAll && v === size) continue;
+        else if (s.handleInvalid === "keep") out[r * w + k] = 1;
         else throw invalidValueError(STAGE, input, v, `it is not a category index in [0, ${size})`);
-        if (slot < w) out[r * w + slot] = 1;
       }
       return out;
     });
@@ -85,13 +100,13 @@ export const oneHotEncoderKernel: StageKernel<OneHotEncoderState> = {
   compile(s, ctx): CompiledStage {
     const columns: [string, Column][] = [];
     s.inputs.forEach((input, j) => {
-      const size = s.sizes[j]!, names = slotNames(s, j, ctx.infos);
+      const size = s.sizes[j]!, k = categorySlots(s, j), names = slotNames(s, j, ctx.infos);
       const v = asDouble(input, ctx.schema);
-      const indices = Array.from({ length: size }, (_, i) => i);
-      const valid = size === 0 ? lit(false) : v.isIn(...indices);
+      const indices = Array.from({ length: size + (s.catchAll[j] ? 1 : 0) }, (_, i) => i);
+      const valid = indices.length === 0 ? lit(false) : v.isIn(...indices);
       names.forEach((name, i) => {
         const out = slotColumn(s.outputs[j]!, name);
-        if (i === size) columns.push([out, when(valid, lit(0, "double")).otherwise(lit(1, "double"))]);
+        if (i === k) columns.push([out, when(valid, lit(0, "double")).otherwise(lit(1, "double"))]);
         else {
           const hot = when(v.eq(i), lit(1, "double")).otherwise(lit(0, "double"));
           columns.push([out, s.handleInvalid === "keep" ? hot : when(valid, hot)]);
@@ -105,6 +120,7 @@ export const oneHotEncoderKernel: StageKernel<OneHotEncoderState> = {
       inputs: [...s.inputs],
       outputs: [...s.outputs],
       sizes: [...s.sizes],
+      catchAll: [...s.catchAll],
       dropLast: s.dropLast,
       handleInvalid: s.handleInvalid,
     };
@@ -117,14 +133,21 @@ export const oneHotEncoderKernel: StageKernel<OneHotEncoderState> = {
       }
       return u;
     });
-    if (outputs.length !== inputs.length || sizes.length !== inputs.length) {
-      throw f.error("must have as many outputs and sizes as inputs");
+    const catchAll = f.array("catchAll").map((u, j) => {
+      if (typeof u !== "boolean") throw f.error("must be true or false", `catchAll[${j}]`);
+      return u;
+    });
+    if (
+      outputs.length !== inputs.length || sizes.length !== inputs.length || catchAll.length !== inputs.length
+    ) {
+      throw f.error("must have as many outputs, sizes and catchAll flags as inputs");
     }
     return {
       kind: "one_hot_encoder",
       inputs,
       outputs,
       sizes,
+      catchAll,
       dropLast: f.boolean("dropLast"),
       handleInvalid: f.oneOf("handleInvalid", ["error", "keep"]),
     };

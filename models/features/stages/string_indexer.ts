@@ -50,6 +50,7 @@ export const stringIndexerKernel: StageKernel<StringIndexerState> = {
         source: input,
         labels: s.handleInvalid === "keep" ? [...labels, UNKNOWN_LABEL] : labels,
         ordinal: false,
+        catchAll: s.handleInvalid === "keep",
       }];
     });
   },
