@@ -16,6 +16,7 @@
  * @module
  */
 import type { Batch } from "../../../cluster/columnar/batch.ts";
+import { InvalidRowError } from "../../../cluster/errors.ts";
 import { type FeatureBinning, MISSING_BIN } from "../../classification/tree/binning.ts";
 import type { Slot } from "../column_info.ts";
 import { Frame } from "../frame.ts";
@@ -164,7 +165,7 @@ function readLabels(frame: Frame, label: LabelSpec): Float64Array {
       (label.negative === undefined || v === label.negative)
     ) out[r] = 0;
     else {
-      throw new RangeError(
+      throw new InvalidRowError(
         `Label column "${label.column}" holds ${
           v === undefined || Number.isNaN(v) ? "null" : JSON.stringify(v)
         } in row ${rowOf(frame, r)}: expected ${JSON.stringify(label.positive)} (1)${
@@ -172,6 +173,7 @@ function readLabels(frame: Frame, label: LabelSpec): Float64Array {
             ? " or another non-null value (0)"
             : ` or ${JSON.stringify(label.negative)} (0)`
         }`,
+        { data: { column: label.column, row: rowOf(frame, r) } },
       );
     }
   }
@@ -183,8 +185,9 @@ function readWeights(frame: Frame, column: string): Float64Array {
   for (let r = 0; r < w.length; r++) {
     const x = w[r]!;
     if (!(x >= 0 && x < Infinity)) {
-      throw new RangeError(
+      throw new InvalidRowError(
         `Weight column "${column}" holds ${x} in row ${rowOf(frame, r)}: weights must be finite and ≥ 0`,
+        { data: { column, row: rowOf(frame, r) } },
       );
     }
   }

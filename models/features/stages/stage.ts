@@ -7,6 +7,7 @@
  * @module
  */
 import type { Json } from "../../../actors/errors.ts";
+import { InvalidRowError } from "../../../cluster/errors.ts";
 import type { Schema } from "../../../cluster/columnar/batch.ts";
 import { col, type Column, lit } from "../../../cluster/expr/column.ts";
 import type { JsonFields } from "../../persistence/json_fields.ts";
@@ -59,14 +60,21 @@ export function asDouble(name: string, schema: Schema): Column {
   return f === undefined || f.type === "double" ? col(name) : col(name).cast("double");
 }
 
-/** The error for a value a stage in `"error"` mode cannot encode. */
-export function invalidValueError(stage: string, column: string, value: unknown, why: string): RangeError {
-  return new RangeError(
-    `${stage} cannot encode ${
-      value === undefined || (typeof value === "number" && Number.isNaN(value))
-        ? "a missing value"
-        : JSON.stringify(value)
-    } of column "${column}": ${why} (set handleInvalid to "keep" or "skip")`,
+/**
+ * The error for a value a stage in `"error"` mode cannot encode: an `InvalidRowError` (the same
+ * data fails every retry) naming the stage, the column and the value.
+ */
+export function invalidValueError(
+  stage: string,
+  column: string,
+  value: unknown,
+  why: string,
+): InvalidRowError {
+  const missing = value === undefined || (typeof value === "number" && Number.isNaN(value));
+  const shown = missing ? "a missing value" : JSON.stringify(value);
+  return new InvalidRowError(
+    `${stage} cannot encode ${shown} of column "${column}": ${why} (set handleInvalid to "keep" or "skip")`,
+    { data: { stage, column, value: missing ? null : typeof value === "string" ? value : String(value) } },
   );
 }
 

@@ -10,6 +10,7 @@
  * @module
  */
 import type { Json } from "../../../actors/errors.ts";
+import { InvalidRowError } from "../../../cluster/errors.ts";
 import { col, type Column } from "../../../cluster/expr/column.ts";
 import type { JsonFields } from "../../persistence/json_fields.ts";
 import { type ColumnInfos, infoOf, type Slot, slotColumn, slotsOf } from "../column_info.ts";
@@ -66,8 +67,9 @@ export const vectorAssemblerKernel: StageKernel<VectorAssemblerState> = {
         if (s.handleInvalid === "keep") continue;
         if (s.handleInvalid === "error") {
           const name = slots.flat()[c]!.name;
-          throw new RangeError(
+          throw new InvalidRowError(
             `${STAGE} found a missing value in feature "${name}" (set handleInvalid to "keep" or "skip", or impute it)`,
+            { data: { stage: STAGE, feature: name } },
           );
         }
         (drop ??= new Uint8Array(n))[r] = 1;
