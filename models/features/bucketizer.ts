@@ -62,7 +62,8 @@ export class Bucketizer implements Estimator<FeatureModel> {
   }
 
   /** Checks the inputs (no job runs: the splits are given). */
-  fit(dataset: Dataset, context?: FitContext): Promise<FeatureModel> {
+  // deno-lint-ignore require-await
+  async fit(dataset: Dataset, context?: FitContext): Promise<FeatureModel> {
     const infos = fitInfos(dataset, context);
     const state: BucketizerState = {
       kind: "bucketizer",
@@ -72,7 +73,7 @@ export class Bucketizer implements Estimator<FeatureModel> {
       handleInvalid: this.handleInvalid,
     };
     bucketizerKernel.outputs(state, infos);
-    return Promise.resolve(new FeatureModel(state, infos));
+    return new FeatureModel(state, infos);
   }
 }
 

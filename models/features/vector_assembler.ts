@@ -42,7 +42,8 @@ export class VectorAssembler implements Estimator<FeatureModel> {
   }
 
   /** Fixes the slot layout from what the inputs mean (no job runs). */
-  fit(dataset: Dataset, context?: FitContext): Promise<FeatureModel> {
+  // deno-lint-ignore require-await
+  async fit(dataset: Dataset, context?: FitContext): Promise<FeatureModel> {
     const infos = fitInfos(dataset, context);
     const state: VectorAssemblerState = {
       kind: "vector_assembler",
@@ -51,6 +52,6 @@ export class VectorAssembler implements Estimator<FeatureModel> {
       handleInvalid: this.handleInvalid,
     };
     vectorAssemblerKernel.outputs(state, infos);
-    return Promise.resolve(new FeatureModel(state, infos));
+    return new FeatureModel(state, infos);
   }
 }
