@@ -92,6 +92,11 @@ export class Frame {
     this.#rows = rows === undefined ? keep : keep.map((i) => rows[i]!);
   }
 
+  /** Column `name` in whatever form it has. */
+  column(name: string): FrameColumn {
+    return this.#get(name);
+  }
+
   #get(name: string): FrameColumn {
     const own = this.#columns.get(name);
     if (own !== undefined) return own;

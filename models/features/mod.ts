@@ -55,6 +55,7 @@ export {
   type AssembledBlock,
   type AssembleOptions,
   FeatureAssembler,
+  transformBatch,
 } from "./spec/assemble.ts";
 export { STAGE_KINDS, type StageState } from "./stages/kernels.ts";
 export { MAX_EXPRESSION_LABELS, UNKNOWN_LABEL } from "./stages/string_indexer.ts";

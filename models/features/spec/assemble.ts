@@ -8,6 +8,9 @@
  * - {@linkcode assembleBinned}: for a spec that ends in a feature binner, the tree bin ids as a
  *   row-major `Uint8Array` (what the histogram kernels read), computed from the binner's input
  *   without going through doubles.
+ * - {@linkcode transformBatch}: the batch with every stage's output columns, exactly as
+ *   `PipelineModel.transform` lays them out on the cluster (what a scorer or a per-partition job
+ *   emits); missing numbers come out as null.
  *
  * Rows a `"skip"` stage drops are absent from the output; `sourceRows` then maps output rows to
  * batch rows. Build a {@linkcode FeatureAssembler} once per spec to skip re-deriving the layout
@@ -15,10 +18,11 @@
  *
  * @module
  */
-import type { Batch } from "../../../cluster/columnar/batch.ts";
+import type { Batch, Field, Vec } from "../../../cluster/columnar/batch.ts";
+import { takeVec } from "../../../cluster/columnar/batch_ops.ts";
 import { InvalidRowError } from "../../../cluster/errors.ts";
 import { type FeatureBinning, MISSING_BIN } from "../../classification/tree/binning.ts";
-import type { Slot } from "../column_info.ts";
+import { type Slot, slotColumn } from "../column_info.ts";
 import { Frame } from "../frame.ts";
 import { type FeatureLayout, featureLayout, type FeatureSpec, type LabelSpec } from "./feature_spec.ts";
 
@@ -116,6 +120,49 @@ export class FeatureAssembler {
     };
   }
 
+  /**
+   * `batch` with every stage's outputs: input columns first (an output of the same name replaces
+   * one in place), then new columns in stage order, vectors as their slot columns; category
+   * indices, numbers and vector slots as doubles (null where missing), filled text as text.
+   */
+  transform(batch: Batch): Batch {
+    const frame = this.#run(batch, this.layout.stages.length);
+    const rows = frame.sourceRows;
+    const fields: Field[] = batch.schema.map((f) => ({ ...f }));
+    const columns: Vec[] = batch.columns.map((v) => rows === undefined ? v : takeVec(v, rows));
+    const put = (field: Field, vec: Vec) => {
+      const at = fields.findIndex((f) => f.name === field.name);
+      if (at < 0) {
+        fields.push(field);
+        columns.push(vec);
+      } else {
+        fields[at] = field;
+        columns[at] = vec;
+      }
+    };
+    this.layout.stages.forEach((stage, i) => {
+      for (const [name, info] of stage.outputs(this.layout.before[i]!)) {
+        const c = frame.column(name);
+        if (c.kind === "string") {
+          const valid = Uint8Array.from(c.values, (v) => v === undefined ? 0 : 1);
+          put({ name, type: "string", nullable: true }, {
+            type: "string",
+            values: c.values.map((v) => v ?? ""),
+            valid,
+          });
+        } else if (c.kind === "number") put({ name, type: "double", nullable: true }, doubles(c.values));
+        else if (info.kind === "vector") {
+          info.slots.forEach((slot, k) => {
+            const values = new Float64Array(frame.length);
+            for (let r = 0; r < values.length; r++) values[r] = c.values[r * c.width + k]!;
+            put({ name: slotColumn(name, slot.name), type: "double", nullable: true }, doubles(values));
+          });
+        }
+      }
+    });
+    return { schema: fields, length: frame.length, columns };
+  }
+
   #extras(frame: Frame, options: AssembleOptions) {
     const mode = options.labels ?? "auto";
     const out: { labels?: Float64Array; weights?: Float64Array; sourceRows?: Uint32Array } = {};
@@ -136,6 +183,20 @@ export class FeatureAssembler {
     }
     return out;
   }
+}
+
+/** `batch` with the outputs of every stage of `spec` (see {@linkcode FeatureAssembler.transform}). */
+export function transformBatch(batch: Batch, spec: FeatureSpec): Batch {
+  return new FeatureAssembler(spec).transform(batch);
+}
+
+/** A double vector of `values`, null where NaN. */
+function doubles(values: Float64Array): Vec {
+  let valid: Uint8Array | undefined;
+  for (let r = 0; r < values.length; r++) {
+    if (values[r] !== values[r]) (valid ??= new Uint8Array(values.length).fill(1))[r] = 0;
+  }
+  return { type: "double", values, valid };
 }
 
 /** The dense features of `batch` under `spec` (see {@linkcode FeatureAssembler} to reuse a spec). */

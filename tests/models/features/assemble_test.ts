@@ -4,8 +4,8 @@
  * on test rows with values training never saw: unseen categories, nulls, NaN, out-of-range numbers.
  */
 import assert from "node:assert/strict";
-import type { Batch, Row } from "../../../cluster/columnar/batch.ts";
-import { batchFromRows } from "../../../cluster/columnar/batch_ops.ts";
+import type { Batch, Row, Schema } from "../../../cluster/columnar/batch.ts";
+import { batchFromRows, batchToRows } from "../../../cluster/columnar/batch_ops.ts";
 import { InvalidRowError } from "../../../cluster/errors.ts";
 import { binValue } from "../../../models/classification/tree/binning.ts";
 import {
@@ -22,6 +22,7 @@ import {
   type StageState,
   StandardScaler,
   StringIndexer,
+  transformBatch,
   VectorAssembler,
 } from "../../../models/features/mod.ts";
 import { assertSameValue, isMissing, randomRows, ROW_SCHEMA, withCluster } from "./feature_test_util.ts";
@@ -48,6 +49,16 @@ function keepPipeline(): Pipeline {
 /** The model's features of every collected row, from the `features_scaled[…]` columns. */
 function collectedFeatures(rows: readonly Row[], model: PipelineModel): unknown[][] {
   return rows.map((r) => model.featureNames.map((n) => r[slotColumn(model.spec.features, n)]));
+}
+
+/** `batch` (from `transformBatch`) has the cluster transform's columns, types and values. */
+function assertSameRows(batch: Batch, schema: Schema, rows: readonly Row[]): void {
+  assert.deepEqual(batch.schema.map((f) => [f.name, f.type]), schema.map((f) => [f.name, f.type]));
+  const local = batchToRows(batch);
+  assert.equal(local.length, rows.length);
+  local.forEach((row, r) => {
+    for (const f of schema) assertSameValue(row[f.name], rows[r]![f.name], `row ${r} column ${f.name}`);
+  });
 }
 
 /** The pipeline's features of one row, written from the stage rules with no kernel code. */
@@ -95,7 +106,10 @@ Deno.test("assembleBlock equals transform + collect and the row-by-row reference
     const block = assembleBlock(batchFromRows(ROW_SCHEMA, TEST), model.spec);
     assert.equal(block.rows, TEST.length);
     assert.equal(block.sourceRows, undefined);
-    const collected = collectedFeatures(await model.transform(test).collect(), model);
+    const transformed = model.transform(test);
+    const rows = await transformed.collect();
+    assertSameRows(transformBatch(batchFromRows(ROW_SCHEMA, TEST), model.spec), transformed.schema, rows);
+    const collected = collectedFeatures(rows, model);
     assert.equal(collected.length, TEST.length);
     TEST.forEach((row, r) => {
       const want = referenceRow(row, model.spec.stages);
@@ -128,7 +142,10 @@ Deno.test("skip drops the same rows in assembleBlock and in transform", async ()
     });
     assert.ok(kept.length > 100 && kept.length < TEST.length - 50, `${kept.length} rows kept`);
     assert.deepEqual([...block.sourceRows!], kept);
-    const collected = collectedFeatures(await model.transform(test).collect(), model);
+    const transformed = model.transform(test);
+    const rows = await transformed.collect();
+    assertSameRows(transformBatch(batchFromRows(ROW_SCHEMA, TEST), model.spec), transformed.schema, rows);
+    const collected = collectedFeatures(rows, model);
     assert.deepEqual(collected.flat(), [...block.values]);
     assert.deepEqual(collected.map((f) => f[2]), kept.map((i) => TEST[i]!["n"]));
   });
