@@ -41,7 +41,9 @@ export type BankFile = "full" | "additional";
 
 /** The feature columns of a bank file, in file order. */
 export interface BankColumns {
+  /** Text columns (categories). */
   readonly categorical: readonly string[];
+  /** Number columns. */
   readonly numeric: readonly string[];
   /** All of them, in file order. */
   readonly all: readonly string[];

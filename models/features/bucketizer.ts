@@ -18,10 +18,13 @@ import { asDouble } from "./stages/stage.ts";
 
 /** Options of {@linkcode Bucketizer}. */
 export interface BucketizerOptions {
+  /** The input column (or set `inputCols`). */
   inputCol?: string;
+  /** Several input columns, handled independently in one pass (instead of `inputCol`). */
   inputCols?: readonly string[];
-  /** @default {`${inputCol}_bucket`} */
+  /** The output column. @default {`${inputCol}_bucket`} */
   outputCol?: string;
+  /** Output columns, one per input column. */
   outputCols?: readonly string[];
   /** Splits of `inputCol` (at least 2, strictly increasing; ±Infinity allowed). */
   splits?: readonly number[];
@@ -33,9 +36,13 @@ export interface BucketizerOptions {
 
 /** Buckets numbers by given splits. */
 export class Bucketizer implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** Splits per input column. */
   readonly splits: readonly (readonly number[])[];
+  /** What happens to values the stage cannot encode (see the option). */
   readonly handleInvalid: HandleInvalid;
 
   /** Throws `RangeError` naming the first bad option. */
@@ -79,10 +86,13 @@ export class Bucketizer implements Estimator<FeatureModel> {
 
 /** Options of {@linkcode QuantileDiscretizer}. */
 export interface QuantileDiscretizerOptions {
+  /** The input column (or set `inputCols`). */
   inputCol?: string;
+  /** Several input columns, handled independently in one pass (instead of `inputCol`). */
   inputCols?: readonly string[];
-  /** @default {`${inputCol}_bucket`} */
+  /** The output column. @default {`${inputCol}_bucket`} */
   outputCol?: string;
+  /** Output columns, one per input column. */
   outputCols?: readonly string[];
   /** Buckets wanted (fewer when quantiles repeat). @default {2} */
   numBuckets?: number;
@@ -92,9 +102,13 @@ export interface QuantileDiscretizerOptions {
 
 /** Buckets numbers at the training data's quantiles. */
 export class QuantileDiscretizer implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** Buckets wanted per column. */
   readonly numBuckets: number;
+  /** What happens to values the stage cannot encode (see the option). */
   readonly handleInvalid: HandleInvalid;
 
   /** Throws `RangeError` naming the first bad option. */

@@ -46,7 +46,7 @@ import { numericBinningFromCounts } from "./binning_counts.ts";
 export interface FeatureBinnerOptions {
   /** The assembled vector. @default {"features"} */
   inputCol?: string;
-  /** @default {`${inputCol}_binned`} */
+  /** The output column. @default {`${inputCol}_binned`} */
   outputCol?: string;
   /** Value bins per feature, at most 255. @default {255} */
   maxBins?: number;
@@ -58,10 +58,15 @@ export interface FeatureBinnerOptions {
 
 /** Bins assembled features for histogram trees. */
 export class FeatureBinner implements Estimator<FeatureModel> {
+  /** The input column. */
   readonly input: string;
+  /** The output column. */
   readonly output: string;
+  /** Value bins per feature at most. */
   readonly maxBins: number;
+  /** Distinct values up to which a numeric slot is binned from exact counts. */
   readonly exactDistinct: number;
+  /** Relative error of the quantile sketches. */
   readonly relativeError: number;
 
   /** Throws `RangeError` naming the first bad option. */

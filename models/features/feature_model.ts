@@ -27,11 +27,13 @@ export interface FitContext {
 
 /** Maps a dataset to a new lazy dataset. */
 export interface Transformer {
+  /** The transformed dataset (lazy). */
   transform(dataset: Dataset): Dataset;
 }
 
 /** Learns a transformer from a dataset. */
 export interface Estimator<M extends Transformer = Transformer> {
+  /** Learns from `dataset`; statistics run on the cluster. */
   fit(dataset: Dataset, context?: FitContext): Promise<M>;
 }
 

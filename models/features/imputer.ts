@@ -24,19 +24,25 @@ import { asDouble } from "./stages/stage.ts";
 
 /** Options of {@linkcode Imputer}. */
 export interface ImputerOptions {
+  /** The input column (or set `inputCols`). */
   inputCol?: string;
+  /** Several input columns, handled independently in one pass (instead of `inputCol`). */
   inputCols?: readonly string[];
-  /** @default {the input columns (filled in place)} */
+  /** The output column. @default {the input columns (filled in place)} */
   outputCol?: string;
+  /** Output columns, one per input column. */
   outputCols?: readonly string[];
-  /** @default {"mean"} */
+  /** How each column's fill is computed. @default {"mean"} */
   strategy?: ImputeStrategy;
 }
 
 /** Fills missing values with the training mean, median or mode. */
 export class Imputer implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** How each column's fill is computed. */
   readonly strategy: ImputeStrategy;
 
   /** Throws `RangeError` naming the first bad option. */

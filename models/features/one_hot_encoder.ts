@@ -25,10 +25,13 @@ import { oneHotEncoderKernel, type OneHotEncoderState } from "./stages/one_hot_e
 
 /** Options of {@linkcode OneHotEncoder}. */
 export interface OneHotEncoderOptions {
+  /** The input column (or set `inputCols`). */
   inputCol?: string;
+  /** Several input columns, handled independently in one pass (instead of `inputCol`). */
   inputCols?: readonly string[];
-  /** @default {`${inputCol}_vec`} */
+  /** The output column. @default {`${inputCol}_vec`} */
   outputCol?: string;
+  /** Output columns, one per input column. */
   outputCols?: readonly string[];
   /** Drop the last category's slot (it is implied by all zeros). @default {true} */
   dropLast?: boolean;
@@ -38,9 +41,13 @@ export interface OneHotEncoderOptions {
 
 /** Encodes category indices as one-hot vectors. */
 export class OneHotEncoder implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** Whether the last category has no slot. */
   readonly dropLast: boolean;
+  /** What happens to values the stage cannot encode (see the option). */
   readonly handleInvalid: "error" | "keep";
 
   /** Throws `RangeError` naming the first bad option. */

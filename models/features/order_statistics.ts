@@ -45,14 +45,17 @@ export interface SelectRanksOptions {
   readonly exactLimit?: number;
   /** Buckets per histogram round. @default {1024} */
   readonly buckets?: number;
+  /** Cancels the jobs. */
   readonly signal?: AbortSignal | undefined;
 }
 
 /** The values at the requested ranks of one stratum. */
 export interface StratumRanks {
+  /** The stratum value (null for rows whose stratum column is null). */
   readonly stratum: Scalar;
   /** Non-missing values in the stratum. */
   readonly count: number;
+  /** The ranks asked for, 1-based. */
   readonly ranks: readonly number[];
   /** `values[i]` is the value of rank `ranks[i]`. */
   readonly values: readonly number[];

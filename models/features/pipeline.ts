@@ -61,7 +61,9 @@ export type PipelineStage = Estimator<FeatureModel> | Estimator<PipelineModel>;
 
 /** Fits stages in order. */
 export class Pipeline implements Estimator<PipelineModel> {
+  /** The stages, in fitting order. */
   readonly stages: readonly PipelineStage[];
+  /** The options the compiled spec names. */
   readonly options: Readonly<PipelineOptions>;
 
   /** Throws `RangeError` for an empty stage list or a bad column option. */
@@ -108,8 +110,11 @@ export class Pipeline implements Estimator<PipelineModel> {
 
 /** Fitted stages and the spec they compile to. */
 export class PipelineModel implements Transformer, Estimator<PipelineModel> {
+  /** The fitted stages, in order. */
   readonly stages: readonly FeatureModel[];
+  /** The spec the fitted stages compile to (JSON-serializable). */
   readonly spec: FeatureSpec;
+  /** Feature names and kinds derived from the spec. */
   readonly layout: FeatureLayout;
 
   private constructor(stages: readonly FeatureModel[], spec: FeatureSpec) {

@@ -18,7 +18,7 @@ import { asDouble } from "./stages/stage.ts";
 export interface StandardScalerOptions {
   /** A vector (e.g. `"features"`) or a number column. */
   inputCol: string;
-  /** @default {`${inputCol}_scaled`} */
+  /** The output column. @default {`${inputCol}_scaled`} */
   outputCol?: string;
   /** Subtract the mean. @default {false} */
   withMean?: boolean;
@@ -28,9 +28,13 @@ export interface StandardScalerOptions {
 
 /** Standardizes features with training moments. */
 export class StandardScaler implements Estimator<FeatureModel> {
+  /** The input column. */
   readonly input: string;
+  /** The output column. */
   readonly output: string;
+  /** Whether the mean is subtracted. */
   readonly withMean: boolean;
+  /** Whether values are divided by the standard deviation. */
   readonly withStd: boolean;
 
   /** Throws `RangeError` naming the first bad option. */

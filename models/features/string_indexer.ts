@@ -25,9 +25,9 @@ export interface StringIndexerOptions {
   inputCol?: string;
   /** Several text columns, indexed independently in one job. */
   inputCols?: readonly string[];
-  /** @default {`${inputCol}_index`} */
+  /** The output column. @default {`${inputCol}_index`} */
   outputCol?: string;
-  /** @default {`${input}_index` for each input} */
+  /** Output columns, one per input column. @default {`${input}_index` for each input} */
   outputCols?: readonly string[];
   /**
    * Null and unseen values at transform time: `"error"` throws, `"skip"` drops the row, `"keep"`
@@ -43,8 +43,11 @@ export function orderLabels(counts: ReadonlyMap<string, number>): string[] {
 
 /** Indexes text columns by label frequency. */
 export class StringIndexer implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** What happens to values the stage cannot encode (see the option). */
   readonly handleInvalid: HandleInvalid;
 
   /** Throws `RangeError` naming the first bad option. */

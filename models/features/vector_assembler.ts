@@ -15,7 +15,7 @@ import { vectorAssemblerKernel, type VectorAssemblerState } from "./stages/vecto
 export interface VectorAssemblerOptions {
   /** Columns to concatenate, in order. */
   inputCols: readonly string[];
-  /** @default {"features"} */
+  /** The output column. @default {"features"} */
   outputCol?: string;
   /**
    * Rows with a missing value (null or NaN): `"error"` throws, `"skip"` drops them, `"keep"` keeps
@@ -26,8 +26,11 @@ export interface VectorAssemblerOptions {
 
 /** Concatenates columns into a named feature vector. */
 export class VectorAssembler implements Estimator<FeatureModel> {
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output column. */
   readonly output: string;
+  /** What happens to values the stage cannot encode (see the option). */
   readonly handleInvalid: HandleInvalid;
 
   /** Throws `RangeError` naming the first bad option. */

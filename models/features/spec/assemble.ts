@@ -28,10 +28,13 @@ import { type FeatureLayout, featureLayout, type FeatureSpec, type LabelSpec } f
 
 /** Dense assembled features of a batch. */
 export interface AssembledBlock {
+  /** Rows assembled (fewer than the batch when a stage skipped rows). */
   readonly rows: number;
+  /** Features per row. */
   readonly dim: number;
   /** Row-major: row `i` is `values[i·dim … (i+1)·dim)`; NaN only where a stage keeps missing values. */
   readonly values: Float64Array;
+  /** Feature names in model order. */
   readonly names: readonly string[];
   /** 0/1 per row, when the spec has a label and the batch its column. */
   readonly labels?: Float64Array;
@@ -43,16 +46,23 @@ export interface AssembledBlock {
 
 /** Binned assembled features of a batch. */
 export interface AssembledBins {
+  /** Rows assembled (fewer than the batch when a stage skipped rows). */
   readonly rows: number;
+  /** Features per row. */
   readonly dim: number;
   /** Row-major bin ids (0 missing). */
   readonly bins: Uint8Array;
+  /** Feature names in model order. */
   readonly names: readonly string[];
   /** Every feature's kind (numeric or categorical). */
   readonly slots: readonly Slot[];
+  /** The bins of every feature, as the tree kernels read them. */
   readonly binnings: readonly FeatureBinning[];
+  /** The 0/1 label of every row, when the spec has a label and the batch its column. */
   readonly labels?: Float64Array;
+  /** Every row's weight, when the spec has a weight column and the batch has it. */
   readonly weights?: Float64Array;
+  /** The batch row of every output row, when a stage skipped rows. */
   readonly sourceRows?: Uint32Array;
 }
 
@@ -67,7 +77,9 @@ export interface AssembleOptions {
 
 /** A spec prepared for assembling many batches. */
 export class FeatureAssembler {
+  /** The spec being applied. */
   readonly spec: FeatureSpec;
+  /** Its derived layout. */
   readonly layout: FeatureLayout;
 
   /** Derives the layout once; throws `TypeError` when the spec's stages do not fit together. */

@@ -31,13 +31,17 @@ export const FEATURE_SPEC_VERSION = 1;
  * errors.
  */
 export interface LabelSpec {
+  /** The label column. */
   readonly column: string;
+  /** The value that means 1. */
   readonly positive: string | number;
+  /** The value that means 0 (when absent, any other non-null value). */
   readonly negative?: string | number;
 }
 
 /** A fitted feature pipeline (see the module doc). */
 export interface FeatureSpec {
+  /** The format version ({@linkcode FEATURE_SPEC_VERSION}). */
   readonly version: typeof FEATURE_SPEC_VERSION;
   /** The raw columns the stages read, with their types. */
   readonly inputColumns: readonly Field[];
@@ -45,8 +49,11 @@ export interface FeatureSpec {
   readonly stages: readonly StageState[];
   /** The column holding the features: a vector, or a single number column. */
   readonly features: string;
+  /** How the label column becomes 0/1. */
   readonly label?: LabelSpec;
+  /** The instance-weight column. */
   readonly weight?: string;
+  /** The time column (e.g. of an out-of-time split). */
   readonly time?: string;
 }
 
@@ -56,6 +63,7 @@ export interface FeatureLayout {
   readonly names: readonly string[];
   /** Every feature's name and kind (numeric, or categorical with its cardinality). */
   readonly slots: readonly Slot[];
+  /** Features per row. */
   readonly dim: number;
   /** The stages bound to their kernels. */
   readonly stages: readonly BoundStage[];

@@ -34,12 +34,15 @@ export interface RandomSplitOptions {
   readonly stratifyBy?: string;
   /** Columns that identify a row. @default {every column} */
   readonly key?: readonly string[];
+  /** Cancels the jobs. */
   readonly signal?: AbortSignal;
 }
 
 /** The rows of one stratum in each split. */
 export interface StratumCounts {
+  /** The stratum value (null for rows whose stratum column is null). */
   readonly stratum: Scalar;
+  /** Rows in the stratum. */
   readonly rows: number;
   /** Rows per split (exact unless rows with identical keys straddle a cut). */
   readonly splits: readonly number[];
@@ -47,7 +50,9 @@ export interface StratumCounts {
 
 /** What {@linkcode randomSplit} returns. */
 export interface RandomSplit {
+  /** The splits, in the order of the weights (lazy filters). */
   readonly splits: Dataset[];
+  /** Rows per stratum and split. */
   readonly strata: readonly StratumCounts[];
 }
 

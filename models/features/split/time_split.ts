@@ -30,6 +30,7 @@ export interface TimeSplitOptions {
   readonly time: string;
   /** The share of timed rows wanted in train, in (0, 1). @default {0.8} */
   readonly trainFraction?: number;
+  /** Cancels the jobs. */
   readonly signal?: AbortSignal;
 }
 
@@ -41,7 +42,9 @@ export interface TimeSplit {
   readonly test: Dataset;
   /** The cut, in the column's numeric form (days for dates, ms for timestamps); +Infinity when test is empty. */
   readonly cut: number;
+  /** Rows in train. */
   readonly trainRows: number;
+  /** Rows in test. */
   readonly testRows: number;
   /** Rows without a time (in neither split). */
   readonly untimedRows: number;
