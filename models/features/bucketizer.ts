@@ -118,7 +118,7 @@ export class QuantileDiscretizer implements Estimator<FeatureModel> {
     this.outputs = outputs;
     this.numBuckets = checkNumber("numBuckets", options.numBuckets ?? 2, {
       min: 2,
-      max: 10_000,
+      max: 1000,
       integer: true,
     });
     this.handleInvalid = checkChoice("handleInvalid", options.handleInvalid ?? "error", [

@@ -34,6 +34,8 @@ import { doubleLit } from "./stages/stage.ts";
 
 /** Histogram rounds before the search counts values regardless of how many there are. */
 export const MAX_REFINE_ROUNDS = 8;
+/** Intervals searched by one job (their CASE chain stays well within an expression's 10,000 nodes). */
+export const MAX_INTERVALS_PER_JOB = 400;
 
 /** Options of {@linkcode selectRanks}. */
 export interface SelectRanksOptions {
@@ -133,8 +135,12 @@ export async function selectRanks(
     const exact = round >= MAX_REFINE_ROUNDS;
     const small = intervals(open.filter(({ t }) => exact || t.inside <= exactLimit));
     const large = intervals(open.filter(({ t }) => !exact && t.inside > exactLimit));
-    if (large.length > 0) await refine(base, large, buckets, signal);
-    if (small.length > 0) await resolve(base, small, signal);
+    for (let i = 0; i < large.length; i += MAX_INTERVALS_PER_JOB) {
+      await refine(base, large.slice(i, i + MAX_INTERVALS_PER_JOB), buckets, signal);
+    }
+    for (let i = 0; i < small.length; i += MAX_INTERVALS_PER_JOB) {
+      await resolve(base, small.slice(i, i + MAX_INTERVALS_PER_JOB), signal);
+    }
   }
   return results.map((r, i) => ({ ...r, values: strata[i]!.targets.map((t) => t.value!) }));
 }
@@ -179,9 +185,10 @@ async function refine(base: Dataset, list: readonly Interval[], buckets: number,
   const rows = await base.withColumn(ID, intervalId(list)).filter(id.isNotNull()).withColumn(B, bucket!)
     .groupBy(ID, B).agg(count().alias(N), min(V).alias("__min"), max(V).alias("__max"))
     .collect({ signal });
+  const at = new Map(list.map((iv, k) => [iv.id, k]));
   const hist = list.map(() => [] as { b: number; n: number; min: number; max: number }[]);
   for (const r of rows) {
-    hist[Number(r[ID])]!.push({
+    hist[at.get(Number(r[ID]))!]!.push({
       b: Number(r[B]),
       n: Number(r[N]),
       min: Number(r["__min"]),
@@ -212,8 +219,9 @@ async function resolve(base: Dataset, list: readonly Interval[], signal?: AbortS
   const id = col(ID);
   const rows = await base.withColumn(ID, intervalId(list)).filter(id.isNotNull())
     .groupBy(ID, V).agg(count().alias(N)).collect({ signal });
+  const at = new Map(list.map((iv, k) => [iv.id, k]));
   const values = list.map(() => [] as { v: number; n: number }[]);
-  for (const r of rows) values[Number(r[ID])]!.push({ v: Number(r[V]), n: Number(r[N]) });
+  for (const r of rows) values[at.get(Number(r[ID]))!]!.push({ v: Number(r[V]), n: Number(r[N]) });
   list.forEach((iv, k) => {
     const vs = values[k]!.sort((a, c) => a.v - c.v);
     for (const t of iv.targets) {

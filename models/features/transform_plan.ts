@@ -13,6 +13,7 @@ import type { Dataset } from "../../cluster/dataset.ts";
 import { col, type Column } from "../../cluster/expr/column.ts";
 import { type ColumnInfo, type ColumnInfos, inferColumnInfo, slotColumn } from "./column_info.ts";
 import type { BoundStage } from "./stages/kernels.ts";
+import { allOf } from "./stages/stage.ts";
 
 /** `base` with `over` laid on top. */
 export function overlayInfos(base: ColumnInfos, over: ColumnInfos | undefined): Map<string, ColumnInfo> {
@@ -42,7 +43,7 @@ export function transformWithExpressions(
   let pending: (readonly [string, Column])[] = [];
   let keeps: Column[] = [];
   const flush = () => {
-    if (keeps.length > 0) ds = ds.filter(keeps.reduce((a, b) => a.and(b)));
+    if (keeps.length > 0) ds = ds.filter(allOf(keeps));
     if (pending.length > 0) ds = project(ds, pending);
     pending = [];
     keeps = [];

@@ -23,8 +23,11 @@ import type { Dataset } from "../../../cluster/dataset.ts";
 import { col, type Column, lit, when, type WhenColumn } from "../../../cluster/expr/column.ts";
 import { selectRanks } from "../order_statistics.ts";
 import { checkColumn } from "../params.ts";
-import { doubleLit } from "../stages/stage.ts";
+import { allOf, doubleLit } from "../stages/stage.ts";
 import { rowDraw } from "./row_draw.ts";
+
+/** Values a stratify column may have (each is one branch of the split's CASE expression). */
+export const MAX_STRATA = 1000;
 
 /** Options of {@linkcode randomSplit}. */
 export interface RandomSplitOptions {
@@ -86,6 +89,11 @@ export async function randomSplit(
     ranks: (_, n) => splitBoundaries(weights, n).filter((b) => b > 0 && b < n),
     signal: options.signal,
   });
+  if (found.length > MAX_STRATA) {
+    throw new RangeError(
+      `stratifyBy "${options.stratifyBy}" has ${found.length} values; stratified splits take at most ${MAX_STRATA}`,
+    );
+  }
   const strata = found.map((r) => {
     const bounds = splitBoundaries(weights, r.count);
     const cuts = bounds.map((b) =>
@@ -104,7 +112,7 @@ export async function randomSplit(
       const parts: Column[] = [];
       if (j > 0) parts.push(u.gt(doubleLit(cuts[j - 1]!)));
       if (j < weights.length - 1) parts.push(u.le(doubleLit(cuts[j]!)));
-      return parts.reduce((a, b) => a.and(b));
+      return allOf(parts);
     };
     if (by === undefined) return dataset.filter(strata.length === 0 ? lit(false) : inSplit(strata[0]!.cuts));
     let chain: WhenColumn | undefined;

@@ -15,6 +15,7 @@ import type { JsonFields } from "../../persistence/json_fields.ts";
 import { type ColumnInfo, infoOf } from "../column_info.ts";
 import type { HandleInvalid } from "../params.ts";
 import {
+  allOf,
   asDouble,
   type CompiledStage,
   doubleLit,
@@ -128,7 +129,7 @@ export const bucketizerKernel: StageKernel<BucketizerState> = {
         chain.when(v.eq(doubleLit(splits[m]!)), lit(m - 1, "double")).otherwise(invalid),
       ];
     });
-    return s.handleInvalid === "skip" ? { columns, keep: keeps.reduce((a, b) => a.and(b)) } : { columns };
+    return s.handleInvalid === "skip" ? { columns, keep: allOf(keeps) } : { columns };
   },
   encode(s): Json {
     return {

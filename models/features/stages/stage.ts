@@ -49,6 +49,17 @@ export function doubleLit(x: number): Column {
   return Number.isFinite(x) ? lit(x, "double") : lit(String(x)).cast("double");
 }
 
+/**
+ * `a AND b AND …` as a balanced tree, so hundreds of conditions stay within the expression depth
+ * the wire allows (64); `true` for none.
+ */
+export function allOf(conditions: readonly Column[]): Column {
+  if (conditions.length === 0) return lit(true);
+  if (conditions.length === 1) return conditions[0]!;
+  const mid = conditions.length >> 1;
+  return allOf(conditions.slice(0, mid)).and(allOf(conditions.slice(mid)));
+}
+
 /** `c` is missing: null or NaN. */
 export function isMissing(c: Column): Column {
   return c.isNull().or(c.ne(c));

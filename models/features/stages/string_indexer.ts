@@ -16,7 +16,7 @@ import type { WhenColumn } from "../../../cluster/expr/column.ts";
 import type { JsonFields } from "../../persistence/json_fields.ts";
 import { type ColumnInfo, infoOf } from "../column_info.ts";
 import type { HandleInvalid } from "../params.ts";
-import { type CompiledStage, invalidValueError, type StageKernel, stringList } from "./stage.ts";
+import { allOf, type CompiledStage, invalidValueError, type StageKernel, stringList } from "./stage.ts";
 
 /** Labels a column may have when the indexer runs as engine expressions. */
 export const MAX_EXPRESSION_LABELS = 1000;
@@ -93,10 +93,10 @@ export const stringIndexerKernel: StageKernel<StringIndexerState> = {
       return [s.outputs[j]!, chain.otherwise(invalid)] as const;
     });
     if (s.handleInvalid !== "skip") return { columns };
-    const keep = s.inputs.map((input, j) => {
+    const keep = allOf(s.inputs.map((input, j) => {
       const labels = s.labels[j]!;
       return labels.length === 0 ? lit(false) : col(input).isIn(...labels);
-    }).reduce((a, b) => a.and(b));
+    }));
     return { columns, keep };
   },
   encode(s): Json {

@@ -15,7 +15,7 @@ import { col, type Column } from "../../../cluster/expr/column.ts";
 import type { JsonFields } from "../../persistence/json_fields.ts";
 import { type ColumnInfos, infoOf, type Slot, slotColumn, slotsOf } from "../column_info.ts";
 import type { HandleInvalid } from "../params.ts";
-import { asDouble, type CompiledStage, isMissing, type StageKernel } from "./stage.ts";
+import { allOf, asDouble, type CompiledStage, isMissing, type StageKernel } from "./stage.ts";
 
 /** What a vector assembler is (it learns nothing). */
 export interface VectorAssemblerState {
@@ -92,7 +92,7 @@ export const vectorAssemblerKernel: StageKernel<VectorAssemblerState> = {
       }
     });
     if (s.handleInvalid !== "skip") return { columns };
-    const keep = columns.map(([, v]) => isMissing(v).not()).reduce((a, b) => a.and(b));
+    const keep = allOf(columns.map(([, v]) => isMissing(v).not()));
     return { columns, keep };
   },
   encode(s): Json {

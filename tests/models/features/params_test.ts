@@ -38,7 +38,7 @@ Deno.test("options are checked at construction with a RangeError naming the para
     ],
     [
       () => new QuantileDiscretizer({ inputCol: "x", numBuckets: 1 }),
-      /^numBuckets must be an integer in \[2, 10000\], got 1/,
+      /^numBuckets must be an integer in \[2, 1000\], got 1/,
     ],
     [() => new QuantileDiscretizer({ inputCol: "x", numBuckets: 2.5 }), /^numBuckets must be an integer/],
     [() => new FeatureBinner({ maxBins: 256 }), /^maxBins must be an integer in \[2, 255\], got 256/],
