@@ -20,6 +20,7 @@
  */
 import type { Json } from "../../actors/errors.ts";
 import type { Schema } from "../../cluster/columnar/batch.ts";
+import { emptyBatch } from "../../cluster/columnar/batch_ops.ts";
 import type { Dataset } from "../../cluster/dataset.ts";
 import { type ColumnInfos, inferColumnInfo } from "./column_info.ts";
 import {
@@ -29,7 +30,9 @@ import {
   fitInfos,
   type Transformer,
 } from "./feature_model.ts";
-import { checkColumn } from "./params.ts";
+import { checkChoice, checkColumn } from "./params.ts";
+import { FEATURE_FNS_MODULE, transformArgs } from "./partition_fns.ts";
+import { transformBatch } from "./spec/assemble.ts";
 import {
   FEATURE_SPEC_VERSION,
   type FeatureLayout,
@@ -170,9 +173,24 @@ export class PipelineModel implements Transformer, Estimator<PipelineModel> {
     return Promise.resolve(this);
   }
 
-  /** The dataset with every stage's outputs added (lazy; fused engine expressions). */
-  transform(dataset: Dataset): Dataset {
-    return transformWithExpressions(dataset, this.layout.stages, inferColumnInfo(this.spec.inputColumns));
+  /**
+   * The dataset with every stage's outputs added (lazy). By default as fused engine expressions,
+   * which need nothing from the cluster; `via: "partitions"` runs the spec itself on the
+   * executors (`mapPartitions`, with the same code as `assembleBlock`), which lifts the
+   * expression limits (vocabularies over `MAX_EXPRESSION_LABELS`) and makes `"error"` fail the
+   * job — the cluster must allow {@linkcode FEATURE_FNS_MODULE}. Both give the same columns.
+   */
+  transform(dataset: Dataset, options: { via?: "expressions" | "partitions" } = {}): Dataset {
+    const via = checkChoice("via", options.via ?? "expressions", ["expressions", "partitions"]);
+    if (via === "expressions") {
+      return transformWithExpressions(dataset, this.layout.stages, inferColumnInfo(this.spec.inputColumns));
+    }
+    return dataset.mapPartitions({
+      module: FEATURE_FNS_MODULE,
+      export: "transformPartition",
+      schema: transformBatch(emptyBatch(dataset.schema), this.spec).schema,
+      args: transformArgs(this.spec),
+    });
   }
 
   /** The spec as JSON. */

@@ -5,7 +5,8 @@
  * `"skip"` drops the row, `"keep"` gives bucket `m` (named `__invalid`). The output is an ordinal
  * category index whose labels name the intervals, e.g. `[30, 40)`.
  *
- * As expressions, `"error"` cannot fail a job: invalid rows get null instead.
+ * As expressions, `"error"` cannot fail a job: invalid rows get null instead
+ * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
  *
  * @module
  */

@@ -15,7 +15,8 @@
  * Slots are named `source=label` when the input is a category index with its labels (a string
  * indexer's output: `job=admin.`), and `column=i` otherwise.
  *
- * As expressions, `"error"` cannot fail a job: invalid rows get null slots instead.
+ * As expressions, `"error"` cannot fail a job: invalid rows get null slots instead
+ * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
  *
  * @module
  */

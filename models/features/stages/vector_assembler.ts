@@ -5,7 +5,8 @@
  * A row with a missing value (null or NaN) in any slot is invalid: `"error"` throws, `"skip"`
  * drops the row, `"keep"` keeps NaN in the slot (trees read it as missing).
  *
- * As expressions, `"error"` cannot fail a job: the slot is null instead.
+ * As expressions, `"error"` cannot fail a job: the slot is null instead
+ * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
  *
  * @module
  */
