@@ -11,6 +11,10 @@
  * column) straddle a cut: they stay together, in the lower split. Null in the stratify column is
  * a stratum of its own. The splits are lazy filters over the input.
  *
+ * Unlike `Dataset.randomSplit` (one Bernoulli draw per row by its position in its partition, so
+ * proportions are approximate and another partitioning draws another split), this split is exact
+ * and depends only on the seed and the rows' keys.
+ *
  * @example
  * ```ts ignore
  * const { splits: [train, test] } = await randomSplit(data, [0.8, 0.2], { seed: 42, stratifyBy: "y" });
