@@ -59,6 +59,14 @@ export {
   transformBatch,
 } from "./spec/assemble.ts";
 export { STAGE_KINDS, type StageState } from "./stages/kernels.ts";
+export type { StringIndexerState } from "./stages/string_indexer.ts";
+export type { OneHotEncoderState } from "./stages/one_hot_encoder.ts";
+export type { VectorAssemblerState } from "./stages/vector_assembler.ts";
+export type { ImputerState, ImputeStrategy } from "./stages/imputer.ts";
+export type { StandardScalerState } from "./stages/standard_scaler.ts";
+export type { BucketizerState } from "./stages/bucketizer.ts";
+export type { FeatureBinnerState } from "./stages/feature_binner.ts";
+export type { CategoricalBinning, FeatureBinning, NumericBinning } from "../classification/tree/binning.ts";
 export { FEATURE_FNS_MODULE, transformArgs, transformPartition } from "./partition_fns.ts";
 export { MAX_EXPRESSION_LABELS, UNKNOWN_LABEL } from "./stages/string_indexer.ts";
 export {

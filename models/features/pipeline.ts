@@ -34,6 +34,8 @@ import { checkChoice, checkColumn } from "./params.ts";
 import { FEATURE_FNS_MODULE, transformArgs } from "./partition_fns.ts";
 import { transformBatch } from "./spec/assemble.ts";
 import {
+  type CompiledLayout,
+  compileLayout,
   FEATURE_SPEC_VERSION,
   type FeatureLayout,
   featureLayout,
@@ -119,10 +121,12 @@ export class PipelineModel implements Transformer, Estimator<PipelineModel> {
   readonly spec: FeatureSpec;
   /** Feature names and kinds derived from the spec. */
   readonly layout: FeatureLayout;
+  readonly #compiled: CompiledLayout;
 
   private constructor(stages: readonly FeatureModel[], spec: FeatureSpec) {
     this.stages = stages;
     this.spec = spec;
+    this.#compiled = compileLayout(spec);
     this.layout = featureLayout(spec);
   }
 
@@ -158,7 +162,7 @@ export class PipelineModel implements Transformer, Estimator<PipelineModel> {
 
   /** The model a spec describes (e.g. one loaded from a model directory). */
   static fromSpec(spec: FeatureSpec): PipelineModel {
-    const layout = featureLayout(spec);
+    const layout = compileLayout(spec);
     const stages = layout.stages.map((s, i) => new FeatureModel(s.state, layout.before[i]!));
     return new PipelineModel(stages, spec);
   }
@@ -183,7 +187,11 @@ export class PipelineModel implements Transformer, Estimator<PipelineModel> {
   transform(dataset: Dataset, options: { via?: "expressions" | "partitions" } = {}): Dataset {
     const via = checkChoice("via", options.via ?? "expressions", ["expressions", "partitions"]);
     if (via === "expressions") {
-      return transformWithExpressions(dataset, this.layout.stages, inferColumnInfo(this.spec.inputColumns));
+      return transformWithExpressions(
+        dataset,
+        this.#compiled.stages,
+        inferColumnInfo(this.spec.inputColumns),
+      );
     }
     return dataset.mapPartitions({
       module: FEATURE_FNS_MODULE,

@@ -32,6 +32,7 @@ export const MAX_VALUE_BINS = 255;
 
 /** How a numeric feature is binned: value bins `1..upperBounds.length + 1`. */
 export interface NumericBinning {
+  /** Which kind of feature this binning is for. */
   readonly kind: "numeric";
   /** Strictly ascending; value bin `t` holds `(upperBounds[t-2], upperBounds[t-1]]`. */
   readonly upperBounds: readonly number[];
@@ -39,6 +40,7 @@ export interface NumericBinning {
 
 /** How a categorical feature is binned: category `categories[i]` is bin `i + 1`. */
 export interface CategoricalBinning {
+  /** Which kind of feature this binning is for. */
   readonly kind: "categorical";
   /** Strictly ascending category codes. */
   readonly categories: readonly number[];

@@ -24,7 +24,14 @@ import { InvalidRowError } from "../../../cluster/errors.ts";
 import { type FeatureBinning, MISSING_BIN } from "../../classification/tree/binning.ts";
 import { type Slot, slotColumn } from "../column_info.ts";
 import { Frame } from "../frame.ts";
-import { type FeatureLayout, featureLayout, type FeatureSpec, type LabelSpec } from "./feature_spec.ts";
+import {
+  type CompiledLayout,
+  compileLayout,
+  type FeatureLayout,
+  featureLayout,
+  type FeatureSpec,
+  type LabelSpec,
+} from "./feature_spec.ts";
 
 /** Dense assembled features of a batch. */
 export interface AssembledBlock {
@@ -81,23 +88,25 @@ export class FeatureAssembler {
   readonly spec: FeatureSpec;
   /** Its derived layout. */
   readonly layout: FeatureLayout;
+  readonly #compiled: CompiledLayout;
 
   /** Derives the layout once; throws `TypeError` when the spec's stages do not fit together. */
   constructor(spec: FeatureSpec) {
     this.spec = spec;
+    this.#compiled = compileLayout(spec);
     this.layout = featureLayout(spec);
   }
 
   /** Runs stages `[0, end)` over `batch`. */
   #run(batch: Batch, end: number): Frame {
     const frame = new Frame(batch);
-    for (let i = 0; i < end; i++) this.layout.stages[i]!.apply(frame, this.layout.before[i]!);
+    for (let i = 0; i < end; i++) this.#compiled.stages[i]!.apply(frame, this.#compiled.before[i]!);
     return frame;
   }
 
   /** The dense features of `batch`. */
   block(batch: Batch, options: AssembleOptions = {}): AssembledBlock {
-    const frame = this.#run(batch, this.layout.stages.length);
+    const frame = this.#run(batch, this.#compiled.stages.length);
     const { dim, names } = this.layout;
     const src = frame.vector(this.spec.features, dim);
     return {
@@ -112,7 +121,7 @@ export class FeatureAssembler {
   /** The tree bin ids of `batch`; `TypeError` unless the spec's features come from a feature binner. */
   binned(batch: Batch, options: AssembleOptions = {}): AssembledBins {
     const at = this.layout.binner;
-    const state = at === undefined ? undefined : this.layout.stages[at]!.state;
+    const state = at === undefined ? undefined : this.#compiled.stages[at]!.state;
     if (at === undefined || state?.kind !== "feature_binner") {
       throw new TypeError(
         `The features "${this.spec.features}" are not binned: end the pipeline with a FeatureBinner`,
@@ -138,7 +147,7 @@ export class FeatureAssembler {
    * indices, numbers and vector slots as doubles (null where missing), filled text as text.
    */
   transform(batch: Batch): Batch {
-    const frame = this.#run(batch, this.layout.stages.length);
+    const frame = this.#run(batch, this.#compiled.stages.length);
     const rows = frame.sourceRows;
     const fields: Field[] = batch.schema.map((f) => ({ ...f }));
     const columns: Vec[] = batch.columns.map((v) => rows === undefined ? v : takeVec(v, rows));
@@ -152,8 +161,8 @@ export class FeatureAssembler {
         columns[at] = vec;
       }
     };
-    this.layout.stages.forEach((stage, i) => {
-      for (const [name, info] of stage.outputs(this.layout.before[i]!)) {
+    this.#compiled.stages.forEach((stage, i) => {
+      for (const [name, info] of stage.outputs(this.#compiled.before[i]!)) {
         const c = frame.column(name);
         if (c.kind === "string") {
           const valid = Uint8Array.from(c.values, (v) => v === undefined ? 0 : 1);

@@ -65,16 +65,26 @@ export interface FeatureLayout {
   readonly slots: readonly Slot[];
   /** Features per row. */
   readonly dim: number;
-  /** The stages bound to their kernels. */
-  readonly stages: readonly BoundStage[];
-  /** What the columns mean before each stage (`before[i]` for stage `i`); `before[n]` is the end. */
-  readonly before: readonly ColumnInfos[];
   /** The index of the feature binner stage that produces the features, if the spec ends in one. */
   readonly binner: number | undefined;
 }
 
+/** @internal A layout with the stages bound to their kernels, for the code that runs them. */
+export interface CompiledLayout extends FeatureLayout {
+  /** The stages bound to their kernels. */
+  readonly stages: readonly BoundStage[];
+  /** What the columns mean before each stage (`before[i]` for stage `i`); `before[n]` is the end. */
+  readonly before: readonly ColumnInfos[];
+}
+
 /** Derives the layout of `spec`; throws `TypeError` when its stages do not fit together. */
 export function featureLayout(spec: FeatureSpec): FeatureLayout {
+  const { names, slots, dim, binner } = compileLayout(spec);
+  return { names, slots, dim, binner };
+}
+
+/** @internal {@linkcode featureLayout} with the bound stages; throws `TypeError` likewise. */
+export function compileLayout(spec: FeatureSpec): CompiledLayout {
   const stages = spec.stages.map(bindStage);
   const before: ColumnInfos[] = [];
   let infos: ColumnInfos = inferColumnInfo(spec.inputColumns);

@@ -12,7 +12,13 @@ import { DATA_TYPES, type Field } from "../../../cluster/columnar/batch.ts";
 import type { FeatureSchema, FeatureStageState } from "../../persistence/feature_schema.ts";
 import { isRecord, JsonFields } from "../../persistence/json_fields.ts";
 import { decodeStage, encodeStage } from "../stages/kernels.ts";
-import { FEATURE_SPEC_VERSION, featureLayout, type FeatureSpec, type LabelSpec } from "./feature_spec.ts";
+import {
+  compileLayout,
+  FEATURE_SPEC_VERSION,
+  featureLayout,
+  type FeatureSpec,
+  type LabelSpec,
+} from "./feature_spec.ts";
 
 /** The kind of the feature-schema entry that holds the feature column and the label rule. */
 export const SPEC_OUTPUT_KIND = "feature_output";
@@ -89,7 +95,7 @@ export function decodeFeatureSpec(u: unknown, file = FILE): FeatureSpec {
 /** The feature schema a saved model keeps for `spec` (which must have a label). */
 export function toFeatureSchema(spec: FeatureSpec): FeatureSchema {
   if (spec.label === undefined) throw new TypeError("A model's feature schema needs a label column");
-  const layout = featureLayout(spec);
+  const layout = compileLayout(spec);
   const stages: FeatureStageState[] = layout.stages.map((s, i) => ({
     kind: s.state.kind,
     inputs: [...s.inputs],

@@ -31,11 +31,15 @@ export const INVALID_BUCKET = "__invalid";
 
 /** What a bucketizer is (given splits, or splits a quantile discretizer learned). */
 export interface BucketizerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "bucketizer";
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
   /** Per input column: at least 2 strictly increasing splits. */
   readonly splits: readonly (readonly number[])[];
+  /** What happens to values the stage cannot encode. */
   readonly handleInvalid: HandleInvalid;
 }
 

@@ -22,8 +22,11 @@ import { asDouble, type CompiledStage, doubleLit, isMissing, jsonNumber, type St
 
 /** What a feature binner learned. */
 export interface FeatureBinnerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "feature_binner";
+  /** The input column. */
   readonly input: string;
+  /** The output column. */
   readonly output: string;
   /** Per slot of the input. */
   readonly binnings: readonly FeatureBinning[];

@@ -24,9 +24,13 @@ export type ImputeStrategy = "mean" | "median" | "mode";
 
 /** What an imputer learned. */
 export interface ImputerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "imputer";
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
+  /** How the fills were computed. */
   readonly strategy: ImputeStrategy;
   /** Per input column its fill: a number for number columns, text for text columns. */
   readonly fills: readonly (number | string)[];

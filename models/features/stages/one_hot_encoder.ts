@@ -32,14 +32,19 @@ export const INVALID_SLOT = "__invalid";
 
 /** What a one-hot encoder learned. */
 export interface OneHotEncoderState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "one_hot_encoder";
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
   /** Categories per input column (not counting a catch-all index). */
   readonly sizes: readonly number[];
   /** Per input column: whether index `size` is a catch-all (encoded as all zeros). */
   readonly catchAll: readonly boolean[];
+  /** Whether the last category has no slot. */
   readonly dropLast: boolean;
+  /** What happens to values the stage cannot encode. */
   readonly handleInvalid: "error" | "keep";
 }
 

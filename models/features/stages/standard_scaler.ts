@@ -21,10 +21,15 @@ import {
 
 /** What a standard scaler learned. */
 export interface StandardScalerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "standard_scaler";
+  /** The input column. */
   readonly input: string;
+  /** The output column. */
   readonly output: string;
+  /** Whether the mean is subtracted. */
   readonly withMean: boolean;
+  /** Whether values are divided by the standard deviation. */
   readonly withStd: boolean;
   /** Per slot. */
   readonly mean: readonly number[];

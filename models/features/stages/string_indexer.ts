@@ -26,11 +26,15 @@ export const UNKNOWN_LABEL = "__unknown";
 
 /** What a string indexer learned. */
 export interface StringIndexerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "string_indexer";
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output columns, one per input column. */
   readonly outputs: readonly string[];
   /** Per input column, its labels in index order. */
   readonly labels: readonly (readonly string[])[];
+  /** What happens to values the stage cannot encode. */
   readonly handleInvalid: HandleInvalid;
 }
 

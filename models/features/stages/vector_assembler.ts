@@ -20,9 +20,13 @@ import { allOf, asDouble, type CompiledStage, isMissing, type StageKernel } from
 
 /** What a vector assembler is (it learns nothing). */
 export interface VectorAssemblerState {
+  /** The stage kind, as written in JSON. */
   readonly kind: "vector_assembler";
+  /** The input columns. */
   readonly inputs: readonly string[];
+  /** The output column. */
   readonly output: string;
+  /** What happens to values the stage cannot encode. */
   readonly handleInvalid: HandleInvalid;
 }
 
