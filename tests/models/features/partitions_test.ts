@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { Frontier } from "../../../cluster/frontier.ts";
 import { InvalidRowError } from "../../../cluster/errors.ts";
 import {
-  FEATURE_FNS_MODULE,
   MAX_EXPRESSION_LABELS,
   OneHotEncoder,
   Pipeline,
@@ -18,7 +17,8 @@ import {
 import { assertSameValue, randomRows, ROW_SCHEMA } from "./feature_test_util.ts";
 
 Deno.test("transform via partitions equals transform via expressions, and error mode fails the job", async () => {
-  await using fx = await Frontier.start({ executors: 2, maxTaskAttempts: 2, modules: [FEATURE_FNS_MODULE] });
+  // models/ modules are always allowed: no allowlist needed.
+  await using fx = await Frontier.start({ executors: 2, maxTaskAttempts: 2 });
   const train = await fx.fromRows(randomRows({ rows: 800, seed: 31 }), { schema: ROW_SCHEMA, partitions: 3 });
   const test = await fx.fromRows(
     randomRows({ rows: 300, seed: 32, firstId: 9000, cats: ["a", "zz"], shift: 4 }),
