@@ -1,7 +1,7 @@
 /**
  * Feature pipelines: estimators fitted on the cluster (statistics by aggregation, never by
- * collecting rows), lazy transforms (engine expressions, or the spec itself on the executors
- * through `mapPartitions` when they allow {@linkcode FEATURE_FNS_MODULE}), and a JSON {@linkcode FeatureSpec}
+ * collecting rows), lazy transforms (the spec itself on the executors through `mapPartitions`,
+ * or fused engine expressions), and a JSON {@linkcode FeatureSpec}
  * that executors, scoring and streaming apply per batch with {@linkcode assembleBlock} (dense
  * features for logistic regression) and {@linkcode assembleBinned} (tree bins). Plus exact,
  * partition-independent splits: stratified {@linkcode randomSplit} and out-of-time

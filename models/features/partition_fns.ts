@@ -1,9 +1,8 @@
 /**
- * The feature pipeline as per-partition code: executors that allow this module
- * (`Frontier.start({ modules: [FEATURE_FNS_MODULE] })`) run a fitted spec over their own
+ * The feature pipeline as per-partition code: executors run a fitted spec over their own
  * partitions with exactly the code `assembleBlock` and scoring run (`transformBatch`), so a
  * transform this way has no vocabulary limit and `"error"` fails the job with `InvalidRowError`.
- * `PipelineModel.transform(ds, { via: "partitions" })` uses it.
+ * `PipelineModel.transform` uses it by default. Every cluster allows modules under `models/`.
  *
  * @module
  */
@@ -15,7 +14,7 @@ import { FeatureAssembler } from "./spec/assemble.ts";
 import type { FeatureSpec } from "./spec/feature_spec.ts";
 import { decodeFeatureSpec, encodeFeatureSpec } from "./spec/spec_codec.ts";
 
-/** This module's URL, for a cluster's module allowlist. */
+/** This module's URL, as `mapPartitions` names it. */
 export const FEATURE_FNS_MODULE: string = import.meta.url;
 
 /** The arguments of {@linkcode transformPartition}: the spec as JSON. */

@@ -178,14 +178,16 @@ export class PipelineModel implements Transformer, Estimator<PipelineModel> {
   }
 
   /**
-   * The dataset with every stage's outputs added (lazy). By default as fused engine expressions,
-   * which need nothing from the cluster; `via: "partitions"` runs the spec itself on the
-   * executors (`mapPartitions`, with the same code as `assembleBlock`), which lifts the
-   * expression limits (vocabularies over `MAX_EXPRESSION_LABELS`) and makes `"error"` fail the
-   * job — the cluster must allow {@linkcode FEATURE_FNS_MODULE}. Both give the same columns.
+   * The dataset with every stage's outputs added (lazy). By default the spec itself runs on the
+   * executors (`mapPartitions` of {@linkcode FEATURE_FNS_MODULE}, the code `assembleBlock` runs),
+   * so `"error"` stages fail the job with `InvalidRowError` and vocabularies have no size limit.
+   * `via: "expressions"` compiles the stages to fused engine expressions instead (visible in
+   * `explain()`; for drivers that cannot load `models/` modules), with the limits noted in each
+   * stage (vocabularies up to `MAX_EXPRESSION_LABELS`; `"error"` leaves null). Both give the same
+   * columns, in the same order, with the same values.
    */
   transform(dataset: Dataset, options: { via?: "expressions" | "partitions" } = {}): Dataset {
-    const via = checkChoice("via", options.via ?? "expressions", ["expressions", "partitions"]);
+    const via = checkChoice("via", options.via ?? "partitions", ["expressions", "partitions"]);
     if (via === "expressions") {
       return transformWithExpressions(
         dataset,

@@ -6,7 +6,7 @@
  * category index whose labels name the intervals, e.g. `[30, 40)`.
  *
  * As expressions, `"error"` cannot fail a job: invalid rows get null instead
- * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
+ * (`PipelineModel.transform` runs the frame form by default, which fails).
  *
  * @module
  */

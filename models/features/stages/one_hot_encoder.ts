@@ -16,7 +16,7 @@
  * indexer's output: `job=admin.`), and `column=i` otherwise.
  *
  * As expressions, `"error"` cannot fail a job: invalid rows get null slots instead
- * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
+ * (`PipelineModel.transform` runs the frame form by default, which fails).
  *
  * @module
  */

@@ -7,7 +7,7 @@
  * As expressions each column is a `CASE WHEN` chain over its labels, so a vocabulary is limited
  * to {@linkcode MAX_EXPRESSION_LABELS} labels there (the frame form has no limit), and `"error"`
  * cannot fail a job: invalid rows get null instead
- * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
+ * (`PipelineModel.transform` runs the frame form by default, which fails).
  *
  * @module
  */

@@ -6,7 +6,7 @@
  * drops the row, `"keep"` keeps NaN in the slot (trees read it as missing).
  *
  * As expressions, `"error"` cannot fail a job: the slot is null instead
- * (`transform(ds, { via: "partitions" })` runs the frame form, which fails).
+ * (`PipelineModel.transform` runs the frame form by default, which fails).
  *
  * @module
  */

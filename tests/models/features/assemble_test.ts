@@ -106,9 +106,10 @@ Deno.test("assembleBlock equals transform + collect and the row-by-row reference
     const block = assembleBlock(batchFromRows(ROW_SCHEMA, TEST), model.spec);
     assert.equal(block.rows, TEST.length);
     assert.equal(block.sourceRows, undefined);
-    const transformed = model.transform(test);
+    const transformed = model.transform(test, { via: "expressions" });
     const rows = await transformed.collect();
     assertSameRows(transformBatch(batchFromRows(ROW_SCHEMA, TEST), model.spec), transformed.schema, rows);
+    assertSameRows(await model.transform(test).collectBatch(), transformed.schema, rows);
     const collected = collectedFeatures(rows, model);
     assert.equal(collected.length, TEST.length);
     TEST.forEach((row, r) => {
@@ -142,16 +143,17 @@ Deno.test("skip drops the same rows in assembleBlock and in transform", async ()
     });
     assert.ok(kept.length > 100 && kept.length < TEST.length - 50, `${kept.length} rows kept`);
     assert.deepEqual([...block.sourceRows!], kept);
-    const transformed = model.transform(test);
+    const transformed = model.transform(test, { via: "expressions" });
     const rows = await transformed.collect();
     assertSameRows(transformBatch(batchFromRows(ROW_SCHEMA, TEST), model.spec), transformed.schema, rows);
+    assertSameRows(await model.transform(test).collectBatch(), transformed.schema, rows);
     const collected = collectedFeatures(rows, model);
     assert.deepEqual(collected.flat(), [...block.values]);
     assert.deepEqual(collected.map((f) => f[2]), kept.map((i) => TEST[i]!["n"]));
   });
 });
 
-Deno.test("error mode throws InvalidRowError in assembleBlock; transform leaves null (documented)", async () => {
+Deno.test("error mode throws InvalidRowError in assembleBlock and transform; expressions leave null", async () => {
   await withCluster(async (fx) => {
     const train = await fx.fromRows(TRAIN, { schema: ROW_SCHEMA, partitions: 2 });
     const model = await new Pipeline([
@@ -164,8 +166,9 @@ Deno.test("error mode throws InvalidRowError in assembleBlock; transform leaves 
     const nullColor: Batch = batchFromRows(ROW_SCHEMA, [{ ...TEST[0]!, color: null }]);
     assert.throws(() => assembleBlock(nullColor, model.spec), /missing value of column "color"/);
     const ds = await fx.fromRows([{ ...TEST[0]!, color: "mauve" }], { schema: ROW_SCHEMA, partitions: 1 });
-    const [row] = await model.transform(ds).collect();
+    const [row] = await model.transform(ds, { via: "expressions" }).collect();
     assert.equal(row!["color_strict"], null);
+    await assert.rejects(model.transform(ds).count(), InvalidRowError);
     const badLabel = batchFromRows(ROW_SCHEMA, [{ ...TEST[1]!, color: "red", y: "maybe" }]);
     const labelled = await new Pipeline([new VectorAssembler({ inputCols: ["w"] })], { label: LABEL }).fit(
       train,
@@ -199,7 +202,8 @@ Deno.test("assembleBinned equals the binner's transform and binValue of the raw 
       stages: model.spec.stages.slice(0, 3),
       features: "features",
     });
-    const collected = collectedFeatures(await model.transform(test).collect(), model);
+    const collected = collectedFeatures(await model.transform(test, { via: "expressions" }).collect(), model);
+    assert.deepEqual(collectedFeatures(await model.transform(test).collect(), model), collected);
     for (let r = 0; r < bins.rows; r++) {
       for (let c = 0; c < bins.dim; c++) {
         const b = bins.bins[r * bins.dim + c]!;

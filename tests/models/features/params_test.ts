@@ -117,12 +117,15 @@ Deno.test("a pipeline transform fuses independent stages into few projections", 
       new StandardScaler({ inputCol: "features" }),
     ]).fit(ds);
     const ops: string[] = [];
-    for (let p: LogicalPlan | undefined = model.transform(ds).plan; p !== undefined;) {
+    for (
+      let p: LogicalPlan | undefined = model.transform(ds, { via: "expressions" }).plan;
+      p !== undefined;
+    ) {
       ops.push(p.op);
       p = "input" in p ? p.input : undefined;
     }
     assert.deepEqual(ops, ["project", "project", "project", "project", "inline"]);
-    const infos = inferColumnInfo(model.transform(ds).schema);
+    const infos = inferColumnInfo(model.transform(ds, { via: "expressions" }).schema);
     const features = infos.get("features_scaled");
     assert.equal(features?.kind === "vector" && features.slots.length, model.featureNames.length);
   });

@@ -1,6 +1,6 @@
 /**
- * `transform(ds, { via: "partitions" })`: the spec runs on the executors through `mapPartitions`
- * and gives the same columns as the expression plan; `"error"` fails the job there.
+ * `PipelineModel.transform` (by default the spec on the executors through `mapPartitions`) gives
+ * the same columns as the expression plan (`via: "expressions"`); `"error"` fails the job there.
  */
 import assert from "node:assert/strict";
 import { Frontier } from "../../../cluster/frontier.ts";
@@ -34,7 +34,7 @@ Deno.test("transform via partitions equals transform via expressions, and error 
     }),
     new StandardScaler({ inputCol: "features", withMean: true }),
   ]).fit(train);
-  const viaExpr = model.transform(test), viaParts = model.transform(test, { via: "partitions" });
+  const viaExpr = model.transform(test, { via: "expressions" }), viaParts = model.transform(test);
   assert.equal(viaParts.plan.op, "mapPartitions");
   assert.deepEqual(viaParts.schema.map((f) => [f.name, f.type]), viaExpr.schema.map((f) => [f.name, f.type]));
   const [a, b] = [await viaExpr.collect(), await viaParts.collect()];
@@ -46,7 +46,7 @@ Deno.test("transform via partitions equals transform via expressions, and error 
 
   const strict = await new Pipeline([new StringIndexer({ inputCol: "cat" })]).fit(train);
   await assert.rejects(
-    strict.transform(test, { via: "partitions" }).count(),
+    strict.transform(test).count(),
     (e: unknown) =>
       e instanceof InvalidRowError && /cannot encode (a missing value|"zz") of column "cat"/.test(e.message),
   );
@@ -62,9 +62,9 @@ Deno.test("transform via partitions equals transform via expressions, and error 
   );
   const big = await new Pipeline([new StringIndexer({ inputCol: "cat" })]).fit(wide);
   assert.throws(
-    () => big.transform(wide),
+    () => big.transform(wide, { via: "expressions" }),
     new RegExp(`1500 labels; as expressions at most ${MAX_EXPRESSION_LABELS}`),
   );
-  const indexed = await big.transform(wide, { via: "partitions" }).collect();
+  const indexed = await big.transform(wide).collect();
   assert.equal(new Set(indexed.map((r) => r["cat_index"])).size, 1500);
 });
