@@ -1,22 +1,44 @@
 /**
- * Frontier's streaming wing: event-time processing over unbounded sources. Nothing here runs yet;
- * this module reserves the `@frontier/frontier/streaming` entry point and says what exists to
- * build it on, so that no import has to move when it arrives.
+ * Frontier's streaming wing: event-time processing over unbounded sources.
  *
- * What exists today, elsewhere:
- * - The event source to test against: `Frontier.transactions` (from `@frontier/frontier`)
- *   generates card transactions whose `event_time` is non-decreasing in arrival order until its
- *   disorder options apply (`outOfOrderFraction` within `allowedLatenessMs`, `lateFraction` past
- *   it, `duplicateFraction`, `malformedFraction`); rows are a pure function of (seed, row), so a
- *   stream and the batch oracle of the same rows agree.
- * - Time as a value: `Clock` and `FakeClock` (from `@frontier/frontier/actors`), so windows and
- *   watermarks can be tested on virtual time, never by sleeping.
- * - Per-partition user code (`Dataset.mapPartitions`, whose carry flows from each partition to
- *   the next, and `Dataset.aggregatePartitions`), the seam stateful operators build on.
+ * What is here:
+ * - **Time as values** (`event_time.ts`): streams are sequences of {@linkcode Timed} values
+ *   stamped with processing time from an injected clock; events carry their own event time.
+ *   {@linkcode recordDecoder} turns raw records (Kafka bytes, JSON text, objects) into
+ *   {@linkcode StreamEvent}s or a reason they are malformed.
+ * - **Watermarks** (`watermark.ts`): per partition `max event time − allowed lateness`, per
+ *   operator the minimum over partitions, idle partitions released after a timeout. Pure
+ *   functions over a small immutable state.
  *
- * Planned here: sources (Kafka), event-time extraction, watermarks, windows, a state store with
- * checkpoints, and sinks.
+ * A real broker for development and tests: `deno task kafka:start` / `kafka:stop`
+ * (`scripts/setup/kafka.ts`). The event source to test against is `Frontier.transactions` (from
+ * `@frontier/frontier`), whose disorder options (out-of-order, late, duplicates, malformed) match
+ * what the operators here account for.
+ *
+ * Planned here: windows, sources (Kafka and embedded), a state store with checkpoints, and sinks.
  *
  * @module
  */
-export {};
+export {
+  type EventDecoder,
+  parseEventTime,
+  recordDecoder,
+  type RecordDecoderOptions,
+  type Result,
+  type StreamEvent,
+  type Timed,
+} from "./event_time.ts";
+export {
+  advance,
+  assignPartitions,
+  candidateWatermark,
+  endOfInput,
+  initialWatermarks,
+  isIdle,
+  observeRecord,
+  type PartitionProgress,
+  partitionWatermark,
+  validateWatermarkOptions,
+  type WatermarkOptions,
+  type WatermarkState,
+} from "./watermark.ts";
