@@ -9,13 +9,50 @@
  * - **Watermarks** (`watermark.ts`): per partition `max event time − allowed lateness`, per
  *   operator the minimum over partitions, idle partitions released after a timeout. Pure
  *   functions over a small immutable state.
+ * - **Windows** (`window.ts`): tumbling, sliding (hopping) and session windows and the
+ *   assignment of an event to them.
+ * - **Keyed windows** (`keyed_windows.ts`): the state machine that aggregates events per key and
+ *   window, fires panes when the watermark passes their end + grace, sends late events and
+ *   malformed records to side outputs, drops duplicates within the watermark horizon, and keeps
+ *   `consumed = aggregated + late + duplicates + quarantined`.
  *
  * A real broker for development and tests: `deno task kafka:start` / `kafka:stop`
  * (`scripts/setup/kafka.ts`). The event source to test against is `Frontier.transactions` (from
  * `@frontier/frontier`), whose disorder options (out-of-order, late, duplicates, malformed) match
  * what the operators here account for.
  *
- * Planned here: windows, sources (Kafka and embedded), a state store with checkpoints, and sinks.
+ * Planned here: sources (Kafka and embedded), a state store with checkpoints, and sinks.
+ *
+ * @example Sliding sums per key on virtual time
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordDecoder, runKeyedWindows, sliding } from "@frontier/frontier/streaming";
+ * const events = [
+ *   { id: "t1", account: "a", ts: 5, amount: 10 },
+ *   { id: "t1", account: "a", ts: 5, amount: 10 }, // a duplicate
+ *   { id: "t2", account: "a", ts: 12, amount: 5 },
+ * ];
+ * const { outputs, counts } = runKeyedWindows({
+ *   window: sliding(10, 5),
+ *   allowedLatenessMs: 0,
+ *   decode: recordDecoder({
+ *     idField: "id",
+ *     keyField: "account",
+ *     timeField: "ts",
+ *     value: (r) => typeof r.amount === "number" ? { ok: true, value: r.amount } : { ok: false, reason: "amount" },
+ *   }),
+ *   aggregate: { init: () => 0, add: (s: number, v: number) => s + v, merge: (a: number, b: number) => a + b },
+ * }, [
+ *   ...events.map((payload, i) => ({ time: i, value: { type: "record" as const, partition: 0, payload } })),
+ *   { time: 9, value: { type: "end" as const } },
+ * ]);
+ * assert.deepEqual(outputs.filter((o) => o.value.type === "pane").map((o) => o.value), [
+ *   { type: "pane", key: "a", window: { start: 0, end: 10 }, result: 10, events: 1 },
+ *   { type: "pane", key: "a", window: { start: 5, end: 15 }, result: 15, events: 2 },
+ *   { type: "pane", key: "a", window: { start: 10, end: 20 }, result: 5, events: 1 },
+ * ]);
+ * assert.deepEqual(counts, { consumed: 3, aggregated: 2, late: 0, duplicates: 1, quarantined: 0 });
+ * ```
  *
  * @module
  */
@@ -42,3 +79,28 @@ export {
   type WatermarkOptions,
   type WatermarkState,
 } from "./watermark.ts";
+export {
+  assignWindows,
+  compareWindows,
+  overlaps,
+  session,
+  type SessionWindows,
+  sliding,
+  type SlidingWindows,
+  tumbling,
+  type TumblingWindows,
+  validateWindowSpec,
+  type Window,
+  type WindowSpec,
+} from "./window.ts";
+export {
+  type Aggregator,
+  KeyedWindows,
+  type KeyedWindowsOptions,
+  lateByWindowAndKey,
+  runKeyedWindows,
+  type WindowCounts,
+  type WindowInput,
+  type WindowOutput,
+} from "./keyed_windows.ts";
+export { IdHorizon } from "./dedup.ts";

@@ -1,0 +1,371 @@
+/**
+ * The keyed window state machine: raw records in, panes and side outputs out, every consumed
+ * record accounted for.
+ *
+ * Inputs and outputs are {@linkcode Timed} values whose `time` is processing time, stamped from an
+ * injected clock by whoever reads the source; event time lives in the decoded events. The machine
+ * is deterministic: the same inputs give the same outputs, so it is tested on virtual time.
+ *
+ * For each record, in order:
+ * 1. The watermark is brought up to the record's processing time (partitions may have gone idle).
+ * 2. **Quarantined**: the record does not decode; the reason goes to the side output.
+ * 3. **Duplicate**: an accepted event with the same id is still remembered (ids are remembered
+ *    while a copy could be on time: event time `>= watermark − grace`); dropped and counted.
+ * 4. **Late**: event time `< watermark − grace`; it goes to the late side output with every window
+ *    it belongs to, so late events can be counted per window and key ({@linkcode lateByWindowAndKey}).
+ *    Because an accepted event is never behind the watermark, all its windows are still open: it
+ *    is aggregated into every one of them or into none.
+ * 5. **Aggregated** into its windows (sessions merge with the key's overlapping sessions).
+ * 6. The record's partition progress raises the watermark; every pane whose `end + grace` the
+ *    watermark has reached fires, in order of `end + grace`, then start, then key.
+ *
+ * `consumed = aggregated + late + duplicates + quarantined` holds after every input.
+ * Grace delays firing and widens acceptance by the same amount: it is allowed lateness that the
+ * operator, rather than the watermark, adds. Aggregators must be associative and commutative
+ * (events arrive out of order, and sessions merge).
+ *
+ * @module
+ */
+import type { EventDecoder, StreamEvent, Timed } from "./event_time.ts";
+import { IdHorizon } from "./dedup.ts";
+import { MinHeap } from "./min_heap.ts";
+import {
+  advance,
+  assignPartitions,
+  endOfInput,
+  initialWatermarks,
+  observeRecord,
+  validateWatermarkOptions,
+  type WatermarkOptions,
+  type WatermarkState,
+} from "./watermark.ts";
+import { assignWindows, overlaps, validateWindowSpec, type Window, type WindowSpec } from "./window.ts";
+
+/** How a pane's values are folded. Must be associative and commutative. */
+export interface Aggregator<V, A> {
+  /** The accumulator of an empty pane. */
+  init(): A;
+  /** Adds one value. */
+  add(acc: A, value: V): A;
+  /** Combines two panes (sessions that merge). */
+  merge(a: A, b: A): A;
+}
+
+/** What the machine consumes. */
+export type WindowInput =
+  /** A raw record read from a source partition. */
+  | { readonly type: "record"; readonly partition: number; readonly payload: unknown }
+  /** Time passed without records: idle partitions may release the watermark. */
+  | { readonly type: "tick" }
+  /** The partitions read from now on. */
+  | { readonly type: "assign"; readonly partitions: readonly number[] }
+  /** The input is over: every open pane fires. */
+  | { readonly type: "end" };
+
+/** What the machine emits. */
+export type WindowOutput<V, A> =
+  | {
+    readonly type: "pane";
+    readonly key: string;
+    readonly window: Window;
+    readonly result: A;
+    /** Events aggregated into the pane. */
+    readonly events: number;
+  }
+  | {
+    readonly type: "late";
+    readonly key: string;
+    /** Every window the event belongs to (for sessions, its own `[time, time + gap)`). */
+    readonly windows: readonly Window[];
+    readonly event: StreamEvent<V>;
+    /** The watermark it arrived behind. */
+    readonly watermark: number;
+  }
+  | { readonly type: "duplicate"; readonly event: StreamEvent<V> }
+  | {
+    readonly type: "quarantined";
+    readonly partition: number;
+    readonly payload: unknown;
+    readonly reason: string;
+  };
+
+/** Records by fate. Always `consumed = aggregated + late + duplicates + quarantined`. */
+export interface WindowCounts {
+  /** Records pushed. */
+  readonly consumed: number;
+  /** Events folded into their windows. */
+  readonly aggregated: number;
+  /** Events behind the watermark, sent to the late side output. */
+  readonly late: number;
+  /** Copies of an accepted event, dropped. */
+  readonly duplicates: number;
+  /** Records that did not decode, sent to the side output with their reason. */
+  readonly quarantined: number;
+}
+
+/** Settings of {@linkcode KeyedWindows}. */
+export interface KeyedWindowsOptions<V, A> extends WatermarkOptions {
+  /** The windows of each key. */
+  readonly window: WindowSpec;
+  /** Raw record → event, or the reason it is malformed. */
+  readonly decode: EventDecoder<V>;
+  /** How a pane folds its events' values. */
+  readonly aggregate: Aggregator<V, A>;
+  /** Extra event time (ms) a pane waits after its end before firing. @default {0} */
+  readonly graceMs?: number;
+  /**
+   * Partitions assigned from the start; their idle clocks start at the first input. Others join
+   * on their first record. @default {[]}
+   */
+  readonly partitions?: readonly number[];
+}
+
+interface Pane<A> {
+  readonly key: string;
+  readonly window: Window;
+  acc: A;
+  events: number;
+}
+
+interface Timer<A> {
+  readonly fireAt: number;
+  readonly pane: Pane<A>;
+}
+
+function timerLess<A>(a: Timer<A>, b: Timer<A>): boolean {
+  if (a.fireAt !== b.fireAt) return a.fireAt < b.fireAt;
+  if (a.pane.window.start !== b.pane.window.start) return a.pane.window.start < b.pane.window.start;
+  return a.pane.key < b.pane.key;
+}
+
+/**
+ * Keyed event-time windows over raw records from several partitions.
+ *
+ * @example Tumbling counts, fired by the watermark
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KeyedWindows, recordDecoder, tumbling } from "@frontier/frontier/streaming";
+ * const windows = new KeyedWindows({
+ *   window: tumbling(10),
+ *   allowedLatenessMs: 0,
+ *   decode: recordDecoder({ idField: "id", keyField: "k", timeField: "t", value: () => ({ ok: true, value: 1 }) }),
+ *   aggregate: { init: () => 0, add: (n: number, v: number) => n + v, merge: (a: number, b: number) => a + b },
+ * });
+ * windows.push({ time: 0, value: { type: "record", partition: 0, payload: { id: 1, k: "a", t: 3 } } });
+ * windows.push({ time: 1, value: { type: "record", partition: 0, payload: { id: 2, k: "a", t: 7 } } });
+ * const fired = windows.push({ time: 2, value: { type: "record", partition: 0, payload: { id: 3, k: "a", t: 10 } } });
+ * assert.deepEqual(fired, [
+ *   { time: 2, value: { type: "pane", key: "a", window: { start: 0, end: 10 }, result: 2, events: 2 } },
+ * ]);
+ * ```
+ */
+export class KeyedWindows<V, A> {
+  readonly #options: KeyedWindowsOptions<V, A>;
+  readonly #grace: number;
+  readonly #panes = new Map<string, Map<number, Pane<A>>>();
+  readonly #timers = new MinHeap<Timer<A>>(timerLess);
+  readonly #ids = new IdHorizon();
+  #watermarks: WatermarkState = initialWatermarks([], -Infinity);
+  /** `options.partitions`, assigned at the first input's processing time (their idle clocks start then). */
+  #initialPartitions: readonly number[] | undefined;
+  #now = -Infinity;
+  #ended = false;
+  #openPanes = 0;
+  #counts = { consumed: 0, aggregated: 0, late: 0, duplicates: 0, quarantined: 0 };
+
+  /** A machine with no state, reading `options.partitions`. */
+  constructor(options: KeyedWindowsOptions<V, A>) {
+    validateWindowSpec(options.window);
+    validateWatermarkOptions(options);
+    const grace = options.graceMs ?? 0;
+    if (!(grace >= 0 && Number.isFinite(grace))) {
+      throw new RangeError(`graceMs must be a finite number >= 0, got ${grace}`);
+    }
+    this.#options = options;
+    this.#grace = grace;
+    this.#initialPartitions = options.partitions ?? [];
+  }
+
+  /** The operator watermark (event time). */
+  get watermark(): number {
+    return this.#watermarks.watermark;
+  }
+
+  /** Records by fate so far. */
+  get counts(): WindowCounts {
+    return { ...this.#counts };
+  }
+
+  /** Panes not fired yet. */
+  get openPanes(): number {
+    return this.#openPanes;
+  }
+
+  /** Event ids remembered for de-duplication. */
+  get rememberedIds(): number {
+    return this.#ids.size;
+  }
+
+  /** Consumes one input at its processing time (non-decreasing) and returns what it caused. */
+  push(input: Timed<WindowInput>): Timed<WindowOutput<V, A>>[] {
+    const { time: now, value: msg } = input;
+    if (this.#ended) throw new Error(`KeyedWindows received "${msg.type}" after "end"`);
+    if (!(now >= this.#now)) {
+      throw new RangeError(`processing time went backwards: ${now} after ${this.#now}`);
+    }
+    this.#now = now;
+    if (this.#initialPartitions) {
+      this.#watermarks = assignPartitions(this.#watermarks, this.#initialPartitions, now);
+      this.#initialPartitions = undefined;
+    }
+    const out: WindowOutput<V, A>[] = [];
+    const options = this.#options;
+    switch (msg.type) {
+      case "record":
+        this.#watermarks = advance(this.#watermarks, now, options);
+        this.#watermarks = observeRecord(this.#watermarks, {
+          partition: msg.partition,
+          eventTime: this.#consume(msg.partition, msg.payload, out),
+          now,
+        }, options);
+        break;
+      case "tick":
+        this.#watermarks = advance(this.#watermarks, now, options);
+        break;
+      case "assign":
+        this.#watermarks = advance(assignPartitions(this.#watermarks, msg.partitions, now), now, options);
+        break;
+      case "end":
+        this.#watermarks = endOfInput(this.#watermarks);
+        this.#ended = true;
+        break;
+      default: {
+        const unknown: never = msg;
+        throw new TypeError(`unknown window input ${JSON.stringify(unknown)}`);
+      }
+    }
+    this.#fire(out);
+    return out.map((value) => ({ time: now, value }));
+  }
+
+  /** Classifies and aggregates one record; returns its event time when it has one. */
+  #consume(partition: number, payload: unknown, out: WindowOutput<V, A>[]): number | undefined {
+    const counts = this.#counts;
+    counts.consumed++;
+    const decoded = this.#options.decode(payload);
+    if (!decoded.ok) {
+      counts.quarantined++;
+      out.push({ type: "quarantined", partition, payload, reason: decoded.reason });
+      return undefined;
+    }
+    const event = decoded.value;
+    const watermark = this.#watermarks.watermark;
+    if (this.#ids.has(event.id)) {
+      counts.duplicates++;
+      out.push({ type: "duplicate", event });
+    } else if (event.time < watermark - this.#grace) {
+      counts.late++;
+      out.push({
+        type: "late",
+        key: event.key,
+        windows: assignWindows(this.#options.window, event.time),
+        event,
+        watermark,
+      });
+    } else {
+      counts.aggregated++;
+      this.#ids.remember(event.id, event.time);
+      this.#aggregate(event);
+    }
+    return event.time;
+  }
+
+  #aggregate(event: StreamEvent<V>): void {
+    const { window: spec, aggregate } = this.#options;
+    let byStart = this.#panes.get(event.key);
+    if (!byStart) this.#panes.set(event.key, byStart = new Map());
+    if (spec.kind !== "session") {
+      for (const window of assignWindows(spec, event.time)) {
+        const pane = byStart.get(window.start) ?? this.#open(byStart, event.key, window, aggregate.init(), 0);
+        pane.acc = aggregate.add(pane.acc, event.value);
+        pane.events++;
+      }
+      return;
+    }
+    let window: Window = { start: event.time, end: event.time + spec.gapMs };
+    const merged = [...byStart.values()].filter((p) => overlaps(p.window, window)).sort((a, b) =>
+      a.window.start - b.window.start
+    );
+    let acc = aggregate.add(aggregate.init(), event.value);
+    let events = 1;
+    let mergedAcc: A | undefined;
+    for (const p of merged) {
+      byStart.delete(p.window.start);
+      this.#openPanes--;
+      window = { start: Math.min(window.start, p.window.start), end: Math.max(window.end, p.window.end) };
+      mergedAcc = mergedAcc === undefined ? p.acc : aggregate.merge(mergedAcc, p.acc);
+      events += p.events;
+    }
+    if (mergedAcc !== undefined) acc = aggregate.merge(mergedAcc, acc);
+    this.#open(byStart, event.key, window, acc, events);
+  }
+
+  #open(byStart: Map<number, Pane<A>>, key: string, window: Window, acc: A, events: number): Pane<A> {
+    const pane: Pane<A> = { key, window, acc, events };
+    byStart.set(window.start, pane);
+    this.#openPanes++;
+    this.#timers.push({ fireAt: window.end + this.#grace, pane });
+    return pane;
+  }
+
+  /** Emits every pane the watermark has passed and forgets ids behind the horizon. */
+  #fire(out: WindowOutput<V, A>[]): void {
+    const watermark = this.#watermarks.watermark;
+    for (
+      let top = this.#timers.peek();
+      top !== undefined && top.fireAt <= watermark;
+      top = this.#timers.peek()
+    ) {
+      this.#timers.pop();
+      const { pane } = top;
+      const byStart = this.#panes.get(pane.key);
+      if (byStart?.get(pane.window.start) !== pane) continue; // merged into a later session
+      byStart.delete(pane.window.start);
+      if (byStart.size === 0) this.#panes.delete(pane.key);
+      this.#openPanes--;
+      out.push({ type: "pane", key: pane.key, window: pane.window, result: pane.acc, events: pane.events });
+    }
+    this.#ids.forgetBefore(watermark - this.#grace);
+  }
+}
+
+/** Runs a whole input sequence through a fresh {@linkcode KeyedWindows}. */
+export function runKeyedWindows<V, A>(
+  options: KeyedWindowsOptions<V, A>,
+  inputs: Iterable<Timed<WindowInput>>,
+): { outputs: Timed<WindowOutput<V, A>>[]; counts: WindowCounts } {
+  const machine = new KeyedWindows(options);
+  const outputs: Timed<WindowOutput<V, A>>[] = [];
+  for (const input of inputs) outputs.push(...machine.push(input));
+  return { outputs, counts: machine.counts };
+}
+
+/** Late events counted per key and window, from a late side output, ordered by window then key. */
+export function lateByWindowAndKey<V, A>(
+  outputs: Iterable<Timed<WindowOutput<V, A>>>,
+): { key: string; window: Window; late: number }[] {
+  const counts = new Map<string, { key: string; window: Window; late: number }>();
+  for (const { value } of outputs) {
+    if (value.type !== "late") continue;
+    for (const window of value.windows) {
+      const id = JSON.stringify([window.start, window.end, value.key]);
+      const entry = counts.get(id);
+      if (entry) entry.late++;
+      else counts.set(id, { key: value.key, window, late: 1 });
+    }
+  }
+  return [...counts.values()].sort((a, b) =>
+    a.window.end - b.window.end || a.window.start - b.window.start ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
