@@ -7,13 +7,18 @@ import { connectWorker } from "../../cluster/transport/worker.ts";
 import { dialWebSocket, listenWebSocket } from "../../cluster/transport/websocket.ts";
 import { counterBehavior, type CounterMsg, decodeCounterMsg } from "./fixtures/counter.ts";
 
-/** The same assertions, whatever is behind the ref. */
+/**
+ * The same assertions, whatever is behind the ref. The timeouts bound a hung test, not latency:
+ * the first ask to a Worker includes loading its module graph, which took over 5 s on a loaded
+ * 2-core machine.
+ */
+const ASK = { timeout: 60_000 };
 async function exercise(ref: ActorRef<CounterMsg, unknown>) {
   ref.tell({ type: "add", n: 2 });
   await ref.send({ type: "add", n: 40 });
-  assert.equal(await ref.ask({ type: "get" }, { timeout: 5_000 }), 42);
+  assert.equal(await ref.ask({ type: "get" }, ASK), 42);
   const bytes = new Uint8Array(1 << 20).map((_, i) => i % 251);
-  const reply = await ref.ask({ type: "echo", payload: bytes }, { timeout: 5_000 }) as {
+  const reply = await ref.ask({ type: "echo", payload: bytes }, ASK) as {
     payload: Uint8Array;
   };
   assert.equal(reply.payload.length, 1 << 20);
