@@ -8,11 +8,12 @@ import { dialWebSocket, listenWebSocket } from "../../cluster/transport/websocke
 import { counterBehavior, type CounterMsg, decodeCounterMsg } from "./fixtures/counter.ts";
 
 /**
- * The same assertions, whatever is behind the ref. The timeouts bound a hung test, not latency:
- * the first ask to a Worker includes loading its module graph, which took over 5 s on a loaded
- * 2-core machine.
+ * Ask timeouts bound a hung test, not latency: the first ask to a Worker includes loading its
+ * module graph, which took over 5 s on a loaded 2-core machine.
  */
 const ASK = { timeout: 60_000 };
+
+/** The same assertions, whatever is behind the ref. */
 async function exercise(ref: ActorRef<CounterMsg, unknown>) {
   ref.tell({ type: "add", n: 2 });
   await ref.send({ type: "add", n: 40 });
