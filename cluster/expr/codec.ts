@@ -320,15 +320,15 @@ function windowSpec(u: unknown, path: string): WindowSpecData {
  * A {@linkcode WindowExpr} from untrusted JSON: a known function with the arguments it takes, a
  * frame exactly when it is a frame aggregate, and an output name.
  */
-export function decodeWindowExpr(u: unknown): WindowExpr {
-  const o = record(u, "windowFn", ["fn", "arg", "offset", "default", "frame", "name"]);
-  const call = windowCall(o, "windowFn", (v) => decodeNode(v, "windowFn.arg", 2, { nodes: 0 }));
-  const out: WindowExpr = { ...call, name: name(o, "name", "windowFn") };
+export function decodeWindowExpr(u: unknown, path = "windowFn"): WindowExpr {
+  const o = record(u, path, ["fn", "arg", "offset", "default", "frame", "name"]);
+  const call = windowCall(o, path, (v) => decodeNode(v, `${path}.arg`, 2, { nodes: 0 }));
+  const out: WindowExpr = { ...call, name: name(o, "name", path) };
   const framed = isFrameFn(call.fn);
   if (o["frame"] === undefined) {
-    if (framed) throw malformed("windowFn.frame", `${call.fn} needs a frame`);
+    if (framed) throw malformed(`${path}.frame`, `${call.fn} needs a frame`);
     return out;
   }
-  if (!framed) throw malformed("windowFn.frame", `not allowed for ${call.fn}`);
-  return { ...out, frame: decodeWindowFrame(o["frame"], "windowFn.frame") };
+  if (!framed) throw malformed(`${path}.frame`, `not allowed for ${call.fn}`);
+  return { ...out, frame: decodeWindowFrame(o["frame"], `${path}.frame`) };
 }
