@@ -6,8 +6,10 @@
  *
  * @module
  */
-import type { Row, Scalar } from "../../../cluster/columnar/batch.ts";
-import { compareScalars } from "../../../cluster/columnar/batch_ops.ts";
+import assert from "node:assert/strict";
+import type { Row, Scalar, Schema } from "../../../cluster/columnar/batch.ts";
+import { canonicalRows, compareScalars } from "../../../cluster/columnar/batch_ops.ts";
+import { rng } from "../test_rng.ts";
 import type { WindowExpr, WindowFrame, WindowOrder } from "../../../cluster/expr/expr.ts";
 import type { WindowOperator } from "../../../cluster/kernels/window.ts";
 
@@ -157,4 +159,57 @@ export function windowOracle(rows: readonly Row[], op: WindowOperator): Row[] {
     });
   }
   return out;
+}
+
+/** Columns of {@linkcode randomRows}. */
+export const SCHEMA: Schema = [
+  { name: "k", type: "string", nullable: true },
+  { name: "t", type: "long", nullable: true },
+  { name: "x", type: "double", nullable: true },
+  { name: "tag", type: "string", nullable: true },
+];
+
+/** Few distinct values in every column: ties in t, equal x, whole rows repeated, nulls everywhere. */
+export function randomRows(seed: number, n: number): Row[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const rows: Row[] = [];
+  for (let i = 0; i < n; i++) {
+    if (i > 0 && r() < 0.05) {
+      rows.push({ ...rows[Math.floor(r() * rows.length)]! });
+      continue;
+    }
+    rows.push({
+      k: pick(["a", "b", "c", null]),
+      t: r() < 0.1 ? null : Math.floor(r() * 25),
+      x: r() < 0.1 ? null : Math.round((r() - 0.5) * 10_000) / 100,
+      tag: pick(["p", "q", null]),
+    });
+  }
+  return rows;
+}
+
+/**
+ * Equal rows, in any order; the `approx` columns (sample statistics: the oracle rounds twice, the
+ * kernel works in double-double) agree to 1e-12 relative.
+ */
+export function assertSameRows(
+  actual: Row[],
+  expected: Row[],
+  what: string,
+  approx: readonly string[] = ["sd", "var"],
+): void {
+  const a = canonicalRows(actual), e = canonicalRows(expected);
+  assert.equal(a.length, e.length, what);
+  a.forEach((row, i) => {
+    const want = e[i]!;
+    for (const k of approx) {
+      const p = row[k], q = want[k];
+      if (typeof p === "number" && typeof q === "number") {
+        assert.ok(Math.abs(p - q) <= 1e-12 * Math.max(1, Math.abs(q)), `${what}: ${k} ${p} vs ${q}`);
+        row = { ...row, [k]: q };
+      }
+    }
+    assert.deepEqual(row, want, `${what}: row ${i}`);
+  });
 }

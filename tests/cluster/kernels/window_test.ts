@@ -12,34 +12,7 @@ import { aggregate } from "../../../cluster/kernels/aggregate.ts";
 import { hashPartition } from "../../../cluster/kernels/partition.ts";
 import { computeWindow, type WindowOperator, windowOutputSchema } from "../../../cluster/kernels/window.ts";
 import { rng } from "../test_rng.ts";
-import { windowOracle } from "./window_oracle.ts";
-
-const SCHEMA: Schema = [
-  { name: "k", type: "string", nullable: true },
-  { name: "t", type: "long", nullable: true },
-  { name: "x", type: "double", nullable: true },
-  { name: "tag", type: "string", nullable: true },
-];
-
-/** Few distinct values in every column: ties in t, equal x, whole rows repeated, nulls everywhere. */
-function randomRows(seed: number, n: number): Row[] {
-  const r = rng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  const rows: Row[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i > 0 && r() < 0.05) {
-      rows.push({ ...rows[Math.floor(r() * rows.length)]! });
-      continue;
-    }
-    rows.push({
-      k: pick(["a", "b", "c", null]),
-      t: r() < 0.1 ? null : Math.floor(r() * 25),
-      x: r() < 0.1 ? null : Math.round((r() - 0.5) * 10_000) / 100,
-      tag: pick(["p", "q", null]),
-    });
-  }
-  return rows;
-}
+import { assertSameRows, randomRows, SCHEMA, windowOracle } from "./window_oracle.ts";
 
 const T_ASC: WindowOrder = { column: "t", ascending: true, nullsFirst: true };
 const T_DESC: WindowOrder = { column: "t", ascending: false, nullsFirst: false };
@@ -82,23 +55,6 @@ const POSITION_FNS: WindowExpr[] = [
   { fn: "lead", arg: tag, offset: 1, default: "none", name: "next" },
   { fn: "lead", arg: t, offset: 3, name: "next3" },
 ];
-
-/** Equal rows, with statistics compared to 1e-12 relative (the oracle rounds twice, the kernel in double-double). */
-function assertSameRows(actual: Row[], expected: Row[], what: string): void {
-  const a = canonicalRows(actual), e = canonicalRows(expected);
-  assert.equal(a.length, e.length, what);
-  a.forEach((row, i) => {
-    const want = e[i]!;
-    for (const k of ["sd", "var"]) {
-      const p = row[k], q = want[k];
-      if (typeof p === "number" && typeof q === "number") {
-        assert.ok(Math.abs(p - q) <= 1e-12 * Math.max(1, Math.abs(q)), `${what}: ${k} ${p} vs ${q}`);
-        row = { ...row, [k]: q };
-      }
-    }
-    assert.deepEqual(row, want, `${what}: row ${i}`);
-  });
-}
 
 Deno.test("window kernel equals a brute-force oracle for every function, frame and order, on ties and nulls", () => {
   for (const seed of [1, 2, 3]) {
