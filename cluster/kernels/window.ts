@@ -1,29 +1,31 @@
 /**
  * The window operator's kernel: one partition's rows (holding whole window partitions, as the
- * hash shuffle by the partition columns guarantees) sorted by (partition columns, order keys,
- * every other column), cut into window partitions and peer groups, then every window function
- * of the operator computed in one pass over the sorted rows (`window_position.ts` for ranking and
+ * hash shuffle by the partition columns guarantees) grouped by window partition, sorted within
+ * each by (order keys, every other column), cut into peer groups, then every window function of
+ * the operator computed in one pass over the sorted rows (`window_position.ts` for ranking and
  * offsets, `window_frame.ts` + `window_agg.ts` for frame aggregates). The output is the input's
- * columns, sorted that way, then one column per function.
+ * rows in their order, columns untouched (only order keys and arguments are gathered into sorted
+ * order), then one column per function.
  *
- * Determinism: partition columns compare as grouping keys do (`-0` = `0`, every `NaN` equal, as
- * the hash that placed them); order keys under the total order of `sort.ts`; the remaining
- * columns break ties, so rows that still tie are equal in every column and interchangeable. Each
- * window partition is computed from its own rows only, so the output rows are the same for any
- * partition count.
+ * Determinism: partition columns group as `groupBy` keys do (`-0` = `0`, every `NaN` equal, as
+ * the hash that placed them); order keys compare under the total order of `sort.ts`; the
+ * remaining columns break ties, so rows that still tie are equal in every column and
+ * interchangeable. Each window partition is computed from its own rows only, so the output rows
+ * are the same for any partition count.
  *
  * @module
  */
 import { SchemaError } from "../errors.ts";
 import type { Batch, DataType, Field, Schema, Vec } from "../columnar/batch.ts";
-import { columnIndex, emptyBatch, takeRows } from "../columnar/batch_ops.ts";
+import { column, columnIndex, emptyBatch, takeVec } from "../columnar/batch_ops.ts";
 import { evalExpr } from "../expr/eval.ts";
 import type { WindowExpr, WindowOrder } from "../expr/expr.ts";
 import { inferField } from "../expr/resolve.ts";
 import { formatWindowCall } from "../expr/format.ts";
 import { hasRangeOffset, isFrameFn, windowProblem } from "../expr/window_rules.ts";
-import { type SortColumn, sortIndices } from "./sort.ts";
-import { frameBounds, sameValue, type WindowRows, windowRows } from "./window_frame.ts";
+import { KeyIndex } from "./key_index.ts";
+import { rowComparator, type SortColumn, sortIndices } from "./sort.ts";
+import { frameBounds, type RangeOrder, sameValue, type WindowRows, windowRows } from "./window_frame.ts";
 import { frameAggregate } from "./window_agg.ts";
 import { rankColumn, shiftColumn } from "./window_position.ts";
 
@@ -133,7 +135,7 @@ function fits(value: string | number | boolean | null, type: DataType): boolean 
 }
 
 /**
- * The rows of `batch` sorted by (partition, order, other columns), then every function's column.
+ * The rows of `batch`, in their order, then every function's column.
  *
  * @example
  * ```ts
@@ -149,29 +151,42 @@ function fits(value: string | number | boolean | null, type: DataType): boolean 
  *   fns: [{ fn: "count", frame: { kind: "range", lower: -2, upper: 0 }, name: "n" }],
  * });
  * assert.deepEqual(batchToRows(out), [
- *   { k: "a", t: 1, n: 1 },
- *   { k: "a", t: 3, n: 2 }, // t = 1 is exactly 2 before: inside
  *   { k: "a", t: 5, n: 2 },
  *   { k: "b", t: 1, n: 1 },
+ *   { k: "a", t: 1, n: 1 },
+ *   { k: "a", t: 3, n: 2 }, // t = 1 is exactly 2 before: inside
  * ]);
  * ```
  */
 export function computeWindow(batch: Batch, op: WindowOperator): Batch {
   const schema = windowOutputSchema(batch.schema, op);
   if (batch.length === 0) return emptyBatch(schema);
-  const sorted = takeRows(batch, windowOrder(batch, op));
-  const keys = op.partitionBy.map((k) => sorted.columns[columnIndex(sorted.schema, k)]!);
-  const starts = partitionStarts(keys, sorted.length);
-  const rows = windowRows(
-    starts,
-    op.orderBy.map((o) => sorted.columns[columnIndex(sorted.schema, o.column)]!),
-  );
-  const added = op.fns.map((fn, i) => computeFn(fn, sorted, rows, schema[batch.schema.length + i]!.type, op));
-  return { schema, length: sorted.length, columns: [...sorted.columns, ...added] };
+  const { order, starts } = windowOrder(batch, op);
+  const sortedColumn = (name: string) => takeVec(column(batch, name), order);
+  const rows = windowRows(starts, op.orderBy.map((o) => sortedColumn(o.column)));
+  const first = op.orderBy[0];
+  const range = first && op.fns.some((f) => f.frame && hasRangeOffset(f.frame))
+    ? { values: sortedColumn(first.column), order: first }
+    : undefined;
+  const back = new Int32Array(order.length); // sorted position → input row
+  for (let i = 0; i < order.length; i++) back[order[i]!] = i;
+  const added = op.fns.map((fn, i) => {
+    const arg = fn.arg ? takeVec(evalExpr(fn.arg, batch), order) : undefined;
+    const sorted = computeFn(fn, { arg, rows, range }, schema[batch.schema.length + i]!.type);
+    return takeVec(sorted, back);
+  });
+  return { schema, length: batch.length, columns: [...batch.columns, ...added] };
 }
 
-function computeFn(fn: WindowExpr, sorted: Batch, rows: WindowRows, type: DataType, op: WindowOperator): Vec {
-  const arg = fn.arg ? evalExpr(fn.arg, sorted) : undefined;
+/** A function's input in sorted order: its argument, the partitions and peers, a range frame's order. */
+interface SortedInput {
+  readonly arg: Vec | undefined;
+  readonly rows: WindowRows;
+  readonly range: RangeOrder | undefined;
+}
+
+function computeFn(fn: WindowExpr, input: SortedInput, type: DataType): Vec {
+  const { arg, rows } = input;
   switch (fn.fn) {
     case "rowNumber":
     case "rank":
@@ -184,66 +199,46 @@ function computeFn(fn: WindowExpr, sorted: Batch, rows: WindowRows, type: DataTy
     }
     default: {
       const frame = fn.frame!;
-      const first = op.orderBy[0];
-      const range = first && hasRangeOffset(frame)
-        ? { values: sorted.columns[columnIndex(sorted.schema, first.column)]!, order: first }
-        : undefined;
-      const { lo, hi } = frameBounds(frame, rows, range);
+      const { lo, hi } = frameBounds(frame, rows, hasRangeOffset(frame) ? input.range : undefined);
       return frameAggregate(fn.fn, arg, { starts: rows.starts, lo, hi }, type);
     }
   }
 }
 
 /**
- * The sorting permutation: partition columns (canonical: `-0` as `0`), then the order keys, then
- * every column not an order key (partition columns again, as stored), ascending, nulls first.
+ * The rows grouped by window partition (in order of first appearance, grouped as `groupBy` does:
+ * `-0` = `0`, `NaN` = `NaN`, nulls together), sorted within each by the order keys, and runs of
+ * peers sorted by every other column (ascending, nulls first): the permutation and where each
+ * partition starts. Sorting only partitions' rows and only peers' ties keeps the comparisons
+ * cheap: one stable sort by the order keys, a counting sort by partition, then the ties.
  */
-function windowOrder(batch: Batch, op: WindowOperator): Int32Array {
-  const names = new Set(batch.schema.map((f) => f.name));
-  const fields: Field[] = [], columns: Vec[] = [], keys: SortColumn[] = [];
-  op.partitionBy.forEach((k, i) => {
-    let name = `__window_key${i}`;
-    while (names.has(name)) name = `_${name}`;
-    names.add(name);
-    const field = batch.schema[columnIndex(batch.schema, k)]!;
-    fields.push({ ...field, name });
-    columns.push(canonicalZero(batch.columns[columnIndex(batch.schema, k)]!));
-    keys.push({ column: name, ascending: true, nullsFirst: true });
-  });
-  keys.push(...op.orderBy);
+function windowOrder(batch: Batch, op: WindowOperator): { order: Int32Array; starts: Int32Array } {
+  const n = batch.length;
+  const keys = op.partitionBy.map((k) => column(batch, k));
+  const groupOf = keys.length === 0 ? new Int32Array(n) : new KeyIndex(keys, n).groupOf;
+  const byOrder = op.orderBy.length === 0
+    ? Int32Array.from({ length: n }, (_, i) => i)
+    : sortIndices(batch, op.orderBy);
+  let groups = 0;
+  for (let i = 0; i < n; i++) if (groupOf[i]! >= groups) groups = groupOf[i]! + 1;
+  const starts = new Int32Array(groups + 1);
+  for (let i = 0; i < n; i++) starts[groupOf[i]! + 1]!++;
+  for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
+  const order = new Int32Array(n), next = starts.slice(0, groups);
+  for (const i of byOrder) order[next[groupOf[i]!]!++] = i;
   const ordered = new Set(op.orderBy.map((o) => o.column));
-  for (const f of batch.schema) {
-    if (!ordered.has(f.name)) keys.push({ column: f.name, ascending: true, nullsFirst: true });
+  const rest: SortColumn[] = batch.schema
+    .filter((f) => !ordered.has(f.name))
+    .map((f) => ({ column: f.name, ascending: true, nullsFirst: true }));
+  const orderColumns = op.orderBy.map((o) => column(batch, o.column));
+  const tie = rest.length > 0 ? rowComparator(batch, batch, rest) : undefined;
+  for (let g = 0; g < groups && tie; g++) {
+    let first = starts[g]!;
+    for (let i = first + 1; i <= starts[g + 1]!; i++) {
+      if (i < starts[g + 1]! && orderColumns.every((v) => sameValue(v, order[i]!, order[i - 1]!))) continue;
+      if (i - first > 1) order.subarray(first, i).sort((a, b) => tie(a, b) || a - b);
+      first = i;
+    }
   }
-  const keyed: Batch = {
-    schema: [...fields, ...batch.schema],
-    length: batch.length,
-    columns: [...columns, ...batch.columns],
-  };
-  return sortIndices(keyed, keys);
-}
-
-/** `v` with `-0` as `0` (floating columns only; others are returned as they are). */
-function canonicalZero(v: Vec): Vec {
-  if (v.type !== "double" && v.type !== "long" && v.type !== "timestamp") return v;
-  if (!v.values.some((x) => x === 0 && 1 / x < 0)) return v;
-  return { ...v, values: v.values.map((x) => (x === 0 ? 0 : x)) };
-}
-
-/** Where each window partition starts among `length` sorted rows, then `length`. */
-function partitionStarts(keys: readonly Vec[], length: number): Int32Array {
-  const starts = [0];
-  for (let i = 1; i < length; i++) {
-    if (!keys.every((v) => sameKey(v, i, i - 1))) starts.push(i);
-  }
-  starts.push(length);
-  return Int32Array.from(starts);
-}
-
-/** Equal as grouping keys: `-0` = `0`, `NaN` = `NaN`, nulls equal. */
-function sameKey(v: Vec, i: number, j: number): boolean {
-  if (v.type !== "string" && v.values[i] === 0 && v.values[j] === 0) {
-    return (v.valid?.[i] ?? 1) === (v.valid?.[j] ?? 1);
-  }
-  return sameValue(v, i, j);
+  return { order, starts };
 }
