@@ -242,19 +242,25 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
       return await planSort(plan, schema, ctx);
     case "window": {
       // Wide: every row of a window partition must meet in one task, which sorts and scans them.
+      // Rows already hash-placed by a subset of the partition columns (an earlier window's
+      // shuffle) are: Spark's clustered distribution, satisfied without another exchange.
       const child = await planPart(plan.input, ctx);
       const { partitionBy, orderBy, fns } = plan;
+      const placedBy = placement.get(child);
+      const placed = placedBy !== undefined && placedBy.every((k) => partitionBy.includes(k));
       const partitioner: Partitioner = partitionBy.length === 0
         ? { kind: "single" }
         : { kind: "hash", keys: partitionBy, n: ctx.shufflePartitions };
-      const read = exchange(child, partitioner, ctx);
-      return narrow(read, schema, `Window[${describeWindow(plan)}]`, (input) => ({
+      const read = placed ? child : exchange(child, partitioner, ctx);
+      const out = narrow(read, schema, `Window[${describeWindow(plan)}]`, (input) => ({
         op: "window",
         input,
         partitionBy,
         orderBy,
         fns,
       }));
+      placement.set(out, placement.get(read)!); // a window keeps every input column and row
+      return out;
     }
     case "csvScan":
       return leaf(plan.ranges.length, schema, [`CsvScan(${plan.path})`], (p) => ({
@@ -404,9 +410,19 @@ function readStage(stage: PlannedStage, schema: Schema, ctx: PlannerContext, lab
   };
 }
 
+/**
+ * The columns whose equal values a part's rows are known to share a partition by (none: a single
+ * partition): set for hash and single exchanges and kept through windows. Only these parts are
+ * keys, so any other operator built on them (a new object) loses it.
+ */
+const placement = new WeakMap<Part, readonly string[]>();
+
 function exchange(child: Part, partitioner: Partitioner, ctx: PlannerContext): Part {
   const stage = mapStage(child, partitioner, ctx);
-  return readStage(stage, child.schema, ctx, `ShuffleRead(output ${stage.outputId})`);
+  const read = readStage(stage, child.schema, ctx, `ShuffleRead(output ${stage.outputId})`);
+  if (partitioner.kind === "hash") placement.set(read, partitioner.keys);
+  if (partitioner.kind === "single") placement.set(read, []);
+  return read;
 }
 
 function unionParts(parts: Part[], schema: Schema): Part {

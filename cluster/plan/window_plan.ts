@@ -2,8 +2,9 @@
  * How `select` and `withColumn` plan window functions, as Spark's analyzer does: every `over`
  * expression (anywhere inside a column, e.g. `col("amount").div(avg("amount").over(w))`) becomes
  * a column `__w<i>` computed by a window operator below the projection, which then reads it. Calls
- * over the same partition columns and order share one operator (one shuffle and one sort), each
- * with its own frame; identical calls are computed once.
+ * over the same partition columns and order share one operator (one sort), each with its own
+ * frame; identical calls are computed once; operators with fewer partition columns go first, so
+ * one over a superset of an earlier one's columns needs no shuffle of its own.
  *
  * @module
  */
@@ -53,7 +54,10 @@ export function projectWithWindows(input: LogicalPlan, schema: Schema, exprs: re
     return out === e || exprName(out) === name ? out : { op: "alias", name, arg: out } satisfies Expr;
   });
   let plan = input;
-  for (const w of windows.values()) {
+  // Fewer partition columns first: a window over a superset of an earlier one's columns reuses
+  // its shuffle (see the planner), e.g. by account, then by (account, merchant).
+  const ordered = [...windows.values()].sort((a, b) => a.partitionBy.length - b.partitionBy.length);
+  for (const w of ordered) {
     plan = { op: "window", input: plan, partitionBy: w.partitionBy, orderBy: w.orderBy, fns: w.fns };
   }
   return { op: "project", input: plan, exprs: rewritten };

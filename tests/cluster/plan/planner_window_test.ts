@@ -95,6 +95,24 @@ Deno.test("planner runs stacked windows as one stage each, the second reading th
   assert.deepEqual(stages[1]!.partitioner, { kind: "hash", keys: ["id"], n: 2 });
 });
 
+Deno.test("planner reuses a window's shuffle for a window partitioned by a superset of its columns", async () => {
+  const { ctx } = stubContext({ shufflePartitions: 2 });
+  // by k, then by (k, id): rows equal in (k, id) are equal in k, so already together.
+  const final = await planResult(window(["k", "id"], window(["k"]), "2"), ctx);
+  const stages = stagesOf(final);
+  assert.deepEqual(stages.map((s) => [s.numPartitions, s.partitioner?.kind, opNames(s)]), [
+    [4, "hash", ["Range", "Project"]],
+    [2, undefined, ["ShuffleRead", "Window", "Window"]],
+  ]);
+  // A projection in between may change the key columns: shuffle again.
+  const projected: LogicalPlan = { op: "project", input: window(["k"]), exprs: [col("id"), col("k")] };
+  const { ctx: ctx2 } = stubContext({ shufflePartitions: 2 });
+  assert.equal(stagesOf(await planResult(window(["k"], projected, "2"), ctx2)).length, 3);
+  // So does a window over every row after one by k (it needs a single partition).
+  const { ctx: ctx3 } = stubContext({ shufflePartitions: 2 });
+  assert.equal(stagesOf(await planResult(window([], window(["k"]), "2"), ctx3)).length, 3);
+});
+
 const SCHEMA = schemaOf(keyed);
 const over = (fn: "count" | "rowNumber", orderBy: WindowOrder[], lower: number): Expr => ({
   op: "over",
@@ -145,4 +163,17 @@ Deno.test("projectWithWindows is a plain projection without window calls and avo
   const plan = projectWithWindows(withW0, schemaOf(withW0), [over("count", [BY_ID], -1)]);
   assert.ok(plan.op === "project" && plan.input.op === "window");
   assert.deepEqual(plan.input.fns.map((f) => f.name), ["__w1"]);
+});
+
+Deno.test("projectWithWindows puts windows with fewer partition columns first, so later ones reuse the shuffle", async () => {
+  const by = (partitionBy: string[]): Expr => ({
+    op: "over",
+    call: { fn: "rowNumber" },
+    window: { partitionBy, orderBy: [BY_ID] },
+  });
+  const plan = projectWithWindows(keyed, SCHEMA, [alias("a", by(["k", "id"])), alias("b", by(["k"]))]);
+  assert.ok(plan.op === "project" && plan.input.op === "window" && plan.input.input.op === "window");
+  assert.deepEqual([plan.input.input.partitionBy, plan.input.partitionBy], [["k"], ["k", "id"]]);
+  const { ctx } = stubContext();
+  assert.equal(stagesOf(await planResult(plan, ctx)).length, 2, "one shuffle for both");
 });
