@@ -231,12 +231,17 @@ function windowOrder(batch: Batch, op: WindowOperator): { order: Int32Array; sta
     .filter((f) => !ordered.has(f.name))
     .map((f) => ({ column: f.name, ascending: true, nullsFirst: true }));
   const orderColumns = op.orderBy.map((o) => column(batch, o.column));
-  const tie = rest.length > 0 ? rowComparator(batch, batch, rest) : undefined;
-  for (let g = 0; g < groups && tie; g++) {
+  // Built at the first tie only: it reads every other column (decoding string columns).
+  let tie: ((a: number, b: number) => number) | undefined;
+  for (let g = 0; g < groups && rest.length > 0; g++) {
     let first = starts[g]!;
     for (let i = first + 1; i <= starts[g + 1]!; i++) {
       if (i < starts[g + 1]! && orderColumns.every((v) => sameValue(v, order[i]!, order[i - 1]!))) continue;
-      if (i - first > 1) order.subarray(first, i).sort((a, b) => tie(a, b) || a - b);
+      if (i - first > 1) {
+        tie ??= rowComparator(batch, batch, rest);
+        const cmp = tie;
+        order.subarray(first, i).sort((a, b) => cmp(a, b) || a - b);
+      }
       first = i;
     }
   }
