@@ -128,14 +128,34 @@ export {
   year,
 } from "./cluster/expr/column.ts";
 export {
+  denseRank,
+  lag,
+  lead,
+  rank,
+  rowNumber,
+  Window,
+  WindowFunction,
+  WindowSpec,
+} from "./cluster/expr/window.ts";
+export {
   AGG_FNS,
   type AggExpr,
   type AggFn,
   type BinaryOp,
   type Expr,
   type FnName,
+  FRAME_FNS,
+  type FrameBound,
+  type FrameFn,
   type SortKey,
   type UnaryOp,
+  WINDOW_FNS,
+  type WindowCall,
+  type WindowExpr,
+  type WindowFn,
+  type WindowFrame,
+  type WindowOrder,
+  type WindowSpecData,
 } from "./cluster/expr/expr.ts";
 
 // Data

@@ -14,6 +14,7 @@ import type { AggExpr, Expr, SortKey } from "./expr/expr.ts";
 import type { Engine } from "./engine.ts";
 import type { JoinStrategy, LogicalPlan } from "./plan/logical_plan.ts";
 import { schemaOf } from "./plan/plan_schema.ts";
+import { projectWithWindows } from "./plan/window_plan.ts";
 import type { JoinHow } from "./plan/task_plan.ts";
 import type { AggregatePartitionsSpec, MapPartitionsSpec } from "./partition_fns.ts";
 import { checkJson, type PartitionValue } from "./util/partition_value.ts";
@@ -103,13 +104,14 @@ export class Dataset {
   // ---- transformations (lazy) ----
 
   /**
-   * The given columns or expressions, in that order.
+   * The given columns or expressions, in that order. Window functions (`count().over(w)`, see
+   * `expr/window.ts`) may appear anywhere in them: they run as window operators first.
    *
    * @throws {SchemaError} when a column does not exist or an expression does not type-check.
    */
   select(...cols: ColumnLike[]): Dataset {
     if (cols.length === 0) throw new TypeError("select() needs at least one column");
-    return this.#derive({ op: "project", input: this.plan, exprs: cols.map(toExpr) });
+    return this.#derive(projectWithWindows(this.plan, this.schema, cols.map(toExpr)));
   }
 
   /** The rows where `cond` is true (not false, not null). */
@@ -122,7 +124,26 @@ export class Dataset {
     return this.filter(cond);
   }
 
-  /** This dataset with column `name` set to `value`: replaced in place, or added last. */
+  /**
+   * This dataset with column `name` set to `value`: replaced in place, or added last. `value` may
+   * hold window functions.
+   *
+   * @example A window function: each account's events in the hour up to each event
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { col, count, Frontier, Window } from "@frontier/frontier";
+   *
+   * await using fx = await Frontier.start({ executors: 1 });
+   * const hour = 3_600_000;
+   * const events = fx.range(0, 6, { partitions: 3 })
+   *   .withColumn("account", col("id").mod(2))
+   *   .withColumn("ts", col("id").times(hour / 2));
+   * const w = Window.partitionBy("account").orderBy("ts").rangeBetween(-hour, 0);
+   * const rows = await events.withColumn("n_1h", count().over(w)).sort("id").collect();
+   * // Same-account events are an hour apart: the one exactly an hour back is in the frame.
+   * assert.deepEqual(rows.map((r) => r["n_1h"]), [1, 1, 2, 2, 2, 2]);
+   * ```
+   */
   withColumn(name: string, value: Column): Dataset {
     const exprs: Expr[] = [];
     let replaced = false;
@@ -133,7 +154,7 @@ export class Dataset {
       } else exprs.push({ op: "col", name: f.name });
     }
     if (!replaced) exprs.push({ op: "alias", name, arg: value.expr });
-    return this.#derive({ op: "project", input: this.plan, exprs });
+    return this.#derive(projectWithWindows(this.plan, this.schema, exprs));
   }
 
   /** This dataset with column `from` named `to` (unchanged when there is no `from`). */

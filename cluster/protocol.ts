@@ -30,7 +30,7 @@ import {
 import type { Row, Scalar, Schema } from "./columnar/batch.ts";
 import { DATA_TYPES } from "./columnar/batch.ts";
 import { decodeCsvDialect, decodeCsvRange } from "./io/csv/range_options.ts";
-import { decodeExpr } from "./expr/codec.ts";
+import { decodeExpr, decodeWindowExpr } from "./expr/codec.ts";
 import { AGG_FNS } from "./expr/expr.ts";
 import type { TaskFailure } from "./driver/scheduler.ts";
 import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink } from "./plan/task_plan.ts";
@@ -367,6 +367,14 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
     }
     case "sortLocal":
       return { op, input: child("input"), keys: list(o, "keys", decodeSortColumn) };
+    case "window":
+      return {
+        op,
+        input: child("input"),
+        partitionBy: strs(o, "partitionBy"),
+        orderBy: list(o, "orderBy", decodeSortColumn),
+        fns: list(o, "fns", (x, xw) => decodeWindowExpr(x, xw.path), 10_000),
+      };
     case "limit":
       return { op, input: child("input"), n: nat(o, "n") };
     case "sample":

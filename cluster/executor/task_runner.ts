@@ -14,6 +14,7 @@ import { evalPredicate, projectBatch } from "../expr/eval.ts";
 import { finalizeAggregate, mergeAggregate, partialAggregate } from "../kernels/aggregate.ts";
 import { hashJoin } from "../kernels/join.ts";
 import { sortBatch } from "../kernels/sort.ts";
+import { computeWindow } from "../kernels/window.ts";
 import { sampleRows } from "../kernels/row_sample.ts";
 import { hashPartition, rangePartition, sampleForRangeBounds } from "../kernels/partition.ts";
 import type { Partitioner, TaskNode, TaskSink } from "../plan/task_plan.ts";
@@ -227,6 +228,10 @@ async function evalNode(
     case "sortLocal": {
       const input = await evalNode(node.input, ctx, stats);
       return [sortBatch(all(input), node.keys)];
+    }
+    case "window": {
+      const input = await evalNode(node.input, ctx, stats);
+      return [computeWindow(all(input), node)];
     }
     case "limit": {
       const input = await evalNode(node.input, ctx, stats);

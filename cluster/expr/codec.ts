@@ -1,7 +1,7 @@
 /**
  * Strict decoders for expressions that arrive over the network: {@linkcode Expr},
- * {@linkcode AggExpr} and {@linkcode SortKey} from untrusted JSON. Internal: not part of the
- * public API.
+ * {@linkcode AggExpr}, {@linkcode SortKey} and the window parts ({@linkcode WindowExpr},
+ * {@linkcode WindowOrder}) from untrusted JSON. Internal: not part of the public API.
  *
  * @module
  */
@@ -14,14 +14,27 @@ import {
   type BinaryOp,
   type Expr,
   type FnName,
+  type FrameBound,
   type SortKey,
   type UnaryOp,
+  WINDOW_FNS,
+  type WindowCall,
+  type WindowExpr,
+  type WindowFn,
+  type WindowFrame,
+  type WindowOrder,
+  type WindowSpecData,
 } from "./expr.ts";
 import { describe } from "./format.ts";
 import { FN_ARITY } from "./resolve.ts";
+import { isFrameFn } from "./window_rules.ts";
 
 const MAX_DEPTH = 64;
 const MAX_NODES = 10_000;
+/** Most partition or order columns of one window. */
+const MAX_WINDOW_KEYS = 1_000;
+/** Largest |offset| of `lag` / `lead`. */
+const MAX_OFFSET = 2 ** 31 - 1;
 const BINARY_OPS: readonly BinaryOp[] = [
   "+",
   "-",
@@ -162,6 +175,12 @@ function decodeNode(u: unknown, path: string, depth: number, budget: { nodes: nu
       const o = record(u, path, ["op", "name", "arg"]);
       return { op, name: name(o, "name", path), arg: child(o["arg"], "arg") };
     }
+    case "over": {
+      const o = record(u, path, ["op", "call", "window"]);
+      const c = record(o["call"], `${path}.call`, ["fn", "arg", "offset", "default"]);
+      const call = windowCall(c, `${path}.call`, (v) => child(v, "call.arg"));
+      return { op, call, window: windowSpec(o["window"], `${path}.window`) };
+    }
     default:
       throw malformed(path, `unknown op ${describe(op)}`);
   }
@@ -210,4 +229,106 @@ export function decodeSortKey(u: unknown): SortKey {
     throw malformed("sortKey", "ascending and nullsFirst must be booleans");
   }
   return { expr: decodeNode(o["expr"], "sortKey.expr", 2, { nodes: 0 }), ascending, nullsFirst };
+}
+
+/** The fields of a window call (`fn`, `arg`, `offset`, `default`), checked against its function. */
+function windowCall(o: Record<string, unknown>, path: string, arg: (u: unknown) => Expr): WindowCall {
+  const fn: WindowFn = member(WINDOW_FNS, o["fn"], `${path}.fn`, "window function");
+  const out: { -readonly [K in keyof WindowCall]: WindowCall[K] } = { fn };
+  const ranking = fn === "rowNumber" || fn === "rank" || fn === "denseRank";
+  const offsetFn = fn === "lag" || fn === "lead";
+  if (o["arg"] !== undefined) {
+    if (ranking) throw malformed(`${path}.arg`, `not allowed for ${fn}`);
+    out.arg = arg(o["arg"]);
+  } else if (!ranking && fn !== "count") throw malformed(`${path}.arg`, `${fn} needs an argument`);
+  const offset = o["offset"];
+  if (offset !== undefined) {
+    if (!offsetFn) throw malformed(`${path}.offset`, `not allowed for ${fn}`);
+    if (typeof offset !== "number" || !Number.isInteger(offset) || Math.abs(offset) > MAX_OFFSET) {
+      throw malformed(`${path}.offset`, `expected an integer in [-${MAX_OFFSET}, ${MAX_OFFSET}]`);
+    }
+    out.offset = offset;
+  }
+  const value = o["default"];
+  if (value !== undefined && value !== null) {
+    if (!offsetFn) throw malformed(`${path}.default`, `not allowed for ${fn}`);
+    const ok = typeof value === "string" || typeof value === "boolean" ||
+      (typeof value === "number" && Number.isFinite(value));
+    if (!ok) {
+      throw malformed(
+        `${path}.default`,
+        `expected a finite number, string or boolean, got ${describe(value)}`,
+      );
+    }
+    out.default = value;
+  }
+  return out;
+}
+
+function frameBound(u: unknown, path: string, rows: boolean): FrameBound {
+  if (u === "unbounded") return u;
+  if (typeof u !== "number" || !Number.isFinite(u) || (rows && !Number.isSafeInteger(u))) {
+    throw malformed(
+      path,
+      `expected "unbounded" or a finite ${rows ? "integer" : "number"}, got ${describe(u)}`,
+    );
+  }
+  return u;
+}
+
+/** A {@linkcode WindowFrame} from untrusted JSON at `path`. */
+export function decodeWindowFrame(u: unknown, path = "frame"): WindowFrame {
+  const o = record(u, path, ["kind", "lower", "upper"]);
+  const kind = member(["rows", "range"] as const, o["kind"], `${path}.kind`, "frame kind");
+  const lower = frameBound(o["lower"], `${path}.lower`, kind === "rows");
+  const upper = frameBound(o["upper"], `${path}.upper`, kind === "rows");
+  if (typeof lower === "number" && typeof upper === "number" && lower > upper) {
+    throw malformed(path, `lower bound ${lower} is after upper bound ${upper}`);
+  }
+  return { kind, lower, upper };
+}
+
+/** A {@linkcode WindowOrder} from untrusted JSON at `path`. */
+export function decodeWindowOrder(u: unknown, path = "order"): WindowOrder {
+  const o = record(u, path, ["column", "ascending", "nullsFirst"]);
+  const { ascending, nullsFirst } = o;
+  if (typeof ascending !== "boolean" || typeof nullsFirst !== "boolean") {
+    throw malformed(path, "ascending and nullsFirst must be booleans");
+  }
+  return { column: name(o, "column", path), ascending, nullsFirst };
+}
+
+function windowKeys<T>(u: unknown, path: string, item: (x: unknown, at: string) => T): T[] {
+  if (!Array.isArray(u) || u.length > MAX_WINDOW_KEYS) {
+    throw malformed(path, `expected an array of at most ${MAX_WINDOW_KEYS} items`);
+  }
+  return u.map((x, i) => item(x, `${path}[${i}]`));
+}
+
+function windowSpec(u: unknown, path: string): WindowSpecData {
+  const o = record(u, path, ["partitionBy", "orderBy", "frame"]);
+  const partitionBy = windowKeys(o["partitionBy"], `${path}.partitionBy`, (x, at) => {
+    if (typeof x !== "string" || x.length === 0) throw malformed(at, "expected a non-empty string");
+    return x;
+  });
+  const orderBy = windowKeys(o["orderBy"], `${path}.orderBy`, decodeWindowOrder);
+  if (o["frame"] === undefined) return { partitionBy, orderBy };
+  return { partitionBy, orderBy, frame: decodeWindowFrame(o["frame"], `${path}.frame`) };
+}
+
+/**
+ * A {@linkcode WindowExpr} from untrusted JSON: a known function with the arguments it takes, a
+ * frame exactly when it is a frame aggregate, and an output name.
+ */
+export function decodeWindowExpr(u: unknown, path = "windowFn"): WindowExpr {
+  const o = record(u, path, ["fn", "arg", "offset", "default", "frame", "name"]);
+  const call = windowCall(o, path, (v) => decodeNode(v, `${path}.arg`, 2, { nodes: 0 }));
+  const out: WindowExpr = { ...call, name: name(o, "name", path) };
+  const framed = isFrameFn(call.fn);
+  if (o["frame"] === undefined) {
+    if (framed) throw malformed(`${path}.frame`, `${call.fn} needs a frame`);
+    return out;
+  }
+  if (!framed) throw malformed(`${path}.frame`, `not allowed for ${call.fn}`);
+  return { ...out, frame: decodeWindowFrame(o["frame"], `${path}.frame`) };
 }

@@ -49,9 +49,11 @@
  */
 import { SchemaError } from "../errors.ts";
 import { DATA_TYPES, type DataType, type Scalar } from "../columnar/batch.ts";
-import type { AggExpr, AggFn, BinaryOp, Expr, FnName, SortKey, UnaryOp } from "./expr.ts";
+import type { AggExpr, AggFn, BinaryOp, Expr, FnName, SortKey, UnaryOp, WindowCall } from "./expr.ts";
 import { inferField } from "./resolve.ts";
 import { aggDefaultName, describe, formatAgg, formatExpr } from "./format.ts";
+import type { WindowSpec } from "./window.ts";
+import { frameFor, isFrameFn, windowProblem } from "./window_rules.ts";
 
 /** A column reference: a {@linkcode Column} or a column name. */
 export type ColumnLike = string | Column;
@@ -253,6 +255,24 @@ export class AggColumn {
   as(name: string): AggColumn {
     return this.alias(name);
   }
+  /**
+   * This aggregate over each row's frame of `window` (see `window.ts`): a column for `select` or
+   * `withColumn`. Supports `count`, `sum`, `avg`, `min`, `max`, `stddev` and `variance`.
+   *
+   * @throws {TypeError} for another aggregate, or a range frame with an offset over a window
+   * without exactly one order column.
+   */
+  over(window: WindowSpec): Column {
+    const { fn, arg, name } = this.agg;
+    if (!isFrameFn(fn)) {
+      throw new TypeError(
+        `${fn}() cannot run over a window: use count, sum, avg, min, max, stddev or variance`,
+      );
+    }
+    const call: WindowCall = arg ? { fn, arg } : { fn };
+    const over = overExpr(call, window);
+    return new Column(name === aggDefaultName(this.agg) ? over : { op: "alias", name, arg: over });
+  }
   /** SQL-like text, e.g. `sum(amount) AS total`. */
   toString(): string {
     return formatAgg(this.agg);
@@ -261,6 +281,19 @@ export class AggColumn {
   toJSON(): AggExpr {
     return this.agg;
   }
+}
+
+/**
+ * The `over` expression of `call` over `window`, checked as Spark would (ordered windows for the
+ * ranking and offset functions, one order column for a range frame with an offset).
+ *
+ * @throws {TypeError} naming what is wrong.
+ */
+export function overExpr(call: WindowCall, window: WindowSpec): Expr {
+  const data = window.toJSON();
+  const problem = windowProblem(call, data.orderBy, frameFor(call.fn, data));
+  if (problem !== undefined) throw new TypeError(`Cannot apply ${call.fn}() over this window: ${problem}`);
+  return { op: "over", call, window: data };
 }
 
 /** A reference to the column `name`. */

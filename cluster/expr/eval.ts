@@ -95,6 +95,8 @@ function evalNode(t: Typed, batch: Batch): Vec {
       return evalWhen(t, batch);
     case "fn":
       return evalFn(e.fn, t, t.args.map((a) => evalNode(a, batch)), n);
+    case "over": // resolve() rejects it: window operators compute these
+      throw new SchemaError(`Cannot evaluate window function ${formatExpr(e)} row by row`);
   }
 }
 

@@ -60,7 +60,12 @@ export type Expr =
     readonly otherwise?: Expr;
   }
   | { readonly op: "fn"; readonly fn: FnName; readonly args: readonly Expr[] }
-  | { readonly op: "alias"; readonly name: string; readonly arg: Expr };
+  | { readonly op: "alias"; readonly name: string; readonly arg: Expr }
+  /**
+   * A window function over a window (`count().over(w)`). Allowed only in `select` and
+   * `withColumn`, which move it into a window operator (see `plan/window_plan.ts`).
+   */
+  | { readonly op: "over"; readonly call: WindowCall; readonly window: WindowSpecData };
 
 /**
  * The aggregate functions (a closed set, decoded against this list on every boundary):
@@ -109,4 +114,85 @@ export interface SortKey {
   readonly ascending: boolean;
   /** Nulls before every value (otherwise after). */
   readonly nullsFirst: boolean;
+}
+
+/** The aggregates a window frame slides over (the other window functions ignore frames). */
+export const FRAME_FNS = ["count", "sum", "avg", "min", "max", "stddev", "variance"] as const;
+
+/** One of {@linkcode FRAME_FNS}. */
+export type FrameFn = typeof FRAME_FNS[number];
+
+/**
+ * The window functions (a closed set): `rowNumber`, `rank`, `denseRank` (ranking by the order
+ * keys), `lag` and `lead` (the value `offset` rows before or after, in the partition), and the
+ * aggregates of {@linkcode FRAME_FNS} over each row's frame.
+ */
+export const WINDOW_FNS = ["rowNumber", "rank", "denseRank", "lag", "lead", ...FRAME_FNS] as const;
+
+/** One of {@linkcode WINDOW_FNS}. */
+export type WindowFn = typeof WINDOW_FNS[number];
+
+/**
+ * A frame bound: `"unbounded"` runs to the partition's edge (UNBOUNDED PRECEDING as a lower bound,
+ * UNBOUNDED FOLLOWING as an upper one); a number is an offset, negative before the current row
+ * and 0 the current row (with its peers, in a range frame).
+ */
+export type FrameBound = number | "unbounded";
+
+/**
+ * Which rows an aggregate sees from the current row, both bounds inclusive. `rows` counts rows;
+ * `range` offsets the current row's order value (in the order column's units: ms for a timestamp,
+ * days for a date), so `{ kind: "range", lower: -3_600_000, upper: 0 }` is the hour up to and
+ * including the current event and every event at the same instant.
+ */
+export interface WindowFrame {
+  /** Rows or order values. */
+  readonly kind: "rows" | "range";
+  /** First row of the frame. */
+  readonly lower: FrameBound;
+  /** Last row of the frame. */
+  readonly upper: FrameBound;
+}
+
+/** An order key of a window (a column, as in a sort). */
+export interface WindowOrder {
+  /** The column. */
+  readonly column: string;
+  /** Smallest first. */
+  readonly ascending: boolean;
+  /** Nulls before every value (otherwise after). */
+  readonly nullsFirst: boolean;
+}
+
+/** A window as data: what `Window.partitionBy(…).orderBy(…).rangeBetween(…)` builds. */
+export interface WindowSpecData {
+  /** Columns whose equal values make one window partition (none: every row in one). */
+  readonly partitionBy: readonly string[];
+  /** Order of the rows within a window partition. */
+  readonly orderBy: readonly WindowOrder[];
+  /** The frame of aggregates; absent for the default (see `plan/window_plan.ts`). */
+  readonly frame?: WindowFrame;
+}
+
+/** A window function applied to its arguments, before a window is given. */
+export interface WindowCall {
+  /** The function. */
+  readonly fn: WindowFn;
+  /** Its input; absent for `count` (rows) and the ranking functions. */
+  readonly arg?: Expr;
+  /** `lag` / `lead`: how many rows back or ahead. @default {1} */
+  readonly offset?: number;
+  /** `lag` / `lead`: the value when there is no such row. @default {null} */
+  readonly default?: Scalar;
+}
+
+/**
+ * A window function as a window operator computes it: its call, its frame (set for the frame
+ * aggregates, defaults resolved; absent for the others) and its output column.
+ */
+export interface WindowExpr extends WindowCall {
+  /** Frame of an aggregate. */
+  readonly frame?: WindowFrame;
+  /** Output column name. */
+  readonly name: string;
 }

@@ -5,7 +5,18 @@
  * @module
  */
 import type { DataType, Scalar } from "../columnar/batch.ts";
-import type { AggExpr, BinaryOp, Expr, SortKey, UnaryOp } from "./expr.ts";
+import type {
+  AggExpr,
+  BinaryOp,
+  Expr,
+  FrameBound,
+  SortKey,
+  UnaryOp,
+  WindowCall,
+  WindowFrame,
+  WindowOrder,
+  WindowSpecData,
+} from "./expr.ts";
 
 const BINARY_TEXT: Record<BinaryOp, string> = {
   "+": "+",
@@ -77,7 +88,69 @@ export function formatExpr(expr: Expr): string {
     }
     case "alias":
       return `${formatExpr(expr.arg)} AS ${expr.name}`;
+    case "over":
+      return `${formatWindowCall(expr.call)} OVER (${formatWindow(expr.window)})`;
   }
+}
+
+const WINDOW_FN_TEXT: Record<WindowCall["fn"], string> = {
+  rowNumber: "row_number",
+  rank: "rank",
+  denseRank: "dense_rank",
+  lag: "lag",
+  lead: "lead",
+  count: "count",
+  sum: "sum",
+  avg: "avg",
+  min: "min",
+  max: "max",
+  stddev: "stddev",
+  variance: "variance",
+};
+
+/** Spark-style text of a window function call: `row_number()`, `lag(amount, 1, NULL)`, `count(1)`. */
+export function formatWindowCall(call: WindowCall): string {
+  const name = WINDOW_FN_TEXT[call.fn];
+  switch (call.fn) {
+    case "rowNumber":
+    case "rank":
+    case "denseRank":
+      return `${name}()`;
+    case "lag":
+    case "lead": {
+      const arg = call.arg ? formatExpr(call.arg) : "NULL";
+      return `${name}(${arg}, ${call.offset ?? 1}, ${formatLiteral(call.default ?? null, undefined)})`;
+    }
+    default:
+      return `${name}(${call.arg ? formatExpr(call.arg) : "1"})`;
+  }
+}
+
+/** `PARTITION BY account ORDER BY ts ASC NULLS FIRST RANGE BETWEEN 3600000 PRECEDING AND CURRENT ROW`. */
+export function formatWindow(w: WindowSpecData): string {
+  const parts: string[] = [];
+  if (w.partitionBy.length > 0) parts.push(`PARTITION BY ${w.partitionBy.join(", ")}`);
+  if (w.orderBy.length > 0) parts.push(`ORDER BY ${w.orderBy.map(formatWindowOrder).join(", ")}`);
+  if (w.frame) parts.push(formatFrame(w.frame));
+  return parts.join(" ");
+}
+
+/** `ts ASC NULLS FIRST`. */
+export function formatWindowOrder(o: WindowOrder): string {
+  return `${o.column} ${o.ascending ? "ASC" : "DESC"} NULLS ${o.nullsFirst ? "FIRST" : "LAST"}`;
+}
+
+/** `ROWS BETWEEN 3 PRECEDING AND CURRENT ROW`. */
+export function formatFrame(f: WindowFrame): string {
+  const bound = (b: FrameBound, edge: "PRECEDING" | "FOLLOWING"): string =>
+    b === "unbounded"
+      ? `UNBOUNDED ${edge}`
+      : b === 0
+      ? "CURRENT ROW"
+      : b < 0
+      ? `${-b} PRECEDING`
+      : `${b} FOLLOWING`;
+  return `${f.kind.toUpperCase()} BETWEEN ${bound(f.lower, "PRECEDING")} AND ${bound(f.upper, "FOLLOWING")}`;
 }
 
 function formatLiteral(value: Scalar, type: DataType | undefined): string {

@@ -149,6 +149,12 @@ export function resolve(expr: Expr, schema: Schema): Typed {
     }
     case "fn":
       return resolveFn(expr, expr.fn, expr.args.map((a) => resolve(a, schema)));
+    case "over":
+      throw new SchemaError(
+        `Window function ${formatExpr(expr)} is allowed only in select() and withColumn(), ` +
+          "not in filter, groupBy, agg, sort, join or another window function",
+        { data: { expr: formatExpr(expr) } },
+      );
   }
 }
 

@@ -8,7 +8,7 @@ import type { Json } from "../../actors/errors.ts";
 import type { Schema } from "../columnar/batch.ts";
 import type { CsvDialect, RangeEntry } from "../io/csv/scan.ts";
 import type { CsvRangeOptions } from "../io/csv/range_options.ts";
-import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
+import type { AggExpr, Expr, SortKey, WindowExpr, WindowOrder } from "../expr/expr.ts";
 import type { JoinHow } from "./task_plan.ts";
 import type { CarrySpec } from "../partition_fns.ts";
 
@@ -73,6 +73,17 @@ export type LogicalPlan =
   }
   | { readonly op: "coalesce"; readonly input: LogicalPlan; readonly n: number }
   | { readonly op: "sort"; readonly input: LogicalPlan; readonly keys: readonly SortKey[] }
+  /**
+   * Window functions (see `kernels/window.ts`): the input's rows and columns, plus one column per
+   * function, computed over the rows with equal `partitionBy` values ordered by `orderBy`.
+   */
+  | {
+    readonly op: "window";
+    readonly input: LogicalPlan;
+    readonly partitionBy: readonly string[];
+    readonly orderBy: readonly WindowOrder[];
+    readonly fns: readonly WindowExpr[];
+  }
   | { readonly op: "limit"; readonly input: LogicalPlan; readonly n: number }
   /**
    * Rows drawn with per-row seeded randomness (see `kernels/row_sample.ts`): without replacement
@@ -163,6 +174,7 @@ export function estimateRows(plan: LogicalPlan): number | undefined {
     case "coalesce":
     case "sort":
     case "cache":
+    case "window":
       return estimateRows(plan.input);
     case "filter":
       return estimateRows(plan.input);

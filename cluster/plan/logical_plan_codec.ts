@@ -29,7 +29,13 @@ import {
   type Where,
   where,
 } from "../../actors/decode.ts";
-import { decodeAggExpr, decodeExpr, decodeSortKey } from "../expr/codec.ts";
+import {
+  decodeAggExpr,
+  decodeExpr,
+  decodeSortKey,
+  decodeWindowExpr,
+  decodeWindowOrder,
+} from "../expr/codec.ts";
 import type { AggExpr, Expr, SortKey } from "../expr/expr.ts";
 import type { Action, JoinStrategy, LogicalPlan } from "./logical_plan.ts";
 import { decodeSchema } from "../protocol.ts";
@@ -74,6 +80,7 @@ const FIELDS: Readonly<Record<LogicalPlan["op"], readonly string[]>> = {
   repartition: ["input", "n", "keys"],
   coalesce: ["input", "n"],
   sort: ["input", "keys"],
+  window: ["input", "partitionBy", "orderBy", "fns"],
   limit: ["input", "n"],
   sample: ["input", "lower", "upper", "withReplacement", "seed"],
   union: ["inputs"],
@@ -167,6 +174,17 @@ class PlanDecoder {
         return { op, input: child("input"), n: this.#partitions(o, "n") };
       case "sort":
         return { op, input: child("input"), keys: this.#items(o, "keys", sortKey) };
+      case "window": {
+        const fns = this.#items(o, "fns", (x, xw) => decodeWindowExpr(x, xw.path));
+        if (fns.length === 0) throw fail(at(o, "fns"), "must hold at least one window function");
+        return {
+          op,
+          input: child("input"),
+          partitionBy: this.#items(o, "partitionBy", name),
+          orderBy: this.#items(o, "orderBy", (x, xw) => decodeWindowOrder(x, xw.path)),
+          fns,
+        };
+      }
       case "limit":
         return { op, input: child("input"), n: nat(o, "n") };
       case "sample": {

@@ -10,6 +10,7 @@ import { assertSameSchema, columnIndex } from "../columnar/batch_ops.ts";
 import { inferField } from "../expr/resolve.ts";
 import { aggregateOutputSchema } from "../kernels/aggregate.ts";
 import { joinOutputSchema } from "../kernels/join.ts";
+import { windowOutputSchema } from "../kernels/window.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
 import { CSV_META_SCHEMA, QUARANTINE_SCHEMA } from "../io/csv/parse.ts";
 import type { AggExpr, Expr } from "../expr/expr.ts";
@@ -85,6 +86,8 @@ function compute(plan: LogicalPlan): Schema {
       for (const k of plan.keys) inferField(k.expr, s);
       return s;
     }
+    case "window":
+      return windowOutputSchema(schemaOf(plan.input), plan);
     case "union": {
       const first = schemaOf(plan.inputs[0]!);
       for (const p of plan.inputs.slice(1)) assertSameSchema(first, schemaOf(p));

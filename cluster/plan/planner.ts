@@ -1,7 +1,7 @@
 /**
  * Turns a logical plan into stages. Narrow operators (project, filter, local limit, broadcast
  * join, partial aggregation) are fused into the task tree of one stage; wide ones (aggregation,
- * shuffle join, repartition, coalesce, sort, global limit) end a stage at a shuffle. Sort and
+ * shuffle join, repartition, coalesce, sort, window, global limit) end a stage at a shuffle. Sort and
  * broadcast joins run small sub-jobs while planning (range bounds, the broadcast side), as Spark does.
  *
  * @module
@@ -10,7 +10,7 @@ import type { Json } from "../../actors/errors.ts";
 import type { Batch, Row, Schema } from "../columnar/batch.ts";
 import { batchToRows, concatBatches } from "../columnar/batch_ops.ts";
 import type { Expr } from "../expr/expr.ts";
-import { formatAgg, formatExpr } from "../expr/format.ts";
+import { formatAgg, formatExpr, formatFrame, formatWindowCall, formatWindowOrder } from "../expr/format.ts";
 import { estimateRows, type LogicalPlan } from "./logical_plan.ts";
 import { partitionSeed, planFingerprint } from "./fingerprint.ts";
 import { preAggSchema, schemaOf } from "./plan_schema.ts";
@@ -240,6 +240,28 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     }
     case "sort":
       return await planSort(plan, schema, ctx);
+    case "window": {
+      // Wide: every row of a window partition must meet in one task, which sorts and scans them.
+      // Rows already hash-placed by a subset of the partition columns (an earlier window's
+      // shuffle) are: Spark's clustered distribution, satisfied without another exchange.
+      const child = await planPart(plan.input, ctx);
+      const { partitionBy, orderBy, fns } = plan;
+      const placedBy = placement.get(child);
+      const placed = placedBy !== undefined && placedBy.every((k) => partitionBy.includes(k));
+      const partitioner: Partitioner = partitionBy.length === 0
+        ? { kind: "single" }
+        : { kind: "hash", keys: partitionBy, n: ctx.shufflePartitions };
+      const read = placed ? child : exchange(child, partitioner, ctx);
+      const out = narrow(read, schema, `Window[${describeWindow(plan)}]`, (input) => ({
+        op: "window",
+        input,
+        partitionBy,
+        orderBy,
+        fns,
+      }));
+      placement.set(out, placement.get(read)!); // a window keeps every input column and row
+      return out;
+    }
     case "csvScan":
       return leaf(plan.ranges.length, schema, [`CsvScan(${plan.path})`], (p) => ({
         op: "csvScan",
@@ -388,9 +410,19 @@ function readStage(stage: PlannedStage, schema: Schema, ctx: PlannerContext, lab
   };
 }
 
+/**
+ * The columns whose equal values a part's rows are known to share a partition by (none: a single
+ * partition): set for hash and single exchanges and kept through windows. Only these parts are
+ * keys, so any other operator built on them (a new object) loses it.
+ */
+const placement = new WeakMap<Part, readonly string[]>();
+
 function exchange(child: Part, partitioner: Partitioner, ctx: PlannerContext): Part {
   const stage = mapStage(child, partitioner, ctx);
-  return readStage(stage, child.schema, ctx, `ShuffleRead(output ${stage.outputId})`);
+  const read = readStage(stage, child.schema, ctx, `ShuffleRead(output ${stage.outputId})`);
+  if (partitioner.kind === "hash") placement.set(read, partitioner.keys);
+  if (partitioner.kind === "single") placement.set(read, []);
+  return read;
 }
 
 function unionParts(parts: Part[], schema: Schema): Part {
@@ -518,6 +550,15 @@ async function planSort(
       keys,
     }),
   );
+}
+
+function describeWindow(plan: Extract<LogicalPlan, { op: "window" }>): string {
+  const parts = [`partition by ${plan.partitionBy.join(", ") || "()"}`];
+  if (plan.orderBy.length > 0) parts.push(`order by ${plan.orderBy.map(formatWindowOrder).join(", ")}`);
+  const fns = plan.fns.map((f) =>
+    `${formatWindowCall(f)}${f.frame ? ` ${formatFrame(f.frame)}` : ""} AS ${f.name}`
+  );
+  return [...parts, fns.join(", ")].join("; ");
 }
 
 /** The final stage of a job; `sink` may differ by partition (file names, fold seeds). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Row, Schema } from "../columnar/batch.ts";
-import type { AggFn, Expr } from "../expr/expr.ts";
+import type { AggFn, Expr, WindowExpr, WindowOrder } from "../expr/expr.ts";
 import type { Json } from "../../actors/errors.ts";
 import type { CsvDialect, RangeEntry } from "../io/csv/scan.ts";
 import type { CsvRangeOptions } from "../io/csv/range_options.ts";
@@ -84,6 +84,14 @@ export type TaskNode =
     readonly how: JoinHow;
   }
   | { readonly op: "sortLocal"; readonly input: TaskNode; readonly keys: readonly SortColumn[] }
+  /** Window functions over this partition, which holds whole window partitions (`kernels/window.ts`). */
+  | {
+    readonly op: "window";
+    readonly input: TaskNode;
+    readonly partitionBy: readonly string[];
+    readonly orderBy: readonly WindowOrder[];
+    readonly fns: readonly WindowExpr[];
+  }
   | { readonly op: "limit"; readonly input: TaskNode; readonly n: number }
   /** A reservoir sample of the keys, for a range partitioner's bounds. */
   | {

@@ -113,6 +113,17 @@ const TREES: TaskNode[] = [
   },
   { op: "fileRead", path: "/data/part-00000.parquet", format: "parquet", schema: SCHEMA },
   { op: "fixLines", input: shuffleRead(3, 1), offset: 812, file: "x.csv" },
+  {
+    op: "window",
+    input: shuffleRead(4, 2),
+    partitionBy: ["k"],
+    orderBy: [{ column: "id", ascending: true, nullsFirst: false }],
+    fns: [
+      { fn: "count", frame: { kind: "range", lower: -3_600_000, upper: 0 }, name: "n" },
+      { fn: "lag", arg: EXPRS[1]!, offset: 2, default: 0, name: "prev" },
+      { fn: "denseRank", name: "r" },
+    ],
+  },
 ];
 
 /** The CSV and per-partition operators. */
@@ -262,6 +273,7 @@ const OPS = Object.keys(
     finalAgg: 1,
     hashJoin: 1,
     sortLocal: 1,
+    window: 1,
     limit: 1,
     sample: 1,
     csvScan: 1,
