@@ -5,6 +5,7 @@
  * deno task frontier generate --rows 1000000 --seed 7 --partitions 4 --out out/tx --json
  * deno task frontier ingest --input data/bank-full.csv.gz --sep ';' --out out/bank --json
  * deno task frontier eda --input data/bank-full.csv.gz --input out/tx --out out/eda
+ * deno task frontier train --input data/bank-additional-full.csv.gz --split time --out out/train --json
  * deno task frontier status --driver ws://127.0.0.1:7070 --secret-file secret.hex
  * ```
  *
@@ -19,6 +20,7 @@ import { EDA_USAGE, edaCommand } from "./eda.ts";
 import { GENERATE_USAGE, generateCommand } from "./generate.ts";
 import { INGEST_USAGE, ingestCommand } from "./ingest.ts";
 import { main as statusMain } from "./status.ts";
+import { TRAIN_USAGE, trainCommand } from "./train.ts";
 
 /** Help of `frontier` itself. */
 export const USAGE = `Usage: deno task frontier <command> [options]
@@ -27,6 +29,7 @@ Commands:
   generate    synthetic card transactions → Parquet/Arrow files, with a content checksum
   ingest      CSV → Parquet, malformed rows → quarantine, reconciled summary
   eda         tables, charts and report.html for bank data, generated data or any CSV
+  train       classifiers trained and evaluated on the cluster → model directories + report.html
   status      executors and jobs of a running cluster
 
 Run \`deno task frontier <command> --help\` for a command's options.
@@ -39,6 +42,7 @@ const COMMANDS: Record<
   generate: { usage: GENERATE_USAGE, run: generateCommand },
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
   eda: { usage: EDA_USAGE, run: edaCommand },
+  train: { usage: TRAIN_USAGE, run: trainCommand },
 };
 
 function describe(e: unknown): string {

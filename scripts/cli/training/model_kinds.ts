@@ -1,0 +1,202 @@
+/**
+ * The model kinds `frontier train` knows, as one table: adding a kind is one entry. An entry says
+ * which feature pipeline the kind reads (`"linear"`: one-hot, dense; `"tree"`: native categories,
+ * binned), how it fits on the cluster, how it scores, and its persistence codec; the CLI does
+ * everything else (splits, threshold, evaluation, importance, model directory, report) the same
+ * way for every kind.
+ *
+ * A kind is written once, typed over its own model class ({@linkcode defineKind}), and exposed
+ * through {@linkcode ModelKind}, which hides the model type behind {@linkcode TrainedModel}, so
+ * the table holds kinds of different model classes without casts.
+ *
+ * @module
+ */
+import type { Json } from "../../../actors/errors.ts";
+import type { Dataset } from "../../../cluster/dataset.ts";
+import {
+  LOGISTIC_BODY_CODEC,
+  logisticParamsJson,
+} from "../../../models/classification/logistic_regression/body_codec.ts";
+import { LogisticModel } from "../../../models/classification/logistic_regression/logistic_model.ts";
+import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
+import { slotColumn } from "../../../models/features/column_info.ts";
+import type { PipelineModel } from "../../../models/features/pipeline.ts";
+import type { ModelWarning } from "../../../models/persistence/envelope.ts";
+import type { BodyCodec, BodyDecoder } from "../../../models/persistence/registry.ts";
+
+/** What a kind's `fit` gets: fit rows, validation rows and the pipeline fitted on the fit rows. */
+export interface FitInput {
+  /** The fit rows: raw columns plus the 0/1 label column `labelCol`. */
+  readonly train: Dataset;
+  /**
+   * Held-out training rows, for kinds that stop early (absent on a refit: the kind then reuses
+   * what the first fit chose, e.g. its number of rounds).
+   */
+  readonly validation?: Dataset;
+  /** The feature pipeline, fitted on `train`. */
+  readonly pipeline: PipelineModel;
+  /** The 0/1 label column (a double). */
+  readonly labelCol: string;
+  /** Seeds every random choice of the fit. */
+  readonly seed: number;
+  /** Progress lines (rounds, trees, loss). */
+  readonly log: (line: string) => void;
+  /** Cancels the fit. */
+  readonly signal?: AbortSignal;
+}
+
+/** A fitted model of some kind, behind the operations the CLI needs. */
+export interface TrainedModel {
+  /** Its kind. */
+  readonly kind: ModelKind;
+  /**
+   * `raw` (the columns the pipeline reads) with `probability` and `prediction` (1 when
+   * probability ≥ `threshold`) appended (lazy, on the executors); other added columns may follow.
+   */
+  score(raw: Dataset, pipeline: PipelineModel, threshold: number): Dataset;
+  /** The same model with `threshold` as its decision threshold (what is saved). */
+  withThreshold(threshold: number): TrainedModel;
+  /**
+   * A model of the same kind and settings fitted on `input.train` (the whole training part), with
+   * what this fit chose on its validation rows (e.g. the number of rounds) kept.
+   */
+  refit(input: FitInput): Promise<TrainedModel>;
+  /** The estimator's parameters as JSON (`model.json`'s `params`). */
+  params(): Json;
+  /** What training warned about (collinear features, no convergence…). */
+  warnings(): ModelWarning[];
+  /** Split gain per feature (in pipeline feature order), for kinds that have it. */
+  splitGain(): number[] | undefined;
+  /** One line on how training ended (iterations, trees, loss). */
+  describe(): string;
+  /** Saves the model body through its codec: hands the codec and model to `save`. */
+  save<R>(save: <M>(codec: BodyCodec<M>, model: M) => R): R;
+}
+
+/** A model kind, as the table holds it. */
+export interface ModelKind {
+  /** The CLI name (`--models lr,rf,gbt`). */
+  readonly name: string;
+  /** The persistence kind (`model.json`'s `kind`). */
+  readonly kind: string;
+  /** For people, e.g. `"logistic regression"`. */
+  readonly title: string;
+  /** The feature pipeline the kind reads. */
+  readonly pipeline: "linear" | "tree";
+  /** Fits on the cluster. */
+  fit(input: FitInput): Promise<TrainedModel>;
+  /** Decodes bodies of this kind (for loading). */
+  readonly decoder: BodyDecoder<unknown>;
+  /** Wraps a model its codec decoded. */
+  wrap(model: unknown): TrainedModel;
+}
+
+/** A kind written against its own model type `M`. */
+export interface KindSpec<M> {
+  /** See {@linkcode ModelKind.name}. */
+  readonly name: string;
+  /** See {@linkcode ModelKind.title}. */
+  readonly title: string;
+  /** See {@linkcode ModelKind.pipeline}. */
+  readonly pipeline: "linear" | "tree";
+  /** The body codec of `M`. */
+  readonly codec: BodyCodec<M>;
+  /** Whether a decoded value is an `M` (the codec's output is checked before it is wrapped). */
+  readonly is: (model: unknown) => model is M;
+  /** Fits on the cluster. */
+  fit(input: FitInput): Promise<M>;
+  /** See {@linkcode TrainedModel.score}. */
+  score(model: M, raw: Dataset, pipeline: PipelineModel, threshold: number): Dataset;
+  /** See {@linkcode TrainedModel.refit}. @default {fit again} */
+  refit?(model: M, input: FitInput): Promise<M>;
+  /** See {@linkcode TrainedModel.withThreshold}. */
+  withThreshold(model: M, threshold: number): M;
+  /** See {@linkcode TrainedModel.params}. */
+  params(model: M): Json;
+  /** See {@linkcode TrainedModel.warnings}. */
+  warnings(model: M): ModelWarning[];
+  /** See {@linkcode TrainedModel.splitGain}. */
+  splitGain?(model: M): number[] | undefined;
+  /** See {@linkcode TrainedModel.describe}. */
+  describe(model: M): string;
+}
+
+/** The {@linkcode ModelKind} of `spec`. */
+export function defineKind<M>(spec: KindSpec<M>): ModelKind {
+  const kind: ModelKind = {
+    name: spec.name,
+    kind: spec.codec.kind,
+    title: spec.title,
+    pipeline: spec.pipeline,
+    decoder: spec.codec,
+    fit: async (input) => wrap(await spec.fit(input)),
+    wrap: (model) => {
+      if (!spec.is(model)) throw new TypeError(`The ${spec.codec.kind} codec did not give a ${spec.title}`);
+      return wrap(model);
+    },
+  };
+  function wrap(model: M): TrainedModel {
+    return {
+      kind,
+      score: (raw, pipeline, threshold) => spec.score(model, raw, pipeline, threshold),
+      withThreshold: (t) => wrap(spec.withThreshold(model, t)),
+      refit: async (input) => wrap(spec.refit ? await spec.refit(model, input) : await spec.fit(input)),
+      params: () => spec.params(model),
+      warnings: () => spec.warnings(model),
+      splitGain: () => spec.splitGain?.(model),
+      describe: () => spec.describe(model),
+      save: (save) => save(spec.codec, model),
+    };
+  }
+  return kind;
+}
+
+/** The slot columns of the pipeline's feature vector, in model order. */
+export function featureColumns(pipeline: PipelineModel): string[] {
+  return pipeline.featureNames.map((n) => slotColumn(pipeline.spec.features, n));
+}
+
+const LOGISTIC_REGRESSION = defineKind<LogisticModel>({
+  name: "lr",
+  title: "logistic regression",
+  pipeline: "linear",
+  codec: LOGISTIC_BODY_CODEC,
+  is: (m): m is LogisticModel => m instanceof LogisticModel,
+  async fit(input) {
+    const { pipeline, labelCol, log } = input;
+    const lr = new LogisticRegression({ featureNames: pipeline.featureNames });
+    return await lr.fit(pipeline.transform(input.train), {
+      featureCols: featureColumns(pipeline),
+      labelCol,
+      onIteration: (i) =>
+        log(
+          `iteration ${i.iteration}, loss ${i.value.toPrecision(8)}, gradient ${
+            i.gradientNorm.toExponential(2)
+          }`,
+        ),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
+  },
+  score: (model, raw, pipeline, threshold) => model.transform(pipeline.transform(raw), { threshold }),
+  withThreshold: (model, threshold) => model.withThreshold(threshold),
+  params: (model) => logisticParamsJson(model.params),
+  warnings: (model) =>
+    model.warnings.map((w): ModelWarning => {
+      const { kind, message, ...data } = w;
+      return { kind, message, data };
+    }),
+  describe: (model) => {
+    const c = model.convergence;
+    return `${c.solver}, ${c.iterations} iterations, ${c.passes} passes, ${
+      c.converged ? "converged" : `not converged (${c.reason})`
+    }, objective ${c.objective.toPrecision(8)}`;
+  },
+});
+
+/** Every kind, in the order `--models` lists them by default. */
+export const MODEL_KINDS: readonly ModelKind[] = [LOGISTIC_REGRESSION];
+
+/** The kind named `name` (CLI name or persistence kind), or undefined. */
+export function modelKind(name: string): ModelKind | undefined {
+  return MODEL_KINDS.find((k) => k.name === name || k.kind === name);
+}
