@@ -6,6 +6,8 @@
  * deno task frontier ingest --input data/bank-full.csv.gz --sep ';' --out out/bank --json
  * deno task frontier eda --input data/bank-full.csv.gz --input out/tx --out out/eda
  * deno task frontier train --input data/bank-additional-full.csv.gz --split time --out out/train --json
+ * deno task frontier evaluate --model out/train/models/lr --input data/bank-additional-full.csv.gz
+ * deno task frontier predict --model out/train/models/lr --input new.csv --out out/scored
  * deno task frontier status --driver ws://127.0.0.1:7070 --secret-file secret.hex
  * ```
  *
@@ -17,8 +19,10 @@
  */
 import { type CliIo, processIo, UsageError } from "./common.ts";
 import { EDA_USAGE, edaCommand } from "./eda.ts";
+import { EVALUATE_USAGE, evaluateCommand } from "./evaluate.ts";
 import { GENERATE_USAGE, generateCommand } from "./generate.ts";
 import { INGEST_USAGE, ingestCommand } from "./ingest.ts";
+import { PREDICT_USAGE, predictCommand } from "./predict.ts";
 import { main as statusMain } from "./status.ts";
 import { TRAIN_USAGE, trainCommand } from "./train.ts";
 
@@ -30,6 +34,8 @@ Commands:
   ingest      CSV → Parquet, malformed rows → quarantine, reconciled summary
   eda         tables, charts and report.html for bank data, generated data or any CSV
   train       classifiers trained and evaluated on the cluster → model directories + report.html
+  evaluate    a saved model's metrics on a labeled input
+  predict     a saved model's probability and prediction for every row of an input
   status      executors and jobs of a running cluster
 
 Run \`deno task frontier <command> --help\` for a command's options.
@@ -43,6 +49,8 @@ const COMMANDS: Record<
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
   eda: { usage: EDA_USAGE, run: edaCommand },
   train: { usage: TRAIN_USAGE, run: trainCommand },
+  evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
+  predict: { usage: PREDICT_USAGE, run: predictCommand },
 };
 
 function describe(e: unknown): string {
