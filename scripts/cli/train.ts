@@ -158,6 +158,9 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   const repeatsText = values["importance-repeats"];
   const importanceRepeats = repeatsText === "0" ? 0 : positiveInt(repeatsText, "--importance-repeats", 2);
   const models = parseModels(values.models);
+  const testFraction = fraction(values["test-fraction"], "--test-fraction", 0.2);
+  const validationFraction = fraction(values["validation-fraction"], "--validation-fraction", 0.1);
+  const maxCategories = positiveInt(values["max-categories"], "--max-categories", 100);
   const schema = values.schema === undefined ? undefined : await loadCsvSchema(values.schema);
   const progress = progressFor(io, flags);
   progress.stage("starting the cluster");
@@ -176,10 +179,10 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     time: values["time-col"],
     split,
     seed,
-    testFraction: fraction(values["test-fraction"], "--test-fraction", 0.2),
-    validationFraction: fraction(values["validation-fraction"], "--validation-fraction", 0.1),
+    testFraction,
+    validationFraction,
     importanceRepeats,
-    maxCategories: positiveInt(values["max-categories"], "--max-categories", 100),
+    maxCategories,
     refit: values.refit === true,
     validation,
     overwrite: values.overwrite === true,

@@ -1,0 +1,236 @@
+import assert from "node:assert/strict";
+import { parquetMetadata } from "hyparquet";
+import { DEFECTS } from "../../../scripts/eda/corrupt_csv.ts";
+import { loadTrained } from "../../../scripts/cli/training/model_store.ts";
+import { corruptedBankSlice, GENERATED_HEADER, generatedCsv } from "./train_fixture.ts";
+
+const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `frontier <args>` as a real process. */
+async function frontier(args: string[]): Promise<Ran> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
+}
+
+/** The one JSON object a `--json` run printed. */
+function summaryOf(r: Ran): Record<string, unknown> & { [k: string]: never } {
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split("\n");
+  assert.equal(lines.length, 1, "stdout is one JSON line");
+  return JSON.parse(lines[0]!);
+}
+
+async function parquetRows(dir: string): Promise<number> {
+  let rows = 0;
+  for (const e of Deno.readDirSync(dir)) {
+    if (!e.name.endsWith(".parquet")) continue;
+    rows += Number(parquetMetadata((await Deno.readFile(`${dir}/${e.name}`)).buffer).num_rows);
+  }
+  return rows;
+}
+
+Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, evaluate reproduces the test metrics exactly", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-train-" });
+  try {
+    const n = 3000;
+    const { text, lines } = generatedCsv(n, 11);
+    const input = `${dir}/purchases.csv`;
+    await Deno.writeTextFile(input, text);
+    const out = `${dir}/train`;
+    const train = summaryOf(
+      await frontier([
+        "train",
+        "--input",
+        input,
+        "--label",
+        "bought",
+        "--time-col",
+        "t",
+        "--split",
+        "time",
+        "--models",
+        "lr",
+        "--importance-repeats",
+        "1",
+        "--seed",
+        "5",
+        "--out",
+        out,
+        "--json",
+      ]),
+    );
+    const s = train as unknown as {
+      rows_read: number;
+      rows_valid: number;
+      rows_quarantined: number;
+      rows_unlabeled: number;
+      rows_untimed: number;
+      rows_train: number;
+      rows_fit: number;
+      rows_validation: number;
+      rows_test: number;
+      reconciled: boolean;
+      source: string;
+      features: string[];
+      dropped: { column: string }[];
+      label: { positive: string };
+      split: { cut: number };
+      out_of_range: { column: string; above: number }[];
+      report_path: string;
+      models: {
+        name: string;
+        path: string;
+        threshold: number;
+        metrics: Record<string, number | string>;
+        importance: { permutation: { feature: string; importance: number }[] };
+      }[];
+    };
+    assert.equal(s.source, "generic");
+    assert.equal(s.rows_read, n);
+    assert.equal(s.rows_quarantined, 0);
+    assert.equal(s.rows_unlabeled + s.rows_untimed, 0);
+    assert.equal(
+      s.rows_read,
+      s.rows_train + s.rows_test + s.rows_quarantined,
+      "rows read = train + test + quarantined",
+    );
+    assert.equal(s.rows_train, s.rows_fit + s.rows_validation);
+    assert.equal(s.reconciled, true);
+    assert.equal(s.split.cut, 0.8 * n, "out-of-time: the test rows are the last 20 %");
+    assert.equal(s.rows_test, 0.2 * n);
+    assert.equal(s.label.positive, "yes", "the yes/no label is read as yes = 1");
+    assert.deepEqual(
+      s.features,
+      ["amount", "channel", "age", "vip", "balance"],
+      "t is the time, customer an id",
+    );
+    assert.deepEqual(s.dropped.map((d) => d.column), ["customer"]);
+    const balance = s.out_of_range.find((r) => r.column === "balance");
+    assert.equal(balance?.above, s.rows_test, "every test balance is above the training range");
+
+    const [lr] = s.models;
+    assert.equal(lr?.name, "lr");
+    assert.ok(Number(lr.metrics["rocAuc"]) > 0.7, `ROC-AUC ${lr.metrics["rocAuc"]}`);
+    assert.equal(lr.metrics["rows"], s.rows_test);
+    assert.equal(lr.metrics["threshold"], lr.threshold);
+    const top = lr.importance.permutation[0]!;
+    assert.equal(top.feature, "amount", "the column the label depends on most ranks first");
+    assert.ok((await Deno.stat(s.report_path)).size > 10_000, "report.html written");
+
+    const loaded = await loadTrained(lr.path);
+    assert.equal(loaded.envelope.kind, "logistic_regression");
+    assert.equal(loaded.threshold, lr.threshold);
+    assert.deepEqual(loaded.pipeline.spec.inputColumns.map((f) => f.name).sort(), [...s.features].sort());
+    assert.equal(loaded.envelope.seed, 5);
+    assert.match(loaded.envelope.training.dataHash, /^frontier-content:[0-9a-f]+-[0-9a-f]+$/);
+
+    // The test rows on their own, written by hand: the model scores them to the same metrics.
+    const testPath = `${dir}/test.csv`;
+    await Deno.writeTextFile(testPath, `${GENERATED_HEADER}\n${lines.slice(s.split.cut).join("\n")}\n`);
+    const evaluated = summaryOf(
+      await frontier(["evaluate", "--model", lr.path, "--input", testPath, "--json"]),
+    );
+    assert.equal(evaluated["rows_evaluated"], s.rows_test);
+    assert.deepEqual(evaluated["metrics"], lr.metrics, "evaluate reproduces the metrics train printed");
+
+    const predicted = summaryOf(
+      await frontier(["predict", "--model", lr.path, "--input", input, "--out", `${dir}/scored`, "--json"]),
+    );
+    assert.equal(predicted["rows_written"], n);
+    assert.equal(predicted["reconciled"], true);
+    assert.equal(await parquetRows(String(predicted["output_path"])), n, "one row per valid input row");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train quarantines the malformed rows of a bank slice with their reasons and still reconciles", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-train-bad-" });
+  try {
+    const input = `${dir}/bank-slice.csv`;
+    const defects = DEFECTS.map((defect, i) => ({ line: 20 + 300 * i, defect }));
+    await corruptedBankSlice(input, 2500, defects);
+    const r = await frontier([
+      "train",
+      "--input",
+      input,
+      "--importance-repeats",
+      "0",
+      "--out",
+      `${dir}/out`,
+      "--json",
+    ]);
+    const s = summaryOf(r) as unknown as {
+      source: string;
+      excluded: string[];
+      time_col: string;
+      rows_read: number;
+      rows_quarantined: number;
+      rows_train: number;
+      rows_test: number;
+      reconciled: boolean;
+      reasons: Record<string, number>;
+      quarantine_path: string;
+    };
+    assert.equal(s.source, "bank", "the bank header selects the bank defaults");
+    assert.deepEqual(s.excluded, ["duration"]);
+    assert.equal(s.time_col, "contact_date", "derived for a bank slice too");
+    assert.equal(s.rows_read, 2500);
+    assert.equal(s.rows_quarantined, DEFECTS.length);
+    assert.equal(s.rows_read, s.rows_train + s.rows_test + s.rows_quarantined);
+    assert.equal(s.reconciled, true);
+    assert.deepEqual(s.reasons, Object.fromEntries([...DEFECTS].sort().map((d) => [d, 1])));
+    const q = await Deno.readTextFile(`${s.quarantine_path}/part-00000.csv`);
+    const qlines = q.trim().split("\n").slice(1).map((l) => Number(l.split(",")[1])).sort((a, b) => a - b);
+    assert.deepEqual(qlines, defects.map((d) => d.line), "exactly the corrupted lines");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("evaluate refuses a tampered model directory with ModelIntegrityError", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-tamper-" });
+  try {
+    const input = `${dir}/purchases.csv`;
+    await Deno.writeTextFile(input, generatedCsv(800, 3).text);
+    const train = summaryOf(
+      await frontier([
+        "train",
+        "--input",
+        input,
+        "--label",
+        "bought",
+        "--importance-repeats",
+        "0",
+        "--out",
+        `${dir}/out`,
+        "--json",
+      ]),
+    ) as unknown as { models: { path: string }[] };
+    const model = train.models[0]!.path;
+    const ok = await frontier(["evaluate", "--model", model, "--input", input, "--json"]);
+    assert.equal(ok.code, 0, ok.err);
+    const body = await Deno.readFile(`${model}/body.bin`);
+    body[0] = body[0]! ^ 1;
+    await Deno.writeFile(`${model}/body.bin`, body);
+    const bad = await frontier(["evaluate", "--model", model, "--input", input, "--json"]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.out, "", "no summary");
+    assert.match(bad.err, /frontier evaluate: ModelIntegrityError: .*body\.bin/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
