@@ -1,5 +1,7 @@
 /**
- * Task 1 end to end on the embedded cluster (2 Web Worker executors by default):
+ * Tasks 1 and 2 end to end on the embedded cluster (2 Web Worker executors by default).
+ *
+ * Task 1:
  *
  * 1. ingest both UCI Bank Marketing files (explicit schemas, derived contact dates) → Parquet, with
  *    the quarantine summary; and a copy of bank-full with defects injected at known lines, to show
@@ -11,8 +13,12 @@
  *    lazy vs materialized) on the transactions;
  * 5. charts (SVG + PNG) and a self-contained report.html.
  *
+ * Task 2 (`task2.ts`): bank-additional-full without `duration`, out-of-time split, every model
+ * kind of `frontier train` trained on the cluster, evaluated and saved, with its report.html.
+ *
  * ```sh
- * deno run -A scripts/demo/main.ts [--rows 1000000] [--seed 42] [--out out/task1] [--executors 2]
+ * deno run -A scripts/demo/main.ts [--rows 1000000] [--seed 42] [--out out/task1] [--train-out out/task2]
+ *   [--executors 2]
  * ```
  *
  * @module
@@ -30,17 +36,20 @@ import { loadInput } from "../eda/load_input.ts";
 import { processIo, Progress } from "../cli/common.ts";
 import { contentChecksum } from "../cli/generate.ts";
 import { quarantineReasons } from "../cli/ingest.ts";
+import { runTask2 } from "./task2.ts";
 
 const USAGE = `Usage: deno run -A scripts/demo/main.ts [options]
 
 Task 1 end to end on the embedded cluster: bank data ingest with quarantine, 1M generated
-transactions, EDA, measured experiments, charts and report.html.
+transactions, EDA, measured experiments, charts and report.html. Task 2: models trained on the
+cluster on bank-additional (no duration, out-of-time split), evaluated, saved, with report.html.
 
 Options:
   --rows N              generated transactions (default: 1000000)
   --experiment-rows N   transactions the experiments generate per run (default: --rows)
   --seed S              generator seed (default: 42)
-  --out DIR             output directory (default: out/task1)
+  --out DIR             Task 1 output directory (default: out/task1)
+  --train-out DIR       Task 2 output directory (default: out/task2)
   --executors N         embedded executors (default: 2)
   --repeats N           runs per experiment variant, median reported (default: 3)
   -h, --help            show this help
@@ -97,6 +106,7 @@ export async function runTask1Demo(args: readonly string[]): Promise<string | un
       "experiment-rows": { type: "string" },
       seed: { type: "string" },
       out: { type: "string", default: "out/task1" },
+      "train-out": { type: "string", default: "out/task2" },
       executors: { type: "string" },
       repeats: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -268,7 +278,21 @@ export async function runTask1Demo(args: readonly string[]): Promise<string | un
   }
   console.log(`\nSteps (ms): ${JSON.stringify(steps)}`);
   console.log(`Task 1 done in ${(progress.elapsedMs / 1000).toFixed(1)} s`);
-  console.log(`Report: ${report.reportPath}`);
+  console.log(`Report: ${report.reportPath}\n`);
+
+  // Task 2: distributed training.
+  const t2 = progress.elapsedMs;
+  const training = await runTask2(fx, {
+    out: values["train-out"].replace(/\/+$/, ""),
+    workDir: `${out}/data`,
+    seed,
+    cluster: `embedded, ${executors} executors`,
+    clock: io.clock,
+    log,
+  });
+  console.log(`Task 2 done in ${((progress.elapsedMs - t2) / 1000).toFixed(1)} s`);
+  console.log(`Report: ${training.report_path}`);
+  console.log(`Tasks 1 and 2 done in ${(progress.elapsedMs / 1000).toFixed(1)} s`);
   return report.reportPath;
 }
 
