@@ -462,6 +462,19 @@ export class Dataset {
     }
   }
 
+  /**
+   * Drops the executor-local state (`PartitionContext.state`) whose keys start with `prefix`, on
+   * every executor: what per-partition functions kept between jobs, once they are done with it.
+   *
+   * @throws {TypeError} for an empty prefix.
+   */
+  async releaseState(prefix: string): Promise<void> {
+    if (typeof prefix !== "string" || prefix.length === 0) {
+      throw new TypeError("releaseState() needs a non-empty key prefix");
+    }
+    await this.#engine.releaseState(prefix);
+  }
+
   // ---- actions ----
 
   /** Runs a job that counts the rows. */

@@ -347,6 +347,7 @@ export function localEngine(driver: Driver, parallelism: number): Engine {
     explain: (plan) => driver.explain(plan),
     putInline: (schema, parts) => Promise.resolve(driver.putInline(schema, parts)),
     unpersist: (id) => Promise.resolve(driver.unpersist(id)),
+    releaseState: (prefix) => Promise.resolve().then(() => driver.releaseState(prefix)),
     nextCacheId: () => ++cacheSeq,
     status: () => Promise.resolve(driver.status()),
     defaultParallelism: parallelism,

@@ -172,6 +172,7 @@ async function evalNode(
         args: node.args,
         seed: node.seed,
         signal: ctx.signal,
+        state: ctx.state,
       });
       for await (const b of produced as AsyncIterable<Batch>) {
         checkAbort(ctx.signal);
