@@ -13,6 +13,8 @@ import {
   fromJsonNumber,
   toJsonNumber,
 } from "../tree/binning.ts";
+import type { Dataset } from "../../../cluster/dataset.ts";
+import { type TransformOptions, transformTrees } from "../tree/tree_transform.ts";
 import { Tree } from "../tree/tree_model.ts";
 import { sigmoid } from "./logistic.ts";
 
@@ -67,6 +69,11 @@ export class GbtModel {
     return s;
   }
 
+  /** Probability of the positive class of a binned row starting at `bins[start]`. */
+  probabilityBinned(bins: Uint8Array, start: number): number {
+    return sigmoid(this.rawScoreBinned(bins, start));
+  }
+
   /** Probability of the positive class of a raw row. */
   probability(row: ArrayLike<number>): number {
     return sigmoid(this.rawScore(row));
@@ -95,6 +102,15 @@ export class GbtModel {
     const out = new Float64Array(this.binnings.length);
     for (const tree of this.trees) tree.addGainImportance(out);
     return out;
+  }
+
+  /**
+   * `dataset` with the model's probability and prediction columns (and, when asked, each tree's
+   * leaf), computed lazily on the executors; features are read from the columns named like the
+   * model's features unless `options.features` says otherwise.
+   */
+  transform(dataset: Dataset, options: TransformOptions = {}): Dataset {
+    return transformTrees(this, dataset, options);
   }
 
   /** A JSON-safe object read back by {@linkcode GbtModel.fromJSON}. */

@@ -88,7 +88,7 @@ Deno.test("requests decode from JSON and malformed ones are refused with Malform
   assert.throws(() => decodeGbtRequest({ ...round, baggingFraction: 2 }), MalformedMessageError);
   assert.throws(() => decodeGbtRequest({ ...round, scale: 0 }), MalformedMessageError);
   assert.throws(
-    () => decodeGbtRequest({ type: "gbt.apply", tree: [], applied: 1, lossScale: 1 }),
+    () => decodeGbtRequest({ type: "gbt.apply", trees: [[]], applied: 1, lossScale: 1 }),
     MalformedMessageError,
   );
 });
