@@ -11,10 +11,6 @@ import { NotAllowedError } from "./errors.ts";
 // permissions already holds them: importing a module the isolate has loaded needs no permission.
 import "./sources/generators.ts";
 import "./sources/bank/contact_date.ts";
-// The one built-in module from a layer above (tree training and scoring, `models/`): a static
-// import is what lets least-privilege executor processes run its exports, and it is a leaf of
-// the cluster layer's graph (it imports cluster code, nothing imports it back but this line).
-import "../models/classification/tree_jobs.ts";
 
 /**
  * Frontier's own modules whose exports jobs may name without declaring them. To add one, add its
@@ -24,7 +20,6 @@ import "../models/classification/tree_jobs.ts";
 export const BUILTIN_MODULES: readonly string[] = [
   new URL("./sources/generators.ts", import.meta.url).href,
   new URL("./sources/bank/contact_date.ts", import.meta.url).href,
-  new URL("../models/classification/tree_jobs.ts", import.meta.url).href,
 ];
 
 /** Loads named exports of allowed modules, caching them for the isolate's lifetime. */

@@ -1,7 +1,7 @@
 /**
- * The per-partition functions of tree training and scoring, by the names jobs use: one of
- * Frontier's built-in modules (listed in `cluster/modules.ts` and statically imported there, so
- * least-privilege executor processes have it loaded), at {@linkcode TREE_JOBS_MODULE}.
+ * The per-partition functions of tree training and scoring, by the names jobs use, at
+ * {@linkcode TREE_JOBS_MODULE}: one of Frontier's own modules (every module under `models/` is,
+ * see `cluster/modules.ts`), so every cluster allows it and process executors may read it.
  *
  * - Binning passes (`cluster_binning.ts`): `countPartitionRows` / `concatFloat64`,
  *   `sampleBinningValues` / `mergeBinningValues`.

@@ -1,7 +1,7 @@
 /**
  * The URL of the module whose exports tree training and scoring jobs name (`tree_jobs.ts`): one
- * of Frontier's built-in modules (`cluster/modules.ts`), so every cluster allows it. Kept apart so
- * that code naming the module does not load it.
+ * of Frontier's own modules (`cluster/modules.ts`), so every cluster allows it. Kept apart so that
+ * code naming the module does not load it.
  *
  * @module
  */

@@ -3,13 +3,12 @@ import { NotAllowedError } from "../../cluster/errors.ts";
 import { BUILTIN_MODULES, isBuiltinPackageModule, ModuleLoader } from "../../cluster/modules.ts";
 import { BUILTIN_GENERATORS_MODULE } from "../../cluster/sources/generators.ts";
 import { CONTACT_DATE_MODULE } from "../../cluster/sources/bank/contact_date.ts";
-import { TREE_JOBS_MODULE } from "../../models/classification/tree_jobs_url.ts";
 
 const FIXTURE = new URL("./fixtures/partition_fns.ts", import.meta.url).href;
 
 Deno.test("ModuleLoader loads named function exports of allowed and built-in modules only", async () => {
   const loader = new ModuleLoader([FIXTURE], { owner: "executor e-1" });
-  assert.deepEqual(BUILTIN_MODULES, [BUILTIN_GENERATORS_MODULE, CONTACT_DATE_MODULE, TREE_JOBS_MODULE]);
+  assert.deepEqual(BUILTIN_MODULES, [BUILTIN_GENERATORS_MODULE, CONTACT_DATE_MODULE]);
   assert.ok(BUILTIN_MODULES.every((m) => loader.allows(m)));
   const fn = await loader.load<() => unknown>(FIXTURE, "countAndSum");
   assert.equal(typeof fn, "function");
@@ -20,7 +19,7 @@ Deno.test("ModuleLoader loads named function exports of allowed and built-in mod
     loader.load(other, "rows"),
     (e: unknown) =>
       e instanceof NotAllowedError && e.data["module"] === other &&
-      /is not on executor e-1's allowlist \(4 modules allowed\)/.test(e.message),
+      /is not on executor e-1's allowlist \(3 modules allowed\)/.test(e.message),
   );
   await assert.rejects(loader.load(FIXTURE, "N"), /has no function export "N"/);
   await assert.rejects(loader.load(FIXTURE, "toString"), /has no function export "toString"/);
