@@ -68,6 +68,8 @@ export class Executor {
   readonly #blocks: BlockStore;
   readonly #state: StateStore;
   readonly #broadcasts = new Map<string, Batch[]>();
+  /** Decoded blocks by their bytes (held blocks are the same object every time; see decodeBlock). */
+  readonly #decoded = new WeakMap<Uint8Array, readonly Batch[]>();
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   readonly #fetches = new Map<number, PendingFetch>();
   readonly #modules: ModuleLoader;
@@ -258,6 +260,7 @@ export class Executor {
           signal: abort.signal,
           payload,
           fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),
+          decodeBlock: (bytes) => this.#decodeBlock(bytes),
           broadcast: (id) => this.#broadcast(id),
           load: (mod, name) => this.#modules.load(mod, name),
           state: this.#state,
@@ -327,6 +330,15 @@ export class Executor {
           fail(e instanceof Error ? e : new Error(String(e)));
         });
     });
+  }
+
+  #decodeBlock(bytes: Uint8Array): readonly Batch[] {
+    let batches = this.#decoded.get(bytes);
+    if (batches === undefined) {
+      batches = decodeBatches(bytes).batches;
+      this.#decoded.set(bytes, batches);
+    }
+    return batches;
   }
 
   #broadcast(id: string): Promise<Batch[]> {
