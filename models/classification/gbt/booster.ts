@@ -29,6 +29,9 @@ import { GbtModel } from "./gbt_model.ts";
 import { initialScore, MAX_ROW_LOSS } from "./logistic.ts";
 import type { ResolvedGbtParams } from "./params.ts";
 
+/** Checkpoint trees a resumed training applies per request. */
+const APPLY_PER_REQUEST = 8;
+
 /** Progress after each tree. */
 export interface GbtRoundInfo {
   readonly round: number;
@@ -123,11 +126,13 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
   const init: GbtRequest = { type: "gbt.init", initScore };
   await ask(init);
   if (validation) await validation.request(init, signal === undefined ? {} : { signal });
-  if (start.trees.length > 0) {
+  // A resumed training's trees, a few per request (each request's arguments stay small).
+  for (let at = 0; at < start.trees.length; at += APPLY_PER_REQUEST) {
+    const trees = start.trees.slice(at, at + APPLY_PER_REQUEST);
     const applied: GbtRequest = {
       type: "gbt.apply",
-      trees: start.trees.map((t) => t.toJSON()),
-      applied: start.trees.length,
+      trees: trees.map((t) => t.toJSON()),
+      applied: at + trees.length,
       lossScale,
     };
     await ask(applied);
@@ -276,7 +281,8 @@ async function growTree(ctx: {
     leafValue,
     features: () => ctx.features,
   });
-  for (let plan = grower.plan(params.splitsPerRound); plan; plan = grower.plan(params.splitsPerRound)) {
+  const next = () => grower.plan(params.splitsPerRound, { lookahead: params.lookahead });
+  for (let plan = next(); plan; plan = next()) {
     if (plan.build.length === 0) continue;
     const reply = expect(
       await ctx.ask({
