@@ -12,7 +12,7 @@ import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
 import { describeShard, type ShardData, shardDataBytes, ShardTrees } from "../tree/shard.ts";
 import { Tree } from "../tree/tree_model.ts";
 import type { GbtReplay } from "./gbt_journal.ts";
-import type { GbtRequest, GbtRoundSettings, TreeJson } from "./gbt_protocol.ts";
+import type { GbtRequest, GbtRoundSettings } from "./gbt_protocol.ts";
 import { logLoss, MAX_ROW_LOSS } from "./logistic.ts";
 
 /** A boosting shard (training or validation rows). */
@@ -59,11 +59,11 @@ export class GbtShard {
         this.#applied = 0;
         return { type: "sums", values: new Float64Array(0) };
       case "gbt.apply":
-        if (!redo) this.#apply(request.trees, request.applied);
+        if (!redo) this.#apply(request.trees.map((t) => Tree.fromJSON(t)), request.applied);
         else if (this.#applied !== request.applied) this.#lost(request.applied);
         return { type: "sums", values: this.#loss(request.lossScale) };
       case "gbt.round": {
-        if (request.tree !== undefined && !redo) this.#apply([request.tree], request.round);
+        if (request.tree !== undefined && !redo) this.#apply([Tree.fromJSON(request.tree)], request.round);
         else if (this.#applied !== request.round) this.#lost(request.round);
         const loss = this.#beginRound(request);
         return this.#trees.build([{ tree: request.round, node: 0 }], loss);
@@ -110,12 +110,11 @@ export class GbtShard {
     );
   }
 
-  #apply(json: readonly TreeJson[], appliedAfter: number): void {
+  #apply(trees: readonly Tree[], appliedAfter: number): void {
     const scores = this.#scoresOrThrow();
-    if (this.#applied + json.length !== appliedAfter) this.#lost(appliedAfter - json.length);
+    if (this.#applied + trees.length !== appliedAfter) this.#lost(appliedAfter - trees.length);
     const { bins, numFeatures } = this.#data.matrix;
-    for (const t of json) {
-      const tree = Tree.fromJSON(t);
+    for (const tree of trees) {
       for (let r = 0; r < this.#data.numRows; r++) scores[r]! += tree.predictBinned(bins, r * numFeatures);
     }
     this.#applied = appliedAfter;

@@ -43,6 +43,13 @@ import { ForestModel } from "./forest_model.ts";
 import type { ForestRequest } from "./forest_protocol.ts";
 import { type ForestParams, type ResolvedForestParams, resolveForestParams } from "./params.ts";
 
+/**
+ * Histogram bytes per partition's reply: every partition's reply is in flight at once (and merged
+ * on the driver), so a level with thousands of open nodes takes several round trips instead of
+ * replies of `maxMemoryMB` each (32 MiB: ~320 histograms of 20 features × 256 bins).
+ */
+const MAX_REPLY_BYTES = 32 * 2 ** 20;
+
 /** Options of {@linkcode fitForestCluster}. */
 export interface FitForestClusterOptions extends ClusterFitOptions {
   readonly params?: ForestParams | ResolvedForestParams;
@@ -91,6 +98,7 @@ export async function fitForestCluster(
   });
   const training = await trainForest({
     shards,
+    maxReplyBytes: MAX_REPLY_BYTES,
     binnings,
     featureNames: source.features,
     params,

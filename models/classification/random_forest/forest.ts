@@ -33,6 +33,12 @@ export interface ForestTrainingSetup {
   /** Called as each group of trees completes, with the number of trees done. */
   readonly onProgress?: (treesDone: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Histogram bytes one shard's reply may carry (a cluster keeps every partition's reply in
+   * flight at once, and an executor those of its running tasks); further requests wait for the
+   * next round trip. Default: `maxMemoryMB`.
+   */
+  readonly maxReplyBytes?: number;
   /** Continue a training: its trees are kept and training starts at the next tree. */
   readonly resume?: { readonly trees: readonly Tree[] };
   /** Called with the trees so far after every `every` groups of trees (not after the last). */
@@ -74,7 +80,8 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
   const k = featuresPerNode(params, binnings.length);
   // histograms per round trip, so that one reply stays within maxMemoryMB (at least one split)
   const histBytes = layout.totalBins * (2 * 8 + 4);
-  const perRound = Math.max(2, Math.floor(params.maxMemoryMB * 2 ** 20 / histBytes));
+  const replyBytes = Math.min(params.maxMemoryMB * 2 ** 20, setup.maxReplyBytes ?? Infinity);
+  const perRound = Math.max(2, Math.floor(replyBytes / histBytes));
   const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.nodeFeatures);
   const trees: Tree[] = [...(setup.resume?.trees ?? [])];
   if (trees.length > params.numTrees) {

@@ -7,7 +7,8 @@
  * request whose job failed with a `StateMissingError` (a shard evicted, or lost with its
  * executor and recomputed elsewhere from lineage), also carry a replay: the binnings, row
  * offsets and the kind's {@linkcode ShardJournal} — the compact history that rebuilds a shard
- * (trees so far, split orders so far). The journal records each request once it is answered.
+ * (trees so far, split orders so far), staged by jobs of its own when it is too long for one
+ * job's arguments. The journal records each request once it is answered.
  *
  * @module
  */
@@ -21,6 +22,12 @@ import { decodeReply, type ShardReply } from "./protocol.ts";
 import type { ShardGroup } from "./shard_group.ts";
 import type { ShardBase } from "./shard_state.ts";
 import { encodeSource } from "./shard_source.ts";
+
+/**
+ * Characters of replay JSON sent inline with a request; longer replays go in pieces of this size
+ * (escaped in the arguments' JSON they stay well within its 512 KiB).
+ */
+const REPLAY_PIECE_CHARS = 192 * 1024;
 
 /** The driver's compact record of a shard kind's requests, enough to rebuild a lost shard. */
 export interface ShardJournal<Req> {
@@ -81,6 +88,30 @@ export class ClusterShardGroup<Req extends { readonly type: string }> implements
     return { requests: this.#seq, jobs: this.#jobs, replays: this.#replays };
   }
 
+  /** The replay to send with request `seq`: inline, or staged in pieces by jobs run first. */
+  async #replay(seq: number, signal: AbortSignal | undefined): Promise<Json> {
+    const replay: Json = { base: this.#base, journal: this.#setup.journal.replay() };
+    const text = JSON.stringify(replay);
+    if (text.length <= REPLAY_PIECE_CHARS) return replay;
+    const count = Math.ceil(text.length / REPLAY_PIECE_CHARS);
+    for (let index = 0; index < count; index++) {
+      const piece = text.slice(index * REPLAY_PIECE_CHARS, (index + 1) * REPLAY_PIECE_CHARS);
+      this.#jobs++;
+      await this.#dataset.aggregatePartitions({
+        module: TREE_JOBS_MODULE,
+        fold: "answerTreeShards",
+        merge: "mergeTreeReplies",
+        args: {
+          kind: this.#setup.kind,
+          session: this.#setup.session,
+          seq,
+          stage: { index, count, text: piece },
+        },
+      }, signal ? { signal } : {});
+    }
+    return { staged: count };
+  }
+
   async request(request: Req, options: { signal?: AbortSignal } = {}): Promise<ShardReply> {
     const { kind, session, journal } = this.#setup;
     const seq = ++this.#seq;
@@ -88,13 +119,8 @@ export class ClusterShardGroup<Req extends { readonly type: string }> implements
     const maxReplays = this.#setup.maxReplays ?? 3;
     for (let attempt = 0;; attempt++) {
       options.signal?.throwIfAborted();
-      const args: Json = {
-        kind,
-        session,
-        seq,
-        request: body,
-        ...(this.#replayNext ? { replay: { base: this.#base, journal: journal.replay() } } : {}),
-      };
+      const replay = this.#replayNext ? await this.#replay(seq, options.signal) : undefined;
+      const args: Json = { kind, session, seq, request: body, ...(replay === undefined ? {} : { replay }) };
       this.#jobs++;
       const job = this.#dataset.aggregatePartitions(
         { module: TREE_JOBS_MODULE, fold: "answerTreeShards", merge: "mergeTreeReplies", args },

@@ -13,6 +13,7 @@ import type { MapPartitionsFn } from "../../../cluster/partition_fns.ts";
 import { GbtModel } from "../gbt/gbt_model.ts";
 import { ForestModel } from "../random_forest/forest_model.ts";
 import { binRows } from "./binning.ts";
+import { decodeCompactBinnings, decodeCompactTrees } from "./compact_trees.ts";
 import { asNumber, asRecord } from "./protocol.ts";
 import { readColumn } from "./shard_source.ts";
 import type { Tree } from "./tree_model.ts";
@@ -21,7 +22,11 @@ import { type ScoreArgs, scoreFields, type TreeEnsemble } from "./tree_transform
 function decodeScoreArgs(value: unknown): { model: TreeEnsemble; args: ScoreArgs } {
   const v = asRecord(value, "scoring arguments");
   const m = asRecord(v.model, "scoring model");
-  const model = m.kind === "gbt" ? GbtModel.fromJSON(m) : ForestModel.fromJSON(m);
+  const binnings = decodeCompactBinnings(m.binnings);
+  const trees = decodeCompactTrees(m.trees);
+  const model = m.kind === "gbt"
+    ? new GbtModel({ initScore: asNumber(m.initScore, "scoring model initScore"), trees, binnings })
+    : new ForestModel({ trees, binnings });
   const names = (x: unknown, what: string) => {
     if (typeof x !== "string" || x.length === 0) throw new MalformedMessageError(`Malformed ${what}`);
     return x;

@@ -14,6 +14,11 @@
  *   orders) — and answers; without a replay it fails the job with a `StateMissingError`, and the
  *   driver sends the request again with one.
  *
+ * A replay too long for one job's arguments (512 KiB) is staged first: jobs that each carry a
+ * piece of its JSON text, which every partition keeps in its state, then the request, which
+ * names the number of pieces. Pieces that went missing meanwhile fail it with a
+ * `StateMissingError` too, and the driver stages them again.
+ *
  * Rebuilding runs the same code on the same inputs in the same order, so a rebuilt shard answers
  * byte for byte as the lost one would have: lineage recovery does not change the model.
  *
@@ -53,20 +58,47 @@ export interface ShardBase {
   readonly firstRowIds: readonly number[];
 }
 
-/** The arguments of one request of a session. */
+/** What rebuilds a missing shard: inline, or staged in pieces by earlier jobs. */
+export type ShardReplay =
+  | { readonly base: ShardBase; readonly journal: Json }
+  /** The replay's JSON text was sent in `pieces` staging jobs for this request (see below). */
+  | { readonly staged: number };
+
+/** The arguments of one request of a session, or of a staging job. */
 export interface ShardArgs {
   readonly kind: string;
   /** Key prefix of the session's state entries (unique per training). */
   readonly session: string;
   readonly seq: number;
+  /** The request (absent in a staging job). */
   readonly request: Json;
   /** Present when the driver sends what rebuilds a missing shard. */
-  readonly replay?: { readonly base: ShardBase; readonly journal: Json };
+  readonly replay?: ShardReplay;
+  /**
+   * A staging job: piece `index` of `count` of the JSON text of request `seq`'s replay, too long
+   * for one job's arguments; each partition keeps the pieces in its state until the request.
+   */
+  readonly stage?: { readonly index: number; readonly count: number; readonly text: string };
 }
 
 /** The state key of `partition`'s shard in `session`. */
 export function shardKey(session: string, partition: number): string {
   return `${session}${partition}`;
+}
+
+/** The state key of `partition`'s staged replay pieces in `session`. */
+function stageKey(session: string, partition: number): string {
+  return `${session}${partition}/stage`;
+}
+
+class StagedReplay {
+  readonly seq: number;
+  readonly pieces: (string | undefined)[];
+
+  constructor(seq: number, count: number) {
+    this.seq = seq;
+    this.pieces = Array.from({ length: count }, () => undefined);
+  }
 }
 
 class ShardEntry {
@@ -96,6 +128,12 @@ function decodeBase(value: unknown): ShardBase {
   };
 }
 
+function decodeReplay(value: unknown): ShardReplay {
+  const r = asRecord(value, "shard replay");
+  if (r.staged !== undefined) return { staged: asIndex(r.staged, "shard replay staged") };
+  return { base: decodeBase(r.base), journal: r.journal as Json };
+}
+
 /** Decodes a request's {@linkcode ShardArgs}; throws `MalformedMessageError`. */
 export function decodeShardArgs(value: unknown): ShardArgs {
   const v = asRecord(value, "shard request arguments");
@@ -104,10 +142,55 @@ export function decodeShardArgs(value: unknown): ShardArgs {
   }
   const seq = asIndex(v.seq, "shard request seq");
   if (seq < 1) throw new MalformedMessageError("Malformed shard request seq: must be ≥ 1");
-  const out = { kind: v.kind, session: v.session, seq, request: v.request as Json };
-  if (v.replay === undefined) return out;
-  const r = asRecord(v.replay, "shard replay");
-  return { ...out, replay: { base: decodeBase(r.base), journal: r.journal as Json } };
+  const out = { kind: v.kind, session: v.session, seq, request: (v.request ?? null) as Json };
+  if (v.stage !== undefined) {
+    const st = asRecord(v.stage, "shard stage");
+    const index = asIndex(st.index, "shard stage index"), count = asIndex(st.count, "shard stage count");
+    if (typeof st.text !== "string" || index >= count || count > 10_000) {
+      throw new MalformedMessageError("Malformed shard stage: a piece of text within its count");
+    }
+    return { ...out, stage: { index, count, text: st.text } };
+  }
+  return v.replay === undefined ? out : { ...out, replay: decodeReplay(v.replay) };
+}
+
+/** Keeps a staging job's piece in the partition's state; the reply is empty sums. */
+function stagePiece(
+  ctx: InputContext,
+  args: ShardArgs & { stage: NonNullable<ShardArgs["stage"]> },
+): Uint8Array {
+  const key = stageKey(args.session, ctx.partition);
+  const found = ctx.state.get(key);
+  const staged =
+    found instanceof StagedReplay && found.seq === args.seq && found.pieces.length === args.stage.count
+      ? found
+      : new StagedReplay(args.seq, args.stage.count);
+  staged.pieces[args.stage.index] = args.stage.text;
+  const bytes = 2 * staged.pieces.reduce((n, p) => n + (p?.length ?? 0), 0);
+  ctx.state.set(key, staged, bytes);
+  return encodeReply({ type: "sums", values: new Float64Array(0) });
+}
+
+/** The inline replay, or the one staged for this request; `StateMissingError` when pieces are missing. */
+function replayOf(ctx: InputContext, args: ShardArgs): { base: ShardBase; journal: Json } | undefined {
+  const r = args.replay;
+  if (r === undefined || !("staged" in r)) return r;
+  const key = stageKey(args.session, ctx.partition);
+  const found = ctx.state.get(key);
+  ctx.state.delete(key);
+  if (!(found instanceof StagedReplay) || found.seq !== args.seq || found.pieces.length !== r.staged) {
+    return undefined;
+  }
+  if (found.pieces.some((p) => p === undefined)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(found.pieces.join(""));
+  } catch (e) {
+    throw new MalformedMessageError("Malformed staged shard replay: not JSON", { cause: e });
+  }
+  const replay = decodeReplay(parsed);
+  if ("staged" in replay) throw new MalformedMessageError("Malformed staged shard replay: staged again");
+  return replay;
 }
 
 /**
@@ -122,25 +205,30 @@ export function answerShardRequest(
   const args = decodeShardArgs(ctx.args);
   const kind = Object.hasOwn(kinds, args.kind) ? kinds[args.kind] : undefined;
   if (kind === undefined) throw new MalformedMessageError(`Unknown shard kind "${args.kind}"`);
+  if (args.stage !== undefined) return stagePiece(ctx, { ...args, stage: args.stage });
   const key = shardKey(args.session, ctx.partition);
   const found = ctx.state.get(key);
   let entry = found instanceof ShardEntry && found.kind === args.kind ? found : undefined;
   const redo = entry?.seq === args.seq;
   if (!redo && entry?.seq !== args.seq - 1) {
     ctx.state.delete(key);
-    if (args.replay === undefined) {
+    const replay = replayOf(ctx, args);
+    if (replay === undefined) {
       throw new StateMissingError(
         `Partition ${ctx.partition} has no shard state for request ${args.seq} of session ${args.session}`,
         { data: { session: args.session, partition: ctx.partition, seq: args.seq } },
       );
     }
-    const { base, journal } = args.replay;
+    const { base, journal } = replay;
     const first = base.firstRowIds[ctx.partition];
     if (first === undefined) {
       throw new MalformedMessageError(`No first row id for partition ${ctx.partition}`);
     }
     const data = shardFromBatches(batches, base.source, { binnings: base.binnings, firstRowId: first });
     entry = new ShardEntry(args.kind, kind.restore(data, journal), args.seq - 1);
+  }
+  if (args.replay !== undefined && "staged" in args.replay) {
+    ctx.state.delete(stageKey(args.session, ctx.partition));
   }
   let reply: ShardReply;
   try {

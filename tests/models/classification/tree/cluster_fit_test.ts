@@ -12,6 +12,20 @@ import { GbtClassifier } from "../../../../models/classification/gbt/gbt_classif
 import { fitForestCluster } from "../../../../models/classification/random_forest/fit_cluster.ts";
 import { fitForestLocal } from "../../../../models/classification/random_forest/fit_local.ts";
 import { XOR_KINDS } from "./tree_test_util.ts";
+import type { Json } from "../../../../actors/errors.ts";
+import { trainGbt } from "../../../../models/classification/gbt/booster.ts";
+import { GbtJournal } from "../../../../models/classification/gbt/gbt_journal.ts";
+import type { GbtRequest } from "../../../../models/classification/gbt/gbt_protocol.ts";
+import { resolveGbtParams } from "../../../../models/classification/gbt/params.ts";
+import {
+  ClusterShardGroup,
+  type ShardJournal,
+} from "../../../../models/classification/tree/cluster_shard_group.ts";
+import {
+  columnSource,
+  prepareShards,
+  TrainingSession,
+} from "../../../../models/classification/tree/cluster_training.ts";
 import { startMemoryCluster, XOR_COLUMNS, XOR_FEATURES, xorBatch } from "./cluster_test_util.ts";
 
 const GBT = {
@@ -126,4 +140,36 @@ Deno.test("training keeps shards in executor state and releases it when it ends"
   } finally {
     await cluster.stop();
   }
+});
+
+Deno.test("a replay too long for one job's arguments is staged in pieces, and the model is unchanged", async () => {
+  const batch = xorBatch(900, 55);
+  const params = resolveGbtParams({ ...GBT, numRounds: 3 });
+  await using fx = await Frontier.start({ executors: 2 });
+  const ds = await fx.fromBatch(batch, { partitions: 3 });
+  const expected = await fitGbtCluster(ds, { ...XOR_COLUMNS, params });
+  const source = columnSource(XOR_COLUMNS);
+  await using session = new TrainingSession("gbt");
+  const prepared = await prepareShards(ds, source, { maxBins: params.maxBins, seed: params.seed });
+  session.own(prepared.input);
+  const real = new GbtJournal();
+  const padded: ShardJournal<GbtRequest> = {
+    record: (r) => real.record(r),
+    // 700k characters of padding: the first request's replay goes in 4 staged pieces
+    replay: () => ({ ...(real.replay() as Record<string, Json>), pad: "x".repeat(700_000) }),
+  };
+  const group = new ClusterShardGroup<GbtRequest>(prepared.input, {
+    kind: "gbt",
+    session: session.group("train"),
+    base: prepared.base,
+    journal: padded,
+  });
+  const got = await trainGbt({
+    train: group,
+    binnings: prepared.base.binnings,
+    featureNames: XOR_FEATURES,
+    params,
+  });
+  assert.equal(JSON.stringify(got.model.toJSON()), JSON.stringify(expected.model.toJSON()));
+  assert.deepEqual(group.stats, { requests: got.requests, jobs: got.requests + 4, replays: 0 });
 });

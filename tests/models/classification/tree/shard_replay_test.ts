@@ -181,4 +181,40 @@ Deno.test("the shard fold keeps its shard in executor state, answers a resent re
   assert.deepEqual(ask(4, { type: "gbt.labelSums", scale: 1024 }, true), sums);
   assert.throws(() => ask(5, { type: "gbt.round" }), /Malformed/);
   assert.equal(state.size, 0, "a failed request drops the shard: it may be half-applied");
+  // A replay staged in pieces: all of them rebuild the shard, a missing one is a missing state.
+  const text = JSON.stringify(replay);
+  const stage = (seq: number, index: number) =>
+    answerShardRequest([batch], {
+      partition: 0,
+      numPartitions: 1,
+      args: {
+        kind: "gbt",
+        session: "s/",
+        seq,
+        stage: { index, count: 2, text: index ? text.slice(9) : text.slice(0, 9) },
+      },
+      seed: 0,
+      signal: new AbortController().signal,
+      state,
+      schema: batch.schema,
+    }, TREE_KINDS);
+  stage(6, 1);
+  const staged = (seq: number) => ({
+    partition: 0,
+    numPartitions: 1,
+    args: { kind: "gbt", session: "s/", seq, request: { type: "gbt.describe" }, replay: { staged: 2 } },
+    seed: 0,
+    signal: new AbortController().signal,
+    state,
+    schema: batch.schema,
+  });
+  assert.throws(
+    () => answerShardRequest([batch], staged(6), TREE_KINDS),
+    StateMissingError,
+    "piece 0 is missing",
+  );
+  stage(6, 0);
+  stage(6, 1);
+  assert.deepEqual(decodeReply(answerShardRequest([batch], staged(6), TREE_KINDS)).type, "describe");
+  assert.equal(state.size, 1, "the pieces are dropped once used");
 });
