@@ -1,9 +1,11 @@
 /**
  * Trees and binnings in the compact form that travels in job arguments (whose JSON is limited to
- * 512 KiB per task): only what predicting a binned row needs — per node the split feature, the
- * threshold bin, the default direction, the left child (the right one follows it: trees are
- * numbered breadth first) and the output; per categorical split its bin set — as base64 of
- * little-endian typed arrays, ~27 characters per node. A 100-tree model of 63 leaves is ~330 KB.
+ * 512 KiB per task): only what predicting a binned row needs — per node its split feature (−1 at
+ * a leaf); per split the threshold bin, the default direction and the categorical split it is,
+ * if any (with its bin set); per leaf its output. Children are implied: trees are numbered
+ * breadth first, so the `k`-th split's children are nodes `2k + 1` and `2k + 2`. As base64 of
+ * little-endian typed arrays that is ~11 characters per node: a 100-tree model of 63 leaves is
+ * ~140 KB, 20 trees of depth 10 ~450 KB.
  *
  * Decoded trees predict binned rows exactly as the originals (`Tree.leafOfBinned`); their raw
  * thresholds, gains, counts and category codes are not carried.
@@ -47,32 +49,35 @@ function fromBase64<T extends Typed>(value: unknown, what: string, make: (b: Arr
   }
 }
 
-/** `trees` in compact form (JSON). */
+/** `trees` in compact form (JSON). `RangeError` for trees not numbered breadth first. */
 export function encodeCompactTrees(trees: readonly Tree[]): Json {
   const a = trees.map((t) => t.arrays);
-  if (a.some((t) => t.feature.some((f) => f > 0x7fff))) {
-    throw new RangeError("Compact trees hold feature indices below 32768");
-  }
   const nodes = a.reduce((n, t) => n + t.feature.length, 0);
+  const splits = a.reduce((n, t) => n + t.feature.filter((f) => f >= 0).length, 0);
   const nodeOffsets = new Int32Array(trees.length + 1), catSplits = new Int32Array(trees.length + 1);
-  const feature = new Int16Array(nodes),
-    thresholdBin = new Uint8Array(nodes),
-    defaultLeft = new Uint8Array(nodes);
-  const left = new Int32Array(nodes), value = new Float64Array(nodes), catIndex = new Int32Array(nodes);
+  const feature = new Int16Array(nodes);
+  const thresholdBin = new Uint8Array(splits), defaultLeft = new Uint8Array(splits);
+  const catIndex = new Int16Array(splits), value = new Float64Array(nodes - splits);
   const bits: Uint32Array[] = [];
-  let at = 0;
+  let at = 0, split = 0, leaf = 0;
   a.forEach((t, i) => {
-    for (let k = 0; k < t.feature.length; k++) {
-      if (t.feature[k]! >= 0 && t.right[k] !== t.left[k]! + 1) {
+    let k = 0; // splits of this tree so far: the k-th split's children are nodes 2k + 1, 2k + 2
+    for (let n = 0; n < t.feature.length; n++) {
+      const f = t.feature[n]!;
+      if (f > 0x7fff) throw new RangeError("Compact trees hold feature indices below 32768");
+      feature[at + n] = f;
+      if (f < 0) {
+        value[leaf++] = t.value[n]!;
+        continue;
+      }
+      if (t.left[n] !== 2 * k + 1 || t.right[n] !== 2 * k + 2) {
         throw new RangeError("Compact trees need breadth-first node numbering");
       }
+      k++;
+      thresholdBin[split] = Math.max(0, t.thresholdBin[n]!);
+      defaultLeft[split] = t.defaultLeft[n]!;
+      catIndex[split++] = t.catIndex[n]!;
     }
-    feature.set(t.feature, at);
-    thresholdBin.set(t.thresholdBin.map((b) => Math.max(0, b)), at);
-    defaultLeft.set(t.defaultLeft, at);
-    left.set(t.left, at);
-    value.set(t.value, at);
-    catIndex.set(t.catIndex, at);
     at += t.feature.length;
     nodeOffsets[i + 1] = at;
     catSplits[i + 1] = catSplits[i]! + t.catBits.length / 8;
@@ -89,9 +94,8 @@ export function encodeCompactTrees(trees: readonly Tree[]): Json {
     feature: toBase64(feature),
     thresholdBin: toBase64(thresholdBin),
     defaultLeft: toBase64(defaultLeft),
-    left: toBase64(left),
-    value: toBase64(value),
     catIndex: toBase64(catIndex),
+    value: toBase64(value),
     catSplits: toBase64(catSplits),
     catBits: toBase64(catBits),
   };
@@ -101,47 +105,61 @@ export function encodeCompactTrees(trees: readonly Tree[]): Json {
 export function decodeCompactTrees(value: unknown): Tree[] {
   const v = asRecord(value, "compact trees");
   const i32 = (k: string) => fromBase64(v[k], `compact trees ${k}`, (b) => new Int32Array(b));
+  const u8 = (k: string) => fromBase64(v[k], `compact trees ${k}`, (b) => new Uint8Array(b));
+  const i16 = (k: string) => fromBase64(v[k], `compact trees ${k}`, (b) => new Int16Array(b));
   const nodeOffsets = i32("nodeOffsets"), catSplits = i32("catSplits");
-  const feature = fromBase64(v.feature, "compact trees feature", (b) => new Int16Array(b));
-  const thresholdBin = fromBase64(v.thresholdBin, "compact trees thresholdBin", (b) => new Uint8Array(b));
-  const defaultLeft = fromBase64(v.defaultLeft, "compact trees defaultLeft", (b) => new Uint8Array(b));
-  const left = i32("left"), catIndex = i32("catIndex");
+  const feature = i16("feature"), thresholdBin = u8("thresholdBin"), defaultLeft = u8("defaultLeft");
+  const catIndex = i16("catIndex");
   const values = fromBase64(v.value, "compact trees value", (b) => new Float64Array(b));
   const catBits = fromBase64(v.catBits, "compact trees catBits", (b) => new Uint32Array(b));
   const nodes = feature.length, trees = nodeOffsets.length - 1;
-  const sameLength = [thresholdBin, defaultLeft, left, values, catIndex].every((x) => x.length === nodes);
-  if (trees < 0 || !sameLength || nodeOffsets[trees] !== nodes || catSplits.length !== trees + 1) {
+  const splits = feature.filter((f) => f >= 0).length;
+  const lengthsAgree = thresholdBin.length === splits && defaultLeft.length === splits &&
+    catIndex.length === splits && values.length === nodes - splits;
+  if (trees < 0 || !lengthsAgree || nodeOffsets[trees] !== nodes || catSplits.length !== trees + 1) {
     throw new MalformedMessageError("Malformed compact trees: array lengths disagree");
   }
   const out: Tree[] = [];
+  let split = 0, leaf = 0;
   for (let t = 0; t < trees; t++) {
     const s = nodeOffsets[t]!, e = nodeOffsets[t + 1]!;
     const c0 = catSplits[t]!, c1 = catSplits[t + 1]!;
     if (!(s <= e && c0 <= c1 && 8 * c1 <= catBits.length)) {
       throw new MalformedMessageError("Malformed compact trees: offsets out of order");
     }
-    const n = e - s, f = Int32Array.from(feature.subarray(s, e));
-    const l = left.slice(s, e);
+    const n = e - s;
+    const arrays = {
+      feature: Int32Array.from(feature.subarray(s, e)),
+      thresholdBin: new Int32Array(n).fill(-1),
+      threshold: new Float64Array(n),
+      defaultLeft: new Uint8Array(n),
+      left: new Int32Array(n).fill(-1),
+      right: new Int32Array(n).fill(-1),
+      value: new Float64Array(n),
+      gain: new Float64Array(n),
+      count: new Float64Array(n),
+      weight: new Float64Array(n),
+      catIndex: new Int32Array(n).fill(-1),
+      catBits: catBits.slice(8 * c0, 8 * c1),
+      catCodeOffsets: new Int32Array(2 * (c1 - c0) + 1),
+      catCodes: new Float64Array(0),
+    };
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (arrays.feature[i]! < 0) {
+        arrays.value[i] = values[leaf++]!;
+        continue;
+      }
+      const c = catIndex[split]!;
+      arrays.catIndex[i] = c;
+      if (c < 0) arrays.thresholdBin[i] = thresholdBin[split]!;
+      arrays.defaultLeft[i] = defaultLeft[split++]!;
+      arrays.left[i] = 2 * k + 1;
+      arrays.right[i] = 2 * k + 2;
+      k++;
+    }
     try {
-      out.push(Tree.fromArrays({
-        feature: f,
-        thresholdBin: Int32Array.from(
-          thresholdBin.subarray(s, e),
-          (x, k) => (f[k]! < 0 || catIndex[s + k]! >= 0 ? -1 : x),
-        ),
-        threshold: new Float64Array(n),
-        defaultLeft: defaultLeft.slice(s, e),
-        left: l,
-        right: l.map((x) => (x < 0 ? -1 : x + 1)),
-        value: values.slice(s, e),
-        gain: new Float64Array(n),
-        count: new Float64Array(n),
-        weight: new Float64Array(n),
-        catIndex: catIndex.slice(s, e),
-        catBits: catBits.slice(8 * c0, 8 * c1),
-        catCodeOffsets: new Int32Array(2 * (c1 - c0) + 1),
-        catCodes: new Float64Array(0),
-      }));
+      out.push(Tree.fromArrays(arrays));
     } catch (err) {
       throw new MalformedMessageError(`Malformed compact tree ${t}: ${(err as Error).message}`);
     }

@@ -193,6 +193,28 @@ function replayOf(ctx: InputContext, args: ShardArgs): { base: ShardBase; journa
   return replay;
 }
 
+/** A shard rebuilt from the request's replay, as it was after request `seq − 1`; `StateMissingError` without one. */
+function rebuild(
+  batches: readonly Batch[],
+  ctx: InputContext,
+  at: { args: ShardArgs; kind: ShardKind; key: string },
+): ShardEntry {
+  const { args, kind, key } = at;
+  ctx.state.delete(key);
+  const replay = replayOf(ctx, args);
+  if (replay === undefined) {
+    throw new StateMissingError(
+      `Partition ${ctx.partition} has no shard state for request ${args.seq} of session ${args.session}`,
+      { data: { session: args.session, partition: ctx.partition, seq: args.seq } },
+    );
+  }
+  const { base, journal } = replay;
+  const first = base.firstRowIds[ctx.partition];
+  if (first === undefined) throw new MalformedMessageError(`No first row id for partition ${ctx.partition}`);
+  const data = shardFromBatches(batches, base.source, { binnings: base.binnings, firstRowId: first });
+  return new ShardEntry(args.kind, kind.restore(data, journal), args.seq - 1);
+}
+
 /**
  * Answers a session's request on this partition's shard (the body of the tree fold): finds,
  * re-answers or rebuilds the shard as the module doc says, and returns the encoded reply.
@@ -208,36 +230,20 @@ export function answerShardRequest(
   if (args.stage !== undefined) return stagePiece(ctx, { ...args, stage: args.stage });
   const key = shardKey(args.session, ctx.partition);
   const found = ctx.state.get(key);
-  let entry = found instanceof ShardEntry && found.kind === args.kind ? found : undefined;
-  const redo = entry?.seq === args.seq;
-  if (!redo && entry?.seq !== args.seq - 1) {
-    ctx.state.delete(key);
-    const replay = replayOf(ctx, args);
-    if (replay === undefined) {
-      throw new StateMissingError(
-        `Partition ${ctx.partition} has no shard state for request ${args.seq} of session ${args.session}`,
-        { data: { session: args.session, partition: ctx.partition, seq: args.seq } },
-      );
-    }
-    const { base, journal } = replay;
-    const first = base.firstRowIds[ctx.partition];
-    if (first === undefined) {
-      throw new MalformedMessageError(`No first row id for partition ${ctx.partition}`);
-    }
-    const data = shardFromBatches(batches, base.source, { binnings: base.binnings, firstRowId: first });
-    entry = new ShardEntry(args.kind, kind.restore(data, journal), args.seq - 1);
-  }
+  const kept = found instanceof ShardEntry && found.kind === args.kind &&
+    (found.seq === args.seq || found.seq === args.seq - 1);
+  const entry = kept ? found : rebuild(batches, ctx, { args, kind, key });
   if (args.replay !== undefined && "staged" in args.replay) {
     ctx.state.delete(stageKey(args.session, ctx.partition));
   }
   let reply: ShardReply;
   try {
-    reply = entry!.shard.answer(args.request, { redo });
+    reply = entry.shard.answer(args.request, { redo: entry.seq === args.seq });
   } catch (e) {
     ctx.state.delete(key); // half-applied: the next request rebuilds
     throw e;
   }
-  entry!.seq = args.seq;
-  ctx.state.set(key, entry, entry!.shard.bytes);
+  entry.seq = args.seq;
+  ctx.state.set(key, entry, entry.shard.bytes);
   return encodeReply(reply);
 }
