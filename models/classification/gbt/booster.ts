@@ -34,11 +34,13 @@ const APPLY_PER_REQUEST = 8;
 
 /** Progress after each tree. */
 export interface GbtRoundInfo {
+  /** The round (tree) just grown, from 0. */
   readonly round: number;
   /** Mean training loss before this round's tree. */
   readonly trainLoss: number;
   /** Mean validation loss after this round's tree, when there is a validation set. */
   readonly validationLoss: number | undefined;
+  /** Leaves of the round's tree. */
   readonly leaves: number;
 }
 
@@ -54,6 +56,7 @@ export interface GbtTraining {
   readonly bestIteration: number;
   /** Trees trained before stopping. */
   readonly roundsTrained: number;
+  /** Whether early stopping ended the training before `numRounds`. */
   readonly stoppedEarly: boolean;
   /** Round trips to the training shards. */
   readonly requests: number;

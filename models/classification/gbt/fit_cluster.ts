@@ -49,14 +49,17 @@ import { type GbtParams, type ResolvedGbtParams, resolveGbtParams } from "./para
 
 /** Options of {@linkcode fitGbtCluster}. */
 export interface FitGbtClusterOptions extends ClusterFitOptions {
+  /** Boosting parameters (validated here). @default {{}} */
   readonly params?: GbtParams | ResolvedGbtParams;
   /** Rows for validation loss and early stopping (the same columns as the training rows). */
   readonly validation?: Dataset;
+  /** Called after each tree with the round's losses. */
   readonly onRound?: (info: GbtRoundInfo) => void;
 }
 
 /** A cluster training's result: the booster's, and the jobs it took. */
 export interface GbtClusterTraining extends GbtTraining {
+  /** Jobs the training ran on the cluster. */
   readonly cluster: ClusterTrainingStats;
 }
 

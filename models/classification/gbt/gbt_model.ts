@@ -23,11 +23,16 @@ export const GBT_MODEL_VERSION = 1;
 
 /** A boosted-trees binary classifier. */
 export class GbtModel {
+  /** The log-odds every row starts from (the training rows' weighted positive rate). */
   readonly initScore: number;
+  /** The trees, in boosting order; their outputs add to the log-odds. */
   readonly trees: readonly Tree[];
+  /** How each feature's raw values map to bins. */
   readonly binnings: readonly FeatureBinning[];
+  /** One name per feature (the input columns, for a model fitted on a dataset). */
   readonly featureNames: readonly string[];
 
+  /** A model of these parts; `RangeError` when names or split features do not match the binnings. */
   constructor(parts: {
     initScore: number;
     trees: readonly Tree[];

@@ -52,6 +52,7 @@ const MAX_REPLY_BYTES = 32 * 2 ** 20;
 
 /** Options of {@linkcode fitForestCluster}. */
 export interface FitForestClusterOptions extends ClusterFitOptions {
+  /** Forest parameters (validated here). @default {{}} */
   readonly params?: ForestParams | ResolvedForestParams;
   /** Called as each group of trees completes, with the number of trees done. */
   readonly onProgress?: (treesDone: number) => void;
@@ -59,6 +60,7 @@ export interface FitForestClusterOptions extends ClusterFitOptions {
 
 /** A cluster training's result: the forest's, and the jobs it took. */
 export interface ForestClusterTraining extends ForestTraining {
+  /** Jobs the training ran on the cluster. */
   readonly cluster: ClusterTrainingStats;
 }
 

@@ -47,6 +47,7 @@ export interface ForestTrainingSetup {
 
 /** The result of training. */
 export interface ForestTraining {
+  /** The trained forest. */
   readonly model: ForestModel;
   /** Round trips to the shards. */
   readonly requests: number;

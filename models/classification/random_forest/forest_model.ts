@@ -15,10 +15,14 @@ export const FOREST_MODEL_VERSION = 1;
 
 /** A random-forest binary classifier. */
 export class ForestModel {
+  /** The trees; each leaf holds the weighted positive fraction of its training rows. */
   readonly trees: readonly Tree[];
+  /** How each feature's raw values map to bins. */
   readonly binnings: readonly FeatureBinning[];
+  /** One name per feature (the input columns, for a model fitted on a dataset). */
   readonly featureNames: readonly string[];
 
+  /** A forest of these parts; `RangeError` without trees or when names or features do not match. */
   constructor(
     parts: { trees: readonly Tree[]; binnings: readonly FeatureBinning[]; featureNames?: readonly string[] },
   ) {

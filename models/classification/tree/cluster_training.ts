@@ -47,6 +47,7 @@ export interface ClusterFitOptions extends TreeColumns {
   readonly checkpoint?: CheckpointOptions;
   /** Called as each training request's job starts (progress; fault-injection in tests). */
   readonly onRequest?: (info: { readonly requests: number; readonly type: string }) => void;
+  /** Aborts the training (its cache and executor state are released). */
   readonly signal?: AbortSignal;
 }
 
