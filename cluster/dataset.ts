@@ -17,7 +17,7 @@ import { schemaOf } from "./plan/plan_schema.ts";
 import { projectWithWindows } from "./plan/window_plan.ts";
 import type { JoinHow } from "./plan/task_plan.ts";
 import type { AggregatePartitionsSpec, MapPartitionsSpec } from "./partition_fns.ts";
-import { checkJson, type PartitionValue } from "./util/partition_value.ts";
+import { checkArgs, type PartitionValue } from "./util/partition_value.ts";
 
 function toExpr(c: ColumnLike): Expr {
   return typeof c === "string" ? col(c).expr : c.expr;
@@ -408,6 +408,7 @@ export class Dataset {
    * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {TypeError} when the module or export is not a non-empty string, or `args` is not JSON.
+   * @throws {RangeError} when `args` is more than `MAX_ARGS_BYTES` (512 KiB) of JSON.
    */
   mapPartitions(spec: MapPartitionsSpec): Dataset {
     checkName("mapPartitions", "module", spec.module);
@@ -419,7 +420,7 @@ export class Dataset {
     if (!Array.isArray(spec.schema) || spec.schema.length === 0) {
       throw new TypeError("mapPartitions() needs a schema with at least one column");
     }
-    const args = checkJson(spec.args ?? null, "mapPartitions() args");
+    const args = checkArgs(spec.args ?? null, "mapPartitions() args");
     return this.#derive({
       op: "mapPartitions",
       input: this.plan,
@@ -460,6 +461,19 @@ export class Dataset {
         ? p.input
         : undefined;
     }
+  }
+
+  /**
+   * Drops the executor-local state (`PartitionContext.state`) whose keys start with `prefix`, on
+   * every executor: what per-partition functions kept between jobs, once they are done with it.
+   *
+   * @throws {TypeError} for an empty prefix.
+   */
+  async releaseState(prefix: string): Promise<void> {
+    if (typeof prefix !== "string" || prefix.length === 0) {
+      throw new TypeError("releaseState() needs a non-empty key prefix");
+    }
+    await this.#engine.releaseState(prefix);
   }
 
   // ---- actions ----
@@ -506,6 +520,7 @@ export class Dataset {
    * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {NotAllowedError} when the module is not on the allowlist (or lacks the exports).
+   * @throws {RangeError} when `args` is more than `MAX_ARGS_BYTES` (512 KiB) of JSON.
    */
   async aggregatePartitions(
     spec: AggregatePartitionsSpec,
@@ -514,7 +529,7 @@ export class Dataset {
     checkName("aggregatePartitions", "module", spec.module);
     checkName("aggregatePartitions", "fold", spec.fold);
     checkName("aggregatePartitions", "merge", spec.merge);
-    const args = checkJson(spec.args ?? null, "aggregatePartitions() args");
+    const args = checkArgs(spec.args ?? null, "aggregatePartitions() args");
     const action = {
       kind: "aggregate",
       module: spec.module,

@@ -18,6 +18,8 @@ export interface Engine {
   /** Stores driver-side data split into partitions; returns its id for an `inline` plan. */
   putInline(schema: Schema, partitions: readonly Batch[]): Promise<string>;
   unpersist(cacheId: number): Promise<void>;
+  /** Drops executor-local state whose keys start with `prefix` on every executor. */
+  releaseState(prefix: string): Promise<void>;
   nextCacheId(): number;
   status(): Promise<ClusterStatus>;
   readonly defaultParallelism: number;

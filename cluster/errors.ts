@@ -82,6 +82,19 @@ export class NotAllowedError extends FrontierError {
   override name = "NotAllowedError";
 }
 
+/**
+ * A task needed executor-local state (`PartitionContext.state`) that is not there or is stale:
+ * evicted, lost with an executor, or the task ran on another executor. Deterministic: the same
+ * task fails the same way on a retry, so the job fails at once and its caller resends what
+ * rebuilds the state.
+ */
+export class StateMissingError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
+  static override readonly deterministic: boolean = true;
+  /** Always `"StateMissingError"`, here and on the wire. */
+  override name = "StateMissingError";
+}
+
 /** A node failed to prove the shared secret, or a frame came from an unauthenticated peer. */
 export class AuthenticationError extends FrontierError {
   /** Always `"AuthenticationError"`, here and on the wire. */
@@ -95,5 +108,6 @@ registerErrors(
   SchemaError,
   InvalidRowError,
   NotAllowedError,
+  StateMissingError,
   AuthenticationError,
 );

@@ -30,6 +30,7 @@ import { connectRemote, type RemoteEngine } from "./deploy/remote_client.ts";
 import { BUILTIN_GENERATORS_MODULE } from "./sources/generators.ts";
 import { DataReader } from "./reader.ts";
 import { TRANSACTION_SCHEMA } from "./sources/transactions/generator.ts";
+import { checkArgs } from "./util/partition_value.ts";
 
 /** Settings of {@linkcode Frontier.start}: the executors to start, plus the driver's settings. */
 export interface StartOptions extends DriverOptions {
@@ -257,7 +258,7 @@ export class Frontier implements AsyncDisposable {
       op: "generate",
       module: options.module,
       export: options.export,
-      args: options.args ?? null,
+      args: checkArgs(options.args ?? null, "generate() args"),
       partitions: options.partitions ?? this.#engine.defaultParallelism,
       schema: options.schema,
     });
@@ -347,6 +348,7 @@ export function localEngine(driver: Driver, parallelism: number): Engine {
     explain: (plan) => driver.explain(plan),
     putInline: (schema, parts) => Promise.resolve(driver.putInline(schema, parts)),
     unpersist: (id) => Promise.resolve(driver.unpersist(id)),
+    releaseState: (prefix) => Promise.resolve().then(() => driver.releaseState(prefix)),
     nextCacheId: () => ++cacheSeq,
     status: () => Promise.resolve(driver.status()),
     defaultParallelism: parallelism,

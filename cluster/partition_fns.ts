@@ -15,7 +15,9 @@
  *   finished first.
  *
  * Every function gets the partition's `seed` (a function of the plan and the partition, never
- * of the attempt), so a retried task reproduces its output.
+ * of the attempt), so a retried task reproduces its output, and the executor's
+ * {@linkcode PartitionState}: values kept on the executor between jobs (a cache the function must
+ * be able to rebuild, see `executor/state_store.ts`).
  *
  * @module
  */
@@ -24,6 +26,27 @@ import type { Batch, Schema } from "./columnar/batch.ts";
 import type { PartitionValue } from "./util/partition_value.ts";
 
 export type { PartitionValue, ValueEncoding } from "./util/partition_value.ts";
+
+/**
+ * Executor-local values that outlive a task (`ctx.state`), keyed by string: a bounded cache with
+ * least-recently-used eviction, counted in the executor's status. A value may be gone at any
+ * time (evicted, the executor replaced, the task run elsewhere after a failure): code that uses
+ * it must rebuild it from its input when it is missing, and must not let the result depend on
+ * whether it was there. Keys are shared by every job on the executor: prefix them with
+ * something unique to the caller, and release them (`Dataset.releaseState(prefix)`) when done.
+ */
+export interface PartitionState {
+  /** The value under `key` (now the most recently used), or `undefined`. */
+  get(key: string): unknown;
+  /**
+   * Keeps `value` under `key`, declared as `bytes` bytes of the executor's state budget; evicts
+   * least recently used entries to make room. False when `bytes` exceeds the whole budget (then
+   * nothing is kept under `key`).
+   */
+  set(key: string, value: unknown, bytes: number): boolean;
+  /** Drops `key`; whether it was there. */
+  delete(key: string): boolean;
+}
 
 /** What every per-partition function is told about its partition. */
 export interface PartitionContext {
@@ -37,6 +60,8 @@ export interface PartitionContext {
   readonly seed: number;
   /** Aborted when the task is killed. */
   readonly signal: AbortSignal;
+  /** This executor's state store, shared by the tasks that run on it. */
+  readonly state: PartitionState;
 }
 
 /** A {@linkcode PartitionContext} over input rows. */

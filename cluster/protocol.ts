@@ -96,6 +96,8 @@ export type DriverMessage =
   | { v: 1; type: "task.kill"; taskId: string }
   | { v: 1; type: "broadcast.put"; broadcastId: string }
   | { v: 1; type: "blocks.remove"; outputIds: number[]; broadcastIds: string[] }
+  /** Drop the executor-local state (`PartitionContext.state`) whose keys start with `prefix`. */
+  | { v: 1; type: "state.release"; prefix: string }
   | {
     v: 1;
     type: "block.request";
@@ -109,7 +111,16 @@ export type DriverMessage =
   | { v: 1; type: "error"; error: WireError };
 
 export type ExecutorMessage =
-  | { v: 1; type: "heartbeat"; seq: number; running: number; blockBytes: number; rssBytes: number }
+  | {
+    v: 1;
+    type: "heartbeat";
+    seq: number;
+    running: number;
+    blockBytes: number;
+    /** Bytes of executor-local state (`PartitionContext.state`). */
+    stateBytes: number;
+    rssBytes: number;
+  }
   | { v: 1; type: "task.finished"; taskId: string; output: TaskOutputMsg; metrics: TaskMetrics }
   | { v: 1; type: "task.failed"; taskId: string; failure: TaskFailure }
   | {
@@ -189,6 +200,7 @@ const executorMessage = z.discriminatedUnion("type", [
     seq: int,
     running: int,
     blockBytes: z.number().min(0),
+    stateBytes: z.number().min(0),
     rssBytes: z.number().min(0),
   }),
   z.object({
@@ -227,6 +239,7 @@ const driverSimple = z.discriminatedUnion("type", [
     outputIds: z.array(int).max(100_000),
     broadcastIds: z.array(id).max(100_000),
   }),
+  z.object({ v: z.literal(1), type: z.literal("state.release"), prefix: z.string().min(1).max(1000) }),
   z.object({
     v: z.literal(1),
     type: z.literal("block.request"),

@@ -19,10 +19,17 @@
  *   that executors apply per batch ({@linkcode assembleBlock}, {@linkcode assembleBinned}).
  *   Exact, partition-independent splits: stratified {@linkcode randomSplit}, out-of-time
  *   {@linkcode timeSplit}; bank defaults in {@linkcode bankPipeline}.
+ * - Trees: {@linkcode GbtClassifier} (LightGBM-style boosting: leaf-wise, Newton leaves, early
+ *   stopping) and {@linkcode RandomForestClassifier}, `fit(dataset, { features, categorical,
+ *   label, weight })`: binned on the cluster, each partition's shard kept in its executor's
+ *   state between rounds, one job per round trip; byte-identical models for any layout and after
+ *   executor failures; `checkpoint` / `resume` for long trainings. {@linkcode GbtModel} and
+ *   {@linkcode ForestModel} `transform` lazily on the executors (probability, prediction, leaves).
  * - Evaluation on the cluster, exact: {@linkcode evaluateBinary}, {@linkcode chooseThresholdOn}
  *   (max F1 or least cost), {@linkcode operatingPointOn}, {@linkcode permutationImportance}.
  * - Persistence: {@linkcode saveModel} / {@linkcode loadModel} with
- *   {@linkcode defaultModelRegistry} (and {@linkcode LOGISTIC_BODY_CODEC}).
+ *   {@linkcode defaultModelRegistry} (and {@linkcode LOGISTIC_BODY_CODEC}, {@linkcode gbtCodec},
+ *   {@linkcode forestCodec}).
  *
  * Model jobs run this package's modules on the executors; every cluster allows Frontier's own
  * packages, so nothing needs to be declared (`cluster/modules.ts`).
@@ -211,6 +218,39 @@ export {
   LOGISTIC_KIND,
   logisticParamsJson,
 } from "./classification/logistic_regression/body_codec.ts";
+
+export { GbtClassifier } from "./classification/gbt/gbt_classifier.ts";
+export { GbtModel } from "./classification/gbt/gbt_model.ts";
+export { type GbtParams, type ResolvedGbtParams } from "./classification/gbt/params.ts";
+export { type GbtProgress, type GbtRoundInfo, type GbtTraining } from "./classification/gbt/booster.ts";
+export {
+  fitGbtCluster,
+  type FitGbtClusterOptions,
+  type GbtClusterTraining,
+} from "./classification/gbt/fit_cluster.ts";
+export { gbtCodec } from "./classification/gbt/gbt_codec.ts";
+export { RandomForestClassifier } from "./classification/random_forest/forest_classifier.ts";
+export { ForestModel } from "./classification/random_forest/forest_model.ts";
+export {
+  type FeatureSubsetStrategy,
+  type ForestParams,
+  type ResolvedForestParams,
+} from "./classification/random_forest/params.ts";
+export { type ForestTraining } from "./classification/random_forest/forest.ts";
+export {
+  fitForestCluster,
+  type FitForestClusterOptions,
+  type ForestClusterTraining,
+} from "./classification/random_forest/fit_cluster.ts";
+export { forestCodec } from "./classification/random_forest/forest_codec.ts";
+export {
+  type ClusterFitOptions,
+  type ClusterTrainingStats,
+  type TreeColumns,
+} from "./classification/tree/cluster_training.ts";
+export { type CheckpointOptions } from "./classification/tree/checkpoint.ts";
+export { type TransformOptions as TreeTransformOptions } from "./classification/tree/tree_transform.ts";
+export { TREE_JOBS_MODULE } from "./classification/tree_jobs_url.ts";
 
 export {
   chooseThresholdOn,

@@ -12,6 +12,7 @@
  * { type: "cluster.status", reqId }                 { type: "cluster.status.result", reqId, status }
  * { type: "data.put", reqId, schema, partitionRows } + IPC   { type: "data.stored", reqId, dataId }
  * { type: "cache.unpersist", reqId, cacheId }       { type: "cache.unpersisted", reqId }
+ * { type: "state.release", reqId, prefix }          { type: "state.released", reqId }
  *                                                   { type: "error", reqId?, error }
  * first frame from the driver: { type: "session.welcome", defaultParallelism }
  * ```
@@ -59,7 +60,8 @@ export type ClientRequest =
   | { v: 1; type: "plan.explain"; reqId: number; plan: unknown }
   | { v: 1; type: "cluster.status"; reqId: number }
   | { v: 1; type: "data.put"; reqId: number; schema: Schema; partitionRows: number[] }
-  | { v: 1; type: "cache.unpersist"; reqId: number; cacheId: number };
+  | { v: 1; type: "cache.unpersist"; reqId: number; cacheId: number }
+  | { v: 1; type: "state.release"; reqId: number; prefix: string };
 
 /** A reply or notice from the driver to a remote client. */
 export type ClientReply =
@@ -78,6 +80,7 @@ export type ClientReply =
   | { v: 1; type: "cluster.status.result"; reqId: number; status: ClusterStatus }
   | { v: 1; type: "data.stored"; reqId: number; dataId: string }
   | { v: 1; type: "cache.unpersisted"; reqId: number }
+  | { v: 1; type: "state.released"; reqId: number }
   | { v: 1; type: "error"; reqId?: number | undefined; error: WireError };
 
 /** Largest partition count of one `data.put`. */
@@ -114,6 +117,7 @@ const request = z.discriminatedUnion("type", [
     partitionRows: z.array(nat).min(1).max(MAX_PUT_PARTITIONS),
   }),
   z.object({ v: z.literal(1), type: z.literal("cache.unpersist"), reqId, cacheId: nat }),
+  z.object({ v: z.literal(1), type: z.literal("state.release"), reqId, prefix: z.string().min(1).max(1000) }),
 ]);
 
 const stageStatus = z.object({
@@ -137,6 +141,7 @@ const clusterStatus = z.object({
       slots: nat,
       runningTasks: nat,
       blockBytes: z.number().min(0),
+      stateBytes: z.number().min(0),
       rssBytes: z.number().min(0),
       lastHeartbeatAgoMs: z.number().optional(),
     }).transform((e) => ({ ...e, lastHeartbeatAgoMs: e.lastHeartbeatAgoMs })),
@@ -170,6 +175,7 @@ const reply = z.discriminatedUnion("type", [
   z.object({ v: z.literal(1), type: z.literal("cluster.status.result"), reqId, status: clusterStatus }),
   z.object({ v: z.literal(1), type: z.literal("data.stored"), reqId, dataId: z.string().min(1).max(300) }),
   z.object({ v: z.literal(1), type: z.literal("cache.unpersisted"), reqId }),
+  z.object({ v: z.literal(1), type: z.literal("state.released"), reqId }),
   z.object({ v: z.literal(1), type: z.literal("error"), reqId: reqId.optional(), error: wireErrorSchema }),
 ]);
 

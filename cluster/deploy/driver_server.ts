@@ -344,6 +344,10 @@ class Server implements DriverServer {
           d.unpersist(req.cacheId);
           await this.#send(conn, { type: "cache.unpersisted", reqId: req.reqId });
           return;
+        case "state.release":
+          d.releaseState(req.prefix);
+          await this.#send(conn, { type: "state.released", reqId: req.reqId });
+          return;
         default:
           req satisfies never;
       }

@@ -249,6 +249,11 @@ class RemoteClient implements RemoteEngine {
     if (reply.type !== "cache.unpersisted") throw unexpected("cache.unpersisted", reply);
   }
 
+  async releaseState(prefix: string): Promise<void> {
+    const { reply } = await this.#request({ type: "state.release", prefix });
+    if (reply.type !== "state.released") throw unexpected("state.released", reply);
+  }
+
   /** A random 31-bit id, so clients sharing a driver do not collide. */
   nextCacheId(): number {
     const [r] = crypto.getRandomValues(new Uint32Array(1));

@@ -114,6 +114,8 @@ export interface ExecutorStatus {
   runningTasks: number;
   /** Bytes of shuffle, cache and broadcast blocks it holds (from its last heartbeat). */
   blockBytes: number;
+  /** Bytes of executor-local state (`PartitionContext.state`) at the last heartbeat. */
+  stateBytes: number;
   /** Its resident set size (from its last heartbeat). */
   rssBytes: number;
   /** Milliseconds since its last heartbeat; `undefined` before the first. */
@@ -169,6 +171,7 @@ interface ExecutorEntry {
   broadcasts: Set<string>;
   lastHeartbeat: number | undefined;
   blockBytes: number;
+  stateBytes: number;
   rssBytes: number;
   chain: Promise<void>;
   loop?: Promise<void>;
@@ -322,6 +325,7 @@ export class Driver implements AsyncDisposable {
       broadcasts: new Set(),
       lastHeartbeat: undefined,
       blockBytes: 0,
+      stateBytes: 0,
       rssBytes: 0,
       chain: Promise.resolve(),
     };
@@ -452,6 +456,7 @@ export class Driver implements AsyncDisposable {
         this.#detector.heartbeat(e.id);
         e.lastHeartbeat = this.#clock.now();
         e.blockBytes = msg.blockBytes;
+        e.stateBytes = msg.stateBytes;
         e.rssBytes = msg.rssBytes;
         return;
       case "task.finished": {
@@ -740,6 +745,20 @@ export class Driver implements AsyncDisposable {
     }
   }
 
+  /**
+   * Drops the executor-local state (`PartitionContext.state`) whose keys start with `prefix` on
+   * every alive executor (sent in order after the tasks already sent to it). `TypeError` for an
+   * empty prefix.
+   */
+  releaseState(prefix: string): void {
+    if (typeof prefix !== "string" || prefix.length === 0) {
+      throw new TypeError("releaseState() needs a non-empty key prefix");
+    }
+    for (const e of this.#executors.values()) {
+      this.#sendTo(e.id, { v: 1, type: "state.release", prefix });
+    }
+  }
+
   status(): ClusterStatus {
     const sched = this.#scheduler.status();
     const running = new Map(sched.executors.map((e) => [e.id, e.running]));
@@ -759,6 +778,7 @@ export class Driver implements AsyncDisposable {
         slots: e.info.slots,
         runningTasks: running.get(e.id) ?? 0,
         blockBytes: e.blockBytes,
+        stateBytes: e.stateBytes,
         rssBytes: e.rssBytes,
         lastHeartbeatAgoMs: e.lastHeartbeat === undefined ? undefined : now - e.lastHeartbeat,
       })),

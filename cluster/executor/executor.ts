@@ -18,6 +18,7 @@ import { FetchFailedError } from "../errors.ts";
 import type { Batch } from "../columnar/batch.ts";
 import { decodeBatches } from "../columnar/arrow_codec.ts";
 import { blockKey, BlockStore } from "./block_store.ts";
+import { StateStore } from "./state_store.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { ActorSystem } from "../../actors/system.ts";
 import { decodeDriverMessage, type DriverMessage, type ExecutorMessage } from "../protocol.ts";
@@ -44,6 +45,8 @@ export interface ExecutorOptions {
   allowedModules?: readonly string[];
   /** Bounded table of in-flight block fetches. @default {1024} */
   maxPendingFetches?: number;
+  /** Bytes of executor-local state (`PartitionContext.state`) kept before LRU eviction. @default {1 GiB} */
+  stateBudgetBytes?: number;
 }
 
 interface Inbound {
@@ -61,9 +64,12 @@ export class Executor {
   readonly #conn: Connection;
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
-  readonly #opts: Required<Omit<ExecutorOptions, "spillDir" | "memoryBudgetBytes">>;
+  readonly #opts: Required<Omit<ExecutorOptions, "spillDir" | "memoryBudgetBytes" | "stateBudgetBytes">>;
   readonly #blocks: BlockStore;
+  readonly #state: StateStore;
   readonly #broadcasts = new Map<string, Batch[]>();
+  /** Decoded blocks by their bytes (held blocks are the same object every time; see decodeBlock). */
+  readonly #decoded = new WeakMap<Uint8Array, readonly Batch[]>();
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   readonly #fetches = new Map<number, PendingFetch>();
   readonly #modules: ModuleLoader;
@@ -90,6 +96,9 @@ export class Executor {
       memoryBudgetBytes: options.memoryBudgetBytes,
       spillDir: options.spillDir,
     });
+    this.#state = new StateStore(
+      options.stateBudgetBytes === undefined ? {} : { budgetBytes: options.stateBudgetBytes },
+    );
   }
 
   get id(): string {
@@ -158,6 +167,7 @@ export class Executor {
     }
     await Promise.allSettled([...this.#running.values()].map((t) => t.done));
     this.#blocks.clear();
+    this.#state.clear();
     await this.#conn.close("executor finished");
   }
 
@@ -170,6 +180,7 @@ export class Executor {
         seq: this.#hbSeq++,
         running: this.#running.size,
         blockBytes: this.#blocks.memoryBytes + this.#blocks.spilledBytes,
+        stateBytes: this.#state.bytes,
         rssBytes: mem.rss,
       }).catch(() => {});
       this.#hbTimer = this.#clock.setTimeout(beat, this.#opts.heartbeatMs);
@@ -199,6 +210,9 @@ export class Executor {
       case "blocks.remove":
         for (const o of msg.outputIds) this.#blocks.deletePrefix(String(o));
         for (const b of msg.broadcastIds) this.#broadcasts.delete(b);
+        return;
+      case "state.release":
+        this.#state.deletePrefix(msg.prefix);
         return;
       case "block.request": {
         const bytes = this.#blocks.get(blockKey(msg.outputId, msg.mapPartition, msg.reducePartition));
@@ -246,8 +260,10 @@ export class Executor {
           signal: abort.signal,
           payload,
           fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),
+          decodeBlock: (bytes) => this.#decodeBlock(bytes),
           broadcast: (id) => this.#broadcast(id),
           load: (mod, name) => this.#modules.load(mod, name),
+          state: this.#state,
           putBlock: (o, m, r, bytes) => this.#blocks.put(blockKey(o, m, r), bytes),
         }, () => this.#clock.monotonic());
         await this.#send(
@@ -316,6 +332,15 @@ export class Executor {
     });
   }
 
+  #decodeBlock(bytes: Uint8Array): readonly Batch[] {
+    let batches = this.#decoded.get(bytes);
+    if (batches === undefined) {
+      batches = decodeBatches(bytes).batches;
+      this.#decoded.set(bytes, batches);
+    }
+    return batches;
+  }
+
   #broadcast(id: string): Promise<Batch[]> {
     const b = this.#broadcasts.get(id);
     if (!b) {
@@ -327,5 +352,10 @@ export class Executor {
   /** Blocks held (for tests and status). */
   get blockBytes(): number {
     return this.#blocks.memoryBytes + this.#blocks.spilledBytes;
+  }
+
+  /** Bytes of executor-local state held (for tests and status). */
+  get stateBytes(): number {
+    return this.#state.bytes;
   }
 }

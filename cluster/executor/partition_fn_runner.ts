@@ -8,14 +8,16 @@
 import { abortReason } from "../../actors/errors.ts";
 import { SchemaError } from "../errors.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";
-import type { FoldFn, MapPartitionsFn } from "../partition_fns.ts";
+import type { FoldFn, MapPartitionsFn, PartitionState } from "../partition_fns.ts";
 import type { TaskNode, TaskSink } from "../plan/task_plan.ts";
 import { checkPartitionValue, encodePartitionValue, type ValueEncoding } from "../util/partition_value.ts";
 
-/** What user code needs from the task: its exports, and cancellation. */
+/** What user code needs from the task: its exports, cancellation, and the executor's state. */
 export interface UserCodeContext {
   /** Aborted when the task is killed. */
   readonly signal: AbortSignal;
+  /** The executor's state store (`PartitionContext.state`). */
+  readonly state: PartitionState;
   /** The function export `name` of an allowed `module`. Throws `NotAllowedError`. */
   load<F extends (...args: never[]) => unknown>(module: string, name: string): Promise<F>;
 }
@@ -35,6 +37,7 @@ export async function runMapPartitions(
     args: node.args,
     seed: node.seed,
     signal: ctx.signal,
+    state: ctx.state,
     schema: input[0]!.schema,
     carry: node.carry,
   });
@@ -59,6 +62,7 @@ export async function runFold(
     args: sink.args,
     seed: sink.seed,
     signal: ctx.signal,
+    state: ctx.state,
     schema: batches[0]!.schema,
   });
   return encodePartitionValue(checkPartitionValue(value, `The value of fold ${sink.module}#${sink.export}`));

@@ -38,6 +38,11 @@ export interface TaskContext extends UserCodeContext {
     executorId: string,
   ): Promise<Uint8Array>;
   broadcast(id: string): Promise<Batch[]>;
+  /**
+   * The batches of block bytes `fetchBlock` returned; the executor remembers them by the bytes
+   * object, so the blocks of a cached partition it holds decode once, not once per job.
+   */
+  decodeBlock?(bytes: Uint8Array): readonly Batch[];
   putBlock(outputId: number, mapPartition: number, reducePartition: number, bytes: Uint8Array): void;
 }
 
@@ -172,6 +177,7 @@ async function evalNode(
         args: node.args,
         seed: node.seed,
         signal: ctx.signal,
+        state: ctx.state,
       });
       for await (const b of produced as AsyncIterable<Batch>) {
         checkAbort(ctx.signal);
@@ -193,7 +199,8 @@ async function evalNode(
       for (const s of node.sources) {
         const bytes = await ctx.fetchBlock(node.outputId, s.mapPartition, node.reducePartition, s.executorId);
         stats.bytesFetched += bytes.byteLength;
-        for (const b of decodeBatches(bytes).batches) if (b.length > 0) out.push(b);
+        const batches = ctx.decodeBlock ? ctx.decodeBlock(bytes) : decodeBatches(bytes).batches;
+        for (const b of batches) if (b.length > 0) out.push(b);
       }
       stats.rowsIn += out.reduce((a, b) => a + b.length, 0);
       return nonEmpty(node.schema, out);

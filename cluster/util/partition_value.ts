@@ -55,6 +55,26 @@ export function checkJson(u: unknown, what: string): Json {
   return u as Json;
 }
 
+/**
+ * The most bytes of JSON arguments a per-partition operator may take: they travel in the header
+ * of every task's frame, whose limit is 1 MiB with the rest of the task. Larger inputs belong in
+ * the data (or in executor state, filled by earlier jobs).
+ */
+export const MAX_ARGS_BYTES = 512 * 1024;
+
+/**
+ * {@linkcode checkJson}, then a `RangeError` when the arguments' JSON text exceeds
+ * {@linkcode MAX_ARGS_BYTES} (as UTF-8).
+ */
+export function checkArgs(u: unknown, what: string): Json {
+  const json = checkJson(u, what);
+  const bytes = encoder.encode(JSON.stringify(json)).byteLength;
+  if (bytes > MAX_ARGS_BYTES) {
+    throw new RangeError(`${what} are ${bytes} bytes of JSON; at most ${MAX_ARGS_BYTES} travel with a task`);
+  }
+  return json;
+}
+
 /** Checks a value an export returned; throws `TypeError` when it is not a {@linkcode PartitionValue}. */
 export function checkPartitionValue(u: unknown, what: string): PartitionValue {
   if (u instanceof Uint8Array || u instanceof Float64Array) return u;

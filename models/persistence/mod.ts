@@ -78,6 +78,10 @@
 import { ModelRegistry } from "./registry.ts";
 import { LOGISTIC_BODY_CODEC } from "../classification/logistic_regression/body_codec.ts";
 import type { LogisticModel } from "../classification/logistic_regression/logistic_model.ts";
+import { forestCodec } from "../classification/random_forest/forest_codec.ts";
+import { gbtCodec } from "../classification/gbt/gbt_codec.ts";
+import type { GbtModel } from "../classification/gbt/gbt_model.ts";
+import type { ForestModel } from "../classification/random_forest/forest_model.ts";
 
 export {
   BODY_DATA_FILE,
@@ -148,8 +152,9 @@ export {
  * A new registry of every model kind whose codec is in the tree, in the order
  * `logistic_regression`, `random_forest`, `gbt`, `pipeline`. Model packages add their codec here
  * when they gain one; until then a kind is loadable only through a registry that holds it.
- * Today: `logistic_regression` ({@linkcode LOGISTIC_BODY_CODEC}).
+ * Today: `logistic_regression` ({@linkcode LOGISTIC_BODY_CODEC}), `random_forest` (`forestCodec`)
+ * and `gbt` (`gbtCodec`).
  */
-export function defaultModelRegistry(): ModelRegistry<LogisticModel> {
-  return new ModelRegistry<LogisticModel>([LOGISTIC_BODY_CODEC]);
+export function defaultModelRegistry(): ModelRegistry<LogisticModel | ForestModel | GbtModel> {
+  return new ModelRegistry<LogisticModel>([LOGISTIC_BODY_CODEC]).with(forestCodec).with(gbtCodec);
 }

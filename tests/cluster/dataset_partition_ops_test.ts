@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Frontier, NotAllowedError, SchemaError } from "../../mod.ts";
 import type { Dataset, Schema } from "../../mod.ts";
+import { MAX_ARGS_BYTES } from "../../cluster/util/partition_value.ts";
 
 const FIXTURE = new URL("./fixtures/partition_fns.ts", import.meta.url).href;
 const NOT_ALLOWED = new URL("./fixtures/not_allowed_generator.ts", import.meta.url).href;
@@ -181,6 +182,20 @@ Deno.test("bad arguments, names, schemas and values are refused", async () => {
     }),
     /found undefined at \$\[0\]/,
   );
+  // Arguments travel in every task's frame header: too many bytes are refused before a task
+  // could cost an executor its connection; the limit itself is fine.
+  const big = "x".repeat(MAX_ARGS_BYTES);
+  assert.throws(() => ds.mapPartitions({ ...spec, args: { factor: 2, big } }), /at most 524288 travel/);
+  await assert.rejects(
+    ds.aggregatePartitions({ module: FIXTURE, fold: "countAndSum", merge: "addCounts", args: big }),
+    RangeError,
+  );
+  assert.throws(
+    () => fx.generate({ module: FIXTURE, export: "seededRows", schema: TAGGED, args: [big] }),
+    RangeError,
+  );
+  const fits = { factor: 2, pad: "x".repeat(MAX_ARGS_BYTES - 100) };
+  assert.equal(await ds.mapPartitions({ ...spec, args: fits }).count(), 100);
   assert.throws(() => ds.mapPartitions({ ...spec, export: "" }), TypeError);
   assert.throws(() => ds.mapPartitions({ ...spec, schema: [] }), TypeError);
   // Arguments the module itself rejects fail the job with its error.

@@ -7,6 +7,7 @@ import {
   JobFailedError,
   NotAllowedError,
   SchemaError,
+  StateMissingError,
   TaskFailedError,
 } from "../../cluster/errors.ts";
 import { decodeExecutorMessage } from "../../cluster/protocol.ts";
@@ -19,6 +20,7 @@ const CLUSTER_ERRORS = [
   SchemaError,
   InvalidRowError,
   NotAllowedError,
+  StateMissingError,
   AuthenticationError,
 ];
 
@@ -60,7 +62,7 @@ Deno.test("a cluster error reaches a remote client as the same class", () => {
 
 Deno.test("data errors are deterministic, runtime errors are not, and the property travels", () => {
   const deterministic = CLUSTER_ERRORS.filter((C) => C.deterministic).map((C) => C.name);
-  assert.deepEqual(deterministic, ["SchemaError", "InvalidRowError", "NotAllowedError"]);
+  assert.deepEqual(deterministic, ["SchemaError", "InvalidRowError", "NotAllowedError", "StateMissingError"]);
   for (const Ctor of CLUSTER_ERRORS) {
     const back = asTaskFailure(new Ctor("x"));
     assert.ok(back instanceof FrontierError);

@@ -26,7 +26,15 @@ Deno.test("a well-formed launch decodes (the cases below each break one thing of
 });
 
 Deno.test("decodeExecutorMessage rejects malformed messages, naming the field", () => {
-  const heartbeat = { v: 1, type: "heartbeat", seq: 7, running: 2, blockBytes: 0, rssBytes: 0 };
+  const heartbeat = {
+    v: 1,
+    type: "heartbeat",
+    seq: 7,
+    running: 2,
+    blockBytes: 0,
+    stateBytes: 0,
+    rssBytes: 0,
+  };
   const cases: [unknown, RegExp][] = [
     [{ ...heartbeat, seq: -1 }, /"seq" /],
     [{ ...heartbeat, running: "2" }, /"running" /],

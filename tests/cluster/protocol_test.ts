@@ -239,6 +239,7 @@ Deno.test("decodeDriverMessage round-trips every message kind", () => {
     "task.kill": 1,
     "broadcast.put": 1,
     "blocks.remove": 1,
+    "state.release": 1,
     "block.request": 1,
     "block.response": 1,
     "executor.shutdown": 1,
@@ -249,6 +250,7 @@ Deno.test("decodeDriverMessage round-trips every message kind", () => {
     { v: 1, type: "task.kill", taskId: "t-17" },
     { v: 1, type: "broadcast.put", broadcastId: "bc-1" },
     { v: 1, type: "blocks.remove", outputIds: [1, 2, 30], broadcastIds: ["bc-1"] },
+    { v: 1, type: "state.release", prefix: "gbt/7f3e/" },
     { v: 1, type: "block.request", reqId: 4, outputId: 2, mapPartition: 0, reducePartition: 3 },
     { v: 1, type: "block.response", reqId: 4, ok: true },
     { v: 1, type: "block.response", reqId: 5, ok: false, error: WIRE_ERROR },
@@ -345,7 +347,7 @@ Deno.test("decodeExecutorMessage round-trips every message kind and task output"
     error: 1,
   } satisfies Record<ExecutorMessage["type"], 1>;
   const messages: ExecutorMessage[] = [
-    { v: 1, type: "heartbeat", seq: 7, running: 2, blockBytes: 1e9, rssBytes: 2.5e8 },
+    { v: 1, type: "heartbeat", seq: 7, running: 2, blockBytes: 1e9, stateBytes: 3e8, rssBytes: 2.5e8 },
     ...outputs.map((output): ExecutorMessage => ({
       v: 1,
       type: "task.finished",

@@ -29,13 +29,18 @@ import { GbtModel } from "./gbt_model.ts";
 import { initialScore, MAX_ROW_LOSS } from "./logistic.ts";
 import type { ResolvedGbtParams } from "./params.ts";
 
+/** Checkpoint trees a resumed training applies per request. */
+const APPLY_PER_REQUEST = 8;
+
 /** Progress after each tree. */
 export interface GbtRoundInfo {
+  /** The round (tree) just grown, from 0. */
   readonly round: number;
   /** Mean training loss before this round's tree. */
   readonly trainLoss: number;
   /** Mean validation loss after this round's tree, when there is a validation set. */
   readonly validationLoss: number | undefined;
+  /** Leaves of the round's tree. */
   readonly leaves: number;
 }
 
@@ -51,9 +56,24 @@ export interface GbtTraining {
   readonly bestIteration: number;
   /** Trees trained before stopping. */
   readonly roundsTrained: number;
+  /** Whether early stopping ended the training before `numRounds`. */
   readonly stoppedEarly: boolean;
   /** Round trips to the training shards. */
   readonly requests: number;
+}
+
+/** A training so far: what a checkpoint keeps and a resumed training starts from. */
+export interface GbtProgress {
+  /** The initial score (a resumed training checks that its data gives the same). */
+  readonly initScore: number;
+  /** The trees so far. */
+  readonly trees: readonly Tree[];
+  /** Mean training loss before each tree (one per tree). */
+  readonly trainLoss: readonly number[];
+  /** Mean validation loss after each tree (one per tree, or none without a validation set). */
+  readonly validationLoss: readonly number[];
+  /** The best validation loss sum so far and its round (−1 before any). */
+  readonly best: { readonly loss: number; readonly round: number };
 }
 
 /** Shards and settings of one training. */
@@ -65,6 +85,10 @@ export interface GbtTrainingSetup {
   readonly params: ResolvedGbtParams;
   readonly onRound?: (info: GbtRoundInfo) => void;
   readonly signal?: AbortSignal;
+  /** Continue this training (its trees are applied to the shards first, in one request each). */
+  readonly resume?: GbtProgress;
+  /** Called with the training so far after every `every` rounds (not after the last). */
+  readonly checkpoint?: { readonly every: number; save(progress: GbtProgress): Promise<void> };
 }
 
 function expect<T extends ShardReply["type"]>(reply: ShardReply, type: T): Extract<ShardReply, { type: T }> {
@@ -101,18 +125,32 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
   const labels = expect(await ask({ type: "gbt.labelSums", scale }), "sums").values;
   if (!(labels[1]! > 0)) throw new RangeError("The training rows have zero total weight");
   const initScore = initialScore(labels[0]! / labels[1]!);
-  await ask({ type: "gbt.init", initScore });
-  if (validation) await validation.request({ type: "gbt.init", initScore });
+  const start = checkResume(setup.resume, { initScore, validation: validation !== undefined });
+  const init: GbtRequest = { type: "gbt.init", initScore };
+  await ask(init);
+  if (validation) await validation.request(init, signal === undefined ? {} : { signal });
+  // A resumed training's trees, a few per request (each request's arguments stay small).
+  for (let at = 0; at < start.trees.length; at += APPLY_PER_REQUEST) {
+    const trees = start.trees.slice(at, at + APPLY_PER_REQUEST);
+    const applied: GbtRequest = {
+      type: "gbt.apply",
+      trees: trees.map((t) => t.toJSON()),
+      applied: at + trees.length,
+      lossScale,
+    };
+    await ask(applied);
+    if (validation) await validation.request(applied, signal === undefined ? {} : { signal });
+  }
 
   const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.treeFeatures);
   const k = Math.max(1, Math.ceil(params.featureFraction * binnings.length));
-  const trees: Tree[] = [];
-  const trainLoss: number[] = [];
-  const validationLoss: number[] = [];
-  let best = { loss: Infinity, round: -1 };
+  const trees: Tree[] = [...start.trees];
+  const trainLoss: number[] = [...start.trainLoss];
+  const validationLoss: number[] = [...start.validationLoss];
+  let best = { ...start.best };
   let stoppedEarly = false;
   let previous: Tree | undefined;
-  for (let round = 0; round < params.numRounds; round++) {
+  for (let round = trees.length; round < params.numRounds; round++) {
     signal?.throwIfAborted();
     const rootReply = expect(
       await ask({
@@ -135,7 +173,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
     if (validation) {
       const reply = await validation.request({
         type: "gbt.apply",
-        tree: tree.toJSON(),
+        trees: [tree.toJSON()],
         applied: round + 1,
         lossScale,
       });
@@ -149,9 +187,24 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
       stoppedEarly = true;
       break;
     }
+    const cp = setup.checkpoint;
+    if (cp !== undefined && (round + 1) % cp.every === 0 && round + 1 < params.numRounds) {
+      await cp.save({
+        initScore,
+        trees: [...trees],
+        trainLoss: [...trainLoss],
+        validationLoss: [...validationLoss],
+        best,
+      });
+    }
   }
   if (previous) {
-    const last = await ask({ type: "gbt.apply", tree: previous.toJSON(), applied: trees.length, lossScale });
+    const last = await ask({
+      type: "gbt.apply",
+      trees: [previous.toJSON()],
+      applied: trees.length,
+      lossScale,
+    });
     trainLoss.push(meanLoss(expect(last, "sums").values));
   }
   const bestIteration = params.earlyStoppingRounds !== undefined ? best.round + 1 : trees.length;
@@ -170,6 +223,32 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
     stoppedEarly,
     requests,
   };
+}
+
+/** The progress a training starts from: `resume` after checking it fits, or nothing. */
+function checkResume(
+  resume: GbtProgress | undefined,
+  expect: { initScore: number; validation: boolean },
+): GbtProgress {
+  if (resume === undefined) {
+    return {
+      initScore: expect.initScore,
+      trees: [],
+      trainLoss: [],
+      validationLoss: [],
+      best: { loss: Infinity, round: -1 },
+    };
+  }
+  const n = resume.trees.length;
+  if (resume.initScore !== expect.initScore) {
+    throw new RangeError(
+      `Cannot resume: the checkpoint's initial score ${resume.initScore} differs from the data's ${expect.initScore}`,
+    );
+  }
+  if (resume.trainLoss.length !== n || resume.validationLoss.length !== (expect.validation ? n : 0)) {
+    throw new RangeError(`Cannot resume: the checkpoint's losses do not match its ${n} trees`);
+  }
+  return resume;
 }
 
 async function growTree(ctx: {
@@ -205,7 +284,8 @@ async function growTree(ctx: {
     leafValue,
     features: () => ctx.features,
   });
-  for (let plan = grower.plan(params.splitsPerRound); plan; plan = grower.plan(params.splitsPerRound)) {
+  const next = () => grower.plan(params.splitsPerRound, { lookahead: params.lookahead });
+  for (let plan = next(); plan; plan = next()) {
     if (plan.build.length === 0) continue;
     const reply = expect(
       await ctx.ask({

@@ -6,14 +6,17 @@
  * ```ts ignore
  * const gbt = new GbtClassifier({ numLeaves: 63, learningRate: 0.05, earlyStoppingRounds: 50 });
  * const { model } = await gbt.fitLocal({ columns, labels }, { validation });
+ * const { model: onCluster } = await gbt.fit(train, { features: ["age", "balance"], label: "y" });
  * ```
  *
  * @module
  */
+import type { Dataset } from "../../../cluster/dataset.ts";
 import type { FeatureBinning } from "../tree/binning.ts";
 import type { LocalData } from "../tree/local_data.ts";
 import type { ShardGroup } from "../tree/shard_group.ts";
 import { type GbtRoundInfo, type GbtTraining, trainGbt } from "./booster.ts";
+import { fitGbtCluster, type FitGbtClusterOptions, type GbtClusterTraining } from "./fit_cluster.ts";
 import { fitGbtLocal, type FitGbtLocalOptions } from "./fit_local.ts";
 import type { GbtRequest } from "./gbt_protocol.ts";
 import { type GbtParams, type ResolvedGbtParams, resolveGbtParams } from "./params.ts";
@@ -31,6 +34,14 @@ export class GbtClassifier {
   /** Fits on in-memory columns (binned exactly here). */
   fitLocal(train: LocalData, options: Omit<FitGbtLocalOptions, "params"> = {}): Promise<GbtTraining> {
     return fitGbtLocal(train, { ...options, params: this.params });
+  }
+
+  /**
+   * Fits on a cluster dataset: its training columns are cached and binned on the executors,
+   * which keep their shards between rounds (see `fit_cluster.ts`).
+   */
+  fit(train: Dataset, options: Omit<FitGbtClusterOptions, "params">): Promise<GbtClusterTraining> {
+    return fitGbtCluster(train, { ...options, params: this.params });
   }
 
   /** Fits on shards that already hold binned rows (`binnings` are the ones they were binned with). */

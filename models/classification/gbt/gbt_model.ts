@@ -13,6 +13,8 @@ import {
   fromJsonNumber,
   toJsonNumber,
 } from "../tree/binning.ts";
+import type { Dataset } from "../../../cluster/dataset.ts";
+import { type TransformOptions, transformTrees } from "../tree/tree_transform.ts";
 import { Tree } from "../tree/tree_model.ts";
 import { sigmoid } from "./logistic.ts";
 
@@ -21,11 +23,16 @@ export const GBT_MODEL_VERSION = 1;
 
 /** A boosted-trees binary classifier. */
 export class GbtModel {
+  /** The log-odds every row starts from (the training rows' weighted positive rate). */
   readonly initScore: number;
+  /** The trees, in boosting order; their outputs add to the log-odds. */
   readonly trees: readonly Tree[];
+  /** How each feature's raw values map to bins. */
   readonly binnings: readonly FeatureBinning[];
+  /** One name per feature (the input columns, for a model fitted on a dataset). */
   readonly featureNames: readonly string[];
 
+  /** A model of these parts; `RangeError` when names or split features do not match the binnings. */
   constructor(parts: {
     initScore: number;
     trees: readonly Tree[];
@@ -67,6 +74,11 @@ export class GbtModel {
     return s;
   }
 
+  /** Probability of the positive class of a binned row starting at `bins[start]`. */
+  probabilityBinned(bins: Uint8Array, start: number): number {
+    return sigmoid(this.rawScoreBinned(bins, start));
+  }
+
   /** Probability of the positive class of a raw row. */
   probability(row: ArrayLike<number>): number {
     return sigmoid(this.rawScore(row));
@@ -95,6 +107,15 @@ export class GbtModel {
     const out = new Float64Array(this.binnings.length);
     for (const tree of this.trees) tree.addGainImportance(out);
     return out;
+  }
+
+  /**
+   * `dataset` with the model's probability and prediction columns (and, when asked, each tree's
+   * leaf), computed lazily on the executors; features are read from the columns named like the
+   * model's features unless `options.features` says otherwise.
+   */
+  transform(dataset: Dataset, options: TransformOptions = {}): Dataset {
+    return transformTrees(this, dataset, options);
   }
 
   /** A JSON-safe object read back by {@linkcode GbtModel.fromJSON}. */

@@ -23,6 +23,15 @@ import {
 /** A tree as {@linkcode Tree.toJSON} writes it. */
 export type TreeJson = Record<string, (number | string)[]>;
 
+/** What a shard needs to start a round's tree: its number, grids, bagging and seed. */
+export interface GbtRoundSettings {
+  readonly round: number;
+  readonly scale: number;
+  readonly lossScale: number;
+  readonly baggingFraction: number;
+  readonly seed: number;
+}
+
 /** What the boosting driver asks of a shard. */
 export type GbtRequest =
   /** → `describe`. */
@@ -32,12 +41,13 @@ export type GbtRequest =
   /** Every score := `initScore`, no trees applied. → `sums []`. */
   | { readonly type: "gbt.init"; readonly initScore: number }
   /**
-   * Adds `tree` to the scores; afterwards the shard has applied `applied` trees. → `sums
-   * [Σ q(w·loss), Σ q(w)]` on the grid of `lossScale`.
+   * Adds `trees`, in order, to the scores; afterwards the shard has applied `applied` trees (a
+   * resumed training applies its checkpoint's trees at once). → `sums [Σ q(w·loss), Σ q(w)]` on
+   * the grid of `lossScale`.
    */
   | {
     readonly type: "gbt.apply";
-    readonly tree: TreeJson;
+    readonly trees: readonly TreeJson[];
     readonly applied: number;
     readonly lossScale: number;
   }
@@ -46,19 +56,12 @@ export type GbtRequest =
    * trees), computes gradients of the rows in the round's bag on the grid of `scale` and the
    * root histogram. → `histograms [root]`, extra `[Σ q(w·loss), Σ q(w)]` before this tree.
    */
-  | {
-    readonly type: "gbt.round";
-    readonly round: number;
-    readonly tree: TreeJson | undefined;
-    readonly scale: number;
-    readonly lossScale: number;
-    readonly baggingFraction: number;
-    readonly seed: number;
-  }
+  | GbtRoundSettings & { readonly type: "gbt.round"; readonly tree: TreeJson | undefined }
   /** Applies `orders`, then builds `build`. → `histograms`. */
   | { readonly type: "gbt.grow"; readonly orders: readonly SplitOrder[]; readonly build: readonly NodeRef[] };
 
-function decodeTreeJson(value: unknown, what: string): TreeJson {
+/** Decodes a {@linkcode TreeJson} (its arrays are checked when the tree is built). */
+export function decodeTreeJson(value: unknown, what: string): TreeJson {
   const v = asRecord(value, what);
   for (const [k, list] of Object.entries(v)) {
     if (!Array.isArray(list)) throw new MalformedMessageError(`Malformed ${what}.${k}: expected an array`);
@@ -70,6 +73,19 @@ function positive(value: unknown, what: string): number {
   const x = asNumber(value, what);
   if (!(x > 0)) throw new MalformedMessageError(`Malformed ${what}: expected a positive number`);
   return x;
+}
+
+/** Decodes the {@linkcode GbtRoundSettings} fields of `v`; throws `MalformedMessageError`. */
+export function decodeRoundSettings(v: Record<string, unknown>, what: string): GbtRoundSettings {
+  const fraction = positive(v.baggingFraction, `${what}.baggingFraction`);
+  if (fraction > 1) throw new MalformedMessageError(`Malformed ${what}.baggingFraction: above 1`);
+  return {
+    round: asIndex(v.round, `${what}.round`),
+    scale: positive(v.scale, `${what}.scale`),
+    lossScale: positive(v.lossScale, `${what}.lossScale`),
+    baggingFraction: fraction,
+    seed: asNumber(v.seed, `${what}.seed`),
+  };
 }
 
 /** Decodes a {@linkcode GbtRequest}; throws `MalformedMessageError`. */
@@ -85,23 +101,16 @@ export function decodeGbtRequest(value: unknown): GbtRequest {
     case "gbt.apply":
       return {
         type: "gbt.apply",
-        tree: decodeTreeJson(v.tree, "gbt.apply.tree"),
+        trees: asArray(v.trees, "gbt.apply.trees", decodeTreeJson),
         applied: asIndex(v.applied, "gbt.apply.applied"),
         lossScale: positive(v.lossScale, "gbt.apply.lossScale"),
       };
-    case "gbt.round": {
-      const fraction = positive(v.baggingFraction, "gbt.round.baggingFraction");
-      if (fraction > 1) throw new MalformedMessageError("Malformed gbt.round.baggingFraction: above 1");
+    case "gbt.round":
       return {
         type: "gbt.round",
-        round: asIndex(v.round, "gbt.round.round"),
         tree: v.tree === undefined ? undefined : decodeTreeJson(v.tree, "gbt.round.tree"),
-        scale: positive(v.scale, "gbt.round.scale"),
-        lossScale: positive(v.lossScale, "gbt.round.lossScale"),
-        baggingFraction: fraction,
-        seed: asNumber(v.seed, "gbt.round.seed"),
+        ...decodeRoundSettings(v, "gbt.round"),
       };
-    }
     case "gbt.grow":
       return {
         type: "gbt.grow",

@@ -9,9 +9,10 @@ import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
 import { quantize } from "../tree/histogram.ts";
 import type { ShardReply } from "../tree/protocol.ts";
 import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
-import { describeShard, type ShardData, ShardTrees } from "../tree/shard.ts";
+import { describeShard, type ShardData, shardDataBytes, ShardTrees } from "../tree/shard.ts";
 import { Tree } from "../tree/tree_model.ts";
-import type { GbtRequest, TreeJson } from "./gbt_protocol.ts";
+import type { GbtReplay } from "./gbt_journal.ts";
+import type { GbtRequest, GbtRoundSettings } from "./gbt_protocol.ts";
 import { logLoss, MAX_ROW_LOSS } from "./logistic.ts";
 
 /** A boosting shard (training or validation rows). */
@@ -42,8 +43,12 @@ export class GbtShard {
     return this.#scores;
   }
 
-  /** Answers one request. */
-  handle(request: GbtRequest): ShardReply {
+  /**
+   * Answers one request. With `redo`, the request's state changes already happened (the shard
+   * answered it before, and a failed job sent it again): only its reply is computed again.
+   */
+  handle(request: GbtRequest, options: { redo?: boolean } = {}): ShardReply {
+    const redo = options.redo === true;
     switch (request.type) {
       case "gbt.describe":
         return describeShard(this.#data);
@@ -54,22 +59,48 @@ export class GbtShard {
         this.#applied = 0;
         return { type: "sums", values: new Float64Array(0) };
       case "gbt.apply":
-        this.#apply(request.tree, request.applied);
+        if (!redo) this.#apply(request.trees.map((t) => Tree.fromJSON(t)), request.applied);
+        else if (this.#applied !== request.applied) this.#lost(request.applied);
         return { type: "sums", values: this.#loss(request.lossScale) };
       case "gbt.round": {
-        if (request.tree !== undefined) this.#apply(request.tree, request.round);
+        if (request.tree !== undefined && !redo) this.#apply([Tree.fromJSON(request.tree)], request.round);
         else if (this.#applied !== request.round) this.#lost(request.round);
-        const { rows, loss } = this.#gradients(request);
-        this.#trees.end(request.round - 1);
-        this.#trees.start(request.round, rows, { a: this.#grad, b: this.#hess });
+        const loss = this.#beginRound(request);
         return this.#trees.build([{ tree: request.round, node: 0 }], loss);
       }
       case "gbt.grow":
-        this.#trees.apply(request.orders);
+        if (!redo) this.#trees.apply(request.orders);
         return this.#trees.build(request.build);
       default:
         return request satisfies never;
     }
+  }
+
+  /**
+   * Rebuilds the state a lost shard had from what the driver kept (see `gbt_journal.ts`): the
+   * initial score, the trees applied so far, and the tree being grown (its round and the split
+   * orders sent so far).
+   */
+  replay(state: GbtReplay): void {
+    if (state.initScore === undefined) return;
+    this.handle({ type: "gbt.init", initScore: state.initScore });
+    if (state.trees.length > 0) this.#apply(state.trees, state.trees.length);
+    if (state.round === undefined) return;
+    this.#beginRound(state.round);
+    this.#trees.apply(state.orders);
+  }
+
+  /** Bytes the shard holds (rows, scores, gradients, row partitions), for the state budget. */
+  get bytes(): number {
+    return shardDataBytes(this.#data) + 40 * this.#data.numRows;
+  }
+
+  /** Starts the round's tree on the gradients of its bag; returns the loss before the round. */
+  #beginRound(round: GbtRoundSettings): Float64Array {
+    const { rows, loss } = this.#gradients(round);
+    this.#trees.end(round.round - 1);
+    this.#trees.start(round.round, rows, { a: this.#grad, b: this.#hess });
+    return loss;
   }
 
   #lost(expected: number): never {
@@ -79,12 +110,13 @@ export class GbtShard {
     );
   }
 
-  #apply(json: TreeJson, appliedAfter: number): void {
+  #apply(trees: readonly Tree[], appliedAfter: number): void {
     const scores = this.#scoresOrThrow();
-    if (this.#applied + 1 !== appliedAfter) this.#lost(appliedAfter - 1);
-    const tree = Tree.fromJSON(json);
+    if (this.#applied + trees.length !== appliedAfter) this.#lost(appliedAfter - trees.length);
     const { bins, numFeatures } = this.#data.matrix;
-    for (let r = 0; r < this.#data.numRows; r++) scores[r]! += tree.predictBinned(bins, r * numFeatures);
+    for (const tree of trees) {
+      for (let r = 0; r < this.#data.numRows; r++) scores[r]! += tree.predictBinned(bins, r * numFeatures);
+    }
     this.#applied = appliedAfter;
   }
 
@@ -115,9 +147,7 @@ export class GbtShard {
    * One pass over the rows: the loss at the current scores (all rows) and the quantized gradients
    * and hessians of the round's bag (one `exp` and one `log1p` per row). Returns the bag's rows.
    */
-  #gradients(
-    request: { round: number; scale: number; lossScale: number; baggingFraction: number; seed: number },
-  ): {
+  #gradients(request: GbtRoundSettings): {
     rows: Int32Array;
     loss: Float64Array;
   } {

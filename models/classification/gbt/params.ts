@@ -40,6 +40,13 @@ export interface GbtParams {
    * fewer rounds when every round is a cluster job. @default {1}
    */
   splitsPerRound?: number;
+  /**
+   * With exact leaf-wise growth (`splitsPerRound` 1): splits sent per round trip ahead of need,
+   * the best open leaves after the one growth splits next. Leaves are still split in exact
+   * leaf-wise order and unneeded splits are dropped, so the model is the same for any value; a
+   * larger one trades some histogram work for fewer round trips (cluster jobs). @default {8}
+   */
+  lookahead?: number;
   /** Seed of every random draw. @default {0} */
   seed?: number;
 }
@@ -93,6 +100,7 @@ export function resolveGbtParams(params: GbtParams = {}): ResolvedGbtParams {
       max: Infinity,
       integer: int,
     }),
+    lookahead: checkNumber("lookahead", params.lookahead ?? 8, { min: 0, max: 1024, integer: int }),
     seed: checkNumber("seed", params.seed ?? 0, { min: -(2 ** 53 - 1), max: 2 ** 53 - 1, integer: int }),
   };
 }

@@ -33,10 +33,21 @@ export interface ForestTrainingSetup {
   /** Called as each group of trees completes, with the number of trees done. */
   readonly onProgress?: (treesDone: number) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Histogram bytes one shard's reply may carry (a cluster keeps every partition's reply in
+   * flight at once, and an executor those of its running tasks); further requests wait for the
+   * next round trip. Default: `maxMemoryMB`.
+   */
+  readonly maxReplyBytes?: number;
+  /** Continue a training: its trees are kept and training starts at the next tree. */
+  readonly resume?: { readonly trees: readonly Tree[] };
+  /** Called with the trees so far after every `every` groups of trees (not after the last). */
+  readonly checkpoint?: { readonly every: number; save(trees: readonly Tree[]): Promise<void> };
 }
 
 /** The result of training. */
 export interface ForestTraining {
+  /** The trained forest. */
   readonly model: ForestModel;
   /** Round trips to the shards. */
   readonly requests: number;
@@ -70,10 +81,17 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
   const k = featuresPerNode(params, binnings.length);
   // histograms per round trip, so that one reply stays within maxMemoryMB (at least one split)
   const histBytes = layout.totalBins * (2 * 8 + 4);
-  const perRound = Math.max(2, Math.floor(params.maxMemoryMB * 2 ** 20 / histBytes));
+  const replyBytes = Math.min(params.maxMemoryMB * 2 ** 20, setup.maxReplyBytes ?? Infinity);
+  const perRound = Math.max(2, Math.floor(replyBytes / histBytes));
   const featureRng = new CounterRandom(params.seed, SAMPLING_DOMAINS.nodeFeatures);
-  const trees: Tree[] = [];
-  for (let first = 0; first < params.numTrees; first += params.treesPerGroup) {
+  const trees: Tree[] = [...(setup.resume?.trees ?? [])];
+  if (trees.length > params.numTrees) {
+    throw new RangeError(
+      `Cannot resume: the checkpoint has ${trees.length} trees, numTrees is ${params.numTrees}`,
+    );
+  }
+  let groups = 0;
+  for (let first = trees.length; first < params.numTrees; first += params.treesPerGroup) {
     signal?.throwIfAborted();
     const group = Array.from(
       { length: Math.min(params.treesPerGroup, params.numTrees - first) },
@@ -138,6 +156,10 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
     await ask({ type: "rf.end", trees: group });
     for (const g of growers) trees.push(g.finish());
     setup.onProgress?.(trees.length);
+    const cp = setup.checkpoint;
+    if (cp !== undefined && ++groups % cp.every === 0 && trees.length < params.numTrees) {
+      await cp.save([...trees]);
+    }
   }
   const model = new ForestModel({
     trees,

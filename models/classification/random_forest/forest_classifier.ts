@@ -6,15 +6,18 @@
  * ```ts ignore
  * const rf = new RandomForestClassifier({ numTrees: 200, maxDepth: 10 });
  * const { model } = await rf.fitLocal({ columns, labels });
+ * const { model: onCluster } = await rf.fit(train, { features: ["age", "balance"], label: "y" });
  * ```
  *
  * @module
  */
+import type { Dataset } from "../../../cluster/dataset.ts";
 import type { FeatureBinning } from "../tree/binning.ts";
 import type { LocalData } from "../tree/local_data.ts";
 import type { ShardGroup } from "../tree/shard_group.ts";
 import { type ForestTraining, trainForest } from "./forest.ts";
 import type { ForestRequest } from "./forest_protocol.ts";
+import { fitForestCluster, type FitForestClusterOptions, type ForestClusterTraining } from "./fit_cluster.ts";
 import { fitForestLocal, type FitForestLocalOptions } from "./fit_local.ts";
 import { type ForestParams, type ResolvedForestParams, resolveForestParams } from "./params.ts";
 
@@ -31,6 +34,14 @@ export class RandomForestClassifier {
   /** Fits on in-memory columns (binned exactly here). */
   fitLocal(train: LocalData, options: Omit<FitForestLocalOptions, "params"> = {}): Promise<ForestTraining> {
     return fitForestLocal(train, { ...options, params: this.params });
+  }
+
+  /**
+   * Fits on a cluster dataset: its training columns are cached and binned on the executors,
+   * which keep their shards while a group of trees grows (see `fit_cluster.ts`).
+   */
+  fit(train: Dataset, options: Omit<FitForestClusterOptions, "params">): Promise<ForestClusterTraining> {
+    return fitForestCluster(train, { ...options, params: this.params });
   }
 
   /** Fits on shards that already hold binned rows (`binnings` are the ones they were binned with). */

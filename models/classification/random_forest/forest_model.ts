@@ -6,6 +6,8 @@
  * @module
  */
 import { binRows, decodeBinning, encodeBinning, type FeatureBinning } from "../tree/binning.ts";
+import type { Dataset } from "../../../cluster/dataset.ts";
+import { type TransformOptions, transformTrees } from "../tree/tree_transform.ts";
 import { Tree } from "../tree/tree_model.ts";
 
 /** The model file's version. */
@@ -13,10 +15,14 @@ export const FOREST_MODEL_VERSION = 1;
 
 /** A random-forest binary classifier. */
 export class ForestModel {
+  /** The trees; each leaf holds the weighted positive fraction of its training rows. */
   readonly trees: readonly Tree[];
+  /** How each feature's raw values map to bins. */
   readonly binnings: readonly FeatureBinning[];
+  /** One name per feature (the input columns, for a model fitted on a dataset). */
   readonly featureNames: readonly string[];
 
+  /** A forest of these parts; `RangeError` without trees or when names or features do not match. */
   constructor(
     parts: { trees: readonly Tree[]; binnings: readonly FeatureBinning[]; featureNames?: readonly string[] },
   ) {
@@ -87,6 +93,15 @@ export class ForestModel {
     }
     const sum = total.reduce((s, x) => s + x, 0);
     return sum > 0 ? total.map((x) => x / sum) : total;
+  }
+
+  /**
+   * `dataset` with the model's probability and prediction columns (and, when asked, each tree's
+   * leaf), computed lazily on the executors; features are read from the columns named like the
+   * model's features unless `options.features` says otherwise.
+   */
+  transform(dataset: Dataset, options: TransformOptions = {}): Dataset {
+    return transformTrees(this, dataset, options);
   }
 
   /** A JSON-safe object read back by {@linkcode ForestModel.fromJSON}. */

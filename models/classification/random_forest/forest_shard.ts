@@ -7,7 +7,8 @@
 import { quantize } from "../tree/histogram.ts";
 import type { ShardReply } from "../tree/protocol.ts";
 import { bootstrapCounts } from "../tree/sampling.ts";
-import { describeShard, type ShardData, ShardTrees } from "../tree/shard.ts";
+import { describeShard, type ShardData, shardDataBytes, ShardTrees } from "../tree/shard.ts";
+import type { ForestReplay } from "./forest_journal.ts";
 import type { ForestRequest } from "./forest_protocol.ts";
 
 /** A forest shard. */
@@ -15,28 +16,50 @@ export class ForestShard {
   readonly #data: ShardData;
   readonly #trees: ShardTrees;
   #channels: { scale: number; a: Float64Array; b: Float64Array } | undefined;
+  #group: readonly number[] | undefined;
 
   constructor(data: ShardData) {
     this.#data = data;
     this.#trees = new ShardTrees(data);
   }
 
-  /** Answers one request. */
-  handle(request: ForestRequest): ShardReply {
+  /**
+   * Answers one request. With `redo`, the request's state changes already happened (the shard
+   * answered it before, and a failed job sent it again): only its reply is computed again.
+   */
+  handle(request: ForestRequest, options: { redo?: boolean } = {}): ShardReply {
     switch (request.type) {
       case "rf.describe":
         return describeShard(this.#data);
       case "rf.start":
-        return this.#start(request);
+        this.#begin(request);
+        return this.#trees.build(request.trees.map((tree) => ({ tree, node: 0 })));
       case "rf.grow":
-        this.#trees.apply(request.orders);
+        if (options.redo !== true) this.#trees.apply(request.orders);
         return this.#trees.build(request.build);
       case "rf.end":
         for (const t of request.trees) this.#trees.end(t);
+        this.#group = undefined;
         return { type: "sums", values: new Float64Array(0) };
       default:
         return request satisfies never;
     }
+  }
+
+  /**
+   * Rebuilds the state a lost shard had from what the driver kept (see `forest_journal.ts`): the
+   * group of trees being grown and the split orders sent for it so far.
+   */
+  replay(state: ForestReplay): void {
+    if (state.start === undefined) return;
+    this.#begin(state.start);
+    this.#trees.apply(state.orders);
+  }
+
+  /** Bytes the shard holds (rows, channels, the group's bootstrap counts and row partitions). */
+  get bytes(): number {
+    const n = this.#data.numRows;
+    return shardDataBytes(this.#data) + 20 * n + 5 * n * (this.#group?.length ?? 0);
   }
 
   /** `(q(w·y), q(w))` per row on the grid of `scale`, computed once per scale. */
@@ -53,7 +76,8 @@ export class ForestShard {
     return this.#channels;
   }
 
-  #start(request: Extract<ForestRequest, { type: "rf.start" }>): ShardReply {
+  /** Starts the group's trees: bootstrap counts and every tree's root segment. */
+  #begin(request: Omit<Extract<ForestRequest, { type: "rf.start" }>, "type">): void {
     const { a, b } = this.#channelsFor(request.scale);
     const { numRows, weights } = this.#data;
     const counts = request.bootstrap
@@ -66,6 +90,6 @@ export class ForestShard {
       for (let r = 0; r < numRows; r++) if (weights[r]! > 0 && (m === undefined || m[r]! > 0)) rows[n++] = r;
       this.#trees.start(tree, rows.slice(0, n), m === undefined ? { a, b } : { a, b, multiplicity: m });
     });
-    return this.#trees.build(request.trees.map((tree) => ({ tree, node: 0 })));
+    this.#group = request.trees;
   }
 }

@@ -11,6 +11,15 @@
  * few rows, or pure under gini / entropy) need no histogram at all: a split whose children are
  * both final costs no shard work, which saves the whole last level of depth-limited trees.
  *
+ * Lookahead (leaf-wise growth only). Exact leaf-wise growth needs a round trip per split: the
+ * next leaf to split may be a child of the last one. With `lookahead = k` a round also sends the
+ * splits of the `k` best other open leaves, ahead of need; their children's histograms come back
+ * with it. Growth still takes leaves strictly in leaf-wise order — a leaf whose children are
+ * already known is split without a round trip — and splits it never reaches are dropped, so the
+ * tree (node numbering and tie-breaks included) is the same for any `k`; only the number of
+ * rounds and the histogram work change. Shard node ids (in split orders) are therefore the
+ * grower's own, not the tree's.
+ *
  * @module
  */
 import { MalformedMessageError } from "../../../actors/errors.ts";
@@ -72,17 +81,29 @@ export interface GrowerOptions {
   readonly budget?: HistogramBudget;
 }
 
-interface OpenLeaf {
-  readonly node: number;
+/** A node with a known best split, in the tree or below a split sent ahead of need. */
+interface Candidate {
+  /** Its id in the tree; set when it joins the tree. */
+  node: number | undefined;
+  /** Its id on the shards. */
+  readonly shard: number;
   readonly path: number;
   readonly depth: number;
   /** Kept for the sibling subtraction; absent when the budget had no room. */
   readonly hist: Histogram | undefined;
   readonly best: SplitCandidate;
+  /** Its children (those that can be split), once its split was sent ahead of need and answered. */
+  ahead?: { readonly left: Candidate | undefined; readonly right: Candidate | undefined };
 }
 
+/** An open leaf: a candidate in the tree. */
+type OpenLeaf = Candidate & { node: number };
+
 interface Child {
-  readonly node: number;
+  readonly side: "left" | "right";
+  /** Its id in the tree; absent for a split sent ahead of need. */
+  readonly node: number | undefined;
+  readonly shard: number;
   readonly path: number;
   readonly sums: NodeSums;
   /** Whether the child may be split (and so needs its histogram). */
@@ -96,9 +117,11 @@ interface Pending {
   readonly depth: number;
   readonly buildSmall: boolean;
   readonly buildLarge: boolean;
+  /** The node whose split was sent ahead of need (its children are not in the tree yet). */
+  readonly ahead: Candidate | undefined;
 }
 
-/** One round of requests: split orders (node, children, rule) and the nodes to build. */
+/** One round of requests: split orders (shard node, children, rule) and the shard nodes to build. */
 export interface GrowerRound {
   readonly orders: { node: number; left: number; right: number; rule: SplitRule }[];
   readonly build: number[];
@@ -112,8 +135,9 @@ export class TreeGrower {
   readonly #histBytes: number;
   #pending: Pending[] = [];
   #leaves = 1;
+  #nextShard = 1;
 
-  /** Starts from the merged histogram of the root. */
+  /** Starts from the merged histogram of the root (tree node 0, shard node 0). */
   constructor(root: Histogram, options: GrowerOptions) {
     if (!(options.maxLeaves >= 2)) throw new RangeError(`maxLeaves must be ≥ 2, got ${options.maxLeaves}`);
     if (!(options.maxDepth >= 1)) throw new RangeError(`maxDepth must be ≥ 1, got ${options.maxDepth}`);
@@ -121,7 +145,10 @@ export class TreeGrower {
     this.#histBytes = root.sums.byteLength + root.counts.byteLength;
     const sums = histogramTotals(root, options.layout);
     this.#builder = new TreeBuilder(options.binnings, this.#info(sums));
-    if (this.#splittable(0, sums)) this.#consider({ node: 0, path: 1, depth: 0 }, root, sums);
+    if (this.#splittable(0, sums)) {
+      const found = this.#evaluate(1, root, sums);
+      if (found) this.#open.set(0, { node: 0, shard: 0, path: 1, depth: 0, ...found });
+    }
   }
 
   #info(sums: NodeSums): { value: number; count: number; weight: number } {
@@ -140,22 +167,21 @@ export class TreeGrower {
     return o.split.criterion.kind === "newton" || (sums.a !== 0 && sums.a !== sums.b);
   }
 
-  #consider(at: { node: number; path: number; depth: number }, hist: Histogram, sums: NodeSums): void {
+  /** The best split of a node from its histogram, and the histogram if the budget keeps it. */
+  #evaluate(
+    path: number,
+    hist: Histogram,
+    sums: NodeSums,
+  ): { best: SplitCandidate; hist: Histogram | undefined } | undefined {
     const o = this.#options;
     const best = findBestSplit(hist, o.layout, {
       parent: sums,
-      features: o.features(at.path),
+      features: o.features(path),
       options: o.split,
     });
-    if (best === undefined) return;
+    if (best === undefined) return undefined;
     const keep = o.budget === undefined || o.budget.tryReserve(this.#histBytes);
-    this.#open.set(at.node, {
-      node: at.node,
-      path: at.path,
-      depth: at.depth,
-      hist: keep ? hist : undefined,
-      best,
-    });
+    return { best, hist: keep ? hist : undefined };
   }
 
   /** Whether the grower waits for the histograms of its last round. */
@@ -163,53 +189,118 @@ export class TreeGrower {
     return this.#pending.length > 0;
   }
 
+  /** Open leaves, best gain first (ties: lower node id). */
+  #ranked(): OpenLeaf[] {
+    return [...this.#open.values()].sort((x, y) => y.best.gain - x.best.gain || x.node - y.node);
+  }
+
+  /** Candidates whose split has not been sent: open leaves and nodes below splits sent ahead. */
+  #frontier(): Candidate[] {
+    const out: Candidate[] = [];
+    const visit = (c: Candidate | undefined): void => {
+      if (c === undefined) return;
+      if (c.ahead === undefined) out.push(c);
+      else {
+        visit(c.ahead.left);
+        visit(c.ahead.right);
+      }
+    };
+    for (const leaf of this.#open.values()) visit(leaf);
+    return out.sort((x, y) => y.best.gain - x.best.gain || x.shard - y.shard);
+  }
+
+  /** Splits `leaf` in the tree; returns its children's tree ids. */
+  #commit(leaf: OpenLeaf): [number, number] {
+    const { best } = leaf;
+    this.#open.delete(leaf.node);
+    if (leaf.hist !== undefined) this.#options.budget?.release(this.#histBytes);
+    this.#leaves++;
+    return this.#builder.split(leaf.node, {
+      rule: best.rule,
+      gain: best.gain,
+      left: this.#info(best.left),
+      right: this.#info(best.right),
+    });
+  }
+
+  /**
+   * Sends `leaf`'s split to the shards: its order and the histograms its children need. `tree`
+   * are the children's tree ids when the split is in the tree, absent when it goes ahead of need.
+   * Returns false when no child needs a histogram (and nothing was sent).
+   */
+  #send(leaf: Candidate, round: GrowerRound, tree: [number, number] | undefined): boolean {
+    const { best } = leaf;
+    const depth = leaf.depth + 1;
+    const child = (side: "left" | "right", i: 0 | 1): Child => {
+      const sums = side === "left" ? best.left : best.right;
+      return {
+        side,
+        node: tree?.[i],
+        shard: this.#nextShard++,
+        path: 2 * leaf.path + i,
+        sums,
+        open: this.#splittable(depth, sums),
+      };
+    };
+    const left = child("left", 0), right = child("right", 1);
+    if (!left.open && !right.open) {
+      // both final: no shard needs these rows again
+      if (tree === undefined) leaf.ahead = { left: undefined, right: undefined };
+      return false;
+    }
+    const [small, large] = best.left.count <= best.right.count ? [left, right] : [right, left];
+    const parent = leaf.hist;
+    const buildSmall = small.open || (large.open && parent !== undefined);
+    const buildLarge = large.open && parent === undefined;
+    this.#pending.push({
+      parent,
+      small,
+      large,
+      depth,
+      buildSmall,
+      buildLarge,
+      ahead: tree === undefined ? leaf : undefined,
+    });
+    round.orders.push({ node: leaf.shard, left: left.shard, right: right.shard, rule: best.rule });
+    if (buildSmall) round.build.push(small.shard);
+    if (buildLarge) round.build.push(large.shard);
+    return true;
+  }
+
   /**
    * The next round's splits and histogram requests; `undefined` when the tree is complete. A round
-   * may carry no request at all (every child it made is final): plan again.
+   * may carry no request at all (every child it made is final): plan again. `lookahead` (with
+   * `maxSplits = 1` only) sends that many more splits ahead of need (see the module doc).
    */
-  plan(maxSplits: number): GrowerRound | undefined {
+  plan(maxSplits: number, options: { lookahead?: number } = {}): GrowerRound | undefined {
     if (this.waiting) throw new RangeError("The grower still waits for the histograms of its last round");
-    const budget = Math.min(maxSplits, this.#options.maxLeaves - this.#leaves);
-    if (budget < 1 || this.#open.size === 0) return undefined;
-    const chosen = [...this.#open.values()]
-      .sort((x, y) => y.best.gain - x.best.gain || x.node - y.node)
-      .slice(0, budget);
     const round: GrowerRound = { orders: [], build: [] };
-    for (const leaf of chosen) {
-      const { best } = leaf;
-      this.#open.delete(leaf.node);
-      if (leaf.hist !== undefined) this.#options.budget?.release(this.#histBytes);
-      const [l, r] = this.#builder.split(leaf.node, {
-        rule: best.rule,
-        gain: best.gain,
-        left: this.#info(best.left),
-        right: this.#info(best.right),
-      });
-      this.#leaves++;
-      const depth = leaf.depth + 1;
-      const left = {
-        node: l,
-        path: 2 * leaf.path,
-        sums: best.left,
-        open: this.#splittable(depth, best.left),
-      };
-      const right = {
-        node: r,
-        path: 2 * leaf.path + 1,
-        sums: best.right,
-        open: this.#splittable(depth, best.right),
-      };
-      if (!left.open && !right.open) continue; // both final: no shard needs these rows again
-      const [small, large] = best.left.count <= best.right.count ? [left, right] : [right, left];
-      const parent = leaf.hist;
-      const buildSmall = small.open || (large.open && parent !== undefined);
-      const buildLarge = large.open && parent === undefined;
-      this.#pending.push({ parent, small, large, depth, buildSmall, buildLarge });
-      round.orders.push({ node: leaf.node, left: l, right: r, rule: best.rule });
-      if (buildSmall) round.build.push(small.node);
-      if (buildLarge) round.build.push(large.node);
+    const maxLeaves = this.#options.maxLeaves;
+    if (maxSplits > 1) {
+      const budget = Math.min(maxSplits, maxLeaves - this.#leaves);
+      if (budget < 1 || this.#open.size === 0) return undefined;
+      for (const leaf of this.#ranked().slice(0, budget)) this.#send(leaf, round, this.#commit(leaf));
+      return round;
     }
-    return round;
+    for (;;) {
+      const next = this.#leaves < maxLeaves ? this.#ranked()[0] : undefined;
+      if (next === undefined) return undefined;
+      const ids = this.#commit(next);
+      const ahead = next.ahead;
+      if (ahead !== undefined) {
+        // answered ahead of need: the children join the open leaves without a round trip
+        [ahead.left, ahead.right].forEach((c, i) => {
+          if (c === undefined) return;
+          c.node = ids[i]!;
+          this.#open.set(c.node, c as OpenLeaf);
+        });
+        continue;
+      }
+      if (!this.#send(next, round, ids)) continue;
+      const room = Math.min(options.lookahead ?? 0, maxLeaves - this.#leaves);
+      for (const c of this.#frontier().slice(0, room)) this.#send(c, round, undefined);
+      return round;
+    }
   }
 
   /** Takes the merged histograms of the last round's `build` nodes, in order (owned from now on). */
@@ -231,12 +322,15 @@ export class TreeGrower {
         subtractHistogram(p.parent, small);
         large = p.parent;
       }
-      if (p.small.open && small) {
-        this.#consider({ node: p.small.node, path: p.small.path, depth: p.depth }, small, p.small.sums);
+      const results = { left: undefined as Candidate | undefined, right: undefined as Candidate | undefined };
+      for (const [c, hist] of [[p.small, small], [p.large, large]] as const) {
+        const found = c.open && hist ? this.#evaluate(c.path, hist, c.sums) : undefined;
+        if (found === undefined) continue;
+        const node: Candidate = { node: c.node, shard: c.shard, path: c.path, depth: p.depth, ...found };
+        results[c.side] = node;
+        if (p.ahead === undefined) this.#open.set(c.node!, node as OpenLeaf);
       }
-      if (p.large.open && large) {
-        this.#consider({ node: p.large.node, path: p.large.path, depth: p.depth }, large, p.large.sums);
-      }
+      if (p.ahead !== undefined) p.ahead.ahead = results;
     }
   }
 
@@ -248,10 +342,10 @@ export class TreeGrower {
 
 /** A shard bug or a lost message would show here first: the child must sum to what the split said. */
 function checkTotals(got: NodeSums, child: Child): void {
-  const want = child.sums, node = child.node;
+  const want = child.sums, node = child.shard;
   if (got.a !== want.a || got.b !== want.b || got.count !== want.count) {
     throw new MalformedMessageError(
-      `Histogram of node ${node} sums to (${got.a}, ${got.b}, ${got.count}), expected (${want.a}, ${want.b}, ${want.count})`,
+      `Histogram of shard node ${node} sums to (${got.a}, ${got.b}, ${got.count}), expected (${want.a}, ${want.b}, ${want.count})`,
     );
   }
 }

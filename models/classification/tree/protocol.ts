@@ -84,9 +84,47 @@ export function mergeReplies(a: ShardReply, b: ShardReply): ShardReply {
   throw new MalformedMessageError(`Cannot merge a "${a.type}" reply with a "${b.type}" reply`);
 }
 
-/** {@linkcode mergeReplies} on encoded replies: the `merge` export of a cluster aggregation. */
+/** `bytes` as float64 words (a view when aligned, else a copy). */
+function wordsOf(bytes: Uint8Array): Float64Array {
+  if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 32) {
+    throw new MalformedMessageError(`Malformed shard reply of ${bytes.byteLength} bytes`);
+  }
+  return bytes.byteOffset % 8 === 0
+    ? new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8)
+    : new Float64Array(bytes.slice().buffer);
+}
+
+/**
+ * {@linkcode mergeReplies} on encoded replies, without decoding them: the `merge` export of a
+ * cluster aggregation. Adds `b` into `a`'s words in place (the merge owns its inputs) and returns
+ * `a`'s bytes; throws `MalformedMessageError` unless both are well-formed replies of one shape.
+ */
 export function mergeEncodedReplies(a: Uint8Array, b: Uint8Array): Uint8Array {
-  return encodeReply(mergeReplies(decodeReply(a), decodeReply(b)));
+  const x = wordsOf(a), y = wordsOf(b);
+  const type = replyType(x);
+  const sameShape = type === replyType(y) &&
+    (type === "describe" || (x[1] === y[1] && x[2] === y[2] && x[3] === y[3]));
+  if (!sameShape) throw new MalformedMessageError("Cannot merge shard replies of different shapes");
+  switch (type) {
+    case "describe":
+      x[1] = x[1]! + y[1]!;
+      x[2] = Math.max(x[2]!, y[2]!);
+      x[3] = x[3]! + y[3]!;
+      break;
+    case "sums":
+      for (let i = 4; i < x.length; i++) x[i] = x[i]! + y[i]!;
+      break;
+    case "histograms": {
+      const floats = 4 + x[1]! + x[3]!;
+      for (let i = 4; i < floats; i++) x[i] = x[i]! + y[i]!;
+      const n = x[2]!;
+      const cx = new Int32Array(x.buffer, x.byteOffset + 8 * floats, n);
+      const cy = new Int32Array(y.buffer, y.byteOffset + 8 * floats, n);
+      for (let i = 0; i < n; i++) cx[i] = cx[i]! + cy[i]!;
+      break;
+    }
+  }
+  return new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 }
 
 /** The `i`-th histogram of a histograms reply (a view, no copy). */
@@ -133,32 +171,41 @@ function bytesOf(a: Float64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** The type of the encoded reply in `words`, after checking its header against its length. */
+function replyType(words: Float64Array): ShardReply["type"] {
+  const [tag, n1, n2, n3] = words as unknown as [number, number, number, number];
+  const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (tag === TAGS.describe && words.length === 4) return "describe";
+  if (tag === TAGS.sums && count(n1) && words.length === 4 + n1) return "sums";
+  if (
+    tag === TAGS.histograms && count(n1) && count(n2) && count(n3) &&
+    words.length === 4 + n1 + n3 + Math.ceil(n2 / 2)
+  ) {
+    return "histograms";
+  }
+  throw new MalformedMessageError(`Malformed shard reply (tag ${tag}, ${words.length} words)`);
+}
+
 /** Reads {@linkcode encodeReply} output; throws `MalformedMessageError`. */
 export function decodeReply(bytes: Uint8Array): ShardReply {
   if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 32) {
     throw new MalformedMessageError(`Malformed shard reply of ${bytes.byteLength} bytes`);
   }
   const words = new Float64Array(bytes.slice().buffer);
-  const [tag, n1, n2, n3] = words as unknown as [number, number, number, number];
-  const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
-  if (tag === TAGS.describe && words.length === 4) {
-    return { type: "describe", rows: n1, maxWeight: n2, badLabels: n3 };
+  const [, n1, n2, n3] = words as unknown as [number, number, number, number];
+  switch (replyType(words)) {
+    case "describe":
+      return { type: "describe", rows: n1, maxWeight: n2, badLabels: n3 };
+    case "sums":
+      return { type: "sums", values: words.slice(4) };
+    case "histograms":
+      return {
+        type: "histograms",
+        sums: words.slice(4, 4 + n1),
+        extra: words.slice(4 + n1, 4 + n1 + n3),
+        counts: new Int32Array(words.buffer, 8 * (4 + n1 + n3), n2).slice(),
+      };
   }
-  if (tag === TAGS.sums && count(n1) && words.length === 4 + n1) {
-    return { type: "sums", values: words.slice(4) };
-  }
-  if (
-    tag === TAGS.histograms && count(n1) && count(n2) && count(n3) &&
-    words.length === 4 + n1 + n3 + Math.ceil(n2 / 2)
-  ) {
-    return {
-      type: "histograms",
-      sums: words.slice(4, 4 + n1),
-      extra: words.slice(4 + n1, 4 + n1 + n3),
-      counts: new Int32Array(words.buffer, 8 * (4 + n1 + n3), n2).slice(),
-    };
-  }
-  throw new MalformedMessageError(`Malformed shard reply (tag ${tag}, ${words.length} words)`);
 }
 
 // ---- request decoding helpers ----

@@ -17,6 +17,8 @@ export const SAMPLING_DOMAINS = {
   nodeFeatures: 0x7472_0003,
   /** Poisson bootstrap of forests: `(seed, row id) → stream tree`. */
   bootstrap: 0x7472_0004,
+  /** Rows whose values fit the numeric binnings on a cluster: `(seed, row id) → stream 0`. */
+  binning: 0x7472_0005,
 } as const;
 
 /** Heap paths per tree in the `nodeFeatures` index (root 1; a tree of depth ≤ 20 fits). */

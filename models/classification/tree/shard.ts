@@ -70,6 +70,12 @@ export function createShardData(binnings: readonly FeatureBinning[], input: Shar
   };
 }
 
+/** Bytes a shard's data holds (bins, labels, weights, row ids). */
+export function shardDataBytes(data: ShardData): number {
+  return data.matrix.bins.byteLength + data.labels.byteLength + data.weights.byteLength +
+    data.rowIds.byteLength;
+}
+
 /** The `describe` reply of a shard. */
 export function describeShard(data: ShardData): ShardReply {
   let maxWeight = 0, badLabels = 0;

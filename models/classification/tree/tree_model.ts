@@ -188,9 +188,13 @@ export class Tree {
       }
       arrays[name] = typed;
     }
-    const tree = new Tree(arrays as unknown as TreeArrays);
-    validate(tree.arrays);
-    return tree;
+    return Tree.fromArrays(arrays as unknown as TreeArrays);
+  }
+
+  /** A tree of `arrays` after checking them (sizes, child links, splits); throws `TypeError`. */
+  static fromArrays(arrays: TreeArrays): Tree {
+    validate(arrays);
+    return new Tree(arrays);
   }
 }
 

@@ -56,6 +56,7 @@ Deno.test("decodeClientRequest accepts each request type and rejects wrong versi
     { v: 1, type: "cluster.status", reqId: 3 },
     { v: 1, type: "data.put", reqId: 4, schema: SCHEMA, partitionRows: [1, 2] },
     { v: 1, type: "cache.unpersist", reqId: 5, cacheId: 77 },
+    { v: 1, type: "state.release", reqId: 6, prefix: "gbt/1/" },
   ];
   for (const m of ok) assert.equal(decodeClientRequest(m).type, m.type);
   const bad = [
@@ -72,6 +73,7 @@ Deno.test("decodeClientRequest accepts each request type and rejects wrong versi
     },
     { v: 1, type: "data.put", reqId: 4, schema: SCHEMA, partitionRows: [] },
     { v: 1, type: "cache.unpersist", reqId: 5 },
+    { v: 1, type: "state.release", reqId: 6, prefix: "" },
     "status",
     null,
   ];
@@ -90,6 +92,7 @@ Deno.test("decodeClientReply decodes a status and rejects a malformed one", () =
       slots: 2,
       runningTasks: 0,
       blockBytes: 0,
+      stateBytes: 0,
       rssBytes: 1e8,
       lastHeartbeatAgoMs: 12,
     }],

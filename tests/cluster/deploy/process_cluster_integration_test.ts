@@ -392,6 +392,23 @@ Deno.test("process cluster: wrong secrets are rejected, garbage leaves the drive
           assert.ok(remote instanceof Float64Array);
           assert.deepEqual(Array.from(remote.subarray(0, 5)), [200, 200, 200, 200, 200]);
           assert.deepEqual(remote, await rangeOn(c.engine, 1_000, 4).aggregatePartitions(spec));
+          // Executor-local state through the client session: kept between jobs, released on request.
+          const cached = fx.range(0, 1_000, { partitions: 4 }).cache();
+          const visits = async () =>
+            Array.from(
+              await cached.aggregatePartitions({
+                module: FIXTURE,
+                fold: "stateVisits",
+                merge: "concatFloats",
+                args: { prefix: "remote/" },
+              }) as Float64Array,
+            );
+          assert.deepEqual(await visits(), [1, 1, 1, 1]);
+          assert.deepEqual(await visits(), [2, 2, 2, 2]);
+          await cached.releaseState("remote/");
+          assert.deepEqual(await visits(), [1, 1, 1, 1]);
+          await cached.releaseState("remote/");
+          await cached.unpersist();
         } finally {
           await fx.stop();
         }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { StateStore } from "../../../cluster/executor/state_store.ts";
 import { type Json, MalformedMessageError } from "../../../actors/errors.ts";
 import { transactions } from "../../../cluster/sources/generators.ts";
 import { col, count, Frontier, hash, NotAllowedError, sum } from "../../../mod.ts";
@@ -50,7 +51,14 @@ Deno.test("a generator outside the executor's allowlist is refused with NotAllow
 Deno.test("the transactions generator rejects malformed arguments by name instead of casting them", () => {
   const args = { seed: 1, totalRows: 10, tokenKeyHex: "ab".repeat(32), options: { fraudRate: 0.1 } };
   const run = (a: Json) =>
-    transactions({ partition: 0, numPartitions: 1, args: a, seed: 0, signal: new AbortController().signal });
+    transactions({
+      partition: 0,
+      numPartitions: 1,
+      args: a,
+      seed: 0,
+      signal: new AbortController().signal,
+      state: new StateStore(),
+    });
   const first = (a: Json) => {
     const out = run(a);
     if (!(Symbol.iterator in out)) throw new TypeError("transactions is a synchronous generator");

@@ -38,7 +38,7 @@ Deno.test("ModelRegistry keeps registration order and refuses malformed or repea
   });
   assert.throws(() => new ModelRegistry([{ ...linearCodec, kind: "Linear" }]), TypeError);
   assert.throws(() => new ModelRegistry([{ ...linearCodec, readableVersions: [] }]), TypeError);
-  assert.deepEqual(defaultModelRegistry().kinds(), ["logistic_regression"]);
+  assert.deepEqual(defaultModelRegistry().kinds(), ["logistic_regression", "random_forest", "gbt"]);
 });
 
 Deno.test("a registry built with with() decodes each kind to its own model type", async () => {

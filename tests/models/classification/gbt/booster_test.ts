@@ -155,3 +155,22 @@ Deno.test("GbtClassifier validates at construction and fits like fitGbtLocal", a
   const b = await fitGbtLocal(train, { params, kinds: XOR_KINDS });
   assert.equal(JSON.stringify(a.model.toJSON()), JSON.stringify(b.model.toJSON()));
 });
+
+Deno.test("lookahead changes the number of round trips, never the model", async () => {
+  const sample = xorSample(3000, { seed: 13, noise: 0.1 });
+  for (const extra of [{}, { maxDepth: 4 }, { baggingFraction: 0.7, featureFraction: 0.5 }]) {
+    const runs = [];
+    for (const lookahead of [0, 1, 4, 16, 64]) {
+      const params = { numRounds: 5, numLeaves: 31, minDataInLeaf: 10, lookahead, seed: 3, ...extra };
+      const r = await fitGbtLocal(sample, { params, kinds: XOR_KINDS, shards: 2 });
+      runs.push({ lookahead, model: JSON.stringify(r.model.toJSON()), requests: r.requests });
+    }
+    for (const r of runs.slice(1)) {
+      assert.equal(r.model, runs[0]!.model, `lookahead ${r.lookahead}, ${JSON.stringify(extra)}`);
+    }
+    const requests = runs.map((r) => r.requests);
+    console.log(`round trips by lookahead 0, 1, 4, 16, 64 (${JSON.stringify(extra)}): ${requests}`);
+    assert.ok(requests[4]! < 0.7 * requests[0]!, `round trips by lookahead: ${requests}`);
+    for (let i = 1; i < requests.length; i++) assert.ok(requests[i]! <= requests[i - 1]!, `${requests}`);
+  }
+});

@@ -87,6 +87,7 @@ Deno.test("a logistic model saved and loaded through the default registry is the
       const loaded = await loadModel(dir, defaultModelRegistry());
       assert.equal(loaded.envelope.kind, "logistic_regression");
       assert.deepEqual(loaded.envelope.params, logisticParamsJson(model.params));
+      assert.ok(loaded.model instanceof LogisticModel, "the default registry decodes a logistic body as one");
       assertSameModel(loaded.model, model);
       const x = Float64Array.from({ length: 5 * model.coefficients.length }, (_, k) => (k % 7) - 3);
       assert.deepEqual(loaded.model.predictProbabilities(x, 5), model.predictProbabilities(x, 5));
@@ -120,7 +121,9 @@ Deno.test("the logistic body decoder refuses bodies that do not fit together", a
 });
 
 async function loadFixture() {
-  return await loadModel(FIXTURE, defaultModelRegistry());
+  const loaded = await loadModel(FIXTURE, defaultModelRegistry());
+  assert.ok(loaded.model instanceof LogisticModel, "the fixture is a logistic model");
+  return { ...loaded, model: loaded.model };
 }
 
 /** The body-version-1 fixture's model: hand-set values (not a fit), so solver changes do not touch it. */

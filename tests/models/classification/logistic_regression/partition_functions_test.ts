@@ -3,6 +3,7 @@ import { MalformedMessageError } from "../../../../actors/errors.ts";
 import type { Schema } from "../../../../cluster/columnar/batch.ts";
 import { batchFromRows } from "../../../../cluster/columnar/batch_ops.ts";
 import { InvalidRowError, SchemaError } from "../../../../cluster/errors.ts";
+import { StateStore } from "../../../../cluster/executor/state_store.ts";
 import {
   blockOfBatch,
   type BlockSource,
@@ -41,6 +42,7 @@ function context(partition: number, args: unknown) {
     args: args as never,
     seed: 0,
     signal: new AbortController().signal,
+    state: new StateStore(),
     schema: SCHEMA,
   };
 }

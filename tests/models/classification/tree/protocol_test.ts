@@ -88,13 +88,37 @@ Deno.test("requests decode from JSON and malformed ones are refused with Malform
   assert.throws(() => decodeGbtRequest({ ...round, baggingFraction: 2 }), MalformedMessageError);
   assert.throws(() => decodeGbtRequest({ ...round, scale: 0 }), MalformedMessageError);
   assert.throws(
-    () => decodeGbtRequest({ type: "gbt.apply", tree: [], applied: 1, lossScale: 1 }),
+    () => decodeGbtRequest({ type: "gbt.apply", trees: [[]], applied: 1, lossScale: 1 }),
     MalformedMessageError,
   );
 });
 
-Deno.test("mergeEncodedReplies merges replies as bytes", () => {
+Deno.test("mergeEncodedReplies merges replies as bytes, in place, as mergeReplies does", () => {
   const a = encodeReply({ type: "sums", values: Float64Array.of(1, 2) });
   const b = encodeReply({ type: "sums", values: Float64Array.of(3, 4) });
   assert.deepEqual(decodeReply(mergeEncodedReplies(a, b)), { type: "sums", values: Float64Array.of(4, 6) });
+  const hist = (k: number): ShardReply => ({
+    type: "histograms",
+    sums: Float64Array.from({ length: 6 }, (_, i) => k * i - 2),
+    counts: Int32Array.from({ length: 3 }, (_, i) => k + i),
+    extra: Float64Array.of(k, -k),
+  });
+  const describe = (k: number): ShardReply => ({
+    type: "describe",
+    rows: k,
+    maxWeight: 10 - k,
+    badLabels: k % 2,
+  });
+  for (const make of [hist, describe]) {
+    const expected = encodeReply(mergeReplies(make(3), make(5)));
+    // the second operand at an odd byte offset, as a payload inside a larger frame may be
+    const shifted = new Uint8Array(expected.length + 1).subarray(1);
+    shifted.set(encodeReply(make(5)));
+    assert.deepEqual(mergeEncodedReplies(encodeReply(make(3)), shifted), expected);
+  }
+  assert.throws(
+    () => mergeEncodedReplies(encodeReply(hist(1)), encodeReply(describe(1))),
+    MalformedMessageError,
+  );
+  assert.throws(() => mergeEncodedReplies(a, new Uint8Array(12)), MalformedMessageError);
 });
