@@ -13,12 +13,26 @@
  */
 import type { Json } from "../../../actors/errors.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
+import { col } from "../../../cluster/expr/column.ts";
+import { gbtCodec } from "../../../models/classification/gbt/gbt_codec.ts";
+import { GbtClassifier } from "../../../models/classification/gbt/gbt_classifier.ts";
+import { GbtModel } from "../../../models/classification/gbt/gbt_model.ts";
+import { type GbtParams, resolveGbtParams } from "../../../models/classification/gbt/params.ts";
 import {
   LOGISTIC_BODY_CODEC,
   logisticParamsJson,
 } from "../../../models/classification/logistic_regression/body_codec.ts";
 import { LogisticModel } from "../../../models/classification/logistic_regression/logistic_model.ts";
 import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
+import { forestCodec } from "../../../models/classification/random_forest/forest_codec.ts";
+import { RandomForestClassifier } from "../../../models/classification/random_forest/forest_classifier.ts";
+import { ForestModel } from "../../../models/classification/random_forest/forest_model.ts";
+import {
+  type ForestParams,
+  resolveForestParams,
+} from "../../../models/classification/random_forest/params.ts";
+import { paramsJson } from "../../../models/classification/tree/cluster_training.ts";
+import type { TreeEnsemble } from "../../../models/classification/tree/tree_transform.ts";
 import { slotColumn } from "../../../models/features/column_info.ts";
 import type { PipelineModel } from "../../../models/features/pipeline.ts";
 import type { ModelWarning } from "../../../models/persistence/envelope.ts";
@@ -193,8 +207,126 @@ const LOGISTIC_REGRESSION = defineKind<LogisticModel>({
   },
 });
 
+/**
+ * Boosting settings of the CLI: modest, so `train` and the demo stay fast; early stopping on the
+ * validation rows picks the number of rounds.
+ */
+export const GBT_PARAMS: GbtParams = {
+  numRounds: 100,
+  learningRate: 0.1,
+  numLeaves: 31,
+  earlyStoppingRounds: 20,
+};
+
+/** Forest settings of the CLI. */
+export const FOREST_PARAMS: ForestParams = { numTrees: 50, maxDepth: 8 };
+
+/** Resolved tree parameters as JSON, without the seed (`model.json` records the training seed). */
+function estimatorParams(params: { readonly seed: number }): Json {
+  const { seed: _, ...rest } = params;
+  return paramsJson(rest);
+}
+
+/** Temporary name of the tree transform's own prediction (it predicts 1 above the threshold). */
+const TREE_PREDICTION = "__tree_prediction";
+
+/**
+ * `raw` scored by a tree ensemble over the pipeline's slot columns, with `prediction` 1 when
+ * probability ≥ `threshold` (the CLI's contract; the tree transform's own prediction, 1 strictly
+ * above, is dropped).
+ */
+function scoreTrees(model: TreeEnsemble, raw: Dataset, pipeline: PipelineModel, threshold: number): Dataset {
+  return model
+    .transform(pipeline.transform(raw), {
+      features: featureColumns(pipeline),
+      threshold,
+      predictionCol: TREE_PREDICTION,
+    })
+    .drop(TREE_PREDICTION)
+    .withColumn("prediction", col("probability").ge(threshold).cast("double"));
+}
+
+/**
+ * Boosted trees fitted on `input.train`: at most `numRounds` rounds, stopping early on the
+ * validation rows when `stopEarly` and there are some (the model is then cut to its best round).
+ */
+async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): Promise<GbtModel> {
+  const { pipeline, labelCol, log } = input;
+  const validation = stopEarly && input.validation !== undefined
+    ? pipeline.transform(input.validation)
+    : undefined;
+  const { earlyStoppingRounds, ...rest } = GBT_PARAMS;
+  const gbt = new GbtClassifier({
+    ...rest,
+    numRounds,
+    seed: input.seed,
+    ...(validation === undefined ? {} : { earlyStoppingRounds }),
+  });
+  const t = await gbt.fit(pipeline.transform(input.train), {
+    features: featureColumns(pipeline),
+    label: labelCol,
+    ...(validation === undefined ? {} : { validation }),
+    onRound: (r) =>
+      log(
+        `round ${r.round}, train loss ${r.trainLoss.toPrecision(6)}${
+          r.validationLoss === undefined ? "" : `, validation loss ${r.validationLoss.toPrecision(6)}`
+        }, ${r.leaves} leaves`,
+      ),
+    ...(input.signal === undefined ? {} : { signal: input.signal }),
+  });
+  log(
+    `${t.roundsTrained} rounds${
+      t.stoppedEarly ? ", stopped early" : ""
+    }, keeping ${t.model.trees.length} trees`,
+  );
+  return t.model;
+}
+
+const GRADIENT_BOOSTED_TREES = defineKind<GbtModel>({
+  name: "gbt",
+  title: "gradient-boosted trees",
+  pipeline: "linear",
+  codec: gbtCodec,
+  is: (m): m is GbtModel => m instanceof GbtModel,
+  fit: (input) => fitGbt(input, GBT_PARAMS.numRounds!, true),
+  // The whole training part has no validation rows: reuse the rounds early stopping chose.
+  refit: (model, input) => fitGbt(input, Math.max(1, model.trees.length), false),
+  score: scoreTrees,
+  // Tree models carry no threshold: the CLI keeps it in `model.json`'s metrics.
+  withThreshold: (model) => model,
+  params: () => estimatorParams(resolveGbtParams(GBT_PARAMS)),
+  warnings: () => [],
+  splitGain: (model) => [...model.featureImportance()],
+  describe: (model) => `${model.trees.length} trees, initial score ${model.initScore.toPrecision(6)}`,
+});
+
+const RANDOM_FOREST = defineKind<ForestModel>({
+  name: "rf",
+  title: "random forest",
+  pipeline: "linear",
+  codec: forestCodec,
+  is: (m): m is ForestModel => m instanceof ForestModel,
+  async fit(input) {
+    const { pipeline, labelCol, log } = input;
+    const rf = new RandomForestClassifier({ ...FOREST_PARAMS, seed: input.seed });
+    const { model } = await rf.fit(pipeline.transform(input.train), {
+      features: featureColumns(pipeline),
+      label: labelCol,
+      onProgress: (n) => log(`${n} of ${FOREST_PARAMS.numTrees} trees`),
+      ...(input.signal === undefined ? {} : { signal: input.signal }),
+    });
+    return model;
+  },
+  score: scoreTrees,
+  withThreshold: (model) => model,
+  params: () => estimatorParams(resolveForestParams(FOREST_PARAMS)),
+  warnings: () => [],
+  splitGain: (model) => [...model.featureImportance()],
+  describe: (model) => `${model.trees.length} trees`,
+});
+
 /** Every kind, in the order `--models` lists them by default. */
-export const MODEL_KINDS: readonly ModelKind[] = [LOGISTIC_REGRESSION];
+export const MODEL_KINDS: readonly ModelKind[] = [LOGISTIC_REGRESSION, RANDOM_FOREST, GRADIENT_BOOSTED_TREES];
 
 /** The kind named `name` (CLI name or persistence kind), or undefined. */
 export function modelKind(name: string): ModelKind | undefined {

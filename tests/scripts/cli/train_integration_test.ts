@@ -62,7 +62,7 @@ Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, 
         "--split",
         "time",
         "--models",
-        "lr",
+        "lr,rf,gbt",
         "--importance-repeats",
         "1",
         "--seed",
@@ -121,30 +121,37 @@ Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, 
     const balance = s.out_of_range.find((r) => r.column === "balance");
     assert.equal(balance?.above, s.rows_test, "every test balance is above the training range");
 
-    const [lr] = s.models;
-    assert.equal(lr?.name, "lr");
-    assert.ok(Number(lr.metrics["rocAuc"]) > 0.7, `ROC-AUC ${lr.metrics["rocAuc"]}`);
-    assert.equal(lr.metrics["rows"], s.rows_test);
-    assert.equal(lr.metrics["threshold"], lr.threshold);
-    const top = lr.importance.permutation[0]!;
-    assert.equal(top.feature, "amount", "the column the label depends on most ranks first");
+    assert.deepEqual(s.models.map((m) => m.name), ["lr", "rf", "gbt"]);
     assert.ok((await Deno.stat(s.report_path)).size > 10_000, "report.html written");
-
-    const loaded = await loadTrained(lr.path);
-    assert.equal(loaded.envelope.kind, "logistic_regression");
-    assert.equal(loaded.threshold, lr.threshold);
-    assert.deepEqual(loaded.pipeline.spec.inputColumns.map((f) => f.name).sort(), [...s.features].sort());
-    assert.equal(loaded.envelope.seed, 5);
-    assert.match(loaded.envelope.training.dataHash, /^frontier-content:[0-9a-f]+-[0-9a-f]+$/);
-
-    // The test rows on their own, written by hand: the model scores them to the same metrics.
+    // The test rows on their own, written by hand: each model scores them to the same metrics.
     const testPath = `${dir}/test.csv`;
     await Deno.writeTextFile(testPath, `${GENERATED_HEADER}\n${lines.slice(s.split.cut).join("\n")}\n`);
-    const evaluated = summaryOf(
-      await frontier(["evaluate", "--model", lr.path, "--input", testPath, "--json"]),
-    );
-    assert.equal(evaluated["rows_evaluated"], s.rows_test);
-    assert.deepEqual(evaluated["metrics"], lr.metrics, "evaluate reproduces the metrics train printed");
+    const kinds = { lr: "logistic_regression", rf: "random_forest", gbt: "gbt" } as const;
+    for (const m of s.models) {
+      assert.ok(Number(m.metrics["rocAuc"]) > 0.7, `${m.name} ROC-AUC ${m.metrics["rocAuc"]}`);
+      assert.equal(m.metrics["rows"], s.rows_test);
+      assert.equal(m.metrics["threshold"], m.threshold);
+      const top = m.importance.permutation[0]!;
+      assert.equal(top.feature, "amount", `${m.name}: the column the label depends on most ranks first`);
+
+      const loaded = await loadTrained(m.path);
+      assert.equal(loaded.envelope.kind, kinds[m.name as keyof typeof kinds]);
+      assert.equal(loaded.threshold, m.threshold);
+      assert.deepEqual(loaded.pipeline.spec.inputColumns.map((f) => f.name).sort(), [...s.features].sort());
+      assert.equal(loaded.envelope.seed, 5);
+      assert.match(loaded.envelope.training.dataHash, /^frontier-content:[0-9a-f]+-[0-9a-f]+$/);
+
+      const evaluated = summaryOf(
+        await frontier(["evaluate", "--model", m.path, "--input", testPath, "--json"]),
+      );
+      assert.equal(evaluated["rows_evaluated"], s.rows_test);
+      assert.deepEqual(
+        evaluated["metrics"],
+        m.metrics,
+        `evaluate reproduces the ${m.name} metrics train printed`,
+      );
+    }
+    const lr = s.models[0]!;
 
     const predicted = summaryOf(
       await frontier(["predict", "--model", lr.path, "--input", input, "--out", `${dir}/scored`, "--json"]),

@@ -2,9 +2,15 @@ import assert from "node:assert/strict";
 import { systemClock } from "../../../actors/clock.ts";
 import type { CliIo } from "../../../scripts/cli/common.ts";
 import { main } from "../../../scripts/cli/main.ts";
+import { fitGbtLocal } from "../../../models/classification/gbt/fit_local.ts";
+import { LogisticModel } from "../../../models/classification/logistic_regression/logistic_model.ts";
+import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
+import { fitForestLocal } from "../../../models/classification/random_forest/fit_local.ts";
+import { encodeModelFiles, loadModel, type ModelInfo, saveModel } from "../../../models/persistence/mod.ts";
 import { parseModels } from "../../../scripts/cli/train.ts";
-import { MODEL_KINDS, modelKind } from "../../../scripts/cli/training/model_kinds.ts";
+import { MODEL_KINDS, modelKind, type TrainedModel } from "../../../scripts/cli/training/model_kinds.ts";
 import { trainedRegistry } from "../../../scripts/cli/training/model_store.ts";
+import { partitioned, syntheticRows } from "../../models/classification/logistic_regression/lr_test_data.ts";
 
 /** Runs `main` in process, capturing stdout and stderr. */
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -67,10 +73,78 @@ Deno.test("the model table names each kind once and the load registry holds exac
   const names = MODEL_KINDS.map((k) => k.name), kinds = MODEL_KINDS.map((k) => k.kind);
   assert.equal(new Set(names).size, names.length);
   assert.equal(new Set(kinds).size, kinds.length);
-  assert.ok(names.includes("lr"));
+  assert.deepEqual([...names].sort(), ["gbt", "lr", "rf"]);
   assert.deepEqual(trainedRegistry().kinds(), kinds);
   assert.equal(modelKind("logistic_regression"), modelKind("lr"));
   assert.deepEqual(parseModels(undefined).map((k) => k.name), names, "default: every kind");
   assert.deepEqual(parseModels(" lr ").map((k) => k.name), ["lr"]);
   assert.throws(() => parseModels("lr,lr"), /names a model twice/);
+});
+
+const FEATURES = ["f0", "f1", "f2", "f3", "f4"];
+
+function storedInfo(trained: TrainedModel): ModelInfo {
+  return {
+    frontierVersion: "0.1.0",
+    createdAt: "2025-06-01T12:00:00.000Z",
+    seed: 5,
+    params: trained.params(),
+    schema: {
+      inputColumns: FEATURES.map((name) => ({ name, type: "double", nullable: false })),
+      label: "y",
+      stages: [],
+      featureNames: FEATURES,
+    },
+    metrics: { threshold: 0.25 },
+    training: { dataHash: "sha256:00", rows: 600 },
+    warnings: [],
+  };
+}
+
+/** One small fitted model of every kind, fitted in process. */
+async function smallModels(): Promise<Map<string, TrainedModel>> {
+  const rows = syntheticRows({ rows: 600, seed: 61 });
+  const columns = FEATURES.map((_, j) => Float64Array.from(rows.x, (r) => r[j]!));
+  const labels = Float64Array.from(rows.y);
+  const lr = new LogisticRegression({ featureNames: FEATURES });
+  const fit = await lr.fitBlocks(partitioned(rows, 2), FEATURES.length);
+  const source = { kind: "columns" as const, features: FEATURES, label: "y" };
+  const gbt = await fitGbtLocal({ columns, labels }, {
+    params: { numRounds: 5, numLeaves: 7, minDataInLeaf: 10 },
+    featureNames: FEATURES,
+  });
+  const rf = await fitForestLocal({ columns, labels }, {
+    params: { numTrees: 3, maxDepth: 4, seed: 2 },
+    featureNames: FEATURES,
+  });
+  return new Map([
+    ["lr", modelKind("lr")!.wrap(LogisticModel.fromFit(fit, { source, params: lr.params }))],
+    ["gbt", modelKind("gbt")!.wrap(gbt.model)],
+    ["rf", modelKind("rf")!.wrap(rf.model)],
+  ]);
+}
+
+Deno.test("every kind's model saves, loads through the CLI registry and saves again to the same bytes", async () => {
+  const models = await smallModels();
+  assert.deepEqual([...models.keys()].sort(), MODEL_KINDS.map((k) => k.name).sort());
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, trained] of models) {
+      assert.ok(trained.splitGain() === undefined || trained.splitGain()!.length === FEATURES.length, name);
+      const path = `${dir}/${name}`;
+      await trained.save((codec, model) => saveModel(path, { codec, model, info: storedInfo(trained) }));
+      const { envelope, model } = await loadModel(path, trainedRegistry());
+      assert.equal(envelope.kind, trained.kind.kind);
+      assert.equal(envelope.metrics["threshold"], 0.25, `${name} keeps the threshold in model.json`);
+      const back = modelKind(envelope.kind)!.wrap(model);
+      assert.equal(back.kind, trained.kind);
+      const encode = (t: TrainedModel) =>
+        t.save((codec, m) => encodeModelFiles({ codec, model: m, info: storedInfo(trained) }));
+      const [a, b] = [await encode(trained), await encode(back)];
+      assert.deepEqual([...b.files.keys()].sort(), [...a.files.keys()].sort());
+      for (const [file, bytes] of a.files) assert.deepEqual(b.files.get(file), bytes, `${name}: ${file}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
