@@ -185,6 +185,7 @@ export type {
   MapPartitionsSpec,
   MergeFn,
   PartitionContext,
+  PartitionState,
   PartitionValue,
 } from "./cluster/partition_fns.ts";
 

@@ -324,3 +324,6 @@ export {
   type SaveModelInput,
   type TrainingInfo,
 } from "./persistence/mod.ts";
+
+// The fitted trees that GBT and RF models hold (flat arrays; see tree_model.ts).
+export { Tree, type TreeArrays } from "./classification/tree/tree_model.ts";

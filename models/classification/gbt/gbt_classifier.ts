@@ -31,7 +31,11 @@ export class GbtClassifier {
     this.params = resolveGbtParams(params);
   }
 
-  /** Fits on in-memory columns (binned exactly here). */
+  /**
+   * Fits on in-memory columns (binned exactly here): single-process training and tests.
+   *
+   * @ignore
+   */
   fitLocal(train: LocalData, options: Omit<FitGbtLocalOptions, "params"> = {}): Promise<GbtTraining> {
     return fitGbtLocal(train, { ...options, params: this.params });
   }
@@ -44,7 +48,12 @@ export class GbtClassifier {
     return fitGbtCluster(train, { ...options, params: this.params });
   }
 
-  /** Fits on shards that already hold binned rows (`binnings` are the ones they were binned with). */
+  /**
+   * Fits on shards that already hold binned rows (`binnings` are the ones they were binned with):
+   * the seam the cluster fit and tests use.
+   *
+   * @ignore
+   */
   fitShards(setup: {
     train: ShardGroup<GbtRequest>;
     validation?: ShardGroup<GbtRequest>;

@@ -31,7 +31,11 @@ export class RandomForestClassifier {
     this.params = resolveForestParams(params);
   }
 
-  /** Fits on in-memory columns (binned exactly here). */
+  /**
+   * Fits on in-memory columns (binned exactly here): single-process training and tests.
+   *
+   * @ignore
+   */
   fitLocal(train: LocalData, options: Omit<FitForestLocalOptions, "params"> = {}): Promise<ForestTraining> {
     return fitForestLocal(train, { ...options, params: this.params });
   }
@@ -44,7 +48,12 @@ export class RandomForestClassifier {
     return fitForestCluster(train, { ...options, params: this.params });
   }
 
-  /** Fits on shards that already hold binned rows (`binnings` are the ones they were binned with). */
+  /**
+   * Fits on shards that already hold binned rows (`binnings` are the ones they were binned with):
+   * the seam the cluster fit and tests use.
+   *
+   * @ignore
+   */
   fitShards(setup: {
     shards: ShardGroup<ForestRequest>;
     binnings: readonly FeatureBinning[];

@@ -22,7 +22,9 @@ export interface TreeArrays {
   readonly threshold: Float64Array;
   /** 1 when missing values go left. */
   readonly defaultLeft: Uint8Array;
+  /** Index of the left child (greater than the node's own); unused at a leaf. */
   readonly left: Int32Array;
+  /** Index of the right child (greater than the node's own); unused at a leaf. */
   readonly right: Int32Array;
   /** The node's output (every node has one; only leaves' are used to predict). */
   readonly value: Float64Array;
@@ -38,6 +40,7 @@ export interface TreeArrays {
   readonly catBits: Uint32Array;
   /** `2k + 1` offsets into `catCodes`: split `c`'s left codes, then its known right codes. */
   readonly catCodeOffsets: Int32Array;
+  /** The raw category codes of the categorical splits, laid out by `catCodeOffsets`. */
   readonly catCodes: Float64Array;
 }
 
@@ -75,8 +78,10 @@ const NODE_ARRAYS: readonly ArrayName[] = [
 
 /** A decision tree. */
 export class Tree {
+  /** The tree's nodes as flat arrays (node 0 is the root). */
   readonly arrays: TreeArrays;
 
+  /** A tree over `arrays` (taken as they are; the codecs check them on load). */
   constructor(arrays: TreeArrays) {
     this.arrays = arrays;
   }
