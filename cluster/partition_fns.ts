@@ -93,7 +93,9 @@ export interface MapContext extends InputContext {
  *   yield { schema, length: values.length, columns: [{ type: "long", values }] };
  * };
  *
- * const ctx = { partition: 1, numPartitions: 2, args: 6, seed: 0, signal: new AbortController().signal };
+ * const noState = { get: () => undefined, set: () => false, delete: () => false };
+ * const signal = new AbortController().signal;
+ * const ctx = { partition: 1, numPartitions: 2, args: 6, seed: 0, signal, state: noState };
  * const [batch] = [...squares(ctx) as Iterable<Batch>];
  * assert.deepEqual([...batch!.columns[0]!.values], [9, 16, 25]);
  * ```
