@@ -14,6 +14,10 @@
  *    most 0.5× Spark's and 3× DuckDB's wall time, checked on the fastest of `--repeat` query runs and on
  *    the first one, since Spark's first query pays for JIT and code generation).
  *
+ * After them run the Task 1 data benchmark (`data/bench.ts`, unless `--skip-data`) and the ML benchmark
+ * (`ml/bench.ts`: quality and speed of LR, RF and GBT against scikit-learn, LightGBM and Spark MLlib,
+ * unless `--skip-ml`); both take `--quick` and `--skip-spark`.
+ *
  * Prints the figures and whether each target is met, and writes them as JSON (machine, commands and
  * timestamps in `meta`). A part that cannot run here (process mode broken, Spark without Java) prints
  * `skipped: <reason>`; the exit code is 1 only when an engine's result differs from the reference or an
@@ -47,6 +51,7 @@ import {
 } from "./harness.ts";
 import { ASK_TRANSPORTS, measureAskLatency, measureEmptyTasks } from "./runtime/runtime_micro.ts";
 import { measureShuffle } from "./runtime/shuffle_micro.ts";
+import { ML_SUITE_FLAGS_HELP, mlBenchMain, splitMlArgs } from "./ml/bench.ts";
 
 /** Settings of one benchmark invocation. */
 export interface BenchSettings {
@@ -326,12 +331,15 @@ export async function runBench(settings: BenchSettings): Promise<number> {
 }
 
 if (import.meta.main) {
-  // The Task 1 data benchmark (scripts/bench/data/bench.ts) runs after these parts unless --skip-data.
-  const { runtime, data } = splitBenchArgs(Deno.args);
+  // The Task 1 data benchmark (scripts/bench/data/bench.ts) runs after these parts unless --skip-data,
+  // then the ML benchmark (scripts/bench/ml/bench.ts) unless --skip-ml.
+  const { rest, ml } = splitMlArgs(Deno.args);
+  const { runtime, data } = splitBenchArgs(rest);
   const settings = parseBenchArgs(runtime);
-  if (settings === undefined) console.log(`${HELP}\n${DATA_SUITE_FLAGS_HELP}`);
+  if (settings === undefined) console.log(`${HELP}\n${DATA_SUITE_FLAGS_HELP}\n${ML_SUITE_FLAGS_HELP}`);
   else {
     const code = await runBench(settings);
-    Deno.exit(Math.max(code, data === undefined ? 0 : await dataBenchMain(data)));
+    const dataCode = data === undefined ? 0 : await dataBenchMain(data);
+    Deno.exit(Math.max(code, dataCode, ml === undefined ? 0 : await mlBenchMain(ml)));
   }
 }
