@@ -1,0 +1,141 @@
+/**
+ * Frontier's side of the ML quality benchmark: every dataset, split and model in one process, the
+ * same result line as the Python peers.
+ *
+ * ```sh
+ * deno run -A scripts/bench/ml/frontier_quality.ts --job JOB.json --json
+ * ```
+ *
+ * JOB.json: `{ datasets: [manifest…], splits: [column…], models: ["lr", "rf", "gbt"], params: { lr, rf,
+ * gbt }, outDir, executors }` (see `quality_part.ts`). The prepared CSV is read by `fx.read.csv` on
+ * `executors` embedded executors; encodings are fitted on the training rows of each split
+ * (`frontier_features.ts`). Logistic regression trains on the cluster; forests and boosted trees train
+ * with their local-fit API over the same matrix, collected to this process, until their cluster fit is
+ * on main (each result says which in `extra.fit`). Boosted trees early-stop on the `valid` rows.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { systemClock } from "../../../actors/clock.ts";
+import type { Json } from "../../../actors/errors.ts";
+import { col } from "../../../cluster/expr/column.ts";
+import { Frontier } from "../../../cluster/frontier.ts";
+import { fitGbtLocal } from "../../../models/classification/gbt/fit_local.ts";
+import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
+import { fitForestLocal } from "../../../models/classification/random_forest/fit_local.ts";
+import { MODEL_MODULES } from "../../../models/modules.ts";
+import type { PreparedManifest } from "./bank_data.ts";
+import { type EngineFit, type EngineResultLine, type ModelKind, writeScores } from "./engine_result.ts";
+import { frontierVersions, readJob } from "./frontier_child.ts";
+import { fitOneHot, fitTreeCodes, preparedSchema, scoresByRow } from "./frontier_features.ts";
+
+interface QualityJob {
+  datasets: PreparedManifest[];
+  splits: string[];
+  models: ModelKind[];
+  params: Record<ModelKind, Record<string, Json>>;
+  outDir: string;
+  executors: number;
+}
+
+function decodeQualityJob(v: Record<string, unknown>): QualityJob {
+  if (
+    !Array.isArray(v["datasets"]) || !Array.isArray(v["splits"]) || !Array.isArray(v["models"]) ||
+    typeof v["params"] !== "object" || typeof v["outDir"] !== "string" ||
+    !Number.isSafeInteger(v["executors"])
+  ) throw new TypeError("A quality job needs datasets, splits, models, params, outDir and executors");
+  return v as unknown as QualityJob;
+}
+
+/** Fits every model on every dataset and split of `job`; returns the result line. */
+export async function runFrontierQuality(job: QualityJob): Promise<EngineResultLine> {
+  const clock = systemClock;
+  const seconds = (from: number) => (clock.monotonic() - from) / 1000;
+  await using fx = await Frontier.start({ executors: job.executors, slots: 1, modules: MODEL_MODULES });
+  const results: EngineFit[] = [];
+  for (const manifest of job.datasets) {
+    const read = await fx.read.csv(manifest.path, {
+      schema: preparedSchema(manifest),
+      separator: ",",
+      header: true,
+      strict: true,
+    });
+    const data = read.data.withColumn("label", col(manifest.label).eq(manifest.positive)).cache();
+    for (const split of job.splits) {
+      const train = data.filter(col(split).ne("test"));
+      const test = data.filter(col(split).eq("test"));
+      for (const model of job.models) {
+        const engine = `frontier-${model}`;
+        const t0 = clock.monotonic();
+        let scores: Float64Array, fitSeconds: number, extra: Record<string, Json>;
+        if (model === "lr") {
+          const encoding = await fitOneHot(train, manifest);
+          const fitted = await new LogisticRegression(job.params.lr).fit(encoding.apply(train), {
+            featureCols: encoding.featureCols,
+            labelCol: "label",
+          });
+          fitSeconds = seconds(t0);
+          scores = await scoresByRow(fitted.transform(encoding.apply(test)), "probability");
+          const c = fitted.convergence;
+          extra = {
+            fit: `cluster: LogisticRegression.fit, ${job.executors} embedded executors`,
+            features: encoding.featureCols.length,
+            solver: c.solver,
+            iterations: c.iterations,
+            converged: c.converged,
+            gradientNorm: c.gradientNorm,
+            warnings: fitted.warnings.map((w) => w.message),
+          };
+        } else {
+          const codes = await fitTreeCodes(train, manifest);
+          const [fitRows, validRows, testRows] = await Promise.all([
+            codes.collect(data.filter(col(split).eq("fit"))),
+            codes.collect(data.filter(col(split).eq("valid"))),
+            codes.collect(test),
+          ]);
+          if (model === "gbt") {
+            const t = await fitGbtLocal(fitRows, {
+              params: job.params.gbt,
+              kinds: codes.kinds,
+              featureNames: codes.names,
+              validation: validRows,
+            });
+            fitSeconds = seconds(t0);
+            scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);
+            extra = {
+              bestIteration: t.bestIteration,
+              roundsTrained: t.roundsTrained,
+              stoppedEarly: t.stoppedEarly,
+            };
+          } else {
+            const both = codes.concat(fitRows, validRows);
+            const t = await fitForestLocal(both, {
+              params: job.params.rf,
+              kinds: codes.kinds,
+              featureNames: codes.names,
+            });
+            fitSeconds = seconds(t0);
+            scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);
+            extra = { trees: t.model.trees.length };
+          }
+          extra["fit"] = "local: training rows collected, in-memory columns (cluster fit not on main yet)";
+        }
+        const path = `${job.outDir}/${engine}/${manifest.dataset}/${split}.f64`;
+        await writeScores(path, scores);
+        results.push({ engine, model, dataset: manifest.dataset, split, fitSeconds, scores: path, extra });
+        console.error(`${engine} ${manifest.dataset} ${split}: fit ${fitSeconds.toFixed(2)} s`);
+      }
+    }
+    await data.unpersist();
+  }
+  return { versions: frontierVersions(), results };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { job: { type: "string" }, json: { type: "boolean" } },
+  });
+  const line = await runFrontierQuality(decodeQualityJob(await readJob(values.job)));
+  console.log(JSON.stringify(line));
+}
