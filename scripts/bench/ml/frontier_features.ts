@@ -1,36 +1,46 @@
 /**
- * The encodings Frontier's quality child fits on each split's training rows, over cluster datasets:
+ * The feature pipelines Frontier's quality child fits on each split's training rows — the
+ * product's own `models/features` stages, fitted on the cluster (category counts by aggregation, no
+ * row collected):
  *
- * - {@linkcode fitOneHot} (logistic regression): every category seen in training becomes a 0/1
- *   column (an unseen value is all zeros); numbers as they are — the solver standardizes internally.
- * - {@linkcode fitTreeCodes} (forests, boosted trees): categories as codes in training-frequency
- *   order (unseen: missing), split natively as categorical features; the rows collected as columns
- *   for the local-fit APIs.
+ * - `"linear"` (logistic regression): text columns indexed (`handleInvalid: "keep"`) and one-hot
+ *   encoded without `dropLast` — every training category keeps its slot and an unseen value is all
+ *   zeros, the same columns as the peers' encoders; numbers as they are (the solver standardizes
+ *   internally).
+ * - `"tree"` (forests, boosted trees): text columns indexed and assembled as category indices,
+ *   split natively as categorical features.
  *
- * Category counts come from one aggregation per column on the cluster; no row leaves the executors
- * for logistic regression.
+ * The assembled vector `features` is laid out on the cluster as one column per slot
+ * (`features[age]`, `features[job=admin.]`), which is what the estimators read.
  *
  * @module
  */
-import type { Scalar } from "../../../cluster/columnar/batch.ts";
 import type { CsvSchema } from "../../../cluster/io/csv/schema.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
-import { col, count } from "../../../cluster/expr/column.ts";
 import type { LocalData } from "../../../models/classification/tree/local_data.ts";
 import type { FeatureKind } from "../../../models/classification/tree/split.ts";
+import { slotColumn } from "../../../models/features/column_info.ts";
+import { OneHotEncoder } from "../../../models/features/one_hot_encoder.ts";
+import { Pipeline, type PipelineModel } from "../../../models/features/pipeline.ts";
+import { StringIndexer } from "../../../models/features/string_indexer.ts";
+import { VectorAssembler } from "../../../models/features/vector_assembler.ts";
 import type { PreparedManifest } from "./bank_data.ts";
 
-/** The explicit schema of a prepared CSV (see `bank_data.ts`). */
-export function preparedSchema(m: PreparedManifest): CsvSchema {
-  const numeric = new Set(m.numeric), splits = new Set(m.splits.map((s) => s.column));
-  const header = ["row", ...[...m.numeric, ...m.categorical], m.label, ...splits];
-  // The file keeps the source's column order: rebuild it from the manifest's lists by reading the header.
-  const order = Deno.readTextFileSync(m.path).slice(0, 4096).split("\n")[0]!.split(",");
-  if (order.length !== header.length || !header.every((h) => order.includes(h))) {
-    throw new RangeError(`${m.path}: header ${order.join(",")} does not match its manifest`);
+/** The explicit schema of a prepared CSV (see `bank_data.ts`), in the file's column order. */
+export function preparedSchema(m: PreparedManifest, header: readonly string[]): CsvSchema {
+  const numeric = new Set(m.numeric);
+  const expected = new Set([
+    "row",
+    ...m.numeric,
+    ...m.categorical,
+    m.label,
+    ...m.splits.map((s) => s.column),
+  ]);
+  if (header.length !== expected.size || !header.every((h) => expected.has(h))) {
+    throw new RangeError(`${m.path}: header ${header.join(",")} does not match its manifest`);
   }
   return {
-    fields: order.map((name) => ({
+    fields: header.map((name) => ({
       name,
       type: name === "row" ? "int" as const : numeric.has(name) ? "double" as const : "string" as const,
       nullable: false,
@@ -38,84 +48,100 @@ export function preparedSchema(m: PreparedManifest): CsvSchema {
   };
 }
 
-/** Categories of `column` among `rows`, most frequent first (ties by value), as a StringIndexer orders them. */
-async function categories(rows: Dataset, column: string): Promise<string[]> {
-  const counts = await rows.groupBy(column).agg(count().alias("n")).collect();
-  return counts
-    .map((r) => ({ value: String(r[column]), n: Number(r["n"]) }))
-    .sort((a, b) => b.n - a.n || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-    .map((c) => c.value);
+/** The header of a prepared CSV. */
+export async function readHeader(path: string): Promise<string[]> {
+  using file = await Deno.open(path);
+  const buf = new Uint8Array(64 * 1024);
+  const n = (await file.read(buf)) ?? 0;
+  return new TextDecoder().decode(buf.subarray(0, n)).split("\n")[0]!.split(",");
 }
 
-/** A fitted one-hot encoding. */
-export interface OneHotEncoding {
+/** A fitted feature pipeline and the columns its output holds. */
+export interface Encoding {
+  model: PipelineModel;
+  /** The feature slot columns, in model order. */
   featureCols: string[];
+  /** Feature names (`age`, `job=admin.`), in model order. */
+  names: string[];
+  /** Per feature: numeric or categorical (a category index). */
+  kinds: FeatureKind[];
+  /** `ds` with the features added (lazy, on the executors). */
   apply(ds: Dataset): Dataset;
 }
 
-/** One-hot of the categorical columns (fitted on `train`) plus the numeric ones, in manifest order. */
-export async function fitOneHot(train: Dataset, m: PreparedManifest): Promise<OneHotEncoding> {
-  const slots: { name: string; column: string; value: string }[] = [];
-  for (const c of m.categorical) {
-    for (const value of await categories(train, c)) slots.push({ name: `${c}=${value}`, column: c, value });
-  }
+/** Fits the `"linear"` or `"tree"` pipeline of a prepared file on `train`. */
+export async function fitEncoding(
+  train: Dataset,
+  m: PreparedManifest,
+  kind: "linear" | "tree",
+): Promise<Encoding> {
+  const index = (c: string) => `${c}_index`, vec = (c: string) => `${c}_vec`;
+  const indexer = new StringIndexer({
+    inputCols: m.categorical,
+    outputCols: m.categorical.map(index),
+    handleInvalid: "keep",
+  });
+  const stages = kind === "linear"
+    ? [
+      indexer,
+      new OneHotEncoder({
+        inputCols: m.categorical.map(index),
+        outputCols: m.categorical.map(vec),
+        // Every training category keeps its slot (the indexer's catch-all for unseen values encodes
+        // as zeros): scikit-learn's handle_unknown="ignore" and Spark's keep + dropLast alike.
+        dropLast: false,
+      }),
+      new VectorAssembler({ inputCols: [...m.numeric, ...m.categorical.map(vec)], outputCol: "features" }),
+    ]
+    : [
+      indexer,
+      new VectorAssembler({
+        inputCols: [...m.numeric, ...m.categorical.map(index)],
+        outputCol: "features",
+        handleInvalid: "keep",
+      }),
+    ];
+  const model = await new Pipeline(stages, { features: "features" }).fit(train);
+  const slots = model.layout.slots;
   return {
-    featureCols: [...m.numeric, ...slots.map((s) => s.name)],
-    apply: (ds) => slots.reduce((d, s) => d.withColumn(s.name, col(s.column).eq(s.value)), ds),
+    model,
+    featureCols: slots.map((s) => slotColumn("features", s.name)),
+    names: slots.map((s) => s.name),
+    kinds: slots.map((s) => s.kind),
+    apply: (ds) => model.transform(ds),
   };
 }
 
 /** Columns of collected rows with labels (the local-fit APIs' input). */
 export type CollectedRows = LocalData & { readonly columns: Float64Array[]; readonly labels: Uint8Array };
 
-/** A fitted category coding for trees. */
-export interface TreeCodes {
-  names: string[];
-  kinds: FeatureKind[];
-  /** The rows of `ds` as feature columns and labels, in row order. */
-  collect(ds: Dataset): Promise<CollectedRows>;
-  /** Rows of `a` then `b`. */
-  concat(a: CollectedRows, b: CollectedRows): CollectedRows;
+/** The encoded rows of `ds` as feature columns and 0/1 labels (`label` column), in `row` order. */
+export async function collectRows(ds: Dataset, encoding: Encoding): Promise<CollectedRows> {
+  const rows = (await encoding.apply(ds).select("row", "label", ...encoding.featureCols).collect())
+    .sort((a, b) => Number(a["row"]) - Number(b["row"]));
+  const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+  return {
+    columns: encoding.featureCols.map((c) => Float64Array.from(rows, (r) => num(r[c]))),
+    labels: Uint8Array.from(rows, (r) => (r["label"] ? 1 : 0)),
+    rowIds: Float64Array.from(rows, (r) => Number(r["row"])),
+  };
 }
 
-/** Codes of the categorical columns in training-frequency order; unseen values are missing (NaN). */
-export async function fitTreeCodes(train: Dataset, m: PreparedManifest): Promise<TreeCodes> {
-  const codes = new Map<string, Map<string, number>>();
-  for (const c of m.categorical) codes.set(c, new Map((await categories(train, c)).map((v, i) => [v, i])));
-  const names = [...m.numeric, ...m.categorical];
-  const value = (name: string, v: Scalar): number => {
-    const map = codes.get(name);
-    return map === undefined ? Number(v) : map.get(String(v)) ?? NaN;
+/** Rows of `a` then `b`. */
+export function concatRows(a: CollectedRows, b: CollectedRows): CollectedRows {
+  const join = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    const out = new Float64Array(x.length + y.length);
+    out.set(Array.from(x));
+    out.set(Array.from(y), x.length);
+    return out;
   };
+  const labels = new Uint8Array(a.labels.length + b.labels.length);
+  labels.set(a.labels);
+  labels.set(b.labels, a.labels.length);
   return {
-    names,
-    kinds: names.map((n) => (codes.has(n) ? "categorical" : "numeric")),
-    async collect(ds) {
-      const rows = (await ds.select("row", "label", ...names).collect()).sort((a, b) =>
-        Number(a["row"]) - Number(b["row"])
-      );
-      return {
-        columns: names.map((n) => Float64Array.from(rows, (r) => value(n, r[n]!))),
-        labels: Uint8Array.from(rows, (r) => (r["label"] ? 1 : 0)),
-        rowIds: Float64Array.from(rows, (r) => Number(r["row"])),
-      };
-    },
-    concat(a, b) {
-      const join = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-        const out = new Float64Array(x.length + y.length);
-        out.set(Array.from(x));
-        out.set(Array.from(y), x.length);
-        return out;
-      };
-      const labels = new Uint8Array(a.labels.length + b.labels.length);
-      labels.set(a.labels);
-      labels.set(b.labels, a.labels.length);
-      return {
-        columns: a.columns.map((c, i) => join(c, b.columns[i]!)),
-        labels,
-        rowIds: join(a.rowIds ?? [], b.rowIds ?? []),
-      };
-    },
+    columns: a.columns.map((c, i) => join(c, b.columns[i]!)),
+    labels,
+    rowIds: join(a.rowIds ?? [], b.rowIds ?? []),
   };
 }
 

@@ -23,11 +23,17 @@ import { Frontier } from "../../../cluster/frontier.ts";
 import { fitGbtLocal } from "../../../models/classification/gbt/fit_local.ts";
 import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
 import { fitForestLocal } from "../../../models/classification/random_forest/fit_local.ts";
-import { MODEL_MODULES } from "../../../models/modules.ts";
 import type { PreparedManifest } from "./bank_data.ts";
 import { type EngineFit, type EngineResultLine, type ModelKind, writeScores } from "./engine_result.ts";
 import { frontierVersions, readJob } from "./frontier_child.ts";
-import { fitOneHot, fitTreeCodes, preparedSchema, scoresByRow } from "./frontier_features.ts";
+import {
+  collectRows,
+  concatRows,
+  fitEncoding,
+  preparedSchema,
+  readHeader,
+  scoresByRow,
+} from "./frontier_features.ts";
 
 interface QualityJob {
   datasets: PreparedManifest[];
@@ -51,11 +57,11 @@ function decodeQualityJob(v: Record<string, unknown>): QualityJob {
 export async function runFrontierQuality(job: QualityJob): Promise<EngineResultLine> {
   const clock = systemClock;
   const seconds = (from: number) => (clock.monotonic() - from) / 1000;
-  await using fx = await Frontier.start({ executors: job.executors, slots: 1, modules: MODEL_MODULES });
+  await using fx = await Frontier.start({ executors: job.executors, slots: 1 });
   const results: EngineFit[] = [];
   for (const manifest of job.datasets) {
     const read = await fx.read.csv(manifest.path, {
-      schema: preparedSchema(manifest),
+      schema: preparedSchema(manifest, await readHeader(manifest.path)),
       separator: ",",
       header: true,
       strict: true,
@@ -69,7 +75,7 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
         const t0 = clock.monotonic();
         let scores: Float64Array, fitSeconds: number, extra: Record<string, Json>;
         if (model === "lr") {
-          const encoding = await fitOneHot(train, manifest);
+          const encoding = await fitEncoding(train, manifest, "linear");
           const fitted = await new LogisticRegression(job.params.lr).fit(encoding.apply(train), {
             featureCols: encoding.featureCols,
             labelCol: "label",
@@ -87,19 +93,15 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
             warnings: fitted.warnings.map((w) => w.message),
           };
         } else {
-          const codes = await fitTreeCodes(train, manifest);
+          const encoding = await fitEncoding(train, manifest, "tree");
           const [fitRows, validRows, testRows] = await Promise.all([
-            codes.collect(data.filter(col(split).eq("fit"))),
-            codes.collect(data.filter(col(split).eq("valid"))),
-            codes.collect(test),
+            collectRows(data.filter(col(split).eq("fit")), encoding),
+            collectRows(data.filter(col(split).eq("valid")), encoding),
+            collectRows(test, encoding),
           ]);
+          const local = { kinds: encoding.kinds, featureNames: encoding.names };
           if (model === "gbt") {
-            const t = await fitGbtLocal(fitRows, {
-              params: job.params.gbt,
-              kinds: codes.kinds,
-              featureNames: codes.names,
-              validation: validRows,
-            });
+            const t = await fitGbtLocal(fitRows, { params: job.params.gbt, ...local, validation: validRows });
             fitSeconds = seconds(t0);
             scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);
             extra = {
@@ -108,11 +110,9 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
               stoppedEarly: t.stoppedEarly,
             };
           } else {
-            const both = codes.concat(fitRows, validRows);
-            const t = await fitForestLocal(both, {
+            const t = await fitForestLocal(concatRows(fitRows, validRows), {
               params: job.params.rf,
-              kinds: codes.kinds,
-              featureNames: codes.names,
+              ...local,
             });
             fitSeconds = seconds(t0);
             scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);

@@ -21,7 +21,6 @@ import { Frontier } from "../../../cluster/frontier.ts";
 import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
 import { fitGbtLocal } from "../../../models/classification/gbt/fit_local.ts";
 import { fitForestLocal } from "../../../models/classification/random_forest/fit_local.ts";
-import { MODEL_MODULES } from "../../../models/modules.ts";
 import type { EngineFit, EngineResultLine } from "./engine_result.ts";
 import { writeScores } from "./engine_result.ts";
 import { frontierVersions, readJob } from "./frontier_child.ts";
@@ -55,7 +54,7 @@ export async function runFrontierSpeed(job: SpeedJob): Promise<EngineResultLine>
   let fit: EngineFit;
   if (job.model === "lr") {
     const t0 = clock.monotonic();
-    await using fx = await Frontier.start({ executors: job.executors, slots: 1, modules: MODEL_MODULES });
+    await using fx = await Frontier.start({ executors: job.executors, slots: 1 });
     const featureCols = Array.from({ length: SPEED_FEATURES }, (_, j) => `x${j}`);
     const train = (await fx.read.parquet(`${job.data.dir}/train.parquet`)).select(...featureCols, "y")
       .cache();
