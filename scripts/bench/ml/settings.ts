@@ -49,7 +49,9 @@ export function qualitySettings(quick: boolean): EngineSettings {
       stepSize: 0.1,
       maxBins: 32,
       validation: true,
-      validationTol: 0.01,
+      // Spark stops at the first tree improving the validation loss by less than tol × loss: its
+      // default 0.01 stopped after 2–6 trees on these splits (measured), so 0.001.
+      validationTol: 0.001,
     },
   };
 }
