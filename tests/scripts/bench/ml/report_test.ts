@@ -4,6 +4,7 @@ import { parseBankCsv, prepareSplitTable, testLabels } from "../../../../scripts
 import { decodeEngineResult, readScores, writeScores } from "../../../../scripts/bench/ml/engine_result.ts";
 import { qualityReport, type TestSet } from "../../../../scripts/bench/ml/quality_report.ts";
 import { speedReport } from "../../../../scripts/bench/ml/speed_report.ts";
+import { preparedSchema } from "../../../../scripts/bench/ml/frontier_features.ts";
 import { MalformedMessageError } from "../../../../actors/errors.ts";
 import { rankingMetrics, rankScores } from "../../../../scripts/bench/ml/bootstrap.ts";
 
@@ -179,4 +180,29 @@ Deno.test("speedReport scores each engine on the test labels and holds Frontier 
   assert.equal(by["speed RF: frontier-rf training time ≤ 2× spark-rf"]![0], undefined);
   assert.equal(by["speed LR: frontier-lr training time ≤ 2× sklearn-lr"]![0], undefined);
   assert.match(lines[1]!, /^ {2}frontier-gbt +9\.00 +1\.00× +0\.\d{4} +9\.5 +100$/);
+});
+
+Deno.test("preparedSchema types a prepared file's columns and refuses a header its manifest does not name", () => {
+  const table = parseBankCsv(
+    `"age";"job";"y"\n30;"a";"no"\n40;"b";"yes"\n50;"a";"no"\n60;"b";"no"\n70;"a";"yes"\n`,
+  );
+  const schema = {
+    fields: [{ name: "age", type: "int" as const }, { name: "job", type: "string" as const }],
+  };
+  const { manifest } = prepareSplitTable("tiny", table, {
+    fields: [...schema.fields, { name: "y", type: "string" }],
+  }, {
+    path: "tiny.csv",
+    seeds: [3],
+  });
+  const header = ["row", "age", "job", "y", "split_random_3", "split_oot"];
+  assert.deepEqual(preparedSchema(manifest, header).fields.map((f) => `${f.name}:${f.type}`), [
+    "row:int",
+    "age:double",
+    "job:string",
+    "y:string",
+    "split_random_3:string",
+    "split_oot:string",
+  ]);
+  assert.throws(() => preparedSchema(manifest, [...header, "extra"]), RangeError);
 });
