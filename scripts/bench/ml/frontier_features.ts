@@ -17,7 +17,6 @@
  */
 import type { CsvSchema } from "../../../cluster/io/csv/schema.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
-import type { LocalData } from "../../../models/classification/tree/local_data.ts";
 import type { FeatureKind } from "../../../models/classification/tree/split.ts";
 import { slotColumn } from "../../../models/features/column_info.ts";
 import { OneHotEncoder } from "../../../models/features/one_hot_encoder.ts";
@@ -112,36 +111,20 @@ export async function fitEncoding(
   };
 }
 
-/** Columns of collected rows with labels (the local-fit APIs' input). */
-export type CollectedRows = LocalData & { readonly columns: Float64Array[]; readonly labels: Uint8Array };
-
-/** The encoded rows of `ds` as feature columns and 0/1 labels (`label` column), in `row` order. */
-export async function collectRows(ds: Dataset, encoding: Encoding): Promise<CollectedRows> {
-  const rows = (await encoding.apply(ds).select("row", "label", ...encoding.featureCols).collect())
+/**
+ * The encoded feature columns of `ds`'s rows, in `row` order, collected here (for scoring test rows
+ * with a model held here; training never collects).
+ */
+export async function featureColumns(
+  ds: Dataset,
+  encoding: Encoding,
+): Promise<{ columns: Float64Array[]; rows: number }> {
+  const rows = (await encoding.apply(ds).select("row", ...encoding.featureCols).collect())
     .sort((a, b) => Number(a["row"]) - Number(b["row"]));
   const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
   return {
     columns: encoding.featureCols.map((c) => Float64Array.from(rows, (r) => num(r[c]))),
-    labels: Uint8Array.from(rows, (r) => (r["label"] ? 1 : 0)),
-    rowIds: Float64Array.from(rows, (r) => Number(r["row"])),
-  };
-}
-
-/** Rows of `a` then `b`. */
-export function concatRows(a: CollectedRows, b: CollectedRows): CollectedRows {
-  const join = (x: ArrayLike<number>, y: ArrayLike<number>) => {
-    const out = new Float64Array(x.length + y.length);
-    out.set(Array.from(x));
-    out.set(Array.from(y), x.length);
-    return out;
-  };
-  const labels = new Uint8Array(a.labels.length + b.labels.length);
-  labels.set(a.labels);
-  labels.set(b.labels, a.labels.length);
-  return {
-    columns: a.columns.map((c, i) => join(c, b.columns[i]!)),
-    labels,
-    rowIds: join(a.rowIds ?? [], b.rowIds ?? []),
+    rows: rows.length,
   };
 }
 

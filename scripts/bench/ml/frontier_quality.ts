@@ -9,9 +9,9 @@
  * JOB.json: `{ datasets: [manifest…], splits: [column…], models: ["lr", "rf", "gbt"], params: { lr, rf,
  * gbt }, outDir, executors }` (see `quality_part.ts`). The prepared CSV is read by `fx.read.csv` on
  * `executors` embedded executors; encodings are fitted on the training rows of each split
- * (`frontier_features.ts`). Logistic regression trains on the cluster; forests and boosted trees train
- * with their local-fit API over the same matrix, collected to this process, until their cluster fit is
- * on main (each result says which in `extra.fit`). Boosted trees early-stop on the `valid` rows.
+ * (`frontier_features.ts`). Every model trains on the cluster (`fit` on the dataset: no training row
+ * leaves the executors) and scores the test rows there. Boosted trees early-stop on the `valid` rows;
+ * the others train on `fit` and `valid`.
  *
  * @module
  */
@@ -20,20 +20,13 @@ import { systemClock } from "../../../actors/clock.ts";
 import type { Json } from "../../../actors/errors.ts";
 import { col } from "../../../cluster/expr/column.ts";
 import { Frontier } from "../../../cluster/frontier.ts";
-import { fitGbtLocal } from "../../../models/classification/gbt/fit_local.ts";
+import { fitGbtCluster } from "../../../models/classification/gbt/fit_cluster.ts";
 import { LogisticRegression } from "../../../models/classification/logistic_regression/logistic_regression.ts";
-import { fitForestLocal } from "../../../models/classification/random_forest/fit_local.ts";
+import { fitForestCluster } from "../../../models/classification/random_forest/fit_cluster.ts";
 import type { PreparedManifest } from "./bank_data.ts";
 import { type EngineFit, type EngineResultLine, type ModelKind, writeScores } from "./engine_result.ts";
 import { frontierVersions, readJob } from "./frontier_child.ts";
-import {
-  collectRows,
-  concatRows,
-  fitEncoding,
-  preparedSchema,
-  readHeader,
-  scoresByRow,
-} from "./frontier_features.ts";
+import { featureColumns, fitEncoding, preparedSchema, readHeader, scoresByRow } from "./frontier_features.ts";
 
 interface QualityJob {
   datasets: PreparedManifest[];
@@ -94,31 +87,38 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
           };
         } else {
           const encoding = await fitEncoding(train, manifest, "tree");
-          const [fitRows, validRows, testRows] = await Promise.all([
-            collectRows(data.filter(col(split).eq("fit")), encoding),
-            collectRows(data.filter(col(split).eq("valid")), encoding),
-            collectRows(test, encoding),
-          ]);
-          const local = { kinds: encoding.kinds, featureNames: encoding.names };
+          const columns = {
+            features: encoding.featureCols,
+            categorical: encoding.featureCols.filter((_, i) => encoding.kinds[i] === "categorical"),
+            label: "label",
+            // Bootstrap and bagging draws keyed by the file's row number: the same rows for any partitioning.
+            rowId: "row",
+          };
+          // Test scores are computed here from the collected test rows: a 200-tree forest's model
+          // JSON is larger than the 512 KiB a task's arguments may carry, so model.transform on the
+          // cluster refuses it (measured: 545 kB for bank-additional).
+          const testCols = await featureColumns(test, encoding);
           if (model === "gbt") {
-            const t = await fitGbtLocal(fitRows, { params: job.params.gbt, ...local, validation: validRows });
+            const t = await fitGbtCluster(encoding.apply(data.filter(col(split).eq("fit"))), {
+              ...columns,
+              params: job.params.gbt,
+              validation: encoding.apply(data.filter(col(split).eq("valid"))),
+            });
             fitSeconds = seconds(t0);
-            scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);
+            scores = t.model.predictColumnsBinned(testCols.columns, testCols.rows);
             extra = {
               bestIteration: t.bestIteration,
               roundsTrained: t.roundsTrained,
               stoppedEarly: t.stoppedEarly,
+              jobs: t.cluster.jobs,
             };
           } else {
-            const t = await fitForestLocal(concatRows(fitRows, validRows), {
-              params: job.params.rf,
-              ...local,
-            });
+            const t = await fitForestCluster(encoding.apply(train), { ...columns, params: job.params.rf });
             fitSeconds = seconds(t0);
-            scores = t.model.predictColumnsBinned(testRows.columns, testRows.labels.length);
-            extra = { trees: t.model.trees.length };
+            scores = t.model.predictColumnsBinned(testCols.columns, testCols.rows);
+            extra = { trees: t.model.trees.length, jobs: t.cluster.jobs };
           }
-          extra["fit"] = "local: training rows collected, in-memory columns (cluster fit not on main yet)";
+          extra["fit"] = `cluster: fit on the dataset, ${job.executors} embedded executors`;
         }
         const path = `${job.outDir}/${engine}/${manifest.dataset}/${split}.f64`;
         await writeScores(path, scores);
