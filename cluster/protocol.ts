@@ -321,14 +321,11 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
   const op = o["op"];
   const child = (k: string) => decodeTaskNode(o[k], at(o, k), depth + 1);
   switch (op) {
-    case "range":
-      return {
-        op,
-        start: num(o, "start"),
-        end: num(o, "end"),
-        step: num(o, "step"),
-        column: str(o, "column"),
-      };
+    case "range": {
+      const step = num(o, "step");
+      if (step === 0) throw fail(at(o, "step"), "must not be 0");
+      return { op, start: num(o, "start"), end: num(o, "end"), step, column: str(o, "column") };
+    }
     case "generate":
       return {
         op,

@@ -133,7 +133,13 @@ export class Executor {
           msg = decodeDriverMessage(frame.header);
         } catch (e) {
           this.malformed++;
-          await this.#send({ v: 1, type: "error", error: errorToWire(e) }).catch(() => {});
+          // A task that cannot be decoded fails as itself, so its job ends with the reason
+          // instead of waiting for a task that will never run.
+          const taskId = launchedTaskId(frame.header);
+          const reply: ExecutorMessage = taskId === undefined
+            ? { v: 1, type: "error", error: errorToWire(e) }
+            : { v: 1, type: "task.failed", taskId, failure: { kind: "task", error: errorToWire(e) } };
+          await this.#send(reply).catch(() => {});
           continue;
         }
         if (msg.type === "executor.shutdown") break;
@@ -358,4 +364,14 @@ export class Executor {
   get stateBytes(): number {
     return this.#state.bytes;
   }
+}
+
+/** The task id of a `task.launch` header that failed to decode, when it is a plausible id. */
+function launchedTaskId(header: unknown): string | undefined {
+  if (typeof header !== "object" || header === null) return undefined;
+  const h = header as Record<string, unknown>;
+  const id = h["taskId"];
+  return h["type"] === "task.launch" && typeof id === "string" && id.length > 0 && id.length <= 200
+    ? id
+    : undefined;
 }

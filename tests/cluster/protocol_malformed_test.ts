@@ -144,6 +144,7 @@ Deno.test("the exported part decoders name what they reject", () => {
     () => decodeTaskNode(deep, undefined, 1),
     /^task node: "…(\.input)+" nests operators deeper than 64$/,
   );
+  assertMalformed(() => decodeTaskNode({ ...RANGE, step: 0 }), /^task node: "step" must not be 0$/);
   assertMalformed(
     () => decodeSchema([{ name: "x", type: "long", nullable: true }, 5]),
     /^schema: "\[1\]" must be an object, got 5$/,
