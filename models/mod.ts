@@ -222,6 +222,7 @@ export {
 export { GbtClassifier } from "./classification/gbt/gbt_classifier.ts";
 export { GbtModel } from "./classification/gbt/gbt_model.ts";
 export { type GbtParams, type ResolvedGbtParams } from "./classification/gbt/params.ts";
+export { type TreeClassWeight } from "./classification/tree/class_weights.ts";
 export { type GbtProgress, type GbtRoundInfo, type GbtTraining } from "./classification/gbt/booster.ts";
 export {
   fitGbtCluster,

@@ -17,6 +17,7 @@
 import type { FeatureBinning } from "../tree/binning.ts";
 import { type HistogramLayout, histogramLayout, quantizationScale } from "../tree/histogram.ts";
 import { binCount } from "../tree/binning.ts";
+import { classMultipliers } from "../tree/class_weights.ts";
 import { TreeGrower } from "../tree/grower.ts";
 import { histogramAt, type ShardReply } from "../tree/protocol.ts";
 import { sampleFeatures, SAMPLING_DOMAINS } from "../tree/sampling.ts";
@@ -119,10 +120,23 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
   if (described.badLabels > 0) {
     throw new RangeError(`Labels must be 0 or 1; ${described.badLabels} rows are not`);
   }
-  const maxWeight = Math.max(described.maxWeight, 1e-300);
+  const rowWeight = Math.max(described.maxWeight, 1e-300);
+  const classWeights = classMultipliers(
+    params.classWeight,
+    params.classWeight === "balanced"
+      ? classSums(
+        expect(
+          await ask({ type: "gbt.labelSums", scale: quantizationScale(described.rows, rowWeight) }),
+          "sums",
+        ),
+      )
+      : { positive: 0, total: 0 },
+  );
+  const weighted = classWeights ? { classWeights } : {};
+  const maxWeight = rowWeight * Math.max(...(classWeights ?? [1]));
   const scale = quantizationScale(described.rows, maxWeight);
   const lossScale = quantizationScale(described.rows, maxWeight * MAX_ROW_LOSS);
-  const labels = expect(await ask({ type: "gbt.labelSums", scale }), "sums").values;
+  const labels = expect(await ask({ type: "gbt.labelSums", scale, ...weighted }), "sums").values;
   if (!(labels[1]! > 0)) throw new RangeError("The training rows have zero total weight");
   const initScore = initialScore(labels[0]! / labels[1]!);
   const start = checkResume(setup.resume, { initScore, validation: validation !== undefined });
@@ -137,6 +151,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
       trees: trees.map((t) => t.toJSON()),
       applied: at + trees.length,
       lossScale,
+      ...weighted,
     };
     await ask(applied);
     if (validation) await validation.request(applied, signal === undefined ? {} : { signal });
@@ -161,6 +176,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
         lossScale,
         baggingFraction: params.baggingFraction,
         seed: params.seed,
+        ...weighted,
       }),
       "histograms",
     );
@@ -176,6 +192,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
         trees: [tree.toJSON()],
         applied: round + 1,
         lossScale,
+        ...weighted,
       });
       const sums = expect(reply, "sums").values;
       vLoss = meanLoss(sums);
@@ -204,6 +221,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
       trees: [previous.toJSON()],
       applied: trees.length,
       lossScale,
+      ...weighted,
     });
     trainLoss.push(meanLoss(expect(last, "sums").values));
   }
@@ -223,6 +241,11 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
     stoppedEarly,
     requests,
   };
+}
+
+/** The class sums of a `gbt.labelSums` reply without class weights. */
+function classSums(reply: { values: Float64Array }): { positive: number; total: number } {
+  return { positive: reply.values[0]!, total: reply.values[1]! };
 }
 
 /** The progress a training starts from: `resume` after checking it fits, or nothing. */

@@ -51,8 +51,15 @@ export class GbtJournal implements ShardJournal<GbtRequest> {
         return;
       case "gbt.round": {
         if (request.tree !== undefined) this.#trees.push(Tree.fromJSON(request.tree));
-        const { round, scale, lossScale, baggingFraction, seed } = request;
-        this.#round = { round, scale, lossScale, baggingFraction, seed };
+        const { round, scale, lossScale, baggingFraction, seed, classWeights } = request;
+        this.#round = {
+          round,
+          scale,
+          lossScale,
+          baggingFraction,
+          seed,
+          ...(classWeights ? { classWeights } : {}),
+        };
         this.#orders = [];
         return;
       }
@@ -86,7 +93,10 @@ export function encodeGbtReplay(replay: GbtReplay): Json {
     orders: JSON.parse(JSON.stringify(replay.orders)) as Json,
   };
   if (replay.initScore !== undefined) out.initScore = replay.initScore;
-  if (replay.round !== undefined) out.round = { ...replay.round };
+  if (replay.round !== undefined) {
+    const { classWeights, ...round } = replay.round;
+    out.round = classWeights ? { ...round, classWeights: [...classWeights] } : round;
+  }
   return out;
 }
 

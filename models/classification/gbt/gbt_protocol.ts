@@ -19,37 +19,41 @@ import {
   type NodeRef,
   type SplitOrder,
 } from "../tree/protocol.ts";
+import { type ClassMultipliers, decodeMultipliers } from "../tree/class_weights.ts";
 
 /** A tree as {@linkcode Tree.toJSON} writes it. */
 export type TreeJson = Record<string, (number | string)[]>;
 
-/** What a shard needs to start a round's tree: its number, grids, bagging and seed. */
+/** What a shard needs to start a round's tree: its number, grids, bagging, seed and class weights. */
 export interface GbtRoundSettings {
   readonly round: number;
   readonly scale: number;
   readonly lossScale: number;
   readonly baggingFraction: number;
   readonly seed: number;
+  /** Multipliers of class 0 and 1 of gradients, hessians and losses; absent: 1 and 1. */
+  readonly classWeights?: ClassMultipliers;
 }
 
 /** What the boosting driver asks of a shard. */
 export type GbtRequest =
   /** → `describe`. */
   | { readonly type: "gbt.describe" }
-  /** → `sums [Σ q(w·y), Σ q(w)]` on the grid of `scale`. */
-  | { readonly type: "gbt.labelSums"; readonly scale: number }
+  /** → `sums [Σ c_y·q(w·y), Σ c_y·q(w)]` on the grid of `scale` (`c` the class weights, else 1). */
+  | { readonly type: "gbt.labelSums"; readonly scale: number; readonly classWeights?: ClassMultipliers }
   /** Every score := `initScore`, no trees applied. → `sums []`. */
   | { readonly type: "gbt.init"; readonly initScore: number }
   /**
    * Adds `trees`, in order, to the scores; afterwards the shard has applied `applied` trees (a
-   * resumed training applies its checkpoint's trees at once). → `sums [Σ q(w·loss), Σ q(w)]` on
-   * the grid of `lossScale`.
+   * resumed training applies its checkpoint's trees at once). → `sums [Σ c_y·q(w·loss), Σ c_y·q(w)]`
+   * on the grid of `lossScale`.
    */
   | {
     readonly type: "gbt.apply";
     readonly trees: readonly TreeJson[];
     readonly applied: number;
     readonly lossScale: number;
+    readonly classWeights?: ClassMultipliers;
   }
   /**
    * Starts tree `round`: applies `tree` first when given (the shard must then have applied `round`
@@ -79,7 +83,9 @@ function positive(value: unknown, what: string): number {
 export function decodeRoundSettings(v: Record<string, unknown>, what: string): GbtRoundSettings {
   const fraction = positive(v.baggingFraction, `${what}.baggingFraction`);
   if (fraction > 1) throw new MalformedMessageError(`Malformed ${what}.baggingFraction: above 1`);
+  const classWeights = decodeMultipliers(v.classWeights, `${what}.classWeights`);
   return {
+    ...(classWeights ? { classWeights } : {}),
     round: asIndex(v.round, `${what}.round`),
     scale: positive(v.scale, `${what}.scale`),
     lossScale: positive(v.lossScale, `${what}.lossScale`),
@@ -94,17 +100,26 @@ export function decodeGbtRequest(value: unknown): GbtRequest {
   switch (v.type) {
     case "gbt.describe":
       return { type: "gbt.describe" };
-    case "gbt.labelSums":
-      return { type: "gbt.labelSums", scale: positive(v.scale, "gbt.labelSums.scale") };
+    case "gbt.labelSums": {
+      const classWeights = decodeMultipliers(v.classWeights, "gbt.labelSums.classWeights");
+      return {
+        type: "gbt.labelSums",
+        scale: positive(v.scale, "gbt.labelSums.scale"),
+        ...(classWeights ? { classWeights } : {}),
+      };
+    }
     case "gbt.init":
       return { type: "gbt.init", initScore: asNumber(v.initScore, "gbt.init.initScore") };
-    case "gbt.apply":
+    case "gbt.apply": {
+      const classWeights = decodeMultipliers(v.classWeights, "gbt.apply.classWeights");
       return {
         type: "gbt.apply",
         trees: asArray(v.trees, "gbt.apply.trees", decodeTreeJson),
         applied: asIndex(v.applied, "gbt.apply.applied"),
         lossScale: positive(v.lossScale, "gbt.apply.lossScale"),
+        ...(classWeights ? { classWeights } : {}),
       };
+    }
     case "gbt.round":
       return {
         type: "gbt.round",

@@ -6,6 +6,7 @@
  */
 import { MalformedMessageError } from "../../../actors/errors.ts";
 import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
+import { type ClassMultipliers, weighOnGrid } from "../tree/class_weights.ts";
 import { quantize } from "../tree/histogram.ts";
 import type { ShardReply } from "../tree/protocol.ts";
 import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
@@ -53,7 +54,7 @@ export class GbtShard {
       case "gbt.describe":
         return describeShard(this.#data);
       case "gbt.labelSums":
-        return { type: "sums", values: this.#labelSums(request.scale) };
+        return { type: "sums", values: this.#labelSums(request.scale, request.classWeights) };
       case "gbt.init":
         this.#scores = new Float64Array(this.#data.numRows).fill(request.initScore);
         this.#applied = 0;
@@ -61,7 +62,7 @@ export class GbtShard {
       case "gbt.apply":
         if (!redo) this.#apply(request.trees.map((t) => Tree.fromJSON(t)), request.applied);
         else if (this.#applied !== request.applied) this.#lost(request.applied);
-        return { type: "sums", values: this.#loss(request.lossScale) };
+        return { type: "sums", values: this.#loss(request.lossScale, request.classWeights) };
       case "gbt.round": {
         if (request.tree !== undefined && !redo) this.#apply([Tree.fromJSON(request.tree)], request.round);
         else if (this.#applied !== request.round) this.#lost(request.round);
@@ -120,32 +121,36 @@ export class GbtShard {
     this.#applied = appliedAfter;
   }
 
-  #labelSums(scale: number): Float64Array {
+  #labelSums(scale: number, classWeights: ClassMultipliers = [1, 1]): Float64Array {
     const { labels, weights } = this.#data;
     let positive = 0, total = 0;
     for (let r = 0; r < this.#data.numRows; r++) {
-      const w = weights[r]!;
-      positive += quantize(w * labels[r]!, scale);
-      total += quantize(w, scale);
+      const w = weights[r]!, c = classWeights[labels[r] === 1 ? 1 : 0];
+      positive += weighOnGrid(quantize(w * labels[r]!, scale), c);
+      total += weighOnGrid(quantize(w, scale), c);
     }
     return Float64Array.of(positive, total);
   }
 
-  #loss(lossScale: number): Float64Array {
+  #loss(lossScale: number, classWeights: ClassMultipliers = [1, 1]): Float64Array {
     const scores = this.#scoresOrThrow();
     const { labels, weights } = this.#data;
     let loss = 0, total = 0;
     for (let r = 0; r < this.#data.numRows; r++) {
-      const w = weights[r]!;
-      loss += quantize(w * Math.min(logLoss(scores[r]!, labels[r]!), MAX_ROW_LOSS), lossScale);
-      total += quantize(w, lossScale);
+      const w = weights[r]!, c = classWeights[labels[r] === 1 ? 1 : 0];
+      loss += weighOnGrid(
+        quantize(w * Math.min(logLoss(scores[r]!, labels[r]!), MAX_ROW_LOSS), lossScale),
+        c,
+      );
+      total += weighOnGrid(quantize(w, lossScale), c);
     }
     return Float64Array.of(loss, total);
   }
 
   /**
    * One pass over the rows: the loss at the current scores (all rows) and the quantized gradients
-   * and hessians of the round's bag (one `exp` and one `log1p` per row). Returns the bag's rows.
+   * and hessians of the round's bag (one `exp` and one `log1p` per row), each times its class
+   * weight. Returns the bag's rows.
    */
   #gradients(request: GbtRoundSettings): {
     rows: Int32Array;
@@ -154,21 +159,22 @@ export class GbtShard {
     const scores = this.#scoresOrThrow();
     const { labels, weights, rowIds, numRows } = this.#data;
     const { round, scale, lossScale, baggingFraction } = request;
+    const [c0, c1] = request.classWeights ?? [1, 1];
     const grad = this.#grad, hess = this.#hess;
     const rng = new CounterRandom(request.seed, SAMPLING_DOMAINS.bagging);
     const rows = new Int32Array(numRows);
     let n = 0, loss = 0, total = 0;
     for (let r = 0; r < numRows; r++) {
-      const w = weights[r]!, s = scores[r]!, y = labels[r]!;
+      const w = weights[r]!, s = scores[r]!, y = labels[r]!, c = y === 1 ? c1 : c0;
       const e = Math.exp(-Math.abs(s));
       const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
       // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
       const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
-      loss += quantize(w * Math.min(rowLoss, MAX_ROW_LOSS), lossScale);
-      total += quantize(w, lossScale);
+      loss += weighOnGrid(quantize(w * Math.min(rowLoss, MAX_ROW_LOSS), lossScale), c);
+      total += weighOnGrid(quantize(w, lossScale), c);
       if (w === 0 || !inBag(rng, rowIds[r]!, round, baggingFraction)) continue;
-      grad[r] = quantize((p - y) * w, scale);
-      hess[r] = quantize(p * (1 - p) * w, scale);
+      grad[r] = weighOnGrid(quantize((p - y) * w, scale), c);
+      hess[r] = weighOnGrid(quantize(p * (1 - p) * w, scale), c);
       rows[n++] = r;
     }
     return { rows: rows.slice(0, n), loss: Float64Array.of(loss, total) };

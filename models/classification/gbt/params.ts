@@ -5,6 +5,7 @@
  * @module
  */
 import { MAX_VALUE_BINS } from "../tree/binning.ts";
+import { checkClassWeight, type TreeClassWeight } from "../tree/class_weights.ts";
 import { checkNumber } from "../tree/param_check.ts";
 
 /** Options of gradient-boosted trees; every field is optional. */
@@ -47,13 +48,20 @@ export interface GbtParams {
    * larger one trades some histogram work for fewer round trips (cluster jobs). @default {8}
    */
   lookahead?: number;
+  /**
+   * Class weights, multiplying each row's gradient and hessian (and its instance weight, when
+   * there is a weight column): `"balanced"` (n / (2 · n_class), computed from the training rows)
+   * or `[weight of 0, weight of 1]`. @default {none}
+   */
+  classWeight?: TreeClassWeight | undefined;
   /** Seed of every random draw. @default {0} */
   seed?: number;
 }
 
 /** {@linkcode GbtParams} with every default filled in. */
-export type ResolvedGbtParams = Readonly<Required<Omit<GbtParams, "earlyStoppingRounds">>> & {
+export type ResolvedGbtParams = Readonly<Required<Omit<GbtParams, "earlyStoppingRounds" | "classWeight">>> & {
   readonly earlyStoppingRounds: number | undefined;
+  readonly classWeight: TreeClassWeight | undefined;
 };
 
 /** Fills defaults and validates; throws `RangeError` naming the parameter and its range. */
@@ -101,6 +109,7 @@ export function resolveGbtParams(params: GbtParams = {}): ResolvedGbtParams {
       integer: int,
     }),
     lookahead: checkNumber("lookahead", params.lookahead ?? 8, { min: 0, max: 1024, integer: int }),
+    classWeight: checkClassWeight(params.classWeight),
     seed: checkNumber("seed", params.seed ?? 0, { min: -(2 ** 53 - 1), max: 2 ** 53 - 1, integer: int }),
   };
 }

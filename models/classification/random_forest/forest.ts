@@ -13,6 +13,7 @@
  */
 import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
 import { binCount, type FeatureBinning } from "../tree/binning.ts";
+import { classMultipliers } from "../tree/class_weights.ts";
 import { HistogramBudget, TreeGrower } from "../tree/grower.ts";
 import { histogramLayout, quantizationScale } from "../tree/histogram.ts";
 import { histogramAt, type NodeRef, type ShardReply, type SplitOrder } from "../tree/protocol.ts";
@@ -76,7 +77,19 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
   if (described.badLabels > 0) {
     throw new RangeError(`Labels must be 0 or 1; ${described.badLabels} rows are not`);
   }
-  const scale = quantizationScale(described.rows, Math.max(described.maxWeight, 1e-300), MAX_BOOTSTRAP_COUNT);
+  const rowWeight = Math.max(described.maxWeight, 1e-300);
+  let sums = { positive: 0, total: 0 };
+  if (params.classWeight === "balanced") {
+    const reply = await ask({
+      type: "rf.labelSums",
+      scale: quantizationScale(described.rows, rowWeight, MAX_BOOTSTRAP_COUNT),
+    });
+    if (reply.type !== "sums") throw new TypeError(`Expected a "sums" reply, got "${reply.type}"`);
+    sums = { positive: reply.values[0]!, total: reply.values[1]! };
+  }
+  const classWeights = classMultipliers(params.classWeight, sums);
+  const maxWeight = rowWeight * Math.max(...(classWeights ?? [1]));
+  const scale = quantizationScale(described.rows, maxWeight, MAX_BOOTSTRAP_COUNT);
 
   const k = featuresPerNode(params, binnings.length);
   // histograms per round trip, so that one reply stays within maxMemoryMB (at least one split)
@@ -98,7 +111,14 @@ export async function trainForest(setup: ForestTrainingSetup): Promise<ForestTra
       (_, i) => first + i,
     );
     const roots = histograms(
-      await ask({ type: "rf.start", trees: group, seed: params.seed, bootstrap: params.bootstrap, scale }),
+      await ask({
+        type: "rf.start",
+        trees: group,
+        seed: params.seed,
+        bootstrap: params.bootstrap,
+        scale,
+        ...(classWeights ? { classWeights } : {}),
+      }),
     );
     const budget = new HistogramBudget(params.maxMemoryMB * 2 ** 20);
     const growers = group.map((tree, i) =>

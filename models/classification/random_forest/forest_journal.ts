@@ -31,10 +31,11 @@ export class ForestJournal implements ShardJournal<ForestRequest> {
   record(request: ForestRequest): void {
     switch (request.type) {
       case "rf.describe":
+      case "rf.labelSums":
         return;
       case "rf.start": {
-        const { trees, seed, bootstrap, scale } = request;
-        this.#start = { trees, seed, bootstrap, scale };
+        const { trees, seed, bootstrap, scale, classWeights } = request;
+        this.#start = { trees, seed, bootstrap, scale, ...(classWeights ? { classWeights } : {}) };
         this.#orders = [];
         return;
       }
@@ -58,7 +59,14 @@ export class ForestJournal implements ShardJournal<ForestRequest> {
 /** A replay as JSON (read back by {@linkcode decodeForestReplay}). */
 export function encodeForestReplay(replay: ForestReplay): Json {
   const out: Record<string, Json> = { orders: JSON.parse(JSON.stringify(replay.orders)) as Json };
-  if (replay.start !== undefined) out.start = { ...replay.start, trees: [...replay.start.trees] };
+  if (replay.start !== undefined) {
+    const { classWeights, ...start } = replay.start;
+    out.start = {
+      ...start,
+      trees: [...start.trees],
+      ...(classWeights ? { classWeights: [...classWeights] } : {}),
+    };
+  }
   return out;
 }
 

@@ -19,14 +19,18 @@ import {
   type NodeRef,
   type SplitOrder,
 } from "../tree/protocol.ts";
+import { type ClassMultipliers, decodeMultipliers } from "../tree/class_weights.ts";
 
 /** What the forest driver asks of a shard. */
 export type ForestRequest =
   /** → `describe`. */
   | { readonly type: "rf.describe" }
+  /** → `sums [Σ q(w·y), Σ q(w)]` on the grid of `scale` (for `"balanced"` class weights). */
+  | { readonly type: "rf.labelSums"; readonly scale: number }
   /**
    * Starts `trees`: bootstrap counts from (seed, tree, row id) unless `bootstrap` is false,
-   * channels `(w·y, w)` on the grid of `scale`. → `histograms`, one root per tree, in order.
+   * channels `(c_y·w·y, c_y·w)` on the grid of `scale`, `c` the class weights (else 1).
+   * → `histograms`, one root per tree, in order.
    */
   | {
     readonly type: "rf.start";
@@ -34,11 +38,18 @@ export type ForestRequest =
     readonly seed: number;
     readonly bootstrap: boolean;
     readonly scale: number;
+    readonly classWeights?: ClassMultipliers;
   }
   /** Applies `orders`, then builds `build`. → `histograms`. */
   | { readonly type: "rf.grow"; readonly orders: readonly SplitOrder[]; readonly build: readonly NodeRef[] }
   /** Forgets `trees`. → `sums []`. */
   | { readonly type: "rf.end"; readonly trees: readonly number[] };
+
+function positiveScale(value: unknown, what: string): number {
+  const scale = asNumber(value, what);
+  if (!(scale > 0)) throw new MalformedMessageError(`Malformed ${what}: expected a positive number`);
+  return scale;
+}
 
 /** Decodes a {@linkcode ForestRequest}; throws `MalformedMessageError`. */
 export function decodeForestRequest(value: unknown): ForestRequest {
@@ -46,18 +57,18 @@ export function decodeForestRequest(value: unknown): ForestRequest {
   switch (v.type) {
     case "rf.describe":
       return { type: "rf.describe" };
+    case "rf.labelSums":
+      return { type: "rf.labelSums", scale: positiveScale(v.scale, "rf.labelSums.scale") };
     case "rf.start": {
       if (typeof v.bootstrap !== "boolean") throw new MalformedMessageError("Malformed rf.start.bootstrap");
-      const scale = asNumber(v.scale, "rf.start.scale");
-      if (!(scale > 0)) {
-        throw new MalformedMessageError("Malformed rf.start.scale: expected a positive number");
-      }
+      const classWeights = decodeMultipliers(v.classWeights, "rf.start.classWeights");
       return {
         type: "rf.start",
         trees: asArray(v.trees, "rf.start.trees", asIndex),
         seed: asNumber(v.seed, "rf.start.seed"),
         bootstrap: v.bootstrap,
-        scale,
+        scale: positiveScale(v.scale, "rf.start.scale"),
+        ...(classWeights ? { classWeights } : {}),
       };
     }
     case "rf.grow":

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type ClassMultipliers, weighOnGrid } from "../tree/class_weights.ts";
 import { quantize } from "../tree/histogram.ts";
 import type { ShardReply } from "../tree/protocol.ts";
 import { bootstrapCounts } from "../tree/sampling.ts";
@@ -15,7 +16,7 @@ import type { ForestRequest } from "./forest_protocol.ts";
 export class ForestShard {
   readonly #data: ShardData;
   readonly #trees: ShardTrees;
-  #channels: { scale: number; a: Float64Array; b: Float64Array } | undefined;
+  #channels: { key: string; a: Float64Array; b: Float64Array } | undefined;
   #group: readonly number[] | undefined;
 
   constructor(data: ShardData) {
@@ -31,6 +32,8 @@ export class ForestShard {
     switch (request.type) {
       case "rf.describe":
         return describeShard(this.#data);
+      case "rf.labelSums":
+        return { type: "sums", values: this.#labelSums(request.scale) };
       case "rf.start":
         this.#begin(request);
         return this.#trees.build(request.trees.map((tree) => ({ tree, node: 0 })));
@@ -62,23 +65,43 @@ export class ForestShard {
     return shardDataBytes(this.#data) + 20 * n + 5 * n * (this.#group?.length ?? 0);
   }
 
-  /** `(q(w·y), q(w))` per row on the grid of `scale`, computed once per scale. */
-  #channelsFor(scale: number): { a: Float64Array; b: Float64Array } {
-    if (this.#channels?.scale !== scale) {
+  /** `[Σ q(w·y), Σ q(w)]` on the grid of `scale`. */
+  #labelSums(scale: number): Float64Array {
+    const { a, b } = this.#channelsFor(scale, undefined);
+    let positive = 0, total = 0;
+    for (let r = 0; r < this.#data.numRows; r++) {
+      positive += a[r]!;
+      total += b[r]!;
+    }
+    return Float64Array.of(positive, total);
+  }
+
+  /**
+   * `(c_y·q(w·y), c_y·q(w))` per row on the grid of `scale` (`c` the class weights, else 1),
+   * computed once per scale and class weights.
+   */
+  #channelsFor(
+    scale: number,
+    classWeights: ClassMultipliers | undefined,
+  ): { a: Float64Array; b: Float64Array } {
+    const key = `${scale}/${classWeights?.join("/") ?? ""}`;
+    if (this.#channels?.key !== key) {
       const { labels, weights, numRows } = this.#data;
+      const [c0, c1] = classWeights ?? [1, 1];
       const a = new Float64Array(numRows), b = new Float64Array(numRows);
       for (let r = 0; r < numRows; r++) {
-        a[r] = quantize(weights[r]! * labels[r]!, scale);
-        b[r] = quantize(weights[r]!, scale);
+        const c = labels[r] === 1 ? c1 : c0;
+        a[r] = weighOnGrid(quantize(weights[r]! * labels[r]!, scale), c);
+        b[r] = weighOnGrid(quantize(weights[r]!, scale), c);
       }
-      this.#channels = { scale, a, b };
+      this.#channels = { key, a, b };
     }
     return this.#channels;
   }
 
   /** Starts the group's trees: bootstrap counts and every tree's root segment. */
   #begin(request: Omit<Extract<ForestRequest, { type: "rf.start" }>, "type">): void {
-    const { a, b } = this.#channelsFor(request.scale);
+    const { a, b } = this.#channelsFor(request.scale, request.classWeights);
     const { numRows, weights } = this.#data;
     const counts = request.bootstrap
       ? bootstrapCounts(this.#data.rowIds, request.seed, request.trees)

@@ -5,6 +5,7 @@
  * @module
  */
 import { MAX_VALUE_BINS } from "../tree/binning.ts";
+import { checkClassWeight, type TreeClassWeight } from "../tree/class_weights.ts";
 import { checkChoice, checkNumber } from "../tree/param_check.ts";
 
 /** Features a node may split on: a named rule or a fraction of all features. */
@@ -38,12 +39,21 @@ export interface ForestParams {
   treesPerGroup?: number;
   /** Driver memory for open leaves' histograms, per group, in MiB. @default {256} */
   maxMemoryMB?: number;
+  /**
+   * Class weights, multiplying each row's weight in the class counts of Gini / entropy and of the
+   * leaf probabilities (and its instance weight, when there is a weight column): `"balanced"`
+   * (n / (2 · n_class), computed from the training rows) or `[weight of 0, weight of 1]`.
+   * @default {none}
+   */
+  classWeight?: TreeClassWeight | undefined;
   /** Seed of every random draw. @default {0} */
   seed?: number;
 }
 
 /** {@linkcode ForestParams} with every default filled in. */
-export type ResolvedForestParams = Readonly<Required<ForestParams>>;
+export type ResolvedForestParams = Readonly<Required<Omit<ForestParams, "classWeight">>> & {
+  readonly classWeight: TreeClassWeight | undefined;
+};
 
 /** Fills defaults and validates; throws `RangeError` naming the parameter and its range. */
 export function resolveForestParams(params: ForestParams = {}): ResolvedForestParams {
@@ -80,6 +90,7 @@ export function resolveForestParams(params: ForestParams = {}): ResolvedForestPa
       integer,
     }),
     maxMemoryMB: checkNumber("maxMemoryMB", params.maxMemoryMB ?? 256, { min: 0, max: 1e6 }),
+    classWeight: checkClassWeight(params.classWeight),
     seed: checkNumber("seed", params.seed ?? 0, { min: -(2 ** 53 - 1), max: 2 ** 53 - 1, integer }),
   };
 }
