@@ -65,6 +65,10 @@ Options:
   --sep C               CSV separator (default: ";" for the bank files, else ",")
   --schema F            CSV schema JSON file (default: the bank schema, else inferred)
   --overwrite           replace existing model directories under DIR/models
+  --checkpoint-every K  save each tree model so far every K boosting rounds or forest tree groups
+                        under DIR/checkpoints/ (removed once the run completes)
+  --resume              continue an interrupted run from DIR/checkpoints/ (needs --checkpoint-every;
+                        the same input and options): the models equal an uninterrupted run's
   --title T             report title
 
 ${COMMON_HELP}
@@ -130,6 +134,8 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     refit: { type: "boolean" },
     validation: { type: "string" },
     overwrite: { type: "boolean" },
+    "checkpoint-every": { type: "string" },
+    resume: { type: "boolean" },
     title: { type: "string" },
   });
   if (values.help) {
@@ -161,6 +167,12 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   const testFraction = fraction(values["test-fraction"], "--test-fraction", 0.2);
   const validationFraction = fraction(values["validation-fraction"], "--validation-fraction", 0.1);
   const maxCategories = positiveInt(values["max-categories"], "--max-categories", 100);
+  const checkpointEvery = values["checkpoint-every"] === undefined
+    ? undefined
+    : positiveInt(values["checkpoint-every"], "--checkpoint-every");
+  if (values.resume === true && checkpointEvery === undefined) {
+    throw new UsageError("--resume needs --checkpoint-every (how often the resumed run saves)");
+  }
   const schema = values.schema === undefined ? undefined : await loadCsvSchema(values.schema);
   const progress = progressFor(io, flags);
   progress.stage("starting the cluster");
@@ -186,6 +198,9 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     refit: values.refit === true,
     validation,
     overwrite: values.overwrite === true,
+    ...(checkpointEvery === undefined
+      ? {}
+      : { checkpoint: { every: checkpointEvery, resume: values.resume === true } }),
     title: values.title,
     separator: values.sep,
     schema,

@@ -31,6 +31,7 @@ import {
   type ForestParams,
   resolveForestParams,
 } from "../../../models/classification/random_forest/params.ts";
+import type { CheckpointOptions } from "../../../models/classification/tree/checkpoint.ts";
 import { paramsJson } from "../../../models/classification/tree/cluster_training.ts";
 import type { TreeEnsemble } from "../../../models/classification/tree/tree_transform.ts";
 import { slotColumn } from "../../../models/features/column_info.ts";
@@ -55,6 +56,11 @@ export interface FitInput {
   readonly seed: number;
   /** Progress lines (rounds, trees, loss). */
   readonly log: (line: string) => void;
+  /**
+   * Save the model so far every few rounds or tree groups, and resume from the latest save (kinds
+   * that train long: the tree models; others ignore it).
+   */
+  readonly checkpoint?: CheckpointOptions;
   /** Cancels the fit. */
   readonly signal?: AbortSignal;
 }
@@ -262,16 +268,21 @@ async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): P
     seed: input.seed,
     ...(validation === undefined ? {} : { earlyStoppingRounds }),
   });
+  let first = true;
   const t = await gbt.fit(pipeline.transform(input.train), {
     features: featureColumns(pipeline),
     label: labelCol,
     ...(validation === undefined ? {} : { validation }),
-    onRound: (r) =>
+    onRound: (r) => {
+      if (first && r.round > 0) log(`resumed from the checkpoint after ${r.round} rounds`);
+      first = false;
       log(
         `round ${r.round}, train loss ${r.trainLoss.toPrecision(6)}${
           r.validationLoss === undefined ? "" : `, validation loss ${r.validationLoss.toPrecision(6)}`
         }, ${r.leaves} leaves`,
-      ),
+      );
+    },
+    ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
     ...(input.signal === undefined ? {} : { signal: input.signal }),
   });
   log(
@@ -309,10 +320,19 @@ const RANDOM_FOREST = defineKind<ForestModel>({
   async fit(input) {
     const { pipeline, labelCol, log } = input;
     const rf = new RandomForestClassifier({ ...FOREST_PARAMS, seed: input.seed });
+    const group = rf.params.treesPerGroup;
+    let first = true;
     const { model } = await rf.fit(pipeline.transform(input.train), {
       features: featureColumns(pipeline),
       label: labelCol,
-      onProgress: (n) => log(`${n} of ${FOREST_PARAMS.numTrees} trees`),
+      onProgress: (n) => {
+        // groups start at multiples of treesPerGroup, and so do checkpoints
+        const from = Math.floor((n - 1) / group) * group;
+        if (first && from > 0) log(`resumed from the checkpoint after ${from} trees`);
+        first = false;
+        log(`${n} of ${FOREST_PARAMS.numTrees} trees`);
+      },
+      ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint }),
       ...(input.signal === undefined ? {} : { signal: input.signal }),
     });
     return model;

@@ -11,6 +11,7 @@
  * <out>/quarantine/       malformed input rows with their reasons (CSV inputs)
  * <out>/report.html       the training report (charts/, tables/, report.json beside it)
  * <out>/summary.json      the summary `--json` prints
+ * <out>/checkpoints/      with `checkpoint`: tree models so far, while the run lasts
  * ```
  *
  * @module
@@ -27,6 +28,7 @@ import { outOfRange } from "./assess.ts";
 import { LABEL01, planFeatures, withLabel01 } from "./features.ts";
 import type { ModelKind } from "./model_kinds.ts";
 import { readInput, type ReadOptions, writeQuarantine } from "./read_input.ts";
+import { openRunCheckpoints, type RunCheckpoints } from "./run_checkpoints.ts";
 import { splitData } from "./splits.ts";
 import { trainOne } from "./train_one.ts";
 import { type ModelSummary, trainingReportInput, type TrainingSummary } from "./training_summary.ts";
@@ -68,6 +70,12 @@ export interface TrainingRequest extends ReadOptions {
   readonly validation?: "random" | "latest";
   /** Replace existing model directories. @default {false} */
   readonly overwrite?: boolean;
+  /**
+   * Save tree models so far every `every` rounds (boosting) or tree groups (forests) under
+   * `<out>/checkpoints`; with `resume`, continue the interrupted run saved there (its model
+   * directories are replaced). See `run_checkpoints.ts`.
+   */
+  readonly checkpoint?: { readonly every: number; readonly resume: boolean } | undefined;
   /** Report title. */
   readonly title?: string | undefined;
   /** Where the cluster runs, for the summary. */
@@ -107,7 +115,9 @@ export async function runTraining(
   for (const kind of request.models) {
     const dir = `${out}/models/${kind.name}`;
     if (!(await exists(dir))) continue;
-    if (!request.overwrite) throw new RangeError(`${dir} exists: pass --overwrite to replace it`);
+    if (!request.overwrite && request.checkpoint?.resume !== true) {
+      throw new RangeError(`${dir} exists: pass --overwrite to replace it`);
+    }
     await Deno.remove(dir, { recursive: true });
   }
 
@@ -152,6 +162,26 @@ export async function runTraining(
   const positiveRateTrain = Number(trainCounts?.["pos"] ?? 0) / Math.max(1, Number(trainCounts?.["n"] ?? 0));
   const hash = await contentChecksum(splits.train.select(...rawColumns));
   const dataHash = `frontier-content:${hash.checksum}`;
+  let checkpoints: RunCheckpoints | undefined;
+  if (request.checkpoint !== undefined) {
+    checkpoints = await openRunCheckpoints(`${out}/checkpoints`, {
+      ...request.checkpoint,
+      identity: {
+        dataHash,
+        seed: request.seed,
+        split: request.split,
+        testFraction: request.testFraction ?? 0.2,
+        validationFraction: request.validationFraction ?? 0.1,
+        validation: request.validation ?? "random",
+        refit: request.refit === true,
+        label: plan.label.column,
+        time: plan.time ?? null,
+        features: [...plan.features],
+      },
+      clock,
+      log,
+    });
+  }
 
   const pipelines = new Map<"linear" | "tree", PipelineModel>();
   const refitPipelines = new Map<"linear" | "tree", Promise<PipelineModel>>();
@@ -183,6 +213,9 @@ export async function runTraining(
           ? undefined
           : { train: splits.train, pipeline: () => refitPipeline(kind.pipeline) },
         seed: request.seed,
+        ...(checkpoints === undefined
+          ? {}
+          : { checkpoint: (phase: "fit" | "refit") => checkpoints.forModel(kind.name, phase) }),
         importanceRepeats: request.importanceRepeats ?? 2,
         log,
         clock,
@@ -262,6 +295,7 @@ export async function runTraining(
     );
     const done: TrainingSummary = { ...summary, report_path: report.reportPath, ms: clock.monotonic() - t0 };
     await Deno.writeTextFile(done.summary_path, JSON.stringify(done, finiteOrString, 1));
+    await checkpoints?.finish();
     return done;
   } finally {
     await test.unpersist();

@@ -8,6 +8,7 @@
  */
 import type { Clock } from "../../../actors/clock.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
+import type { CheckpointOptions } from "../../../models/classification/tree/checkpoint.ts";
 import type { PipelineModel } from "../../../models/features/pipeline.ts";
 import type { ModelWarning } from "../../../models/persistence/envelope.ts";
 import { modelReportFromMetrics } from "../../report/training_report_from_metrics.ts";
@@ -31,6 +32,8 @@ export interface TrainOneInput {
    */
   readonly refit?: { readonly train: Dataset; readonly pipeline: () => Promise<PipelineModel> } | undefined;
   readonly seed: number;
+  /** Where the fit and the refit checkpoint (kinds that checkpoint: the tree models). */
+  readonly checkpoint?: (phase: "fit" | "refit") => CheckpointOptions;
   /** Permutations per column (0: no permutation importance). */
   readonly importanceRepeats: number;
   readonly log: (line: string) => void;
@@ -83,6 +86,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
     labelCol: LABEL01,
     seed: input.seed,
     log,
+    ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint("fit") }),
     ...(signal === undefined ? {} : { signal }),
   });
   log(`trained in ${((clock.monotonic() - t0) / 1000).toFixed(1)} s: ${fitted.describe()}`);
@@ -99,6 +103,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
       labelCol: LABEL01,
       seed: input.seed,
       log,
+      ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint("refit") }),
       ...(signal === undefined ? {} : { signal }),
     });
     log(`refitted in ${((clock.monotonic() - t) / 1000).toFixed(1)} s: ${final.describe()}`);
