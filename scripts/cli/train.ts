@@ -61,6 +61,8 @@ Options:
                         random (stratified; default) or latest (the last rows in time)
   --refit               once the threshold is chosen, refit each model on the whole training part
                         (same settings, e.g. the early-stopped number of rounds) and save that one
+  --tree-features F     what rf and gbt read: native (text columns index-coded and split natively as
+                        categories, numbers raw; default) or onehot (the one-hot features of lr)
   --max-categories N    text columns with more distinct values are not features (default: 100)
   --sep C               CSV separator (default: ";" for the bank files, else ",")
   --schema F            CSV schema JSON file (default: the bank schema, else inferred)
@@ -129,6 +131,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     "validation-fraction": { type: "string" },
     "importance-repeats": { type: "string" },
     "max-categories": { type: "string" },
+    "tree-features": { type: "string" },
     sep: { type: "string" },
     schema: { type: "string" },
     refit: { type: "boolean" },
@@ -164,6 +167,10 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   const repeatsText = values["importance-repeats"];
   const importanceRepeats = repeatsText === "0" ? 0 : positiveInt(repeatsText, "--importance-repeats", 2);
   const models = parseModels(values.models);
+  const treeFeatures = values["tree-features"] ?? "native";
+  if (treeFeatures !== "native" && treeFeatures !== "onehot") {
+    throw new UsageError(`--tree-features must be "native" or "onehot", got ${JSON.stringify(treeFeatures)}`);
+  }
   const testFraction = fraction(values["test-fraction"], "--test-fraction", 0.2);
   const validationFraction = fraction(values["validation-fraction"], "--validation-fraction", 0.1);
   const maxCategories = positiveInt(values["max-categories"], "--max-categories", 100);
@@ -195,6 +202,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     validationFraction,
     importanceRepeats,
     maxCategories,
+    treeFeatures,
     refit: values.refit === true,
     validation,
     overwrite: values.overwrite === true,

@@ -1,7 +1,9 @@
 /**
  * What `frontier train` learns from and how: the label rule, the time column, the feature columns
- * and the two feature pipelines (`"linear"` for logistic regression: one-hot, imputed; `"tree"`:
- * native categories, binned). The UCI bank files use the bank defaults of `models/features/bank.ts`
+ * and the two feature pipelines (`"linear"` for logistic regression: one-hot, imputed; `"tree"`
+ * for forests and boosted trees: text columns index-coded, split natively as categories, numbers
+ * raw, binned by the tree estimators on the cluster, missing values in their own bin). The UCI
+ * bank files use the bank defaults of `models/features/bank.ts`
  * (label `y` = "yes", `duration` excluded, `contact_date` as the time column); any other CSV gets
  * the same treatment from its schema:
  *
@@ -27,7 +29,6 @@ import {
   type BankFile,
   bankPipeline,
 } from "../../../models/features/bank.ts";
-import { FeatureBinner } from "../../../models/features/feature_binner.ts";
 import { Imputer } from "../../../models/features/imputer.ts";
 import { OneHotEncoder } from "../../../models/features/one_hot_encoder.ts";
 import { Pipeline, type PipelineStage } from "../../../models/features/pipeline.ts";
@@ -185,7 +186,8 @@ function bankPlan(data: Dataset, which: BankFile, request: FeatureRequest): Feat
   if (request.positive !== undefined && request.positive !== BANK_LABEL.positive) {
     throw new UsageError(`The bank label y is "yes" or "no"; --positive must be "yes" if given`);
   }
-  const features = bankColumns(which, { exclude: excluded }).all;
+  const columns = bankColumns(which, { exclude: excluded });
+  const features = columns.all;
   return {
     source: "bank",
     label: BANK_LABEL,
@@ -194,6 +196,10 @@ function bankPlan(data: Dataset, which: BankFile, request: FeatureRequest): Feat
     dropped: [],
     features,
     pipeline: (model) => {
+      if (model === "tree") {
+        const { numeric, categorical } = columns;
+        return genericPipeline({ label: BANK_LABEL, time, features, numeric, categorical }, "tree");
+      }
       const p = bankPipeline(which, { model, exclude: excluded });
       return time === undefined || time === BANK_TIME_COLUMN
         ? p
@@ -243,13 +249,14 @@ function genericPipeline(cols: GenericColumns, model: "linear" | "tree"): Pipeli
     );
     return new Pipeline(stages, { ...options, features: "__features" });
   }
+  // Category indices as they are: the tree estimators split them natively (`categorical`) and bin
+  // the raw numbers themselves.
   stages.push(
     new VectorAssembler({
       inputCols: cols.features.map((c) => isText.has(c) ? indexed(c) : c),
       outputCol: "__features",
       handleInvalid: "keep",
     }),
-    new FeatureBinner({ inputCol: "__features", outputCol: "__binned" }),
   );
-  return new Pipeline(stages, { ...options, features: "__binned" });
+  return new Pipeline(stages, { ...options, features: "__features" });
 }

@@ -1,9 +1,9 @@
 /**
  * The model kinds `frontier train` knows, as one table: adding a kind is one entry. An entry says
- * which feature pipeline the kind reads (`"linear"`: one-hot, dense; `"tree"`: native categories,
- * binned), how it fits on the cluster, how it scores, and its persistence codec; the CLI does
- * everything else (splits, threshold, evaluation, importance, model directory, report) the same
- * way for every kind.
+ * which feature pipeline the kind reads (`"linear"`: one-hot, dense; `"tree"`: category indices
+ * split natively, raw numbers), how it fits on the cluster, how it scores, and its persistence
+ * codec; the CLI does everything else (splits, threshold, evaluation, importance, model
+ * directory, report) the same way for every kind.
  *
  * A kind is written once, typed over its own model class ({@linkcode defineKind}), and exposed
  * through {@linkcode ModelKind}, which hides the model type behind {@linkcode TrainedModel}, so
@@ -176,6 +176,13 @@ export function featureColumns(pipeline: PipelineModel): string[] {
   return pipeline.featureNames.map((n) => slotColumn(pipeline.spec.features, n));
 }
 
+/** The slot columns that hold category indices (split natively by the tree models). */
+export function categoricalColumns(pipeline: PipelineModel): string[] {
+  return pipeline.layout.slots.flatMap((s) =>
+    s.kind === "categorical" ? [slotColumn(pipeline.spec.features, s.name)] : []
+  );
+}
+
 const LOGISTIC_REGRESSION = defineKind<LogisticModel>({
   name: "lr",
   title: "logistic regression",
@@ -271,6 +278,7 @@ async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): P
   let first = true;
   const t = await gbt.fit(pipeline.transform(input.train), {
     features: featureColumns(pipeline),
+    categorical: categoricalColumns(pipeline),
     label: labelCol,
     ...(validation === undefined ? {} : { validation }),
     onRound: (r) => {
@@ -296,7 +304,7 @@ async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): P
 const GRADIENT_BOOSTED_TREES = defineKind<GbtModel>({
   name: "gbt",
   title: "gradient-boosted trees",
-  pipeline: "linear",
+  pipeline: "tree",
   codec: gbtCodec,
   is: (m): m is GbtModel => m instanceof GbtModel,
   fit: (input) => fitGbt(input, GBT_PARAMS.numRounds!, true),
@@ -314,7 +322,7 @@ const GRADIENT_BOOSTED_TREES = defineKind<GbtModel>({
 const RANDOM_FOREST = defineKind<ForestModel>({
   name: "rf",
   title: "random forest",
-  pipeline: "linear",
+  pipeline: "tree",
   codec: forestCodec,
   is: (m): m is ForestModel => m instanceof ForestModel,
   async fit(input) {
@@ -324,6 +332,7 @@ const RANDOM_FOREST = defineKind<ForestModel>({
     let first = true;
     const { model } = await rf.fit(pipeline.transform(input.train), {
       features: featureColumns(pipeline),
+      categorical: categoricalColumns(pipeline),
       label: labelCol,
       onProgress: (n) => {
         // groups start at multiples of treesPerGroup, and so do checkpoints

@@ -68,6 +68,12 @@ export interface TrainingRequest extends ReadOptions {
   readonly refit?: boolean;
   /** Validation rows of a time split: random (default) or the latest. */
   readonly validation?: "random" | "latest";
+  /**
+   * The features of the tree models: `"native"` (text columns index-coded and split natively as
+   * categories, numbers raw) or `"onehot"` (the logistic regression's one-hot features).
+   * @default {"native"}
+   */
+  readonly treeFeatures?: "native" | "onehot" | undefined;
   /** Replace existing model directories. @default {false} */
   readonly overwrite?: boolean;
   /**
@@ -199,11 +205,12 @@ export async function runTraining(
   const createdAt = new Date(clock.now()).toISOString();
   try {
     for (const kind of request.models) {
-      let pipeline = pipelines.get(kind.pipeline);
+      const which = kind.pipeline === "tree" && request.treeFeatures === "onehot" ? "linear" : kind.pipeline;
+      let pipeline = pipelines.get(which);
       if (pipeline === undefined) {
-        log(`fitting the ${kind.pipeline} feature pipeline on the fit rows`);
-        pipeline = await plan.pipeline(kind.pipeline).fit(splits.fit, signal ? { signal } : undefined);
-        pipelines.set(kind.pipeline, pipeline);
+        log(`fitting the ${which} feature pipeline on the fit rows`);
+        pipeline = await plan.pipeline(which).fit(splits.fit, signal ? { signal } : undefined);
+        pipelines.set(which, pipeline);
         log(`${pipeline.featureNames.length} features: ${pipeline.featureNames.slice(0, 8).join(", ")}…`);
       }
       const trained = await trainOne(kind, {
@@ -211,7 +218,7 @@ export async function runTraining(
         pipeline,
         refit: request.refit !== true
           ? undefined
-          : { train: splits.train, pipeline: () => refitPipeline(kind.pipeline) },
+          : { train: splits.train, pipeline: () => refitPipeline(which) },
         seed: request.seed,
         ...(checkpoints === undefined
           ? {}

@@ -28,7 +28,22 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 Deno.test("train, evaluate and predict --help exit 0 and document their options and --json", async () => {
   for (
     const [cmd, options] of [
-      ["train", ["--input", "--label", "--exclude", "--time-col", "--models", "--split", "--seed", "--out"]],
+      [
+        "train",
+        [
+          "--input",
+          "--label",
+          "--exclude",
+          "--time-col",
+          "--models",
+          "--split",
+          "--seed",
+          "--out",
+          "--checkpoint-every",
+          "--resume",
+          "--tree-features",
+        ],
+      ],
       ["evaluate", ["--model", "--input"]],
       ["predict", ["--model", "--input", "--out", "--format"]],
     ] as const
@@ -55,6 +70,15 @@ Deno.test("train refuses a bad command line with exit 2 before starting a cluste
     [["train", "--input", "x.csv", "--out", "/tmp/x", "--test-fraction", "1.5"], /--test-fraction must be/],
     [["train", "--input", "x.csv", "--out", "/tmp/x", "--validation", "latest"], /needs --split time/],
     [["train", "--input", "x.csv", "--out", "/tmp/x", "--seed", "1.5"], /--seed must be an integer/],
+    [["train", "--input", "x.csv", "--out", "/tmp/x", "--resume"], /--resume needs --checkpoint-every/],
+    [
+      ["train", "--input", "x.csv", "--out", "/tmp/x", "--checkpoint-every", "0"],
+      /--checkpoint-every must be a positive integer/,
+    ],
+    [
+      ["train", "--input", "x.csv", "--out", "/tmp/x", "--tree-features", "binned"],
+      /--tree-features must be "native" or "onehot"/,
+    ],
     [["evaluate", "--input", "x.csv"], /--model is required/],
     [
       ["predict", "--model", "m", "--input", "x.csv", "--out", "/tmp/x", "--format", "xlsx"],
