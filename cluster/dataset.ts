@@ -408,7 +408,9 @@ export class Dataset {
    * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {TypeError} when the module or export is not a non-empty string, or `args` is not JSON.
-   * @throws {RangeError} when `args` is more than `MAX_ARGS_BYTES` (512 KiB) of JSON.
+   * @throws {RangeError} when `args` is more than `MAX_BROADCAST_ARGS_BYTES` (256 MiB) of JSON.
+   * Arguments up to `MAX_ARGS_BYTES` (512 KiB) travel with every task; larger ones go once to
+   * each executor as a broadcast value, freed when the job (or a cached dataset over it) is done.
    */
   mapPartitions(spec: MapPartitionsSpec): Dataset {
     checkName("mapPartitions", "module", spec.module);
@@ -520,7 +522,9 @@ export class Dataset {
    * await Deno.remove(dir, { recursive: true });
    * ```
    * @throws {NotAllowedError} when the module is not on the allowlist (or lacks the exports).
-   * @throws {RangeError} when `args` is more than `MAX_ARGS_BYTES` (512 KiB) of JSON.
+   * @throws {RangeError} when `args` is more than `MAX_BROADCAST_ARGS_BYTES` (256 MiB) of JSON.
+   * Arguments up to `MAX_ARGS_BYTES` (512 KiB) travel with every task; larger ones go once to
+   * each executor as a broadcast value, freed when the job (or a cached dataset over it) is done.
    */
   async aggregatePartitions(
     spec: AggregatePartitionsSpec,

@@ -19,6 +19,7 @@ import {
   list,
   nat,
   num,
+  type Obj,
   obj,
   oneOf,
   str,
@@ -37,6 +38,12 @@ import type { AggSpecJson, JoinHow, Partitioner, SortColumn, TaskNode, TaskSink 
 import { VALUE_ENCODINGS, type ValueEncoding } from "./util/partition_value.ts";
 
 export const PROTOCOL_VERSION = 1;
+
+/** How a broadcast value is laid out in its `broadcast.put` payload: Arrow IPC batches, or UTF-8 JSON. */
+export const BROADCAST_ENCODINGS: readonly ["arrow", "json"] = ["arrow", "json"];
+
+/** One of {@linkcode BROADCAST_ENCODINGS}. */
+export type BroadcastEncoding = typeof BROADCAST_ENCODINGS[number];
 
 export type TaskOutputMsg =
   | { kind: "map"; rows: number[]; bytes: number[] }
@@ -62,6 +69,8 @@ export interface ExecutorWelcome {
   slots: number;
   heartbeatMs: number;
   allowedModules: string[];
+  /** Bytes of executor-local state (`PartitionContext.state`) to keep; absent: the executor's own setting. */
+  stateBudgetBytes?: number | undefined;
 }
 
 const welcome = z.object({
@@ -72,6 +81,7 @@ const welcome = z.object({
   slots: z.number().int().min(1).max(1024),
   heartbeatMs: z.number().int().min(10).max(600_000),
   allowedModules: z.array(z.string().max(4096)).max(1000),
+  stateBudgetBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 /** Decodes the welcome frame. Throws `MalformedMessageError`. */
@@ -94,7 +104,11 @@ export type DriverMessage =
     sink: TaskSink;
   }
   | { v: 1; type: "task.kill"; taskId: string }
-  | { v: 1; type: "broadcast.put"; broadcastId: string }
+  /**
+   * A broadcast value in the payload, kept until `blocks.remove` names it: Arrow IPC batches (a
+   * broadcast join's side) or the UTF-8 JSON arguments of a per-partition operator.
+   */
+  | { v: 1; type: "broadcast.put"; broadcastId: string; encoding: BroadcastEncoding }
   | { v: 1; type: "blocks.remove"; outputIds: number[]; broadcastIds: string[] }
   /** Drop the executor-local state (`PartitionContext.state`) whose keys start with `prefix`. */
   | { v: 1; type: "state.release"; prefix: string }
@@ -119,6 +133,12 @@ export type ExecutorMessage =
     blockBytes: number;
     /** Bytes of executor-local state (`PartitionContext.state`). */
     stateBytes: number;
+    /** The state budget those bytes are counted against. */
+    stateBudgetBytes: number;
+    /** Broadcast values held. */
+    broadcasts: number;
+    /** Bytes of the broadcast values held (as received). */
+    broadcastBytes: number;
     rssBytes: number;
   }
   | { v: 1; type: "task.finished"; taskId: string; output: TaskOutputMsg; metrics: TaskMetrics }
@@ -201,6 +221,9 @@ const executorMessage = z.discriminatedUnion("type", [
     running: int,
     blockBytes: z.number().min(0),
     stateBytes: z.number().min(0),
+    stateBudgetBytes: z.number().min(0),
+    broadcasts: int,
+    broadcastBytes: z.number().min(0),
     rssBytes: z.number().min(0),
   }),
   z.object({
@@ -232,7 +255,12 @@ const executorMessage = z.discriminatedUnion("type", [
 
 const driverSimple = z.discriminatedUnion("type", [
   z.object({ v: z.literal(1), type: z.literal("task.kill"), taskId: id }),
-  z.object({ v: z.literal(1), type: z.literal("broadcast.put"), broadcastId: id }),
+  z.object({
+    v: z.literal(1),
+    type: z.literal("broadcast.put"),
+    broadcastId: id,
+    encoding: z.enum(BROADCAST_ENCODINGS),
+  }),
   z.object({
     v: z.literal(1),
     type: z.literal("blocks.remove"),
@@ -336,6 +364,7 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
         numPartitions: nat(o, "numPartitions"),
         schema: decodeSchema(o["schema"], at(o, "schema")),
         seed: nat(o, "seed"),
+        ...argsBroadcast(o),
       };
     case "inline":
       return { op, schema: decodeSchema(o["schema"], at(o, "schema")) };
@@ -426,6 +455,7 @@ export function decodeTaskNode(u: unknown, w: Where = where("task node"), depth 
         partition: nat(o, "partition"),
         numPartitions: nat(o, "numPartitions"),
         seed: nat(o, "seed"),
+        ...argsBroadcast(o),
       };
       return o["carry"] === undefined ? node : { ...node, carry: json(o, "carry") };
     }
@@ -487,6 +517,7 @@ export function decodeSink(u: unknown, w: Where = where("sink")): TaskSink {
         args: json(o, "args"),
         numPartitions: nat(o, "numPartitions"),
         seed: nat(o, "seed"),
+        ...argsBroadcast(o),
       };
     case "write":
       return {
@@ -498,6 +529,11 @@ export function decodeSink(u: unknown, w: Where = where("sink")): TaskSink {
     default:
       throw fail(at(o, "kind"), `is not a sink: ${describe(o["kind"])}`);
   }
+}
+
+/** `{ argsBroadcast }` when the node's arguments travel as a broadcast value, else `{}`. */
+function argsBroadcast(o: Obj): { argsBroadcast?: string } {
+  return o["argsBroadcast"] === undefined ? {} : { argsBroadcast: str(o, "argsBroadcast") };
 }
 
 /** A row of scalars (a range partitioner's bound). */

@@ -9,6 +9,7 @@ import type { Clock } from "../../actors/clock.ts";
 import {
   errorToWire,
   EscalationError,
+  type Json,
   MalformedMessageError,
   PeerUnavailableError,
   StoppedError,
@@ -23,6 +24,7 @@ import { PhiAccrualDetector } from "./failure_detector.ts";
 import type { Action, LogicalPlan } from "../plan/logical_plan.ts";
 import { schemaOf } from "../plan/plan_schema.ts";
 import {
+  argsBroadcasts,
   explainStages,
   foldSinks,
   type Part,
@@ -30,7 +32,9 @@ import {
   type PlannerContext,
   planPart,
   resultStage,
+  shipArgs,
 } from "../plan/planner.ts";
+import { BroadcastRegistry } from "./broadcast_registry.ts";
 import { ModuleLoader } from "../modules.ts";
 import type { ChainFn, MergeFn } from "../partition_fns.ts";
 import { decodePartitionValue, type PartitionValue } from "../util/partition_value.ts";
@@ -112,10 +116,16 @@ export interface ExecutorStatus {
   slots: number;
   /** Tasks running on it now. */
   runningTasks: number;
-  /** Bytes of shuffle, cache and broadcast blocks it holds (from its last heartbeat). */
+  /** Bytes of shuffle and cache blocks it holds (from its last heartbeat). */
   blockBytes: number;
   /** Bytes of executor-local state (`PartitionContext.state`) at the last heartbeat. */
   stateBytes: number;
+  /** The state budget those bytes count against (0 before the first heartbeat). */
+  stateBudgetBytes: number;
+  /** Broadcast values it holds (join sides, large operator arguments) at the last heartbeat. */
+  broadcasts: number;
+  /** Bytes of those broadcast values. */
+  broadcastBytes: number;
   /** Its resident set size (from its last heartbeat). */
   rssBytes: number;
   /** Milliseconds since its last heartbeat; `undefined` before the first. */
@@ -172,6 +182,9 @@ interface ExecutorEntry {
   lastHeartbeat: number | undefined;
   blockBytes: number;
   stateBytes: number;
+  stateBudgetBytes: number;
+  heldBroadcasts: number;
+  broadcastBytes: number;
   rssBytes: number;
   chain: Promise<void>;
   loop?: Promise<void>;
@@ -184,10 +197,14 @@ interface Inbound {
   payload: Uint8Array | undefined;
 }
 
-/** What one action owns: the stages it registered (sub-jobs included) and its cancellation. */
+/**
+ * What one action owns: the stages it registered (sub-jobs included), its cancellation, and its
+ * name as an owner of broadcast values.
+ */
 interface JobScope {
   stages: Set<number>;
   signal: AbortSignal | undefined;
+  owner: string;
 }
 
 interface Relay {
@@ -224,7 +241,7 @@ export class Driver implements AsyncDisposable {
   readonly #detector: PhiAccrualDetector;
   readonly #stages = new Map<number, PlannedStage>();
   readonly #inline = new Map<string, Uint8Array[]>();
-  readonly #broadcastData = new Map<string, Uint8Array>();
+  readonly #broadcasts = new BroadcastRegistry();
   readonly #cacheStages = new Map<number, PlannedStage>();
   readonly #relays = new Map<number, Relay>();
   readonly #results = new Map<string, Uint8Array>();
@@ -238,6 +255,7 @@ export class Driver implements AsyncDisposable {
   #outputSeq = 0;
   #dataSeq = 0;
   #relaySeq = 0;
+  #scopeSeq = 0;
   #livenessTimer: number | undefined;
   #starvedSince: number | undefined;
   #waiters: (() => void)[] = [];
@@ -326,6 +344,9 @@ export class Driver implements AsyncDisposable {
       lastHeartbeat: undefined,
       blockBytes: 0,
       stateBytes: 0,
+      stateBudgetBytes: 0,
+      heldBroadcasts: 0,
+      broadcastBytes: 0,
       rssBytes: 0,
       chain: Promise.resolve(),
     };
@@ -457,6 +478,9 @@ export class Driver implements AsyncDisposable {
         e.lastHeartbeat = this.#clock.now();
         e.blockBytes = msg.blockBytes;
         e.stateBytes = msg.stateBytes;
+        e.stateBudgetBytes = msg.stateBudgetBytes;
+        e.heldBroadcasts = msg.broadcasts;
+        e.broadcastBytes = msg.broadcastBytes;
         e.rssBytes = msg.rssBytes;
         return;
       case "task.finished": {
@@ -541,10 +565,14 @@ export class Driver implements AsyncDisposable {
     const e = this.#executors.get(t.executorId)!;
     for (const b of stage.broadcasts) {
       if (e.broadcasts.has(b)) continue;
-      const bytes = this.#broadcastData.get(b);
-      if (!bytes) continue;
+      const value = this.#broadcasts.get(b);
+      if (!value) continue;
       e.broadcasts.add(b);
-      this.#sendTo(e.id, { v: 1, type: "broadcast.put", broadcastId: b }, bytes.slice());
+      this.#sendTo(
+        e.id,
+        { v: 1, type: "broadcast.put", broadcastId: b, encoding: value.encoding },
+        value.bytes.slice(),
+      );
     }
     const built = stage.buildTask(t.partition);
     this.#sendTo(e.id, {
@@ -586,24 +614,28 @@ export class Driver implements AsyncDisposable {
       locations: (o) => this.#scheduler.outputLocations(o),
       inlinePayload: (id, p) => this.#inline.get(id)?.[p],
       cachedStage: (id) => this.#cacheStages.get(id),
-      rememberCachedStage: (id, s) => this.#cacheStages.set(id, s),
+      rememberCachedStage: (id, s) => {
+        this.#cacheStages.set(id, s);
+        // Recomputing a lost cached partition reads them again: they live until unpersist.
+        this.#broadcasts.retain(lineageBroadcasts(s), cacheOwner(id));
+      },
       collect: async (part: Part) => {
         const r = await this.#runPart(part, { kind: "result" }, "sub-job", scope);
         return r.batches;
       },
       broadcast: (schema, batches) => {
-        const id = `bc-${++this.#dataSeq}`;
-        this.#broadcastData.set(
-          id,
-          encodeBatches(schema, batches.length ? [concatBatches(schema, batches)] : [emptyBatch(schema)]),
+        const bytes = encodeBatches(
+          schema,
+          batches.length ? [concatBatches(schema, batches)] : [emptyBatch(schema)],
         );
-        return id;
+        return this.#broadcasts.put("arrow", bytes, scope.owner);
       },
+      broadcastArgs: (json) => this.#broadcasts.put("json", json, scope.owner),
       carries: async (part, job) => {
         const { module, carry, args } = job;
         const chain = await this.#modules.load<ChainFn>(module, carry.chain);
         const fold = { module, export: carry.summarize, args };
-        const r = await this.#runPart(part, foldSinks(job.input, fold, part.n), "sub-job: carry", scope);
+        const r = await this.#runFold(part, fold, "sub-job: carry", scope, job.input);
         return await chainCarries(r.values, chain, { args, what: `${module}#${carry.chain}` });
       },
     };
@@ -611,7 +643,7 @@ export class Driver implements AsyncDisposable {
 
   /** Text of the stage plan (no sub-jobs run). */
   async explain(plan: LogicalPlan): Promise<string> {
-    const ctx = this.#plannerContext(true, { stages: new Set(), signal: undefined });
+    const ctx = this.#plannerContext(true, { stages: new Set(), signal: undefined, owner: "explain" });
     const part = await planPart(plan, ctx);
     return explainStages(resultStage(part, { kind: "result" }, ctx, "Result → driver"));
   }
@@ -623,7 +655,7 @@ export class Driver implements AsyncDisposable {
     options: { signal?: AbortSignal | undefined; description?: string } = {},
   ): Promise<JobResult> {
     if (this.#stopped.signal.aborted) throw new StoppedError("Driver is stopped");
-    const scope: JobScope = { stages: new Set(), signal: options.signal };
+    const scope: JobScope = { stages: new Set(), signal: options.signal, owner: `job-${++this.#scopeSeq}` };
     try {
       const ctx = this.#plannerContext(false, scope);
       const part = await planPart(plan, ctx);
@@ -633,7 +665,7 @@ export class Driver implements AsyncDisposable {
         const { module, args } = action;
         const merge = await this.#modules.load<MergeFn>(module, action.merge);
         const fold = { module, export: action.fold, args };
-        const { values, ...r } = await this.#runPart(part, foldSinks(plan, fold, part.n), description, scope);
+        const { values, ...r } = await this.#runFold(part, fold, description, scope, plan);
         const value = await mergeInOrder(values, merge, { args, what: `${module}#${action.merge}` });
         return { ...r, schema, value };
       }
@@ -652,6 +684,19 @@ export class Driver implements AsyncDisposable {
     } finally {
       this.#cleanup(scope);
     }
+  }
+
+  /** Folds every partition of `part` (the plan `input`) with `fold`, its arguments shipped by size. */
+  #runFold(
+    part: Part,
+    fold: { module: string; export: string; args: Json },
+    description: string,
+    scope: JobScope,
+    input: LogicalPlan,
+  ): Promise<PartResult> {
+    const shipped = shipArgs(fold.args, this.#plannerContext(false, scope));
+    const reading: Part = { ...part, broadcasts: [...part.broadcasts, ...argsBroadcasts(shipped)] };
+    return this.#runPart(reading, foldSinks(input, fold, part.n, shipped), description, scope);
   }
 
   async #runPart(
@@ -731,6 +776,16 @@ export class Driver implements AsyncDisposable {
         this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds, broadcastIds: [] });
       }
     }
+    this.#dropBroadcasts(this.#broadcasts.release(scope.owner));
+  }
+
+  /** Tells every executor holding one of `ids` (released broadcast values) to drop it. */
+  #dropBroadcasts(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const e of this.#executors.values()) {
+      const held = ids.filter((id) => e.broadcasts.delete(id));
+      if (held.length) this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds: [], broadcastIds: held });
+    }
   }
 
   /** Forgets a cached dataset's blocks. */
@@ -743,6 +798,7 @@ export class Driver implements AsyncDisposable {
     for (const e of this.#executors.values()) {
       this.#sendTo(e.id, { v: 1, type: "blocks.remove", outputIds: [s.outputId], broadcastIds: [] });
     }
+    this.#dropBroadcasts(this.#broadcasts.release(cacheOwner(cacheId)));
   }
 
   /**
@@ -779,6 +835,9 @@ export class Driver implements AsyncDisposable {
         runningTasks: running.get(e.id) ?? 0,
         blockBytes: e.blockBytes,
         stateBytes: e.stateBytes,
+        stateBudgetBytes: e.stateBudgetBytes,
+        broadcasts: e.heldBroadcasts,
+        broadcastBytes: e.broadcastBytes,
         rssBytes: e.rssBytes,
         lastHeartbeatAgoMs: e.lastHeartbeat === undefined ? undefined : now - e.lastHeartbeat,
       })),
@@ -809,4 +868,23 @@ export class Driver implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
   }
+}
+
+/** The broadcast owner name of cached dataset `cacheId`. */
+function cacheOwner(cacheId: number): string {
+  return `cache-${cacheId}`;
+}
+
+/** The broadcast values `stage` and the stages before it read. */
+function lineageBroadcasts(stage: PlannedStage): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<number>();
+  const visit = (s: PlannedStage) => {
+    if (seen.has(s.id)) return;
+    seen.add(s.id);
+    for (const b of s.broadcasts) out.add(b);
+    for (const p of s.parents) visit(p);
+  };
+  visit(stage);
+  return out;
 }

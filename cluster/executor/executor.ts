@@ -9,7 +9,6 @@ import type { Clock } from "../../actors/clock.ts";
 import {
   errorToWire,
   EscalationError,
-  MalformedMessageError,
   PeerUnavailableError,
   StoppedError,
   TimeoutError,
@@ -18,6 +17,7 @@ import { FetchFailedError } from "../errors.ts";
 import type { Batch } from "../columnar/batch.ts";
 import { decodeBatches } from "../columnar/arrow_codec.ts";
 import { blockKey, BlockStore } from "./block_store.ts";
+import { BroadcastStore } from "./broadcast_store.ts";
 import { StateStore } from "./state_store.ts";
 import type { Connection } from "../../actors/connection.ts";
 import { ActorSystem } from "../../actors/system.ts";
@@ -67,7 +67,7 @@ export class Executor {
   readonly #opts: Required<Omit<ExecutorOptions, "spillDir" | "memoryBudgetBytes" | "stateBudgetBytes">>;
   readonly #blocks: BlockStore;
   readonly #state: StateStore;
-  readonly #broadcasts = new Map<string, Batch[]>();
+  readonly #broadcasts = new BroadcastStore();
   /** Decoded blocks by their bytes (held blocks are the same object every time; see decodeBlock). */
   readonly #decoded = new WeakMap<Uint8Array, readonly Batch[]>();
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
@@ -174,6 +174,7 @@ export class Executor {
     await Promise.allSettled([...this.#running.values()].map((t) => t.done));
     this.#blocks.clear();
     this.#state.clear();
+    this.#broadcasts.clear();
     await this.#conn.close("executor finished");
   }
 
@@ -187,6 +188,9 @@ export class Executor {
         running: this.#running.size,
         blockBytes: this.#blocks.memoryBytes + this.#blocks.spilledBytes,
         stateBytes: this.#state.bytes,
+        stateBudgetBytes: this.#state.budgetBytes,
+        broadcasts: this.#broadcasts.size,
+        broadcastBytes: this.#broadcasts.bytes,
         rssBytes: mem.rss,
       }).catch(() => {});
       this.#hbTimer = this.#clock.setTimeout(beat, this.#opts.heartbeatMs);
@@ -211,7 +215,7 @@ export class Executor {
         this.#running.get(msg.taskId)?.abort.abort(new StoppedError(`Task ${msg.taskId} was killed`));
         return;
       case "broadcast.put":
-        if (frame.payload) this.#broadcasts.set(msg.broadcastId, decodeBatches(frame.payload).batches);
+        this.#broadcasts.put(msg.broadcastId, msg.encoding, frame.payload ?? new Uint8Array(0));
         return;
       case "blocks.remove":
         for (const o of msg.outputIds) this.#blocks.deletePrefix(String(o));
@@ -267,7 +271,8 @@ export class Executor {
           payload,
           fetchBlock: (o, m, r, ex) => this.#fetchBlock(o, m, r, ex),
           decodeBlock: (bytes) => this.#decodeBlock(bytes),
-          broadcast: (id) => this.#broadcast(id),
+          broadcast: (id) => Promise.resolve(this.#broadcasts.batches(id)),
+          broadcastJson: (id) => Promise.resolve(this.#broadcasts.json(id)),
           load: (mod, name) => this.#modules.load(mod, name),
           state: this.#state,
           putBlock: (o, m, r, bytes) => this.#blocks.put(blockKey(o, m, r), bytes),
@@ -347,14 +352,6 @@ export class Executor {
     return batches;
   }
 
-  #broadcast(id: string): Promise<Batch[]> {
-    const b = this.#broadcasts.get(id);
-    if (!b) {
-      return Promise.reject(new MalformedMessageError(`Broadcast "${id}" was not received before its task`));
-    }
-    return Promise.resolve(b);
-  }
-
   /** Blocks held (for tests and status). */
   get blockBytes(): number {
     return this.#blocks.memoryBytes + this.#blocks.spilledBytes;
@@ -363,6 +360,11 @@ export class Executor {
   /** Bytes of executor-local state held (for tests and status). */
   get stateBytes(): number {
     return this.#state.bytes;
+  }
+
+  /** Broadcast values held and their bytes (for tests and status). */
+  get broadcasts(): { count: number; bytes: number } {
+    return { count: this.#broadcasts.size, bytes: this.#broadcasts.bytes };
   }
 }
 

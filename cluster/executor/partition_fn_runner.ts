@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { abortReason } from "../../actors/errors.ts";
+import { abortReason, type Json } from "../../actors/errors.ts";
 import { SchemaError } from "../errors.ts";
 import type { Batch, Schema } from "../columnar/batch.ts";
 import type { FoldFn, MapPartitionsFn, PartitionState } from "../partition_fns.ts";
@@ -20,6 +20,18 @@ export interface UserCodeContext {
   readonly state: PartitionState;
   /** The function export `name` of an allowed `module`. Throws `NotAllowedError`. */
   load<F extends (...args: never[]) => unknown>(module: string, name: string): Promise<F>;
+  /** The JSON of broadcast value `id` (arguments too large to travel with the task). */
+  broadcastJson(id: string): Promise<Json>;
+}
+
+/** An operator's arguments: inline, or the broadcast value it names (decoded once per executor). */
+export function argsOf(
+  spec: { readonly args: Json; readonly argsBroadcast?: string | undefined },
+  ctx: UserCodeContext,
+): Promise<Json> {
+  return spec.argsBroadcast === undefined
+    ? Promise.resolve(spec.args)
+    : ctx.broadcastJson(spec.argsBroadcast);
 }
 
 /** Applies the node's `MapPartitionsFn` to `input` (the child's batches); checks every output batch. */
@@ -34,7 +46,7 @@ export async function runMapPartitions(
   const produced = fn(input.filter((b) => b.length > 0), {
     partition: node.partition,
     numPartitions: node.numPartitions,
-    args: node.args,
+    args: await argsOf(node, ctx),
     seed: node.seed,
     signal: ctx.signal,
     state: ctx.state,
@@ -59,7 +71,7 @@ export async function runFold(
   const value = await fn(batches.filter((b) => b.length > 0), {
     partition,
     numPartitions: sink.numPartitions,
-    args: sink.args,
+    args: await argsOf(sink, ctx),
     seed: sink.seed,
     signal: ctx.signal,
     state: ctx.state,

@@ -24,7 +24,7 @@ import { readFileBatch } from "../io/file_read.ts";
 import { CSV_META_SCHEMA, offsetQuarantineLines, QUARANTINE_SCHEMA } from "../io/csv/parse.ts";
 import { parseCsvRange, scanCsvRange } from "../io/csv/range_task.ts";
 import type { GeneratorFn } from "../partition_fns.ts";
-import { conform, runFold, runMapPartitions, type UserCodeContext } from "./partition_fn_runner.ts";
+import { argsOf, conform, runFold, runMapPartitions, type UserCodeContext } from "./partition_fn_runner.ts";
 
 export interface TaskContext extends UserCodeContext {
   readonly mapPartition: number;
@@ -37,6 +37,7 @@ export interface TaskContext extends UserCodeContext {
     reducePartition: number,
     executorId: string,
   ): Promise<Uint8Array>;
+  /** The batches of broadcast value `id` (a broadcast join's side). */
   broadcast(id: string): Promise<Batch[]>;
   /**
    * The batches of block bytes `fetchBlock` returned; the executor remembers them by the bytes
@@ -174,7 +175,7 @@ async function evalNode(
       const produced = fn({
         partition: node.partition,
         numPartitions: node.numPartitions,
-        args: node.args,
+        args: await argsOf(node, ctx),
         seed: node.seed,
         signal: ctx.signal,
         state: ctx.state,

@@ -20,6 +20,7 @@ import { partialStateSchema } from "../kernels/aggregate.ts";
 import type { MapOutputLocation, StageDef } from "../driver/scheduler.ts";
 import { type Partitioner, reduceCount, type SortColumn, type TaskNode, type TaskSink } from "./task_plan.ts";
 import type { CarrySpec } from "../partition_fns.ts";
+import { encodeArgs, MAX_ARGS_BYTES } from "../util/partition_value.ts";
 
 export interface BuiltTask {
   readonly node: TaskNode;
@@ -68,6 +69,11 @@ export interface PlannerContext {
   /** Registers a broadcast value, returning its id. */
   broadcast(schema: Schema, batches: readonly Batch[]): string;
   /**
+   * Registers a per-partition operator's JSON arguments (their UTF-8 text, more than
+   * `MAX_ARGS_BYTES`) as a broadcast value for the job, returning its id.
+   */
+  broadcastArgs(json: Uint8Array): string;
+  /**
    * A prefix carry: folds every partition of `part` with the `summarize` export (see
    * {@linkcode foldSinks}), then chains the summaries on the driver into one carry per partition.
    */
@@ -82,21 +88,44 @@ export interface CarryJob {
   readonly args: Json;
 }
 
+/** How a task carries an operator's arguments: inline, or (`argsBroadcast`) as a broadcast value. */
+export interface ShippedArgs {
+  readonly args: Json;
+  readonly argsBroadcast?: string;
+}
+
+/**
+ * `args` as tasks carry them: inline up to `MAX_ARGS_BYTES` of JSON, else registered as a
+ * broadcast value that each executor receives once (`args` is then null). Explain (a dry run)
+ * registers nothing.
+ */
+export function shipArgs(args: Json, ctx: PlannerContext): ShippedArgs {
+  const bytes = encodeArgs(args);
+  if (bytes.byteLength <= MAX_ARGS_BYTES) return { args };
+  return { args: null, argsBroadcast: ctx.dryRun ? "dry-run" : ctx.broadcastArgs(bytes) };
+}
+
+/** The broadcasts a task with `shipped` arguments reads (none, or its arguments'). */
+export function argsBroadcasts(shipped: ShippedArgs): string[] {
+  return shipped.argsBroadcast === undefined ? [] : [shipped.argsBroadcast];
+}
+
 /**
  * The fold sinks of `n` partitions of `input`: each folds its partition with `fold`, seeded from
- * the plan, the fold and the partition.
+ * the plan, the fold and the partition (from the arguments themselves however they travel).
  */
 export function foldSinks(
   input: LogicalPlan,
   fold: { readonly module: string; readonly export: string; readonly args: Json },
   n: number,
+  shipped: ShippedArgs = { args: fold.args },
 ): (p: number) => TaskSink {
   const fp = planFingerprint(input, { fold: `${fold.module}#${fold.export}`, args: fold.args });
   return (p) => ({
     kind: "fold",
     module: fold.module,
     export: fold.export,
-    args: fold.args,
+    ...shipped,
     numPartitions: n,
     seed: partitionSeed(fp, p),
   });
@@ -121,16 +150,18 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
     }
     case "generate": {
       const fp = planFingerprint(plan);
-      return leaf(plan.partitions, schema, [`Generate(${plan.export} from ${plan.module})`], (p) => ({
+      const shipped = shipArgs(plan.args, ctx);
+      const part = leaf(plan.partitions, schema, [`Generate(${plan.export} from ${plan.module})`], (p) => ({
         op: "generate",
         module: plan.module,
         export: plan.export,
-        args: plan.args,
+        ...shipped,
         partition: p,
         numPartitions: plan.partitions,
         schema,
         seed: partitionSeed(fp, p),
       }));
+      return { ...part, broadcasts: argsBroadcasts(shipped) };
     }
     case "inline": {
       const part = leaf(
@@ -318,16 +349,19 @@ export async function planPart(plan: LogicalPlan, ctx: PlannerContext): Promise<
       }
       const fp = planFingerprint(plan);
       const via = carry ? `; carry: ${carry.summarize} → ${carry.chain}` : "";
+      const shipped = shipArgs(args, ctx);
+      const by = shipped.argsBroadcast === undefined ? "" : "; args by broadcast";
       return {
         ...child,
         schema,
-        ops: [...child.ops, `MapPartitions[${plan.export} from ${module}${via}]`],
+        ops: [...child.ops, `MapPartitions[${plan.export} from ${module}${via}${by}]`],
+        broadcasts: [...child.broadcasts, ...argsBroadcasts(shipped)],
         build: (p) => ({
           op: "mapPartitions",
           input: child.build(p),
           module,
           export: plan.export,
-          args,
+          ...shipped,
           schema,
           partition: p,
           numPartitions: child.n,

@@ -52,6 +52,8 @@ export type TaskNode =
     readonly module: string;
     readonly export: string;
     readonly args: Json;
+    /** Set when the arguments travel as this broadcast value (JSON) instead; `args` is then null. */
+    readonly argsBroadcast?: string | undefined;
     readonly partition: number;
     readonly numPartitions: number;
     readonly schema: Schema;
@@ -138,6 +140,8 @@ export type TaskNode =
     readonly module: string;
     readonly export: string;
     readonly args: Json;
+    /** Set when the arguments travel as this broadcast value (JSON) instead; `args` is then null. */
+    readonly argsBroadcast?: string | undefined;
     readonly schema: Schema;
     readonly partition: number;
     readonly numPartitions: number;
@@ -178,6 +182,8 @@ export type TaskSink =
     readonly module: string;
     readonly export: string;
     readonly args: Json;
+    /** Set when the arguments travel as this broadcast value (JSON) instead; `args` is then null. */
+    readonly argsBroadcast?: string | undefined;
     readonly numPartitions: number;
     readonly seed: number;
   }

@@ -56,23 +56,50 @@ export function checkJson(u: unknown, what: string): Json {
 }
 
 /**
- * The most bytes of JSON arguments a per-partition operator may take: they travel in the header
- * of every task's frame, whose limit is 1 MiB with the rest of the task. Larger inputs belong in
- * the data (or in executor state, filled by earlier jobs).
+ * The most bytes of JSON arguments that travel inline, in the header of every task's frame (whose
+ * limit is 1 MiB with the rest of the task). Larger arguments travel once per executor as a
+ * broadcast value (see {@linkcode MAX_BROADCAST_ARGS_BYTES}), which the executor decodes once and
+ * keeps until the job (or the cached dataset whose lineage holds them) is done.
  */
 export const MAX_ARGS_BYTES = 512 * 1024;
 
 /**
+ * The most bytes of JSON arguments a per-partition operator may take at all: above
+ * {@linkcode MAX_ARGS_BYTES} they are broadcast (each executor holds one decoded copy while jobs
+ * use them), so this bounds what every executor keeps in memory for one operator.
+ */
+export const MAX_BROADCAST_ARGS_BYTES = 256 * 1024 * 1024;
+
+/**
  * {@linkcode checkJson}, then a `RangeError` when the arguments' JSON text exceeds
- * {@linkcode MAX_ARGS_BYTES} (as UTF-8).
+ * {@linkcode MAX_BROADCAST_ARGS_BYTES} (as UTF-8).
  */
 export function checkArgs(u: unknown, what: string): Json {
   const json = checkJson(u, what);
-  const bytes = encoder.encode(JSON.stringify(json)).byteLength;
-  if (bytes > MAX_ARGS_BYTES) {
-    throw new RangeError(`${what} are ${bytes} bytes of JSON; at most ${MAX_ARGS_BYTES} travel with a task`);
+  const bytes = encodeArgs(json).byteLength;
+  if (bytes > MAX_BROADCAST_ARGS_BYTES) {
+    throw new RangeError(
+      `${what} are ${bytes} bytes of JSON; at most ${MAX_BROADCAST_ARGS_BYTES} travel to the executors`,
+    );
   }
   return json;
+}
+
+/** Encoded arguments by the argument object (plans are immutable, and re-planned for every job). */
+const encodedArgs = new WeakMap<object, Uint8Array>();
+
+/**
+ * The UTF-8 JSON text of `args`, remembered for object arguments so that each job's planning
+ * does not encode the same large arguments again. Do not mutate the result.
+ */
+export function encodeArgs(args: Json): Uint8Array {
+  if (args === null || typeof args !== "object") return encoder.encode(JSON.stringify(args));
+  let bytes = encodedArgs.get(args);
+  if (bytes === undefined) {
+    bytes = encoder.encode(JSON.stringify(args));
+    encodedArgs.set(args, bytes);
+  }
+  return bytes;
 }
 
 /** Checks a value an export returned; throws `TypeError` when it is not a {@linkcode PartitionValue}. */

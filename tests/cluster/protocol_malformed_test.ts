@@ -33,6 +33,9 @@ Deno.test("decodeExecutorMessage rejects malformed messages, naming the field", 
     running: 2,
     blockBytes: 0,
     stateBytes: 0,
+    stateBudgetBytes: 0,
+    broadcasts: 0,
+    broadcastBytes: 0,
     rssBytes: 0,
   };
   const cases: [unknown, RegExp][] = [

@@ -248,7 +248,8 @@ Deno.test("decodeDriverMessage round-trips every message kind", () => {
   const messages: DriverMessage[] = [
     launch(TREES[0]!, { kind: "result" }),
     { v: 1, type: "task.kill", taskId: "t-17" },
-    { v: 1, type: "broadcast.put", broadcastId: "bc-1" },
+    { v: 1, type: "broadcast.put", broadcastId: "bc-1", encoding: "arrow" },
+    { v: 1, type: "broadcast.put", broadcastId: "bc-2", encoding: "json" },
     { v: 1, type: "blocks.remove", outputIds: [1, 2, 30], broadcastIds: ["bc-1"] },
     { v: 1, type: "state.release", prefix: "gbt/7f3e/" },
     { v: 1, type: "block.request", reqId: 4, outputId: 2, mapPartition: 0, reducePartition: 3 },
@@ -347,7 +348,18 @@ Deno.test("decodeExecutorMessage round-trips every message kind and task output"
     error: 1,
   } satisfies Record<ExecutorMessage["type"], 1>;
   const messages: ExecutorMessage[] = [
-    { v: 1, type: "heartbeat", seq: 7, running: 2, blockBytes: 1e9, stateBytes: 3e8, rssBytes: 2.5e8 },
+    {
+      v: 1,
+      type: "heartbeat",
+      seq: 7,
+      running: 2,
+      blockBytes: 1e9,
+      stateBytes: 3e8,
+      stateBudgetBytes: 2 ** 30,
+      broadcasts: 2,
+      broadcastBytes: 4e6,
+      rssBytes: 2.5e8,
+    },
     ...outputs.map((output): ExecutorMessage => ({
       v: 1,
       type: "task.finished",

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import type { Json } from "../../../actors/errors.ts";
 import type { LogicalPlan } from "../../../cluster/plan/logical_plan.ts";
 import { foldSinks } from "../../../cluster/plan/planner.ts";
-import type { TaskNode } from "../../../cluster/plan/task_plan.ts";
+import { MAX_ARGS_BYTES } from "../../../cluster/util/partition_value.ts";
+import type { TaskNode, TaskSink } from "../../../cluster/plan/task_plan.ts";
 import { opNames, planResult, range, shape, stagesOf, stubContext } from "./planner_stub.ts";
 
 const SCHEMA = [{ name: "id", type: "long" as const, nullable: false }, {
@@ -10,13 +12,13 @@ const SCHEMA = [{ name: "id", type: "long" as const, nullable: false }, {
   nullable: false,
 }];
 
-function mapPartitions(carry: boolean): LogicalPlan {
+function mapPartitions(carry: boolean, args: Json = { k: 1 }): LogicalPlan {
   return {
     op: "mapPartitions",
     input: { op: "sample", input: range(100, 4), lower: 0, upper: 0.5, withReplacement: false, seed: 7 },
     module: "file:///ops.ts",
     export: "score",
-    args: { k: 1 },
+    args,
     schema: SCHEMA,
     ...(carry ? { carry: { summarize: "sum", chain: "prefix" } } : {}),
   };
@@ -104,4 +106,31 @@ Deno.test("foldSinks seed each partition from the input plan, the fold and the p
     seeds[1],
   );
   assert.notEqual((foldSinks(range(101, 4), fold, 4)(1) as { seed: number }).seed, seeds[1]);
+});
+
+Deno.test("planner broadcasts arguments above the inline limit once and keeps the seeds they give", async () => {
+  const { ctx, record } = stubContext();
+  const pad = "p".repeat(MAX_ARGS_BYTES);
+  const plan = mapPartitions(false, { k: 1, pad });
+  const final = await planResult(plan, ctx);
+  assert.equal(record.argsBroadcasts.length, 1);
+  const { id, json } = record.argsBroadcasts[0]!;
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(json)), { k: 1, pad });
+  assert.deepEqual(final.broadcasts, [id], "the stage lists it, so each executor gets it before a task");
+  assert.match(shape(final).ops.at(-1)!, /; args by broadcast\]$/);
+  for (const p of [0, 3]) {
+    const node = mapNode(final.buildTask(p).node);
+    assert.deepEqual([node.args, node.argsBroadcast], [null, id]);
+  }
+  const small = mapNode((await planResult(mapPartitions(false), ctx)).buildTask(0).node);
+  assert.ok(!("argsBroadcast" in small), "small arguments travel inline");
+  assert.equal(record.argsBroadcasts.length, 1);
+
+  // A fold's seed comes from its arguments, whichever way they travel.
+  const fold = { module: "m", export: "f", args: { pad } };
+  const seedOf = (sink: TaskSink) => sink.kind === "fold" ? sink.seed : undefined;
+  const shipped = foldSinks(range(10, 2), fold, 2, { args: null, argsBroadcast: "bc-9" })(1);
+  assert.deepEqual(shipped.kind === "fold" && [shipped.args, shipped.argsBroadcast], [null, "bc-9"]);
+  assert.equal(seedOf(shipped), seedOf(foldSinks(range(10, 2), fold, 2)(1)));
+  assert.equal(typeof seedOf(shipped), "number");
 });

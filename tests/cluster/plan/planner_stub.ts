@@ -25,6 +25,8 @@ export interface StubRecord {
   /** The prefix carries asked for, with the part they were computed over. */
   readonly carries: { part: Part; job: CarryJob }[];
   readonly broadcasts: { id: string; schema: Schema; batches: readonly Batch[] }[];
+  /** Operator arguments broadcast because they were too large to travel with each task. */
+  readonly argsBroadcasts: { id: string; json: Uint8Array }[];
   readonly cached: Map<number, PlannedStage>;
   stageIdsDrawn: number;
   outputIdsDrawn: number;
@@ -56,6 +58,7 @@ export function stubContext(options: StubOptions = {}): { ctx: PlannerContext; r
     collected: [],
     carries: [],
     broadcasts: [],
+    argsBroadcasts: [],
     cached: options.cached ?? new Map(),
     stageIdsDrawn: 0,
     outputIdsDrawn: 0,
@@ -83,6 +86,11 @@ export function stubContext(options: StubOptions = {}): { ctx: PlannerContext; r
     broadcast: (schema, batches) => {
       const id = `bc-${record.broadcasts.length + 1}`;
       record.broadcasts.push({ id, schema, batches });
+      return id;
+    },
+    broadcastArgs: (json) => {
+      const id = `bc-args-${record.argsBroadcasts.length + 1}`;
+      record.argsBroadcasts.push({ id, json });
       return id;
     },
     carries: (part, job) => {
