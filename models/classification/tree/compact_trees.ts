@@ -1,6 +1,6 @@
 /**
- * Trees and binnings in the compact form that travels in job arguments (whose JSON is limited to
- * 512 KiB per task): only what predicting a binned row needs — per node its split feature (−1 at
+ * Trees and binnings in the compact form that travels in job arguments (inline up to 512 KiB per
+ * task, as a broadcast value beyond): only what predicting a binned row needs — per node its split feature (−1 at
  * a leaf); per split the threshold bin, the default direction and the categorical split it is,
  * if any (with its bin set); per leaf its output. Children are implied: trees are numbered
  * breadth first, so the `k`-th split's children are nodes `2k + 1` and `2k + 2`. As base64 of
@@ -41,7 +41,9 @@ function fromBase64<T extends Typed>(value: unknown, what: string, make: (b: Arr
   } catch {
     throw new MalformedMessageError(`Malformed ${what}: not base64`);
   }
-  const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+  // A plain loop: Uint8Array.from(text, mapFn) is ~35× slower (1.4 s for 3 MB of trees).
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   try {
     return make(bytes.buffer);
   } catch {

@@ -2,7 +2,8 @@
  * Scoring on the executors: `model.transform(dataset)` of boosted trees and forests is a lazy
  * `mapPartitions` whose function ({@linkcode scoreTrees}) appends the positive-class probability,
  * the 0 / 1 prediction at a threshold, and optionally each tree's leaf, to every batch. The
- * model travels in the job's JSON arguments ({@linkcode ScoreArgs}); rows are binned with the
+ * model travels in the job's JSON arguments ({@linkcode ScoreArgs}; a large model as a broadcast
+ * value, decoded once per executor); rows are binned with the
  * model's binnings and walked down the binned trees (the same leaves as the raw rows reach).
  *
  * @module
@@ -18,6 +19,23 @@ import { asNumber, asRecord } from "./protocol.ts";
 import { readColumn } from "./shard_source.ts";
 import type { Tree } from "./tree_model.ts";
 import { type ScoreArgs, scoreFields, type TreeEnsemble } from "./tree_transform.ts";
+
+/**
+ * Decoded arguments by the arguments object. Large models arrive as a broadcast value, which the
+ * executor decodes once and hands every task as the same object, so the model is decoded once per
+ * executor, not once per task (~1 s for 200k nodes). Weak: freed with the broadcast.
+ */
+const decoded = new WeakMap<object, { model: TreeEnsemble; args: ScoreArgs }>();
+
+function decodeScoreArgsOnce(value: unknown): { model: TreeEnsemble; args: ScoreArgs } {
+  if (typeof value !== "object" || value === null) return decodeScoreArgs(value);
+  let d = decoded.get(value);
+  if (d === undefined) {
+    d = decodeScoreArgs(value);
+    decoded.set(value, d);
+  }
+  return d;
+}
 
 function decodeScoreArgs(value: unknown): { model: TreeEnsemble; args: ScoreArgs } {
   const v = asRecord(value, "scoring arguments");
@@ -56,7 +74,7 @@ function leafOrdinals(tree: Tree): Int32Array {
 
 /** Map: every batch with the model's probability, prediction and (optionally) leaf columns. */
 export const scoreTrees: MapPartitionsFn = function* (batches, ctx) {
-  const { model, args } = decodeScoreArgs(ctx.args);
+  const { model, args } = decodeScoreArgsOnce(ctx.args);
   const added = scoreFields(model.trees.length, args);
   const ordinals = args.leafCol === undefined ? [] : model.trees.map(leafOrdinals);
   const width = model.binnings.length;
