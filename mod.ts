@@ -188,6 +188,7 @@ export type {
   PartitionState,
   PartitionValue,
 } from "./cluster/partition_fns.ts";
+export { keepState } from "./cluster/executor/state_store.ts";
 
 // Status
 export type { ClusterStatus, ExecutorStatus, JobStatus, StageStatus } from "./cluster/driver/driver.ts";
@@ -210,6 +211,7 @@ export {
   type LostBlock,
   NotAllowedError,
   SchemaError,
+  StateBudgetError,
   TaskFailedError,
 } from "./cluster/errors.ts";
 

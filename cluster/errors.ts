@@ -95,6 +95,18 @@ export class StateMissingError extends FrontierError {
   override name = "StateMissingError";
 }
 
+/**
+ * A value a task must keep in executor-local state (`PartitionContext.state`) is larger than the
+ * executor's whole state budget, e.g. a training shard. `data` holds `neededBytes` and
+ * `budgetBytes`. Deterministic: executors of one cluster share the budget, so the job fails at once.
+ */
+export class StateBudgetError extends FrontierError {
+  /** True: see {@linkcode FrontierError.deterministic}. */
+  static override readonly deterministic: boolean = true;
+  /** Always `"StateBudgetError"`, here and on the wire. */
+  override name = "StateBudgetError";
+}
+
 /** A node failed to prove the shared secret, or a frame came from an unauthenticated peer. */
 export class AuthenticationError extends FrontierError {
   /** Always `"AuthenticationError"`, here and on the wire. */
@@ -109,5 +121,6 @@ registerErrors(
   InvalidRowError,
   NotAllowedError,
   StateMissingError,
+  StateBudgetError,
   AuthenticationError,
 );

@@ -141,7 +141,8 @@ export class Frontier implements AsyncDisposable {
   /**
    * Starts a driver and its executors. Dispose (or `stop()`) to stop them all.
    *
-   * @throws {RangeError} when `executors` is not a positive integer.
+   * @throws {RangeError} when `executors` is not a positive integer, or `stateBudgetBytes` not a
+   * non-negative integer.
    */
   static async start(options: StartOptions = {}): Promise<Frontier> {
     const executors = options.executors ?? 2;

@@ -46,6 +46,11 @@ export interface PartitionState {
   set(key: string, value: unknown, bytes: number): boolean;
   /** Drops `key`; whether it was there. */
   delete(key: string): boolean;
+  /**
+   * The executor's state budget in bytes (`Frontier.start({ stateBudgetBytes })`); absent for
+   * stores that do not say.
+   */
+  readonly budgetBytes?: number;
 }
 
 /** What every per-partition function is told about its partition. */

@@ -39,6 +39,8 @@ Options:
   --slots N            tasks run at once (default: number of CPUs)
   --spill-dir DIR      directory for blocks beyond the memory budget
   --memory-budget-bytes N  block bytes kept in memory before spilling (default: 1 GiB)
+  --state-budget-bytes N   executor-local state (e.g. tree training shards) kept before eviction
+                       (default: the driver's stateBudgetBytes, else 1 GiB)
   --ca-cert FILE       extra PEM certificate to trust for wss://
   --connect-timeout-ms N   time to connect, authenticate and be welcomed (default: 10000)
   -h, --help           show this help
@@ -62,6 +64,7 @@ export async function main(args: readonly string[], options: { signal?: AbortSig
         slots: { type: "string" },
         "spill-dir": { type: "string" },
         "memory-budget-bytes": { type: "string" },
+        "state-budget-bytes": { type: "string" },
         "ca-cert": { type: "string" },
         "connect-timeout-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -95,6 +98,15 @@ export async function main(args: readonly string[], options: { signal?: AbortSig
   if (budget !== undefined && (!Number.isSafeInteger(budget) || budget < 0)) {
     console.error(
       `executor: --memory-budget-bytes must be a non-negative integer, got ${values["memory-budget-bytes"]}`,
+    );
+    return EXIT_USAGE;
+  }
+  const stateBudget = values["state-budget-bytes"] === undefined
+    ? undefined
+    : Number(values["state-budget-bytes"]);
+  if (stateBudget !== undefined && (!Number.isSafeInteger(stateBudget) || stateBudget < 0)) {
+    console.error(
+      `executor: --state-budget-bytes must be a non-negative integer, got ${values["state-budget-bytes"]}`,
     );
     return EXIT_USAGE;
   }
@@ -133,6 +145,7 @@ export async function main(args: readonly string[], options: { signal?: AbortSig
       allowedModules: welcome.allowedModules,
       spillDir: values["spill-dir"],
       ...(budget === undefined ? {} : { memoryBudgetBytes: budget }),
+      stateBudgetBytes: stateBudget ?? welcome.stateBudgetBytes,
     });
   } catch (e) {
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

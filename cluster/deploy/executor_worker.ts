@@ -18,6 +18,7 @@ if (first) {
     slots: welcome.slots,
     heartbeatMs: welcome.heartbeatMs,
     allowedModules: welcome.allowedModules,
+    ...(welcome.stateBudgetBytes === undefined ? {} : { stateBudgetBytes: welcome.stateBudgetBytes }),
   });
   await executor.run();
 }

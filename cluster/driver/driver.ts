@@ -96,6 +96,13 @@ export interface DriverOptions {
    * always allowed. @default {[]}
    */
   modules?: readonly string[];
+  /**
+   * Bytes of executor-local state (`PartitionContext.state`: e.g. tree training's binned shards
+   * and scores) each executor keeps before evicting the least recently used; a value larger than
+   * the whole budget fails its job with `StateBudgetError`. Sent to every executor that joins
+   * (an executor started with `--state-budget-bytes` keeps its own). @default {1 GiB}
+   */
+  stateBudgetBytes?: number | undefined;
 }
 
 /** One executor as the driver sees it (an element of {@linkcode ClusterStatus.executors}). */
@@ -234,7 +241,8 @@ interface PartResult {
 export class Driver implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #log: (line: string) => void;
-  readonly #opts: Required<DriverOptions>;
+  readonly #opts: Required<Omit<DriverOptions, "stateBudgetBytes">>;
+  readonly #stateBudgetBytes: number | undefined;
   readonly #modules: ModuleLoader;
   readonly #executors = new Map<string, ExecutorEntry>();
   readonly #scheduler: Scheduler;
@@ -276,6 +284,7 @@ export class Driver implements AsyncDisposable {
       localityWaitMs: options.localityWaitMs ?? 3_000,
       modules: [...(options.modules ?? [])],
     };
+    this.#stateBudgetBytes = checkStateBudget(options.stateBudgetBytes);
     this.#modules = new ModuleLoader(this.#opts.modules, { owner: "the driver" });
     this.#scheduler = new Scheduler({
       clock: this.#clock,
@@ -332,6 +341,7 @@ export class Driver implements AsyncDisposable {
       slots: info.slots,
       heartbeatMs: options.heartbeatMs ?? 500,
       allowedModules: [...(options.allowedModules ?? this.#opts.modules)],
+      ...(this.#stateBudgetBytes === undefined ? {} : { stateBudgetBytes: this.#stateBudgetBytes }),
     };
     await conn.send({ header: welcome });
     const entry: ExecutorEntry = {
@@ -887,4 +897,10 @@ function lineageBroadcasts(stage: PlannedStage): Set<string> {
   };
   visit(stage);
   return out;
+}
+
+/** `stateBudgetBytes` when it is absent or a non-negative safe integer; `RangeError` naming it otherwise. */
+export function checkStateBudget(bytes: number | undefined): number | undefined {
+  if (bytes === undefined || (Number.isSafeInteger(bytes) && bytes >= 0)) return bytes;
+  throw new RangeError(`stateBudgetBytes must be a non-negative integer of bytes, got ${bytes}`);
 }

@@ -45,8 +45,11 @@ export interface ExecutorOptions {
   allowedModules?: readonly string[];
   /** Bounded table of in-flight block fetches. @default {1024} */
   maxPendingFetches?: number;
-  /** Bytes of executor-local state (`PartitionContext.state`) kept before LRU eviction. @default {1 GiB} */
-  stateBudgetBytes?: number;
+  /**
+   * Bytes of executor-local state (`PartitionContext.state`) kept before LRU eviction (the
+   * driver's `stateBudgetBytes` arrives in the welcome). @default {1 GiB}
+   */
+  stateBudgetBytes?: number | undefined;
 }
 
 interface Inbound {

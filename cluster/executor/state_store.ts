@@ -25,6 +25,7 @@
  * @module
  */
 import type { PartitionState } from "../partition_fns.ts";
+import { StateBudgetError } from "../errors.ts";
 
 /** Options of a {@linkcode StateStore}. */
 export interface StateStoreOptions {
@@ -129,4 +130,43 @@ export class StateStore implements PartitionState {
     this.#entries.clear();
     this.#bytes = 0;
   }
+}
+
+/**
+ * Keeps `value` under `key` like `PartitionState.set`, for values the caller cannot do
+ * without (a training shard: rebuilding it on every request would be quadratic): throws a
+ * `StateBudgetError` naming the bytes needed and the budget when `bytes` exceeds the whole budget.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keepState, StateBudgetError } from "@frontier/frontier";
+ * import { StateStore } from "./state_store.ts";
+ * const store = new StateStore({ budgetBytes: 100 });
+ * keepState(store, { key: "shard/0", value: {}, bytes: 60, what: "The shard of partition 0" });
+ * assert.throws(
+ *   () => keepState(store, { key: "shard/1", value: {}, bytes: 500, what: "The shard of partition 1" }),
+ *   (e: unknown) => e instanceof StateBudgetError && /needs 500 bytes .* budget of 100 bytes/.test(e.message),
+ * );
+ * ```
+ */
+export function keepState(
+  state: PartitionState,
+  entry: {
+    readonly key: string;
+    readonly value: unknown;
+    readonly bytes: number;
+    /** What the value is, for the error (e.g. "The training shard of partition 3"). */
+    readonly what: string;
+  },
+): void {
+  const { key, value, bytes, what } = entry;
+  if (state.set(key, value, bytes)) return;
+  const budget = state.budgetBytes;
+  throw new StateBudgetError(
+    `${what} needs ${bytes} bytes of executor state, more than the executor's whole state budget` +
+      `${budget === undefined ? "" : ` of ${budget} bytes`}: raise it (Frontier.start({ stateBudgetBytes })` +
+      " or --state-budget-bytes) or cut the data into more partitions",
+    { data: { neededBytes: bytes, ...(budget === undefined ? {} : { budgetBytes: budget }) } },
+  );
 }

@@ -36,6 +36,8 @@ Options:
   --write-dir D         directory executors may write (repeatable)
   --shuffle-partitions N   reduce partitions of shuffles (default: 4)
   --heartbeat-timeout-ms N an executor silent this long is declared dead (default: 30000)
+  --state-budget-bytes N   executor-local state each executor keeps, e.g. tree training shards
+                           (default: 1 GiB); training whose shard exceeds it fails, naming both
   -q, --quiet           no log lines on stderr
   -h, --help            show this help
 `;
@@ -62,6 +64,7 @@ export async function main(
         "write-dir": { type: "string", multiple: true, default: [] },
         "shuffle-partitions": { type: "string", default: "4" },
         "heartbeat-timeout-ms": { type: "string", default: "30000" },
+        "state-budget-bytes": { type: "string" },
         quiet: { type: "boolean", short: "q", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -81,6 +84,9 @@ export async function main(
   const port = Number(values.port);
   const shufflePartitions = Number(values["shuffle-partitions"]);
   const heartbeatTimeoutMs = Number(values["heartbeat-timeout-ms"]);
+  const stateBudgetBytes = values["state-budget-bytes"] === undefined
+    ? undefined
+    : Number(values["state-budget-bytes"]);
   const problems = [
     !Number.isSafeInteger(executors) || executors < 0 ? `--executors must be a non-negative integer` : "",
     !Number.isSafeInteger(slots) || slots < 1 ? `--slots must be a positive integer` : "",
@@ -89,6 +95,9 @@ export async function main(
       ? `--shuffle-partitions must be a positive integer`
       : !Number.isSafeInteger(heartbeatTimeoutMs) || heartbeatTimeoutMs < 100
       ? `--heartbeat-timeout-ms must be an integer ≥ 100`
+      : "",
+    stateBudgetBytes !== undefined && (!Number.isSafeInteger(stateBudgetBytes) || stateBudgetBytes < 0)
+      ? `--state-budget-bytes must be a non-negative integer`
       : "",
     (values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)
       ? `--tls-cert and --tls-key go together`
@@ -102,7 +111,12 @@ export async function main(
   const out = options.out ?? ((line: string) => console.log(line));
   const toAbs = (p: string) => p.startsWith("/") ? p : `${Deno.cwd()}/${p}`;
   const modules = values.module.map((m) => URL.canParse(m) ? m : new URL(`file://${toAbs(m)}`).href);
-  const driver = new Driver({ clock: systemClock, log }, { shufflePartitions, heartbeatTimeoutMs, modules });
+  const driver = new Driver({ clock: systemClock, log }, {
+    shufflePartitions,
+    heartbeatTimeoutMs,
+    modules,
+    stateBudgetBytes,
+  });
   let cluster;
   try {
     cluster = await startProcessCluster(driver, {

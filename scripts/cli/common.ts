@@ -43,6 +43,7 @@ export const COMMON_OPTIONS = {
   "ca-cert": { type: "string" },
   executors: { type: "string", default: "2" },
   mode: { type: "string", default: "embedded" },
+  "state-budget-bytes": { type: "string" },
   json: { type: "boolean", default: false },
   progress: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -52,6 +53,7 @@ export const COMMON_OPTIONS = {
 export const COMMON_HELP = `Cluster options (every command):
   --executors N       executors of the cluster started for this command (default: 2)
   --mode M            embedded (Web Workers, default) or process (local executor processes)
+  --state-budget-bytes N  executor-local state per executor, e.g. tree training shards (default: 1 GiB)
   --driver URL        use a running cluster instead (ws:// or wss:// printed by \`deno task cluster\`);
                       input and output paths must then be valid on the executors' hosts
   --secret-file F     the running cluster's secret file (with --driver)
@@ -69,6 +71,8 @@ export interface CommonFlags {
   caCert: string | undefined;
   executors: number;
   mode: "embedded" | "process";
+  /** Executor state budget of the cluster started for the command; `undefined`: the default. */
+  stateBudgetBytes: number | undefined;
   json: boolean;
   progress: boolean;
 }
@@ -105,6 +109,15 @@ export function positiveInt(value: unknown, flag: string, fallback?: number): nu
   return n;
 }
 
+/** A non-negative integer flag value. */
+function nonNegativeInt(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== "string" || !/^\d+(e\d+)?$/i.test(value) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`${flag} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 /** A required string flag. */
 export function required(value: unknown, flag: string): string {
   if (typeof value !== "string" || value === "") throw new UsageError(`${flag} is required`);
@@ -126,6 +139,9 @@ export function commonFlags(values: Record<string, unknown>): CommonFlags {
     caCert: values["ca-cert"] as string | undefined,
     executors: positiveInt(values["executors"], "--executors", 2),
     mode,
+    stateBudgetBytes: values["state-budget-bytes"] === undefined
+      ? undefined
+      : nonNegativeInt(values["state-budget-bytes"], "--state-budget-bytes"),
     json: values["json"] === true,
     progress: values["progress"] === true,
   };
@@ -144,6 +160,7 @@ export async function openCluster(
   return await Frontier.start({
     executors: flags.executors,
     mode: flags.mode,
+    stateBudgetBytes: flags.stateBudgetBytes,
     ...(flags.mode === "process"
       ? { readDirs: [...(options.readDirs ?? [])], writeDirs: [...(options.writeDirs ?? [])] }
       : {}),

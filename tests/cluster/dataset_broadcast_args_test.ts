@@ -21,7 +21,7 @@ const TAGGED: Schema = [
  * A driver and real executors in this isolate over memory connections on one fake clock, counting
  * the `broadcast.put` frames the driver sends each executor.
  */
-async function startCluster(executors: number): Promise<{
+async function startCluster(executors: number, stateBudgetBytes?: number): Promise<{
   engine: Engine;
   /** `broadcast.put` frames sent to each executor so far. */
   puts: number[];
@@ -30,7 +30,11 @@ async function startCluster(executors: number): Promise<{
   stop(): Promise<void>;
 }> {
   const clock = new FakeClock(0);
-  const driver = new Driver({ clock }, { modules: [FIXTURE], broadcastThresholdRows: 1_000 });
+  const driver = new Driver({ clock }, {
+    modules: [FIXTURE],
+    broadcastThresholdRows: 1_000,
+    stateBudgetBytes,
+  });
   const runs: Promise<void>[] = [];
   const puts: number[] = [];
   for (let i = 0; i < executors; i++) {
@@ -48,6 +52,7 @@ async function startCluster(executors: number): Promise<{
         slots: welcome.slots,
         heartbeatMs: welcome.heartbeatMs,
         allowedModules: welcome.allowedModules,
+        stateBudgetBytes: welcome.stateBudgetBytes, // as executor_worker.ts does
       });
       await executor.run();
     })());
@@ -172,4 +177,20 @@ Deno.test("arguments above the broadcast limit are refused where the dataset is 
     (e: unknown) =>
       e instanceof RangeError && new RegExp(`at most ${MAX_BROADCAST_ARGS_BYTES} travel`).test(e.message),
   );
+});
+
+Deno.test("the driver's stateBudgetBytes reaches every executor in its welcome and comes back in its status", async () => {
+  const cluster = await startCluster(2, 12_345);
+  try {
+    const status = await cluster.status();
+    assert.deepEqual(status.executors.map((e) => e.stateBudgetBytes), [12_345, 12_345]);
+  } finally {
+    await cluster.stop();
+  }
+  const defaults = await startCluster(1);
+  try {
+    assert.deepEqual((await defaults.status()).executors.map((e) => e.stateBudgetBytes), [2 ** 30]);
+  } finally {
+    await defaults.stop();
+  }
 });

@@ -28,6 +28,7 @@ import { type Json, MalformedMessageError } from "../../../actors/errors.ts";
 import { StateMissingError } from "../../../cluster/errors.ts";
 import type { Batch } from "../../../cluster/columnar/batch.ts";
 import type { InputContext } from "../../../cluster/partition_fns.ts";
+import { keepState } from "../../../cluster/executor/state_store.ts";
 import { decodeBinning, type FeatureBinning } from "./binning.ts";
 import { asArray, asIndex, asRecord, encodeReply, type ShardReply } from "./protocol.ts";
 import type { ShardData } from "./shard.ts";
@@ -244,6 +245,7 @@ export function answerShardRequest(
     throw e;
   }
   entry.seq = args.seq;
-  ctx.state.set(key, entry, entry.shard.bytes);
+  const what = `The training shard of partition ${ctx.partition} (session ${args.session})`;
+  keepState(ctx.state, { key, value: entry, bytes: entry.shard.bytes, what });
   return encodeReply(reply);
 }

@@ -73,7 +73,10 @@ Deno.test("a bad command line exits 2 with the reason and the usage on stderr", 
     2,
     "--driver needs --secret-file",
   );
-  assert.equal(unknown.out + noRows.out + badFlag.out, "", "nothing on stdout");
+  const badBudget = await run(["generate", "--rows", "10", "--out", "/tmp/x", "--state-budget-bytes", "1.5"]);
+  assert.equal(badBudget.code, 2);
+  assert.match(badBudget.err, /--state-budget-bytes must be a non-negative integer, got "1.5"/);
+  assert.equal(unknown.out + noRows.out + badFlag.out + badBudget.out, "", "nothing on stdout");
 });
 
 Deno.test("generate --json: the content checksum is the same for 1, 3 and 4 partitions and changes with the seed", async () => {
