@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { exactSumValue } from "./exact_sum.ts";
+import { exactSumValue } from "../../cluster/util/exact_sum.ts";
 import { binLowerEdge, logLossTerm, type ScoreSummary } from "./score_summary.ts";
 
 /** Ascending groups of tied scores; see the module documentation. Treat it as immutable. */

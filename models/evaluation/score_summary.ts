@@ -17,7 +17,7 @@
  * **Binned mode** (`bins: N`) keeps one entry per non-empty bin of `N` equal-width bins over
  * `range` (default `[0, 1]`; scores outside it fall into the end bins): `(bin, Σw_pos, Σw_neg,
  * Σw·score)`, plus the totals `Σw·logloss` and `Σw·(score − label)²` summed row by row in exact
- * superaccumulators (`exact_sum.ts`; rows scored outside [0, 1] add nothing, as both metrics are
+ * superaccumulators (`cluster/util/exact_sum.ts`; rows scored outside [0, 1] add nothing, as both metrics are
  * then undefined). Log loss and Brier score stay exact; rankings (ROC-AUC, average precision,
  * thresholds) treat a bin as one tied group, so ROC-AUC moves by at most `Σ_b pos_b·neg_b / (2PN)`.
  * Size: at most 56 bytes per bin, plus 1,152.
@@ -47,7 +47,7 @@
  *
  * @module
  */
-import { EXACT_SUM_LIMBS, ExactSum } from "./exact_sum.ts";
+import { EXACT_SUM_LIMBS, ExactSum } from "../../cluster/util/exact_sum.ts";
 import { sortOrder } from "./sort_order.ts";
 
 /** Log-loss clipping: probabilities are clipped to `[eps, 1 − eps]`; scikit-learn's float64 default. */
@@ -85,7 +85,7 @@ export interface ScoreSummary {
   readonly scoreLo: Float64Array;
   /**
    * Binned mode: Σ weight·(−log clipped probability of the true class), as an exact-sum state
-   * (`exact_sum.ts`). All zeros in exact mode.
+   * (`cluster/util/exact_sum.ts`). All zeros in exact mode.
    */
   readonly logLoss: Float64Array;
   /** Binned mode: Σ weight·(score − label)², as an exact-sum state. All zeros in exact mode. */

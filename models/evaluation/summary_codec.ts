@@ -21,7 +21,7 @@
  * @module
  */
 import { MalformedMessageError } from "../../actors/errors.ts";
-import { EXACT_SUM_LIMBS, isExactSumState } from "./exact_sum.ts";
+import { EXACT_SUM_LIMBS, isExactSumState } from "../../cluster/util/exact_sum.ts";
 import { type ScoreSummary, summaryConfig } from "./score_summary.ts";
 
 const MAGIC = 0x53564546; // "FEVS" read as a little-endian u32

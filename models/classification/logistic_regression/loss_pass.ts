@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { ExactSum } from "./exact_sum.ts";
+import { ExactSum } from "../../../cluster/util/exact_sum.ts";
 import { blockRows, checkBlockShape, type FeatureBlock } from "./feature_block.ts";
 import {
   addLowerOuter,
@@ -127,7 +127,7 @@ export function foldLoss(blocks: Iterable<FeatureBlock>, context: LossContext): 
     }
     rows += n;
   }
-  const out: LossSummary = { type: "lr.loss", size: p, rows, loss: loss.toArray(), gradient: grad.summary() };
+  const out: LossSummary = { type: "lr.loss", size: p, rows, loss: loss.state(), gradient: grad.summary() };
   if (hess !== undefined) out.hessian = hess.summary();
   return out;
 }
@@ -143,7 +143,7 @@ export function mergeLoss(a: LossSummary, b: LossSummary): LossSummary {
     type: "lr.loss",
     size: a.size,
     rows: a.rows + b.rows,
-    loss: loss.toArray(),
+    loss: loss.state(),
     gradient: mergedGridSummary(a.gradient, b.gradient),
   };
   if (a.hessian !== undefined && b.hessian !== undefined) {

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { ExactSum } from "./exact_sum.ts";
+import { ExactSum } from "../../../cluster/util/exact_sum.ts";
 import { blockRows, checkBlockShape, checkBlockValues, type FeatureBlock } from "./feature_block.ts";
 
 /** What every partition's range fold is given. */
@@ -79,8 +79,8 @@ export function foldRanges(blocks: Iterable<FeatureBlock>, context: RangeContext
     type: "lr.ranges",
     dimension: d,
     rows,
-    weightSums: [sums[0].toArray(), sums[1].toArray()],
-    weightSquares: [squares[0].toArray(), squares[1].toArray()],
+    weightSums: [sums[0].state(), sums[1].state()],
+    weightSquares: [squares[0].state(), squares[1].state()],
     maxWeight,
     min,
     max,
@@ -100,7 +100,7 @@ export function mergeRanges(a: RangeSummary, b: RangeSummary): RangeSummary {
   const add = (x: Float64Array, y: Float64Array) => {
     const s = new ExactSum(x);
     s.addSum(new ExactSum(y));
-    return s.toArray();
+    return s.state();
   };
   return {
     type: "lr.ranges",

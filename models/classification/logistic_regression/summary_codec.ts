@@ -11,7 +11,7 @@
  * @module
  */
 import { MalformedMessageError } from "../../../actors/errors.ts";
-import { ExactSum } from "./exact_sum.ts";
+import { EXACT_SUM_LIMBS, ExactSum } from "../../../cluster/util/exact_sum.ts";
 import type { LossSummary } from "./loss_pass.ts";
 import type { MomentSummary } from "./moment_pass.ts";
 import type { RangeSummary } from "./range_pass.ts";
@@ -23,7 +23,7 @@ export type FoldSummary = RangeSummary | MomentSummary | LossSummary;
 const MAGIC = [0x46, 0x4c, 0x52, 0x53]; // "FLRS"
 const VERSION = 1;
 const KIND = { "lr.ranges": 1, "lr.moments": 2, "lr.loss": 3 } as const;
-const EXACT_LENGTH = 66;
+const EXACT_LENGTH = EXACT_SUM_LIMBS;
 
 /** Encodes a summary as bytes. */
 export function encodeSummary(summary: FoldSummary): Uint8Array {

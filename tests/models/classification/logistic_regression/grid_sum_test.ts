@@ -7,7 +7,7 @@ import {
   gridValues,
   mergeGridSummary,
 } from "../../../../models/classification/logistic_regression/grid_sum.ts";
-import { ExactSum } from "../../../../models/classification/logistic_regression/exact_sum.ts";
+import { ExactSum } from "../../../../cluster/util/exact_sum.ts";
 import { seededRandom } from "../../../../actors/supervisor.ts";
 
 const BOUNDS = [1, 1e-3, 37.5, 0, 2 ** 40];

@@ -23,7 +23,7 @@ import {
 import { treeMerge } from "../../../../models/classification/logistic_regression/local_passes.ts";
 import { lossContext } from "../../../../models/classification/logistic_regression/objective.ts";
 import type { FeatureBlock } from "../../../../models/classification/logistic_regression/feature_block.ts";
-import { ExactSum } from "../../../../models/classification/logistic_regression/exact_sum.ts";
+import { ExactSum } from "../../../../cluster/util/exact_sum.ts";
 import { partitioned, type Rows, syntheticRows } from "./lr_test_data.ts";
 
 const ROWS = syntheticRows({ rows: 3000, seed: 21, weighted: true, collinear: true });
