@@ -6,7 +6,8 @@
  * ```
  * client → driver                                   driver → client
  * { type: "job.submit", reqId, plan, action }       { type: "job.result", reqId, schema, rows, outputs, value? }
- *                                                     + IPC (collect) or the value's bytes (aggregate)
+ *   (or without plan and action, + UTF-8 JSON       + IPC (collect) or the value's bytes (aggregate)
+ *    { plan, action } when they are large)
  * { type: "job.cancel", reqId }                     (the job's reply becomes an error)
  * { type: "plan.explain", reqId, plan }             { type: "plan.explained", reqId, text }
  * { type: "cluster.status", reqId }                 { type: "cluster.status.result", reqId, status }
@@ -52,8 +53,9 @@ export type ClientRequest =
     v: 1;
     type: "job.submit";
     reqId: number;
-    plan: unknown;
-    action: unknown;
+    /** Absent when the plan and action travel in the payload (large operator arguments). */
+    plan?: unknown;
+    action?: unknown;
     description?: string | undefined;
   }
   | { v: 1; type: "job.cancel"; reqId: number }
@@ -250,4 +252,43 @@ export function decodePartitions(
     at += n;
   }
   return out;
+}
+
+/** Plans and actions above this many bytes of JSON travel in a `job.submit` payload, not its header. */
+export const MAX_INLINE_PLAN_BYTES = 256 * 1024;
+
+const planEncoder = new TextEncoder();
+const planDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The `job.submit` fields for `plan` and `action`: in the header when small, else as a payload of
+ * UTF-8 JSON `{ plan, action }` (a header is limited to 1 MiB; a plan whose operator arguments hold
+ * a large model is not).
+ */
+export function submitFields(
+  plan: unknown,
+  action: unknown,
+): { header: { plan?: unknown; action?: unknown }; payload?: Uint8Array } {
+  const json = JSON.stringify({ plan, action });
+  if (json.length <= MAX_INLINE_PLAN_BYTES) return { header: { plan, action } };
+  return { header: {}, payload: planEncoder.encode(json) };
+}
+
+/** The `{ plan, action }` of a `job.submit` (from its header, or its payload). Throws `MalformedMessageError`. */
+export function submittedJob(
+  req: Extract<ClientRequest, { type: "job.submit" }>,
+  payload: Uint8Array | undefined,
+): { plan: unknown; action: unknown } {
+  if (req.plan !== undefined || payload === undefined) return { plan: req.plan, action: req.action };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(planDecoder.decode(payload));
+  } catch (e) {
+    throw new MalformedMessageError("A job.submit payload is not UTF-8 JSON", { cause: e });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new MalformedMessageError("A job.submit payload must be a JSON object { plan, action }");
+  }
+  const o = parsed as Record<string, unknown>;
+  return { plan: o["plan"], action: o["action"] };
 }

@@ -18,6 +18,7 @@ import {
   decodeNodeHello,
   decodePartitions,
   type NodeHello,
+  submittedJob,
 } from "./client_protocol.ts";
 import type { Driver } from "../driver/driver.ts";
 import { decodeAction, decodeLogicalPlan } from "../plan/logical_plan_codec.ts";
@@ -299,8 +300,9 @@ class Server implements DriverServer {
     try {
       switch (req.type) {
         case "job.submit": {
-          const plan = decodeLogicalPlan(req.plan);
-          const action = decodeAction(req.action);
+          const submitted = submittedJob(req, frame.payload);
+          const plan = decodeLogicalPlan(submitted.plan);
+          const action = decodeAction(submitted.action);
           schemaOf(plan); // analysis errors surface as a reply, before any task runs
           const description = req.description ?? `remote ${action.kind}`;
           const r = await untilAborted(d.runJob(plan, action, { signal, description }), signal);

@@ -27,6 +27,7 @@ import {
   decodeClientReply,
   encodePartitions,
   type NodeHello,
+  submitFields,
 } from "./client_protocol.ts";
 import type { ClusterStatus, JobResult } from "../driver/driver.ts";
 import type { Engine } from "../engine.ts";
@@ -217,8 +218,10 @@ class RemoteClient implements RemoteEngine {
     action: Action,
     options: { signal?: AbortSignal | undefined } = {},
   ): Promise<JobResult> {
-    const { reply, payload } = await this.#request({ type: "job.submit", plan, action }, {
+    const fields = submitFields(plan, action);
+    const { reply, payload } = await this.#request({ type: "job.submit", ...fields.header }, {
       signal: options.signal,
+      payload: fields.payload,
     });
     if (reply.type !== "job.result") throw unexpected("job.result", reply);
     if (reply.value !== undefined) {

@@ -9,6 +9,9 @@ import {
   decodeNodeHello,
   decodePartitions,
   encodePartitions,
+  MAX_INLINE_PLAN_BYTES,
+  submitFields,
+  submittedJob,
 } from "../../../cluster/deploy/client_protocol.ts";
 
 const SCHEMA: Schema = [
@@ -156,4 +159,27 @@ Deno.test("decodeClientReply decodes a job.result carrying an aggregate's value 
     () => decodeClientReply({ ...result, outputs: [{ kind: "value", rows: 1, encoding: "json" }] }),
     MalformedMessageError,
   );
+});
+
+Deno.test("a job.submit carries its plan in the header when small and in the payload when large", () => {
+  const action = { kind: "count" };
+  const small = { op: "range", start: 0, end: 10, step: 1, partitions: 2 };
+  const inline = submitFields(small, action);
+  assert.equal(inline.payload, undefined);
+  const req = (header: object) => decodeClientRequest({ v: 1, type: "job.submit", reqId: 1, ...header });
+  const got = (r: ReturnType<typeof decodeClientRequest>, payload?: Uint8Array) => {
+    assert.equal(r.type, "job.submit");
+    return submittedJob(r as Extract<typeof r, { type: "job.submit" }>, payload);
+  };
+  assert.deepEqual(got(req(inline.header)), { plan: small, action });
+
+  const large = { op: "mapPartitions", args: { pad: "x".repeat(MAX_INLINE_PLAN_BYTES) } };
+  const moved = submitFields(large, action);
+  assert.deepEqual(moved.header, {}, "nothing large in the header");
+  assert.ok(moved.payload !== undefined && moved.payload.byteLength > MAX_INLINE_PLAN_BYTES);
+  assert.deepEqual(got(req(moved.header), moved.payload), { plan: large, action });
+
+  for (const bad of [new Uint8Array([0xff, 0xfe]), new TextEncoder().encode("[1, 2]")]) {
+    assert.throws(() => got(req({}), bad), MalformedMessageError);
+  }
 });

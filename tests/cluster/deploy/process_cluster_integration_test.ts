@@ -409,6 +409,20 @@ Deno.test("process cluster: wrong secrets are rejected, garbage leaves the drive
           assert.deepEqual(await visits(), [1, 1, 1, 1]);
           await cached.releaseState("remote/");
           await cached.unpersist();
+          // Arguments past the 1 MiB frame header travel in the submit's payload, then as a
+          // broadcast to the executors.
+          const pad = "p".repeat(1_200_000);
+          const tagged = await fx.range(0, 100, { partitions: 4 }).mapPartitions({
+            module: FIXTURE,
+            export: "tag",
+            schema: [
+              { name: "id", type: "long", nullable: false },
+              { name: "part", type: "long", nullable: false },
+              { name: "scaled", type: "double", nullable: false },
+            ],
+            args: { factor: 2, pad },
+          }).collect();
+          assert.deepEqual(tagged.map((r) => r["scaled"]), Array.from({ length: 100 }, (_, i) => 2 * i));
         } finally {
           await fx.stop();
         }
