@@ -128,3 +128,17 @@ Deno.test("task.launch carries no seed of its own; task.finished may carry a val
     /output\.bytes/,
   );
 });
+
+Deno.test("operators whose arguments travel as a broadcast name it, and decode unchanged", () => {
+  const byBroadcast = { args: null, argsBroadcast: "bc-7" };
+  const node = { ...map, ...byBroadcast };
+  assert.deepEqual(decodeTaskNode(JSON.parse(JSON.stringify(node))), node);
+  rejects(() => decodeTaskNode({ ...node, argsBroadcast: 7 }), /"argsBroadcast" must be a string/);
+  const sink = { ...fold, ...byBroadcast };
+  assert.deepEqual(decodeSink(JSON.parse(JSON.stringify(sink))), sink);
+  rejects(() => decodeSink({ ...sink, argsBroadcast: ["bc-7"] }), /"argsBroadcast" must be a string/);
+  const put = { v: 1, type: "broadcast.put", broadcastId: "bc-7", encoding: "json" };
+  assert.deepEqual(decodeDriverMessage(put), put);
+  assert.throws(() => decodeDriverMessage({ ...put, encoding: "yaml" }), MalformedMessageError);
+  assert.throws(() => decodeDriverMessage({ ...put, encoding: undefined }), MalformedMessageError);
+});
