@@ -104,3 +104,25 @@ export {
   type WindowOutput,
 } from "./keyed_windows.ts";
 export { IdHorizon } from "./dedup.ts";
+export {
+  decodeState,
+  encodeState,
+  type OnlineOperator,
+  runOperator,
+  type Step,
+} from "./operators/operator.ts";
+export {
+  type FeatureInput,
+  type FeatureOutput,
+  type FeatureState,
+  onlineFeatures,
+  type OnlineFeaturesOptions,
+} from "./operators/online_features.ts";
+export {
+  type FeatureDefinition,
+  type OnlineWindowFn,
+  type OnlineWindowPlan,
+  planOnlineWindows,
+} from "./operators/window_plan.ts";
+export { type BufferedRow, type FnState } from "./operators/window_fn_state.ts";
+export { type SumState } from "./operators/sum_state.ts";
