@@ -126,3 +126,18 @@ export {
 } from "./operators/window_plan.ts";
 export { type BufferedRow, type FnState } from "./operators/window_fn_state.ts";
 export { type SumState } from "./operators/sum_state.ts";
+export {
+  type Attribution,
+  type Contribution,
+  linearAttribution,
+  topContributions,
+  treeAttribution,
+} from "./operators/contributions.ts";
+export { type LoadScorerOptions, Scorer, type ScoreResult } from "./operators/scorer.ts";
+export {
+  type ScoringInput,
+  scoringOperator,
+  type ScoringOptions,
+  type ScoringOutput,
+  type ScoringState,
+} from "./operators/scoring.ts";
