@@ -141,3 +141,14 @@ export {
   type ScoringOutput,
   type ScoringState,
 } from "./operators/scoring.ts";
+export { emptyWelford, type Welford, welfordStd, welfordUpdate } from "./operators/welford.ts";
+export {
+  type AccountBaseline,
+  type AnomalyColumns,
+  type AnomalyInput,
+  anomalyOperator,
+  type AnomalyOptions,
+  type AnomalyOutput,
+  type AnomalyRule,
+  type AnomalyState,
+} from "./operators/anomalies.ts";
