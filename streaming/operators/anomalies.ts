@@ -59,15 +59,15 @@ export type AnomalyOutput =
 
 /** Columns the rules read. Defaults are the generated transactions' names. */
 export interface AnomalyColumns {
-  /** @default {"account_id"} */
+  /** The account. @default {"account_id"} */
   readonly account?: string;
   /** Event time (ms). @default {"event_time"} */
   readonly time?: string;
-  /** @default {"amount"} */
+  /** The amount. @default {"amount"} */
   readonly amount?: string;
-  /** @default {"merchant_category"} */
+  /** The segment's category. @default {"merchant_category"} */
   readonly category?: string;
-  /** @default {"country"} */
+  /** The segment's country. @default {"country"} */
   readonly country?: string;
 }
 
