@@ -152,3 +152,13 @@ export {
   type AnomalyRule,
   type AnomalyState,
 } from "./operators/anomalies.ts";
+export { leastSquaresSlope, type MeanShift, meanShift } from "./operators/trend_stats.ts";
+export {
+  type CategorySeries,
+  type TrendInput,
+  type TrendMetric,
+  trendOperator,
+  type TrendOptions,
+  type TrendOutput,
+  type TrendState,
+} from "./operators/trends.ts";
