@@ -26,14 +26,12 @@
  *
  * @module
  */
-import type { Row, Scalar, Schema } from "../../cluster/columnar/batch.ts";
-import { batchFromRows, compareScalars, scalarAt } from "../../cluster/columnar/batch_ops.ts";
-import { evalExpr } from "../../cluster/expr/eval.ts";
+import type { Row, Schema } from "../../cluster/columnar/batch.ts";
 import { TRANSACTION_SCHEMA } from "../../cluster/sources/transactions/generator.ts";
 import { VELOCITY_FEATURES } from "../../models/features/velocity.ts";
 import type { Timed } from "../event_time.ts";
 import type { OnlineOperator, Step } from "./operator.ts";
-import { advanceFn, emptyFnState, type FnState } from "./window_fn_state.ts";
+import { computeFeatures, type KeyFnStates, rowProblem } from "./feature_compute.ts";
 import { type FeatureDefinition, type OnlineWindowPlan, planOnlineWindows } from "./window_plan.ts";
 
 /** What the feature operator consumes. */
@@ -65,7 +63,7 @@ export interface FeatureState {
   /** Events waiting for the watermark: a binary min-heap by event time. */
   pending: Row[];
   /** Per key (`k:` + the key's JSON), per window function, per window partition (JSON of its values). */
-  keys: Record<string, Record<string, FnState>[]>;
+  keys: Record<string, KeyFnStates>;
 }
 
 /** Settings of {@linkcode onlineFeatures}. */
@@ -117,7 +115,7 @@ export function onlineFeatures(
       const outputs: FeatureOutput[] = [];
       switch (msg.type) {
         case "event": {
-          const reason = rowProblem(schema, msg.row, plan);
+          const reason = rowProblem(plan, msg.row);
           if (reason !== undefined) outputs.push({ type: "rejected", row: msg.row, reason });
           else if (timeOf(msg.row) < state.watermark) {
             outputs.push({ type: "late", row: msg.row, watermark: state.watermark });
@@ -144,26 +142,6 @@ export function onlineFeatures(
   };
 }
 
-/** Why `row` does not fit `schema`, or `undefined`. */
-function rowProblem(schema: Schema, row: Row, plan: OnlineWindowPlan): string | undefined {
-  if (typeof row !== "object" || row === null) return "an event must be an object";
-  for (const f of schema) {
-    const v = row[f.name];
-    if (v === null || v === undefined) {
-      if (!f.nullable || f.name === plan.key || f.name === plan.time) return `column "${f.name}" is missing`;
-      continue;
-    }
-    const ok = f.type === "string"
-      ? typeof v === "string"
-      : f.type === "bool"
-      ? typeof v === "boolean"
-      : typeof v === "number" && (f.type === "double" || Number.isInteger(v)) &&
-        (f.type !== "timestamp" || Number.isSafeInteger(v));
-    if (!ok) return `column "${f.name}" must be ${f.type}, got ${JSON.stringify(v)}`;
-  }
-  return undefined;
-}
-
 /** Emits every held event before `watermark`, with its features, in event-time order. */
 function release(plan: OnlineWindowPlan, state: FeatureState, watermark: number, out: FeatureOutput[]): void {
   const timeOf = (r: Row) => r[plan.time] as number;
@@ -172,87 +150,8 @@ function release(plan: OnlineWindowPlan, state: FeatureState, watermark: number,
     rows.push(heapPop(state.pending, timeOf));
   }
   if (rows.length === 0) return;
-  // Event time, then key, then every input column: instants of a key become runs of rows.
-  const keyOf = (r: Row) => JSON.stringify(r[plan.key]);
-  rows.sort((p, q) =>
-    timeOf(p) - timeOf(q) || compareScalars(keyOf(p), keyOf(q)) || canonical(plan.input, p, q)
-  );
-  const batch = batchFromRows(plan.input, rows);
-  const values = plan.fns.map(() => new Array<Scalar>(rows.length));
-  plan.fns.forEach((fn, f) => {
-    const arg = fn.call.arg === undefined ? undefined : evalExpr(fn.call.arg, batch);
-    const argAt = (i: number): Scalar => arg === undefined ? null : scalarAt(arg, i);
-    const order = fn.window.orderBy;
-    for (let start = 0; start < rows.length;) {
-      let end = start + 1;
-      while (
-        end < rows.length && timeOf(rows[end]!) === timeOf(rows[start]!) &&
-        keyOf(rows[end]!) === keyOf(rows[start]!)
-      ) end++;
-      // One instant of one key: split into window partitions, each sorted by the window's order.
-      const parts = new Map<string, number[]>();
-      for (let i = start; i < end; i++) {
-        const part = JSON.stringify(fn.window.partitionBy.map((c) => rows[i]![c] ?? null));
-        const list = parts.get(part);
-        if (list) list.push(i);
-        else parts.set(part, [i]);
-      }
-      const keyState = state.keys[`k:${keyOf(rows[start]!)}`] ??= plan.fns.map(() => ({}));
-      for (const [part, indices] of parts) {
-        const cmp = (i: number, j: number) => {
-          for (const o of order) {
-            const a = rows[i]![o.column] ?? null, b = rows[j]![o.column] ?? null;
-            if (a === null || b === null) {
-              if (a !== b) return (a === null) === o.nullsFirst ? -1 : 1;
-              continue;
-            }
-            const c = compareScalars(a, b);
-            if (c !== 0) return o.ascending ? c : -c;
-          }
-          return 0;
-        };
-        indices.sort((i, j) => cmp(i, j) || i - j);
-        const peerStart: number[] = [], peerEnd: number[] = [];
-        indices.forEach((idx, k) =>
-          peerStart.push(k > 0 && cmp(indices[k - 1]!, idx) === 0 ? peerStart[k - 1]! : k)
-        );
-        for (let k = indices.length - 1; k >= 0; k--) {
-          peerEnd[k] = k + 1 < indices.length && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1]! : k + 1;
-        }
-        const fnState = keyState[f]![`p:${part}`] ??= emptyFnState();
-        const got = advanceFn(fn, fnState, {
-          t: indices.map((i) => timeOf(rows[i]!)),
-          x: indices.map(argAt),
-          peerStart,
-          peerEnd,
-        });
-        indices.forEach((i, k) => values[f]![i] = got[k]!);
-      }
-      start = end;
-    }
-  });
-  const extended = batchFromRows(
-    plan.extended,
-    rows.map((r, i) => {
-      const e: Row = { ...r };
-      plan.fns.forEach((fn, f) => e[fn.column] = values[f]![i]!);
-      return e;
-    }),
-  );
-  const columns = plan.outputs.map((o) => evalExpr(o.expr, extended));
-  rows.forEach((r, i) => {
-    const row: Row = { ...r };
-    plan.outputs.forEach((o, j) => row[o.name] = scalarAt(columns[j]!, i));
-    out.push({ type: "features", row });
-  });
-}
-
-function canonical(schema: Schema, p: Row, q: Row): number {
-  for (const f of schema) {
-    const c = compareScalars(p[f.name] ?? null, q[f.name] ?? null);
-    if (c !== 0) return c;
-  }
-  return 0;
+  const featured = computeFeatures(plan, rows, (key) => state.keys[`k:${key}`] ??= plan.fns.map(() => ({})));
+  for (const row of featured) out.push({ type: "features", row });
 }
 
 function heapPush(heap: Row[], row: Row, timeOf: (r: Row) => number): void {

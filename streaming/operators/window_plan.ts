@@ -49,7 +49,7 @@ export interface OnlineWindowFn {
 
 /** The definitions, compiled for an online operator. */
 export interface OnlineWindowPlan {
-  /** The input rows' columns. */
+  /** The input columns the definitions read (in input order): what an event must hold. */
   readonly input: Schema;
   /** The stream's key: every window's first partition column. */
   readonly key: string;
@@ -128,8 +128,53 @@ export function planOnlineWindows(
   if (key === undefined || time === undefined) {
     throw new SchemaError("The definitions hold no window function: there is no keyed state to keep");
   }
-  const extended: Field[] = [...input, ...fns.map((f) => ({ name: f.column, type: f.type, nullable: true }))];
-  return { input, key, time, fns, extended, outputs };
+  const reads = new Set<string>();
+  for (const d of definitions) columnsOf(d.expr, reads);
+  for (const name of reads) {
+    if (!input.some((f) => f.name === name)) {
+      throw new SchemaError(`The definitions read column "${name}", which the input does not have`, {
+        data: { column: name },
+      });
+    }
+  }
+  const used = input.filter((f) => reads.has(f.name));
+  const extended: Field[] = [...used, ...fns.map((f) => ({ name: f.column, type: f.type, nullable: true }))];
+  return { input: used, key, time, fns, extended, outputs };
+}
+
+/** Adds every column `e` reads (window partition and order columns included) to `into`. */
+function columnsOf(e: Expr, into: Set<string>): void {
+  switch (e.op) {
+    case "col":
+      into.add(e.name);
+      return;
+    case "lit":
+      return;
+    case "bin":
+      columnsOf(e.left, into);
+      columnsOf(e.right, into);
+      return;
+    case "un":
+    case "cast":
+    case "alias":
+      columnsOf(e.arg, into);
+      return;
+    case "when":
+      for (const b of e.branches) {
+        columnsOf(b.cond, into);
+        columnsOf(b.value, into);
+      }
+      if (e.otherwise !== undefined) columnsOf(e.otherwise, into);
+      return;
+    case "fn":
+      for (const a of e.args) columnsOf(a, into);
+      return;
+    case "over":
+      if (e.call.arg !== undefined) columnsOf(e.call.arg, into);
+      for (const c of e.window.partitionBy) into.add(c);
+      for (const o of e.window.orderBy) into.add(o.column);
+      return;
+  }
 }
 
 function unsupported(feature: string, e: { call: WindowCall }, why: string): SchemaError {

@@ -1,0 +1,132 @@
+/**
+ * The per-instant computation of online window features: events whose instant the watermark has
+ * passed, grouped by key and instant, split into window partitions, each sorted by its window's
+ * order, run through every window function's keyed state ({@linkcode advanceFn}), then every
+ * definition evaluated over the results by the engine's evaluator.
+ *
+ * @module
+ */
+import type { Row, Scalar, Schema } from "../../cluster/columnar/batch.ts";
+import { batchFromRows, compareScalars, scalarAt } from "../../cluster/columnar/batch_ops.ts";
+import { evalExpr } from "../../cluster/expr/eval.ts";
+import { advanceFn, emptyFnState, type FnState } from "./window_fn_state.ts";
+import type { OnlineWindowPlan } from "./window_plan.ts";
+
+/** One key's state: per window function of the plan, by window partition (`p:` + its values' JSON). */
+export type KeyFnStates = Record<string, FnState>[];
+
+/** Why `row` does not hold what the definitions read, or `undefined`. */
+export function rowProblem(plan: OnlineWindowPlan, row: Row): string | undefined {
+  if (typeof row !== "object" || row === null) return "an event must be an object";
+  for (const f of plan.input) {
+    const v = row[f.name];
+    if (v === null || v === undefined) {
+      if (!f.nullable || f.name === plan.key || f.name === plan.time) return `column "${f.name}" is missing`;
+      continue;
+    }
+    const ok = f.type === "string"
+      ? typeof v === "string"
+      : f.type === "bool"
+      ? typeof v === "boolean"
+      : typeof v === "number" && (f.type === "double" || Number.isInteger(v)) &&
+        (f.type !== "timestamp" || Number.isSafeInteger(v));
+    if (!ok) return `column "${f.name}" must be ${f.type}, got ${JSON.stringify(v)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The features of `rows` (events of any keys whose instants the watermark has passed, in any
+ * order), in event-time order, then key, then the other columns; each key's state comes from
+ * `stateOf` (given the key's JSON) and is updated in place.
+ *
+ * @throws {RangeError} when a `long` sum leaves the range of exact integers.
+ */
+export function computeFeatures(
+  plan: OnlineWindowPlan,
+  rows: Row[],
+  stateOf: (key: string) => KeyFnStates,
+): Row[] {
+  const timeOf = (r: Row) => r[plan.time] as number;
+  // Event time, then key, then every input column: instants of a key become runs of rows.
+  const keyOf = (r: Row) => JSON.stringify(r[plan.key]);
+  rows.sort((p, q) =>
+    timeOf(p) - timeOf(q) || compareScalars(keyOf(p), keyOf(q)) || canonical(plan.input, p, q)
+  );
+  const batch = batchFromRows(plan.input, rows);
+  const values = plan.fns.map(() => new Array<Scalar>(rows.length));
+  plan.fns.forEach((fn, f) => {
+    const arg = fn.call.arg === undefined ? undefined : evalExpr(fn.call.arg, batch);
+    const argAt = (i: number): Scalar => arg === undefined ? null : scalarAt(arg, i);
+    const order = fn.window.orderBy;
+    for (let start = 0; start < rows.length;) {
+      let end = start + 1;
+      while (
+        end < rows.length && timeOf(rows[end]!) === timeOf(rows[start]!) &&
+        keyOf(rows[end]!) === keyOf(rows[start]!)
+      ) end++;
+      // One instant of one key: split into window partitions, each sorted by the window's order.
+      const parts = new Map<string, number[]>();
+      for (let i = start; i < end; i++) {
+        const part = JSON.stringify(fn.window.partitionBy.map((c) => rows[i]![c] ?? null));
+        const list = parts.get(part);
+        if (list) list.push(i);
+        else parts.set(part, [i]);
+      }
+      const keyState = stateOf(keyOf(rows[start]!));
+      for (const [part, indices] of parts) {
+        const cmp = (i: number, j: number) => {
+          for (const o of order) {
+            const a = rows[i]![o.column] ?? null, b = rows[j]![o.column] ?? null;
+            if (a === null || b === null) {
+              if (a !== b) return (a === null) === o.nullsFirst ? -1 : 1;
+              continue;
+            }
+            const c = compareScalars(a, b);
+            if (c !== 0) return o.ascending ? c : -c;
+          }
+          return 0;
+        };
+        indices.sort((i, j) => cmp(i, j) || i - j);
+        const peerStart: number[] = [], peerEnd: number[] = [];
+        indices.forEach((idx, k) =>
+          peerStart.push(k > 0 && cmp(indices[k - 1]!, idx) === 0 ? peerStart[k - 1]! : k)
+        );
+        for (let k = indices.length - 1; k >= 0; k--) {
+          peerEnd[k] = k + 1 < indices.length && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1]! : k + 1;
+        }
+        const fnState = keyState[f]![`p:${part}`] ??= emptyFnState();
+        const got = advanceFn(fn, fnState, {
+          t: indices.map((i) => timeOf(rows[i]!)),
+          x: indices.map(argAt),
+          peerStart,
+          peerEnd,
+        });
+        indices.forEach((i, k) => values[f]![i] = got[k]!);
+      }
+      start = end;
+    }
+  });
+  const extended = batchFromRows(
+    plan.extended,
+    rows.map((r, i) => {
+      const e: Row = { ...r };
+      plan.fns.forEach((fn, f) => e[fn.column] = values[f]![i]!);
+      return e;
+    }),
+  );
+  const columns = plan.outputs.map((o) => evalExpr(o.expr, extended));
+  return rows.map((r, i) => {
+    const row: Row = { ...r };
+    plan.outputs.forEach((o, j) => row[o.name] = scalarAt(columns[j]!, i));
+    return row;
+  });
+}
+
+function canonical(schema: Schema, p: Row, q: Row): number {
+  for (const f of schema) {
+    const c = compareScalars(p[f.name] ?? null, q[f.name] ?? null);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
