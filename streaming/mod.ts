@@ -162,3 +162,35 @@ export {
   type TrendOutput,
   type TrendState,
 } from "./operators/trends.ts";
+export { computeFeatures, type KeyFnStates, rowProblem } from "./operators/feature_compute.ts";
+export {
+  type AnomalyEvent,
+  anomalyEvent,
+  type AnomalySettings,
+  anomalySettings,
+  emptyAccountBaseline,
+  judgeAccount,
+  judgeSegment,
+} from "./operators/anomalies.ts";
+export {
+  addTrendEvent,
+  closePanes,
+  emptySeries,
+  lastOpenPaneEnd,
+  type TrendSettings,
+  trendSettings,
+} from "./operators/trends.ts";
+export {
+  type EventColumns,
+  eventRow,
+  keyedAccountAnomalies,
+  type KeyedContext,
+  keyedFeatures,
+  type KeyedFeatureState,
+  type KeyedOperator,
+  type KeyedOutput,
+  keyedScoring,
+  keyedSegmentAnomalies,
+  type KeyedStep,
+  keyedTrends,
+} from "./operators/keyed_operators.ts";

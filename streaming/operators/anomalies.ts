@@ -114,23 +114,183 @@ function positiveInteger(name: string, v: number): number {
   return v;
 }
 
-/** The anomaly operator (see the module documentation). */
-export function anomalyOperator(
-  options: AnomalyOptions = {},
-): OnlineOperator<AnomalyState, AnomalyInput, AnomalyOutput> {
+/** {@linkcode AnomalyOptions} checked, with defaults filled in. */
+export interface AnomalySettings {
+  /** Column names. */
+  readonly columns: Required<AnomalyColumns>;
+  /** See {@linkcode AnomalyOptions}. */
+  readonly zThreshold: number;
+  /** See {@linkcode AnomalyOptions}. */
+  readonly minCount: number;
+  /** See {@linkcode AnomalyOptions}. */
+  readonly minSegmentCount: number;
+  /** See {@linkcode AnomalyOptions}. */
+  readonly velocityWindowMs: number;
+  /** See {@linkcode AnomalyOptions}. */
+  readonly amountScale: "log" | "linear";
+}
+
+/**
+ * Checks `options` and fills in the defaults.
+ *
+ * @throws {RangeError} naming the first bad setting.
+ */
+export function anomalySettings(options: AnomalyOptions = {}): AnomalySettings {
   const c = options.columns ?? {};
-  const account = c.account ?? "account_id", time = c.time ?? "event_time", amount = c.amount ?? "amount";
-  const category = c.category ?? "merchant_category", country = c.country ?? "country";
   const zThreshold = options.zThreshold ?? 3;
   if (!(zThreshold > 0 && Number.isFinite(zThreshold))) {
     throw new RangeError(`zThreshold must be a positive number, got ${zThreshold}`);
   }
-  const minCount = positiveInteger("minCount", options.minCount ?? 10);
-  const minSegmentCount = positiveInteger("minSegmentCount", options.minSegmentCount ?? 30);
-  const windowMs = positiveInteger("velocityWindowMs", options.velocityWindowMs ?? 3_600_000);
-  const scale = options.amountScale ?? "log";
-  if (scale !== "log" && scale !== "linear") throw new RangeError(`amountScale must be "log" or "linear"`);
-  const scaled = (x: number) => scale === "log" ? Math.log1p(x) : x;
+  const amountScale = options.amountScale ?? "log";
+  if (amountScale !== "log" && amountScale !== "linear") {
+    throw new RangeError(`amountScale must be "log" or "linear", got ${JSON.stringify(amountScale)}`);
+  }
+  return {
+    columns: {
+      account: c.account ?? "account_id",
+      time: c.time ?? "event_time",
+      amount: c.amount ?? "amount",
+      category: c.category ?? "merchant_category",
+      country: c.country ?? "country",
+    },
+    zThreshold,
+    minCount: positiveInteger("minCount", options.minCount ?? 10),
+    minSegmentCount: positiveInteger("minSegmentCount", options.minSegmentCount ?? 30),
+    velocityWindowMs: positiveInteger("velocityWindowMs", options.velocityWindowMs ?? 3_600_000),
+    amountScale,
+  };
+}
+
+/** The fields of an event the rules read. */
+export interface AnomalyEvent {
+  /** The account, as given. */
+  readonly account: string | number;
+  /** Event time, ms. */
+  readonly time: number;
+  /** The scaled amount. */
+  readonly value: number;
+  /** The segment's category and country. */
+  readonly segment: readonly [category: string, country: string];
+}
+
+/** The fields the rules read from `row`, or why it cannot be judged. */
+export function anomalyEvent(settings: AnomalySettings, row: Row): AnomalyEvent | string {
+  const { account, time, amount, category, country } = settings.columns;
+  const a = row[account], t = row[time], x = row[amount], cat = row[category], ctry = row[country];
+  const log = settings.amountScale === "log";
+  if (typeof a !== "string" && typeof a !== "number") {
+    return `column "${account}" must be a string or a number`;
+  }
+  if (typeof t !== "number" || !Number.isFinite(t)) return `column "${time}" must be a time in ms`;
+  if (typeof x !== "number" || !Number.isFinite(x) || (log && x <= -1)) {
+    return `column "${amount}" must be a finite number${log ? " above -1" : ""}`;
+  }
+  if (typeof cat !== "string" || typeof ctry !== "string") {
+    return `columns "${category}" and "${country}" must be strings`;
+  }
+  return { account: a, time: t, value: log ? Math.log1p(x) : x, segment: [cat, ctry] };
+}
+
+/** An account with no history. */
+export function emptyAccountBaseline(): AccountBaseline {
+  return { amount: emptyWelford(), velocity: emptyWelford(), recent: [] };
+}
+
+/** A rule's verdict on a value against a baseline, or `undefined` when it does not fire. */
+function judge(
+  settings: AnomalySettings,
+  check: { rule: AnomalyRule; baseline: Welford; value: number; min: number; what: string },
+  row: Row,
+): AnomalyOutput | undefined {
+  const { rule, baseline: w, value, min, what } = check;
+  if (w.n < min) return undefined;
+  const std = welfordStd(w);
+  if (rule !== "velocity" && !(std > 0)) return undefined;
+  const z = (value - w.mean) / (rule === "velocity" ? Math.max(std, 1) : std);
+  if (!(rule === "velocity" ? z >= settings.zThreshold : Math.abs(z) >= settings.zThreshold)) {
+    return undefined;
+  }
+  const side = z > 0 ? "above" : "below";
+  return {
+    type: "anomaly",
+    rule,
+    row,
+    z,
+    value,
+    baseline: { n: w.n, mean: w.mean, std },
+    reason: `${what} ${fmt(value)} is ${fmt(Math.abs(z))} sd ${side} the mean of ${fmt(w.mean)} (n = ${w.n})`,
+  };
+}
+
+function amountWhat(settings: AnomalySettings): string {
+  return settings.amountScale === "log" ? "ln(1 + amount)" : "amount";
+}
+
+/**
+ * The account rules (`amount_z`, `velocity`) on `event`, then the event learnt into `baseline`
+ * (in place). Returns the anomalies, in that rule order.
+ */
+export function judgeAccount(
+  settings: AnomalySettings,
+  baseline: AccountBaseline,
+  event: AnomalyEvent,
+  row: Row,
+): AnomalyOutput[] {
+  const windowMs = settings.velocityWindowMs, now = event.time, recent = baseline.recent;
+  // Velocity: events of the account in [now − window, now], this one included.
+  let at = recent.length;
+  while (at > 0 && recent[at - 1]! > now) at--;
+  recent.splice(at, 0, now);
+  const latest = recent[recent.length - 1]!;
+  while (recent.length > 0 && recent[0]! < latest - windowMs) recent.shift();
+  let count = 0;
+  for (const r of recent) if (r >= now - windowMs && r <= now) count++;
+  const name = String(event.account);
+  const out = [
+    judge(settings, {
+      rule: "amount_z",
+      baseline: baseline.amount,
+      value: event.value,
+      min: settings.minCount,
+      what: `${amountWhat(settings)} of account ${name}:`,
+    }, row),
+    judge(settings, {
+      rule: "velocity",
+      baseline: baseline.velocity,
+      value: count,
+      min: settings.minCount,
+      what: `events of account ${name} in ${windowMs} ms:`,
+    }, row),
+  ].filter((o) => o !== undefined);
+  welfordUpdate(baseline.amount, event.value);
+  welfordUpdate(baseline.velocity, count);
+  return out;
+}
+
+/** The segment rule (`segment_z`) on `event`, then the event learnt into `baseline` (in place). */
+export function judgeSegment(
+  settings: AnomalySettings,
+  baseline: Welford,
+  event: AnomalyEvent,
+  row: Row,
+): AnomalyOutput[] {
+  const [cat, ctry] = event.segment;
+  const verdict = judge(settings, {
+    rule: "segment_z",
+    baseline,
+    value: event.value,
+    min: settings.minSegmentCount,
+    what: `${amountWhat(settings)} in ${cat}/${ctry}:`,
+  }, row);
+  welfordUpdate(baseline, event.value);
+  return verdict === undefined ? [] : [verdict];
+}
+
+/** The anomaly operator (see the module documentation): every rule, accounts and segments in one state. */
+export function anomalyOperator(
+  options: AnomalyOptions = {},
+): OnlineOperator<AnomalyState, AnomalyInput, AnomalyOutput> {
+  const settings = anomalySettings(options);
   return {
     name: "anomalies",
     initial: () => ({
@@ -141,64 +301,15 @@ export function anomalyOperator(
     }),
     step(state: AnomalyState, input: Timed<AnomalyInput>): Step<AnomalyState, AnomalyOutput> {
       const { row } = input.value;
-      const a = row[account], t = row[time], x = row[amount], cat = row[category], ctry = row[country];
-      const problem = typeof a !== "string" && typeof a !== "number"
-        ? `column "${account}" must be a string or a number`
-        : !Number.isFinite(t)
-        ? `column "${time}" must be a time in ms`
-        : typeof x !== "number" || !Number.isFinite(x) || (scale === "log" && x <= -1)
-        ? `column "${amount}" must be a finite number${scale === "log" ? " above -1" : ""}`
-        : typeof cat !== "string" || typeof ctry !== "string"
-        ? `columns "${category}" and "${country}" must be strings`
-        : undefined;
-      if (problem !== undefined) return { state, outputs: [{ type: "rejected", row, reason: problem }] };
-      const now = t as number, v = scaled(x as number);
-      const outputs: AnomalyOutput[] = [];
-      const flag = (rule: AnomalyRule, w: Welford, value: number, z: number, what: string) => {
-        state.flagged[rule]++;
-        const std = welfordStd(w);
-        const side = z > 0 ? "above" : "below";
-        outputs.push({
-          type: "anomaly",
-          rule,
-          row,
-          z,
-          value,
-          baseline: { n: w.n, mean: w.mean, std },
-          reason: `${what} ${fmt(value)} is ${fmt(Math.abs(z))} sd ${side} the mean of ${
-            fmt(w.mean)
-          } (n = ${w.n})`,
-        });
-      };
-      const acct = state.accounts[`k:${JSON.stringify(a)}`] ??= {
-        amount: emptyWelford(),
-        velocity: emptyWelford(),
-        recent: [],
-      };
-      // Velocity: events of the account within the window up to this one, this one included.
-      const recent = acct.recent;
-      let at = recent.length;
-      while (at > 0 && recent[at - 1]! > now) at--;
-      recent.splice(at, 0, now);
-      const latest = recent[recent.length - 1]!;
-      while (recent.length > 0 && recent[0]! < latest - windowMs) recent.shift();
-      let count = 0;
-      for (const r of recent) if (r >= now - windowMs && r <= now) count++;
-      const judge = (rule: AnomalyRule, w: Welford, value: number, min: number, what: string) => {
-        if (w.n < min) return;
-        const std = welfordStd(w);
-        const z = rule === "velocity" ? (value - w.mean) / Math.max(std, 1) : (value - w.mean) / std;
-        if (!(std > 0) && rule !== "velocity") return;
-        if (rule === "velocity" ? z >= zThreshold : Math.abs(z) >= zThreshold) flag(rule, w, value, z, what);
-      };
-      const amountWhat = scale === "log" ? `ln(1 + amount)` : "amount";
-      judge("amount_z", acct.amount, v, minCount, `${amountWhat} of account ${String(a)}:`);
-      const segment = state.segments[`s:${JSON.stringify([cat, ctry])}`] ??= emptyWelford();
-      judge("segment_z", segment, v, minSegmentCount, `${amountWhat} in ${cat as string}/${ctry as string}:`);
-      judge("velocity", acct.velocity, count, minCount, `events of account ${String(a)} in ${windowMs} ms:`);
-      welfordUpdate(acct.amount, v);
-      welfordUpdate(segment, v);
-      welfordUpdate(acct.velocity, count);
+      const event = anomalyEvent(settings, row);
+      if (typeof event === "string") return { state, outputs: [{ type: "rejected", row, reason: event }] };
+      const account = state.accounts[`k:${JSON.stringify(event.account)}`] ??= emptyAccountBaseline();
+      const segment = state.segments[`s:${JSON.stringify(event.segment)}`] ??= emptyWelford();
+      const outputs = [
+        ...judgeAccount(settings, account, event, row),
+        ...judgeSegment(settings, segment, event, row),
+      ];
+      for (const o of outputs) if (o.type === "anomaly") state.flagged[o.rule]++;
       return { state, outputs };
     },
   };

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { Row, Scalar, Schema } from "../../cluster/columnar/batch.ts";
+import type { Batch, Row, Scalar, Schema, Vec } from "../../cluster/columnar/batch.ts";
+import type { Expr, WindowSpecData } from "../../cluster/expr/expr.ts";
 import { batchFromRows, compareScalars, scalarAt } from "../../cluster/columnar/batch_ops.ts";
 import { evalExpr } from "../../cluster/expr/eval.ts";
 import { advanceFn, emptyFnState, type FnState } from "./window_fn_state.ts";
@@ -49,63 +50,60 @@ export function computeFeatures(
 ): Row[] {
   const timeOf = (r: Row) => r[plan.time] as number;
   // Event time, then key, then every input column: instants of a key become runs of rows.
-  const keyOf = (r: Row) => JSON.stringify(r[plan.key]);
+  const keyJson = new Map<Row, string>();
+  for (const r of rows) keyJson.set(r, JSON.stringify(r[plan.key]));
+  const keyOf = (r: Row) => keyJson.get(r)!;
   rows.sort((p, q) =>
     timeOf(p) - timeOf(q) || compareScalars(keyOf(p), keyOf(q)) || canonical(plan.input, p, q)
   );
-  const batch = batchFromRows(plan.input, rows);
-  const values = plan.fns.map(() => new Array<Scalar>(rows.length));
-  plan.fns.forEach((fn, f) => {
-    const arg = fn.call.arg === undefined ? undefined : evalExpr(fn.call.arg, batch);
-    const argAt = (i: number): Scalar => arg === undefined ? null : scalarAt(arg, i);
-    const order = fn.window.orderBy;
-    for (let start = 0; start < rows.length;) {
-      let end = start + 1;
-      while (
-        end < rows.length && timeOf(rows[end]!) === timeOf(rows[start]!) &&
-        keyOf(rows[end]!) === keyOf(rows[start]!)
-      ) end++;
-      // One instant of one key: split into window partitions, each sorted by the window's order.
-      const parts = new Map<string, number[]>();
-      for (let i = start; i < end; i++) {
-        const part = JSON.stringify(fn.window.partitionBy.map((c) => rows[i]![c] ?? null));
-        const list = parts.get(part);
-        if (list) list.push(i);
-        else parts.set(part, [i]);
-      }
-      const keyState = stateOf(keyOf(rows[start]!));
-      for (const [part, indices] of parts) {
-        const cmp = (i: number, j: number) => {
-          for (const o of order) {
-            const a = rows[i]![o.column] ?? null, b = rows[j]![o.column] ?? null;
-            if (a === null || b === null) {
-              if (a !== b) return (a === null) === o.nullsFirst ? -1 : 1;
-              continue;
-            }
-            const c = compareScalars(a, b);
-            if (c !== 0) return o.ascending ? c : -c;
-          }
-          return 0;
-        };
-        indices.sort((i, j) => cmp(i, j) || i - j);
-        const peerStart: number[] = [], peerEnd: number[] = [];
-        indices.forEach((idx, k) =>
-          peerStart.push(k > 0 && cmp(indices[k - 1]!, idx) === 0 ? peerStart[k - 1]! : k)
-        );
-        for (let k = indices.length - 1; k >= 0; k--) {
-          peerEnd[k] = k + 1 < indices.length && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1]! : k + 1;
-        }
-        const fnState = keyState[f]![`p:${part}`] ??= emptyFnState();
-        const got = advanceFn(fn, fnState, {
-          t: indices.map((i) => timeOf(rows[i]!)),
-          x: indices.map(argAt),
-          peerStart,
-          peerEnd,
-        });
-        indices.forEach((i, k) => values[f]![i] = got[k]!);
-      }
-      start = end;
+  // Runs of one key's instant.
+  const runs: [number, number][] = [];
+  for (let start = 0; start < rows.length;) {
+    let end = start + 1;
+    const t = timeOf(rows[start]!), k = keyOf(rows[start]!);
+    while (end < rows.length && timeOf(rows[end]!) === t && keyOf(rows[end]!) === k) end++;
+    runs.push([start, end]);
+    start = end;
+  }
+  // Arguments: a column is read from the rows; anything else evaluated once per distinct expression.
+  let batch: Batch | undefined;
+  const evaluated = new Map<string, Vec>();
+  const argOf = (arg: Expr | undefined): (i: number) => Scalar => {
+    if (arg === undefined) return () => null;
+    if (arg.op === "col") {
+      const name = arg.name;
+      return (i) => rows[i]![name] ?? null;
     }
+    const text = JSON.stringify(arg);
+    let v = evaluated.get(text);
+    if (v === undefined) {
+      batch ??= batchFromRows(plan.input, rows);
+      evaluated.set(text, v = evalExpr(arg, batch));
+    }
+    const vec = v;
+    return (i) => scalarAt(vec, i);
+  };
+  const values = plan.fns.map(() => new Array<Scalar>(rows.length));
+  // Per window (partition and order), per run: its window partitions, sorted, with their peers.
+  const grouped = new Map<string, Group[][]>();
+  plan.fns.forEach((fn, f) => {
+    const text = JSON.stringify([fn.window.partitionBy, fn.window.orderBy]);
+    let groups = grouped.get(text);
+    if (groups === undefined) grouped.set(text, groups = runs.map((run) => groupRun(fn.window, rows, run)));
+    const argAt = argOf(fn.call.arg);
+    runs.forEach(([start], r) => {
+      const keyState = stateOf(keyOf(rows[start]!));
+      for (const g of groups[r]!) {
+        const fnState = keyState[f]![`p:${g.part}`] ??= emptyFnState();
+        const got = advanceFn(fn, fnState, {
+          t: g.indices.map((i) => timeOf(rows[i]!)),
+          x: g.indices.map(argAt),
+          peerStart: g.peerStart,
+          peerEnd: g.peerEnd,
+        });
+        g.indices.forEach((i, k) => values[f]![i] = got[k]!);
+      }
+    });
   });
   const extended = batchFromRows(
     plan.extended,
@@ -120,6 +118,54 @@ export function computeFeatures(
     const row: Row = { ...r };
     plan.outputs.forEach((o, j) => row[o.name] = scalarAt(columns[j]!, i));
     return row;
+  });
+}
+
+/** One window partition of a run: its rows in the window's order, and their peer groups. */
+interface Group {
+  readonly part: string;
+  readonly indices: number[];
+  readonly peerStart: number[];
+  readonly peerEnd: number[];
+}
+
+const SINGLE = { peerStart: [0], peerEnd: [1] };
+
+/** The rows `[start, end)` (one key's instant) split by the window's further partition columns, each sorted. */
+function groupRun(window: WindowSpecData, rows: readonly Row[], [start, end]: [number, number]): Group[] {
+  const extra = window.partitionBy.slice(1);
+  const partOf = (i: number) =>
+    extra.length === 0 ? "" : JSON.stringify(extra.map((c) => rows[i]![c] ?? null));
+  if (end - start === 1) return [{ part: partOf(start), indices: [start], ...SINGLE }];
+  const parts = new Map<string, number[]>();
+  for (let i = start; i < end; i++) {
+    const part = partOf(i);
+    const list = parts.get(part);
+    if (list) list.push(i);
+    else parts.set(part, [i]);
+  }
+  const cmp = (i: number, j: number) => {
+    for (const o of window.orderBy) {
+      const a = rows[i]![o.column] ?? null, b = rows[j]![o.column] ?? null;
+      if (a === null || b === null) {
+        if (a !== b) return (a === null) === o.nullsFirst ? -1 : 1;
+        continue;
+      }
+      const c = compareScalars(a, b);
+      if (c !== 0) return o.ascending ? c : -c;
+    }
+    return 0;
+  };
+  return [...parts].map(([part, indices]) => {
+    indices.sort((i, j) => cmp(i, j) || i - j);
+    const peerStart: number[] = [], peerEnd: number[] = [];
+    indices.forEach((idx, k) =>
+      peerStart.push(k > 0 && cmp(indices[k - 1]!, idx) === 0 ? peerStart[k - 1]! : k)
+    );
+    for (let k = indices.length - 1; k >= 0; k--) {
+      peerEnd[k] = k + 1 < indices.length && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1]! : k + 1;
+    }
+    return { part, indices, peerStart, peerEnd };
   });
 }
 

@@ -38,7 +38,8 @@ export interface MeanShift {
   /** Mean of the later window. */
   readonly after: number;
   /**
-   * Welch's statistic `(after − before) / √((s²_before + s²_after) / w)`; `±Infinity` when both
+   * Welch's statistic `(after − before) / √((s²_before + s²_after) / w)`; `±Number.MAX_VALUE` (not
+   * infinity, so outputs stay JSON) when both
    * windows are constant and differ, 0 when they are equal.
    */
   readonly statistic: number;
@@ -81,7 +82,7 @@ export function meanShift(y: readonly number[], w: number): MeanShift | undefine
   const a = meanVar(tail, 0, w), b = meanVar(tail, w, 2 * w);
   const se = Math.sqrt((a.variance + b.variance) / w);
   const diff = b.mean - a.mean;
-  const statistic = se > 0 ? diff / se : diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
+  const statistic = se > 0 ? diff / se : diff === 0 ? 0 : Math.sign(diff) * Number.MAX_VALUE;
   const n = tail.length;
   let total = 0;
   for (const v of tail) total += v;

@@ -81,6 +81,8 @@ export interface CategorySeries {
   amount: number[];
   /** Whether the change test is passing (a flag was raised and not re-armed). */
   passing: Record<TrendMetric, boolean>;
+  /** Open panes by `p:` + start. */
+  open: Record<string, { count: number; sum: number }>;
 }
 
 /** The trend operator's state (plain data). */
@@ -89,8 +91,6 @@ export interface TrendState {
   readonly version: 1;
   /** The last watermark seen. */
   watermark: number;
-  /** Open panes: by `c:` + category JSON, by pane start. */
-  open: Record<string, Record<string, { count: number; sum: number }>>;
   /** By `c:` + category JSON. */
   series: Record<string, CategorySeries>;
 }
@@ -125,124 +125,178 @@ function integer(name: string, v: number, min: number): number {
   return v;
 }
 
-/** The trend operator (see the module documentation). */
+/** {@linkcode TrendOptions} checked, with defaults filled in. */
+export interface TrendSettings {
+  /** Column names. */
+  readonly columns: { readonly category: string; readonly time: string; readonly amount: string };
+  /** See {@linkcode TrendOptions}. */
+  readonly paneMs: number;
+  /** See {@linkcode TrendOptions}. */
+  readonly slopePanes: number;
+  /** See {@linkcode TrendOptions}. */
+  readonly changeWindow: number;
+  /** See {@linkcode TrendOptions}. */
+  readonly changeThreshold: number;
+  /** See {@linkcode TrendOptions}. */
+  readonly minRelativeChange: number;
+}
+
+/**
+ * Checks `options` and fills in the defaults.
+ *
+ * @throws {RangeError} naming the first bad setting.
+ */
+export function trendSettings(options: TrendOptions = {}): TrendSettings {
+  const changeThreshold = options.changeThreshold ?? 4, minRelativeChange = options.minRelativeChange ?? 0.25;
+  if (!(changeThreshold > 0)) {
+    throw new RangeError(`changeThreshold must be positive, got ${changeThreshold}`);
+  }
+  if (!(minRelativeChange >= 0)) {
+    throw new RangeError(`minRelativeChange must be >= 0, got ${minRelativeChange}`);
+  }
+  return {
+    columns: {
+      category: options.columns?.category ?? "merchant_category",
+      time: options.columns?.time ?? "event_time",
+      amount: options.columns?.amount ?? "amount",
+    },
+    paneMs: integer("paneMs", options.paneMs ?? 3_600_000, 1),
+    slopePanes: integer("slopePanes", options.slopePanes ?? 6, 2),
+    changeWindow: integer("changeWindow", options.changeWindow ?? 6, 2),
+    changeThreshold,
+    minRelativeChange,
+  };
+}
+
+/**
+ * Adds the event `row` to its category's `series` (in place) behind `watermark`; returns its late
+ * or rejected output when it cannot be counted.
+ */
+export function addTrendEvent(
+  settings: TrendSettings,
+  series: CategorySeries,
+  row: Row,
+  watermark: number,
+): TrendOutput | undefined {
+  const { category, time, amount } = settings.columns;
+  const cat = row[category], t = row[time], x = row[amount];
+  if (typeof cat !== "string" || !Number.isSafeInteger(t) || typeof x !== "number" || !Number.isFinite(x)) {
+    const reason =
+      `columns "${category}" (string), "${time}" (ms) and "${amount}" (finite number) are required`;
+    return { type: "rejected", row, reason };
+  }
+  const paneMs = settings.paneMs, start = Math.floor((t as number) / paneMs) * paneMs;
+  if (start + paneMs <= watermark) return { type: "late", row, watermark };
+  const s = series;
+  // Before its first pane closes, a category's series starts at its earliest open pane.
+  if (s.volume.length === 0 && (Object.keys(s.open).length === 0 || start < s.next)) s.next = start;
+  const pane = s.open[`p:${start}`] ??= { count: 0, sum: 0 };
+  pane.count++;
+  pane.sum += x;
+  return undefined;
+}
+
+/** A category's series before its first event. */
+export function emptySeries(): CategorySeries {
+  return { next: 0, volume: [], amount: [], passing: { volume: false, amount: false }, open: {} };
+}
+
+/** Closes every pane of `category`'s `series` that ends at or before `upTo` (in place), emitting into `out`. */
+export function closePanes(
+  settings: TrendSettings,
+  category: string,
+  series: CategorySeries,
+  upTo: number,
+  out: TrendOutput[],
+): void {
+  const { paneMs, slopePanes, changeWindow: w } = settings, keep = Math.max(slopePanes, 2 * w);
+  const s = series;
+  while (s.next + paneMs <= upTo) {
+    const window = { start: s.next, end: s.next + paneMs };
+    const pane = s.open[`p:${s.next}`] ?? { count: 0, sum: 0 };
+    delete s.open[`p:${s.next}`];
+    s.volume.push(pane.count);
+    s.amount.push(pane.sum);
+    if (s.volume.length > keep) {
+      s.volume.shift();
+      s.amount.shift();
+    }
+    s.next += paneMs;
+    const last = (y: number[]) => y.slice(Math.max(0, y.length - slopePanes));
+    const volumeSlope = leastSquaresSlope(last(s.volume)), amountSlope = leastSquaresSlope(last(s.amount));
+    out.push({
+      type: "trend",
+      category,
+      window,
+      volume: pane.count,
+      amount: pane.sum,
+      panes: Math.min(slopePanes, s.volume.length),
+      ...(volumeSlope === undefined ? {} : { volumeSlope }),
+      ...(amountSlope === undefined ? {} : { amountSlope }),
+    });
+    for (const metric of ["volume", "amount"] as const) {
+      const shift = meanShift(s[metric], w);
+      if (shift === undefined) continue;
+      const passes = Math.abs(shift.statistic) >= settings.changeThreshold &&
+        Math.abs(shift.after - shift.before) >= settings.minRelativeChange * Math.abs(shift.before);
+      if (passes && !s.passing[metric]) {
+        out.push({
+          type: "change",
+          category,
+          metric,
+          at: window.end - (2 * w - shift.split) * paneMs,
+          detectedIn: window,
+          before: shift.levels[0],
+          after: shift.levels[1],
+          statistic: shift.statistic,
+        });
+      }
+      s.passing[metric] = passes;
+    }
+  }
+}
+
+/** The end of the last open pane of `series` (−∞ without one). */
+export function lastOpenPaneEnd(settings: TrendSettings, series: CategorySeries): number {
+  let last = -Infinity;
+  for (const p of Object.keys(series.open)) last = Math.max(last, Number(p.slice(2)) + settings.paneMs);
+  return last;
+}
+
+/** The trend operator (see the module documentation): every category in one state. */
 export function trendOperator(
   options: TrendOptions = {},
 ): OnlineOperator<TrendState, TrendInput, TrendOutput> {
-  const category = options.columns?.category ?? "merchant_category";
-  const time = options.columns?.time ?? "event_time", amount = options.columns?.amount ?? "amount";
-  const paneMs = integer("paneMs", options.paneMs ?? 3_600_000, 1);
-  const slopePanes = integer("slopePanes", options.slopePanes ?? 6, 2);
-  const w = integer("changeWindow", options.changeWindow ?? 6, 2);
-  const threshold = options.changeThreshold ?? 4, minRelative = options.minRelativeChange ?? 0.25;
-  if (!(threshold > 0)) throw new RangeError(`changeThreshold must be positive, got ${threshold}`);
-  if (!(minRelative >= 0)) throw new RangeError(`minRelativeChange must be >= 0, got ${minRelative}`);
-  const keep = Math.max(slopePanes, 2 * w);
-
-  function close(state: TrendState, upTo: number, out: TrendOutput[]): void {
+  const settings = trendSettings(options);
+  const closeAll = (state: TrendState, upTo: number, out: TrendOutput[]) => {
     for (const key of Object.keys(state.series).sort()) {
-      const s = state.series[key]!, cat = JSON.parse(key.slice(2)) as string;
-      const open = state.open[key]!;
-      while (s.next + paneMs <= upTo) {
-        const window = { start: s.next, end: s.next + paneMs };
-        const pane = open[`p:${s.next}`] ?? { count: 0, sum: 0 };
-        delete open[`p:${s.next}`];
-        s.volume.push(pane.count);
-        s.amount.push(pane.sum);
-        if (s.volume.length > keep) {
-          s.volume.shift();
-          s.amount.shift();
-        }
-        s.next += paneMs;
-        const last = (y: number[]) => y.slice(Math.max(0, y.length - slopePanes));
-        const volumeSlope = leastSquaresSlope(last(s.volume)),
-          amountSlope = leastSquaresSlope(last(s.amount));
-        out.push({
-          type: "trend",
-          category: cat,
-          window,
-          volume: pane.count,
-          amount: pane.sum,
-          panes: Math.min(slopePanes, s.volume.length),
-          ...(volumeSlope === undefined ? {} : { volumeSlope }),
-          ...(amountSlope === undefined ? {} : { amountSlope }),
-        });
-        for (const metric of ["volume", "amount"] as const) {
-          const shift = meanShift(s[metric], w);
-          if (shift === undefined) continue;
-          const passes = Math.abs(shift.statistic) >= threshold &&
-            Math.abs(shift.after - shift.before) >= minRelative * Math.abs(shift.before);
-          if (passes && !s.passing[metric]) {
-            out.push({
-              type: "change",
-              category: cat,
-              metric,
-              at: window.end - (2 * w - shift.split) * paneMs,
-              detectedIn: window,
-              before: shift.levels[0],
-              after: shift.levels[1],
-              statistic: shift.statistic,
-            });
-          }
-          s.passing[metric] = passes;
-        }
-      }
+      closePanes(settings, JSON.parse(key.slice(2)) as string, state.series[key]!, upTo, out);
     }
-  }
-
+  };
   return {
     name: "trends",
-    initial: () => ({ version: 1, watermark: -Infinity, open: {}, series: {} }),
+    initial: () => ({ version: 1, watermark: -Infinity, series: {} }),
     step(state: TrendState, input: Timed<TrendInput>): Step<TrendState, TrendOutput> {
       const msg = input.value, out: TrendOutput[] = [];
       switch (msg.type) {
         case "event": {
-          const { row } = msg;
-          const cat = row[category], t = row[time], x = row[amount];
-          if (
-            typeof cat !== "string" || !Number.isSafeInteger(t) || typeof x !== "number" ||
-            !Number.isFinite(x)
-          ) {
-            out.push({
-              type: "rejected",
-              row,
-              reason:
-                `columns "${category}" (string), "${time}" (ms) and "${amount}" (finite number) are required`,
-            });
-            break;
-          }
-          const start = Math.floor((t as number) / paneMs) * paneMs;
-          if (start + paneMs <= state.watermark) {
-            out.push({ type: "late", row, watermark: state.watermark });
-            break;
-          }
+          const cat = msg.row[settings.columns.category];
           const key = `c:${JSON.stringify(cat)}`;
-          const series = state.series[key] ??= {
-            next: start,
-            volume: [],
-            amount: [],
-            passing: { volume: false, amount: false },
-          };
-          // Before its first pane closes, a category's series starts at its earliest open pane.
-          if (series.volume.length === 0 && start < series.next) series.next = start;
-          const open = state.open[key] ??= {};
-          const pane = open[`p:${start}`] ??= { count: 0, sum: 0 };
-          pane.count++;
-          pane.sum += x;
+          const series = state.series[key] ?? emptySeries();
+          const refused = addTrendEvent(settings, series, msg.row, state.watermark);
+          if (refused === undefined) state.series[key] = series;
+          else out.push(refused);
           break;
         }
         case "watermark":
           if (msg.watermark > state.watermark) {
             state.watermark = msg.watermark;
-            close(state, msg.watermark, out);
+            closeAll(state, msg.watermark, out);
           }
           break;
         case "end": {
-          let last = -Infinity;
-          for (const panes of Object.values(state.open)) {
-            for (const p of Object.keys(panes)) last = Math.max(last, Number(p.slice(2)) + paneMs);
-          }
-          close(state, last, out);
+          const last = Math.max(...Object.values(state.series).map((s) => lastOpenPaneEnd(settings, s)));
+          closeAll(state, last, out);
           break;
         }
         default: {

@@ -10,7 +10,14 @@ import { TransactionGenerator } from "../../../cluster/sources/transactions/gene
 /** `rows` generated transactions (arrival order) over `days` days with few accounts. */
 export function generatedTransactions(
   rows: number,
-  options: { seed: number; accounts?: number; days?: number; fraudRate?: number },
+  options: {
+    seed: number;
+    accounts?: number;
+    days?: number;
+    fraudRate?: number;
+    outOfOrderFraction?: number;
+    allowedLatenessMs?: number;
+  },
 ): Row[] {
   const gen = new TransactionGenerator({
     seed: options.seed,
@@ -19,6 +26,8 @@ export function generatedTransactions(
     accounts: options.accounts ?? 50,
     durationMs: (options.days ?? 3) * 86_400_000,
     fraudRate: options.fraudRate ?? 0.05,
+    outOfOrderFraction: options.outOfOrderFraction ?? 0,
+    allowedLatenessMs: options.allowedLatenessMs ?? 60_000,
   });
   const out: Row[] = [];
   for (const batch of gen.chunks({ start: 0, end: rows })) out.push(...batchToRows(batch));
