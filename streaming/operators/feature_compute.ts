@@ -84,6 +84,7 @@ export function computeFeatures(
     return (i) => scalarAt(vec, i);
   };
   const values = plan.fns.map(() => new Array<Scalar>(rows.length));
+  const keyStates = runs.map(([start]) => stateOf(keyOf(rows[start]!)));
   // Per window (partition and order), per run: its window partitions, sorted, with their peers.
   const grouped = new Map<string, Group[][]>();
   plan.fns.forEach((fn, f) => {
@@ -91,8 +92,8 @@ export function computeFeatures(
     let groups = grouped.get(text);
     if (groups === undefined) grouped.set(text, groups = runs.map((run) => groupRun(fn.window, rows, run)));
     const argAt = argOf(fn.call.arg);
-    runs.forEach(([start], r) => {
-      const keyState = stateOf(keyOf(rows[start]!));
+    runs.forEach((_, r) => {
+      const keyState = keyStates[r]!;
       for (const g of groups[r]!) {
         const fnState = keyState[f]![`p:${g.part}`] ??= emptyFnState();
         const got = advanceFn(fn, fnState, {

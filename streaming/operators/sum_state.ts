@@ -42,14 +42,10 @@ export function emptySum(): SumState {
   return { n: 0, nan: 0, posInf: 0, negInf: 0, overflow: 0, hi: 0, lo: 0, qhi: 0, qlo: 0, ehi: 0, elo: 0 };
 }
 
-/** TwoSum(hi, x), then TwoSum(s, e + lo): the kernel's update, on a pair. */
-function addInto(hi: number, lo: number, x: number): [number, number] {
-  const s = hi + x, bb = s - hi, e = (hi - (s - bb)) + (x - bb) + lo;
-  const t = s + e, cc = t - s;
-  return [t, (s - (t - cc)) + (e - cc)];
-}
-
-/** Adds `x` to the frame (`sign` 1) or removes it (`sign` -1), in place. */
+/**
+ * Adds `x` to the frame (`sign` 1) or removes it (`sign` -1), in place. Each pair update is the
+ * kernel's: TwoSum(hi, x), then TwoSum(s, e + lo), written out to allocate nothing.
+ */
 export function updateSum(s: SumState, x: number, sign: 1 | -1, squares: boolean): void {
   s.n += sign;
   if (x - x !== 0) {
@@ -58,15 +54,34 @@ export function updateSum(s: SumState, x: number, sign: 1 | -1, squares: boolean
     else s.negInf += sign;
     return;
   }
-  [s.hi, s.lo] = addInto(s.hi, s.lo, sign * x);
+  let v = sign * x,
+    a = s.hi,
+    u = a + v,
+    bb = u - a,
+    e = (a - (u - bb)) + (v - bb) + s.lo,
+    t = u + e,
+    cc = t - u;
+  s.hi = t;
+  s.lo = (u - (t - cc)) + (e - cc);
   if (!squares) return;
   const y = x * x;
   if (y === Infinity) {
     s.overflow += sign;
     return;
   }
-  [s.qhi, s.qlo] = addInto(s.qhi, s.qlo, sign * y);
-  [s.ehi, s.elo] = addInto(s.ehi, s.elo, sign * squareError(x, y));
+  v = sign * y,
+    a = s.qhi,
+    u = a + v,
+    bb = u - a,
+    e = (a - (u - bb)) + (v - bb) + s.qlo,
+    t = u + e,
+    cc = t - u;
+  s.qhi = t;
+  s.qlo = (u - (t - cc)) + (e - cc);
+  v = sign * squareError(x, y), a = s.ehi, u = a + v, bb = u - a, e = (a - (u - bb)) + (v - bb) + s.elo;
+  t = u + e, cc = t - u;
+  s.ehi = t;
+  s.elo = (u - (t - cc)) + (e - cc);
 }
 
 /** The sum as IEEE would give it: NaN with a NaN or both infinities, ±Infinity with one. */
