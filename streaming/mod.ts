@@ -16,6 +16,19 @@
  *   malformed records to side outputs, drops duplicates within the watermark horizon, and keeps
  *   `consumed = aggregated + late + duplicates + quarantined`.
  *
+ * - **Online operators** (`operators/`): pure transitions `(state, input) → (state, outputs)` over
+ *   plain, JSON-encodable state ({@linkcode OnlineOperator}, {@linkcode encodeState}), with keyed
+ *   adapters for the runtime ({@linkcode KeyedOperator}):
+ *   - {@linkcode onlineFeatures}: the per-account window features of `models/features/velocity.ts`
+ *     computed online from the very same definitions, equal to the batch values bit for bit;
+ *   - {@linkcode Scorer} / {@linkcode scoringOperator}: a saved model directory (logistic
+ *     regression, boosted trees, random forest) scoring one event at a time as the batch
+ *     `transform` does, with alerts that name their top contributing features;
+ *   - {@linkcode anomalyOperator}: z-score rules against Welford baselines per account, per
+ *     segment and for velocity, each anomaly with its reason;
+ *   - {@linkcode trendOperator}: per-category volume and amount slopes over sliding panes, and
+ *     change points by a two-window mean-shift test.
+ *
  * A real broker for development and tests: `deno task kafka:start` / `kafka:stop`
  * (`scripts/setup/kafka.ts`). The event source to test against is `Frontier.transactions` (from
  * `@frontier/frontier`), whose disorder options (out-of-order, late, duplicates, malformed) match
