@@ -7,18 +7,18 @@
  * columns for logistic regression, binning with the model's binnings and the binned trees for
  * trees — so a score online is the batch score bit for bit.
  *
- * Each score comes with per-feature contributions (`contributions.ts`: coefficient ×
- * standardized value for logistic regression, Saabas path contributions for trees).
+ * {@linkcode Scorer.explain} gives an event's per-feature contributions (`contributions.ts`:
+ * coefficient × standardized value for logistic regression, Saabas path contributions for trees)
+ * — computed only when asked, e.g. for alerts.
  *
  * @module
  */
 import type { Row, Schema } from "../../cluster/columnar/batch.ts";
-import { batchFromRows, columnIndex } from "../../cluster/columnar/batch_ops.ts";
-import { featuresOfBatch } from "../../models/classification/logistic_regression/block_source.ts";
+import { batchFromRows } from "../../cluster/columnar/batch_ops.ts";
 import { LogisticModel } from "../../models/classification/logistic_regression/logistic_model.ts";
 import { GbtModel } from "../../models/classification/gbt/gbt_model.ts";
 import { ForestModel } from "../../models/classification/random_forest/forest_model.ts";
-import { binRows } from "../../models/classification/tree/binning.ts";
+import { binValue } from "../../models/classification/tree/binning.ts";
 import { readColumn } from "../../models/classification/tree/shard_source.ts";
 import { slotColumn } from "../../models/features/column_info.ts";
 import { FeatureAssembler } from "../../models/features/spec/assemble.ts";
@@ -34,10 +34,8 @@ export type ScoreResult =
     readonly ok: true;
     /** P(positive), as the batch transform gives it. */
     readonly probability: number;
-    /** The model's features of the event, in model order. */
+    /** The model's features of the event, in model order (what {@linkcode Scorer.explain} reads). */
     readonly features: Float64Array;
-    /** Per-feature contributions. */
-    readonly attribution: Attribution;
   }
   | { readonly ok: false; readonly reason: string };
 
@@ -65,6 +63,8 @@ export class Scorer {
   readonly attributionMethod: "linear" | "saabas";
   readonly #assembler: FeatureAssembler;
   readonly #scoring: Scoring;
+  /** Where each model feature sits in the pipeline's vector, when the model reads only that. */
+  readonly #slots: Int32Array | undefined;
 
   private constructor(envelope: ModelEnvelope, model: unknown, threshold: number | undefined) {
     const spec = fromFeatureSchema(envelope.schema);
@@ -96,6 +96,8 @@ export class Scorer {
     }
     const columns = this.#scoring.columns;
     this.featureNames = columns.map((c) => names[slots.indexOf(c)] ?? c);
+    const at = Int32Array.from(columns, (c) => slots.indexOf(c));
+    this.#slots = at.every((j) => j >= 0) ? at : undefined;
   }
 
   /**
@@ -110,41 +112,54 @@ export class Scorer {
 
   /** Scores one event (a row with the pipeline's input columns; other fields are ignored). */
   score(row: Row): ScoreResult {
-    let batch;
+    const s = this.#scoring, slots = this.#slots;
+    let features: Float64Array;
     try {
-      batch = this.#assembler.transform(batchFromRows(this.inputColumns, [row]));
+      const batch = batchFromRows(this.inputColumns, [row]);
+      if (slots !== undefined) {
+        // The model reads the pipeline's own vector: assemble it directly (the values the
+        // transform's slot columns hold, NaN where they hold null).
+        const block = this.#assembler.block(batch, { labels: "ignore" });
+        if (block.rows === 0) return { ok: false, reason: "the feature pipeline skipped the event" };
+        features = Float64Array.from(slots, (j) => block.values[j]!);
+      } else {
+        const out = this.#assembler.transform(batch);
+        if (out.length === 0) return { ok: false, reason: "the feature pipeline skipped the event" };
+        features = Float64Array.from(s.columns, (c) => readColumn([out], c)[0]!);
+      }
     } catch (e) {
       return { ok: false, reason: e instanceof Error ? e.message : String(e) };
     }
-    if (batch.length === 0) return { ok: false, reason: "the feature pipeline skipped the event" };
+    if (s.kind === "logistic") {
+      const bad = features.findIndex((x) => x - x !== 0);
+      if (bad >= 0) {
+        return { ok: false, reason: `feature "${s.columns[bad]}" is ${features[bad]}, not a finite number` };
+      }
+      return { ok: true, probability: s.model.predictProbabilities(features, 1)[0]!, features };
+    }
+    return { ok: true, probability: s.model.probabilityBinned(this.#bin(s.model, features), 0), features };
+  }
+
+  /**
+   * Each feature's contribution to the score of an event whose model features are `features`
+   * (from {@linkcode Scorer.score}): `"linear"` or `"saabas"` (see `contributions.ts`).
+   */
+  explain(features: Float64Array): Attribution {
     const s = this.#scoring;
     if (s.kind === "logistic") {
-      let features: Float64Array;
-      try {
-        features = featuresOfBatch(batch, s.model.source);
-      } catch (e) {
-        return { ok: false, reason: e instanceof Error ? e.message : String(e) };
-      }
-      const probability = s.model.predictProbabilities(features, 1)[0]!;
-      const { standardizedCoefficients, standardization } = s.model;
-      const attribution = linearAttribution(
-        standardizedCoefficients,
-        standardization,
-        features,
-        s.model.intercept,
-      );
-      return { ok: true, probability, features, attribution };
+      const { standardizedCoefficients, standardization, intercept } = s.model;
+      return linearAttribution(standardizedCoefficients, standardization, features, intercept);
     }
-    const features = Float64Array.from(s.columns, (c) => {
-      columnIndex(batch.schema, c);
-      return readColumn([batch], c)[0]!;
-    });
-    const bins = binRows(s.model.binnings, s.columns.map((c) => readColumn([batch], c)), 1);
-    const probability = s.model.probabilityBinned(bins, 0);
-    const trees = s.model.trees;
-    const attribution = s.model instanceof GbtModel
-      ? treeAttribution(trees, s.model.binnings, { bins, start: 0 }, { scale: 1, bias0: s.model.initScore })
-      : treeAttribution(trees, s.model.binnings, { bins, start: 0 }, { scale: 1 / trees.length, bias0: 0 });
-    return { ok: true, probability, features, attribution };
+    const { trees, binnings } = s.model, bins = this.#bin(s.model, features);
+    return s.model instanceof GbtModel
+      ? treeAttribution(trees, binnings, { bins, start: 0 }, { scale: 1, bias0: s.model.initScore })
+      : treeAttribution(trees, binnings, { bins, start: 0 }, { scale: 1 / trees.length, bias0: 0 });
+  }
+
+  /** The bins of one row of raw features (as `binRows` bins them). */
+  #bin(model: GbtModel | ForestModel, features: Float64Array): Uint8Array {
+    const bins = new Uint8Array(features.length);
+    model.binnings.forEach((b, j) => bins[j] = binValue(b, features[j]!));
+    return bins;
   }
 }

@@ -86,7 +86,7 @@ export function scoringOperator(
           probability,
           threshold: scorer.threshold,
           method: scorer.attributionMethod,
-          top: topContributions(scorer.featureNames, result.features, result.attribution, topK),
+          top: topContributions(scorer.featureNames, result.features, scorer.explain(result.features), topK),
         });
       }
       return { state, outputs };
