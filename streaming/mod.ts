@@ -121,6 +121,7 @@ export {
   decodeState,
   encodeState,
   type OnlineOperator,
+  restoreState,
   runOperator,
   type Step,
 } from "./operators/operator.ts";

@@ -96,8 +96,8 @@ export function encodeState(state: unknown): string {
 const SPECIAL: Readonly<Record<string, number>> = { NaN, Infinity, "-Infinity": -Infinity, "-0": -0 };
 
 /**
- * The state {@linkcode encodeState} wrote. The caller decodes the result into its own state type
- * (each operator exports a checked decoder).
+ * The state {@linkcode encodeState} wrote, as plain data (see {@linkcode restoreState} to check
+ * it against an operator).
  *
  * @throws {SyntaxError} when `text` is not JSON.
  */
@@ -110,4 +110,40 @@ export function decodeState(text: string): unknown {
     }
     return value;
   });
+}
+
+/**
+ * The state of `operator` that {@linkcode encodeState} wrote: checked to be an object of the same
+ * layout version as the operator's initial state (every operator's state has a `version`), so a
+ * snapshot of another operator or layout is refused rather than misread.
+ *
+ * @throws {SyntaxError} when `text` is not JSON; {@linkcode TypeError} when it is not such a state.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { anomalyOperator, encodeState, restoreState, trendOperator } from "@frontier/frontier/streaming";
+ * const op = anomalyOperator();
+ * assert.deepEqual(restoreState(op, encodeState(op.initial())), op.initial());
+ * assert.throws(() => restoreState(op, encodeState(trendOperator().initial())), TypeError);
+ * ```
+ */
+export function restoreState<S extends { readonly version: number }>(
+  operator: OnlineOperator<S, unknown, unknown>,
+  text: string,
+): S {
+  const value = decodeState(text);
+  const initial = operator.initial();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`A ${operator.name} state must be an object`);
+  }
+  const v = value as Record<string, unknown>;
+  if (v["version"] !== initial.version) {
+    throw new TypeError(
+      `A ${operator.name} state must have version ${initial.version}, got ${JSON.stringify(v["version"])}`,
+    );
+  }
+  const missing = Object.keys(initial).find((k) => !(k in v));
+  if (missing !== undefined) throw new TypeError(`A ${operator.name} state must have a "${missing}" field`);
+  return value as S;
 }

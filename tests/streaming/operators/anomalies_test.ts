@@ -3,9 +3,8 @@ import type { Row } from "../../../mod.ts";
 import {
   anomalyOperator,
   type AnomalyOutput,
-  type AnomalyState,
-  decodeState,
   encodeState,
+  restoreState,
   runOperator,
 } from "../../../streaming/mod.ts";
 import { byEventTime, generatedTransactions } from "./transactions_fixture.ts";
@@ -143,7 +142,7 @@ Deno.test("the anomaly operator restored from an encoded snapshot continues exac
   const op = anomalyOperator();
   const whole = runOperator(op, inputs).outputs;
   const first = runOperator(op, inputs.slice(0, 1_234));
-  const restored = decodeState(encodeState(first.state)) as AnomalyState;
+  const restored = restoreState(op, encodeState(first.state));
   const rest = runOperator(op, inputs.slice(1_234), restored);
   assert.deepEqual([...first.outputs, ...rest.outputs], whole);
   assert.ok(whole.length > 0);

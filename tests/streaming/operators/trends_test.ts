@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import type { Row } from "../../../mod.ts";
 import {
-  decodeState,
   encodeState,
   leastSquaresSlope,
   meanShift,
+  restoreState,
   runOperator,
   type Timed,
   type TrendInput,
   trendOperator,
   type TrendOutput,
-  type TrendState,
 } from "../../../streaming/mod.ts";
 import { generatedTransactions } from "./transactions_fixture.ts";
 
@@ -148,7 +147,7 @@ Deno.test("the trend operator sends events of closed panes to the late output an
   const rest = runOperator(
     trendOperator(),
     inputs.slice(2_000),
-    decodeState(encodeState(first.state)) as TrendState,
+    restoreState(trendOperator(), encodeState(first.state)),
   );
   assert.deepEqual([...first.outputs, ...rest.outputs], whole);
 });
