@@ -122,6 +122,27 @@ Deno.test("online scores of LR, GBT and RF model directories equal the batch mod
       featureCols: ["amount", "z"],
       labelCol: "label",
     });
+    // Trees over category indices split natively and raw numbers (the CLI's tree pipeline).
+    const treeFitted = await new Pipeline([
+      new StringIndexer({ inputCols: ["merchant_category", "channel"], handleInvalid: "keep" }),
+      new VectorAssembler({
+        inputCols: ["amount", "tx_count_1h", "amount_z", "merchant_category_index", "channel_index"],
+        handleInvalid: "keep",
+      }),
+    ], { label: "label" }).fit(featured);
+    const treeSlots = treeFitted.featureNames.map((n) => slotColumn(treeFitted.spec.features, n));
+    const categorical = treeFitted.layout.slots.flatMap((s) =>
+      s.kind === "categorical" ? [slotColumn(treeFitted.spec.features, s.name)] : []
+    );
+    assert.equal(categorical.length, 2);
+    const treeTransformed = treeFitted.transform(featured);
+    const gbtNative =
+      (await new GbtClassifier({ numRounds: 15, numLeaves: 8, seed: 4 }).fit(treeTransformed, {
+        features: treeSlots,
+        categorical,
+        label: "label",
+      })).model;
+    assert.equal(gbtNative.binnings.filter((b) => b.kind === "categorical").length, 2);
     const batchScores = async (scored: Dataset) =>
       new Map(
         (await scored.select("transaction_id", "probability").collect()).map((
@@ -143,6 +164,11 @@ Deno.test("online scores of LR, GBT and RF model directories equal the batch mod
         name: "gbt",
         scores: await batchScores(gbt.transform(transformed, { features: slots })),
         save: (d: string, t: number) => save(d, gbtCodec, gbt, fitted, t),
+      },
+      {
+        name: "gbt_native",
+        scores: await batchScores(gbtNative.transform(treeTransformed, { features: treeSlots })),
+        save: (d: string, t: number) => save(d, gbtCodec, gbtNative, treeFitted, t),
       },
       {
         name: "rf",
