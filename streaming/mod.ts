@@ -208,3 +208,17 @@ export {
   type KeyedStep,
   keyedTrends,
 } from "./operators/keyed_operators.ts";
+export {
+  OPERATOR_NAME,
+  type OperatorContext,
+  type OperatorOutput,
+  type OperatorStep,
+  type StreamOperator,
+} from "./operator.ts";
+export {
+  AMOUNT_STATS,
+  type AmountStats,
+  TRANSACTION_KEYS,
+  transactionDecoder,
+  type TransactionValue,
+} from "./transactions.ts";
