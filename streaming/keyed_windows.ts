@@ -103,6 +103,29 @@ export interface WindowCounts {
   readonly quarantined: number;
 }
 
+/** The state of one key: its open panes and the ids of its events remembered for de-duplication. */
+export interface KeyWindowState<A> {
+  /** Open panes, by window start. */
+  readonly panes: readonly {
+    readonly start: number;
+    readonly end: number;
+    readonly acc: A;
+    readonly events: number;
+  }[];
+  /** `[id, event time]` of accepted events still within the horizon. */
+  readonly ids: readonly (readonly [string, number])[];
+}
+
+/** Everything of a {@linkcode KeyedWindows} that is not per key: the watermark, partitions and counts. */
+export interface WindowProgress {
+  /** The operator watermark. */
+  readonly watermark: number;
+  /** `[partition, greatest event time seen]`. */
+  readonly partitions: readonly (readonly [number, number])[];
+  /** Records by fate so far. */
+  readonly counts: WindowCounts;
+}
+
 /** Settings of {@linkcode KeyedWindows}. */
 export interface KeyedWindowsOptions<V, A> extends WatermarkOptions {
   /** The windows of each key. */
@@ -172,6 +195,9 @@ export class KeyedWindows<V, A> {
   #ended = false;
   #openPanes = 0;
   #counts = { consumed: 0, aggregated: 0, late: 0, duplicates: 0, quarantined: 0 };
+  /** Keys whose state changed since {@linkcode KeyedWindows.takeDirtyKeys}. */
+  #dirty = new Set<string>();
+  #restored = false;
 
   /** A machine with no state, reading `options.partitions`. */
   constructor(options: KeyedWindowsOptions<V, A>) {
@@ -206,6 +232,63 @@ export class KeyedWindows<V, A> {
     return this.#ids.size;
   }
 
+  /**
+   * The keys whose state ({@linkcode KeyedWindows.keyState}) changed since the last call: what a
+   * changelog must write after a batch.
+   */
+  takeDirtyKeys(): string[] {
+    const keys = [...this.#dirty];
+    this.#dirty.clear();
+    return keys;
+  }
+
+  /** The state of `key`, or undefined when it has none (no open pane, no remembered id). */
+  keyState(key: string): KeyWindowState<A> | undefined {
+    const panes = [...this.#panes.get(key)?.values() ?? []].map((p) => ({
+      start: p.window.start,
+      end: p.window.end,
+      acc: p.acc,
+      events: p.events,
+    }));
+    const ids = this.#ids.idsOf(key);
+    return panes.length === 0 && ids.length === 0 ? undefined : { panes, ids };
+  }
+
+  /** The watermark, partitions and counts: the rest of a snapshot. */
+  progress(): WindowProgress {
+    return {
+      watermark: this.#watermarks.watermark,
+      partitions: [...this.#watermarks.partitions].map(([p, { maxEventTime }]) => [p, maxEventTime]),
+      counts: this.counts,
+    };
+  }
+
+  /**
+   * Loads a snapshot (the {@linkcode KeyedWindows.progress} and every key's
+   * {@linkcode KeyedWindows.keyState}) into a machine that has consumed nothing yet. The idle
+   * clocks of the restored partitions start at the next input.
+   */
+  restore(progress: WindowProgress, keys: Iterable<readonly [string, KeyWindowState<A>]>): void {
+    if (this.#now !== -Infinity || this.#restored) {
+      throw new Error("KeyedWindows.restore needs a machine that has consumed nothing");
+    }
+    this.#restored = true;
+    this.#counts = { ...progress.counts };
+    this.#watermarks = {
+      watermark: progress.watermark,
+      partitions: new Map(
+        progress.partitions.map(([p, maxEventTime]) => [p, { maxEventTime, lastActivity: -Infinity }]),
+      ),
+    };
+    for (const [key, state] of keys) {
+      let byStart = this.#panes.get(key);
+      if (!byStart) this.#panes.set(key, byStart = new Map());
+      for (const p of state.panes) this.#open(byStart, key, { start: p.start, end: p.end }, p.acc, p.events);
+      if (byStart.size === 0) this.#panes.delete(key);
+      for (const [id, time] of state.ids) this.#ids.remember(id, time, key);
+    }
+  }
+
   /** Consumes one input at its processing time (non-decreasing) and returns what it caused. */
   push(input: Timed<WindowInput>): Timed<WindowOutput<V, A>>[] {
     const { time: now, value: msg } = input;
@@ -215,7 +298,17 @@ export class KeyedWindows<V, A> {
     }
     this.#now = now;
     if (this.#initialPartitions) {
-      this.#watermarks = assignPartitions(this.#watermarks, this.#initialPartitions, now);
+      if (this.#restored) {
+        const partitions = new Map(
+          [...this.#watermarks.partitions].map(([p, g]) => [p, { ...g, lastActivity: now }]),
+        );
+        this.#watermarks = { watermark: this.#watermarks.watermark, partitions };
+      }
+      this.#watermarks = assignPartitions(
+        this.#watermarks,
+        [...new Set([...this.#watermarks.partitions.keys(), ...this.#initialPartitions])],
+        now,
+      );
       this.#initialPartitions = undefined;
     }
     const out: WindowOutput<V, A>[] = [];
@@ -274,7 +367,8 @@ export class KeyedWindows<V, A> {
       });
     } else {
       counts.aggregated++;
-      this.#ids.remember(event.id, event.time);
+      this.#ids.remember(event.id, event.time, event.key);
+      this.#dirty.add(event.key);
       this.#aggregate(event);
     }
     return event.time;
@@ -333,9 +427,10 @@ export class KeyedWindows<V, A> {
       byStart.delete(pane.window.start);
       if (byStart.size === 0) this.#panes.delete(pane.key);
       this.#openPanes--;
+      this.#dirty.add(pane.key);
       out.push({ type: "pane", key: pane.key, window: pane.window, result: pane.acc, events: pane.events });
     }
-    this.#ids.forgetBefore(watermark - this.#grace);
+    this.#ids.forgetBefore(watermark - this.#grace, (key) => this.#dirty.add(key));
   }
 }
 

@@ -110,11 +110,13 @@ export {
   type Aggregator,
   KeyedWindows,
   type KeyedWindowsOptions,
+  type KeyWindowState,
   lateByWindowAndKey,
   runKeyedWindows,
   type WindowCounts,
   type WindowInput,
   type WindowOutput,
+  type WindowProgress,
 } from "./keyed_windows.ts";
 export { IdHorizon } from "./dedup.ts";
 export {
@@ -222,3 +224,30 @@ export {
   transactionDecoder,
   type TransactionValue,
 } from "./transactions.ts";
+export {
+  type BatchResult,
+  type ChangelogEntry,
+  type Json,
+  PartitionProcessor,
+  type ProcessorOptions,
+  type SourceRecord,
+  type StreamOutput,
+} from "./partition_processor.ts";
+export {
+  type CommitReport,
+  type PartitionLease,
+  runStream,
+  type SourceHandler,
+  type StreamSource,
+} from "./source.ts";
+export {
+  type CheckpointStore,
+  type CommittedOutput,
+  EmbeddedSource,
+  type EmbeddedSourceOptions,
+  GeneratedLog,
+  type GeneratedLogOptions,
+  MemoryCheckpointStore,
+  partitionOfKey,
+} from "./embedded_source.ts";
+export type { Clock, TimerId } from "../actors/clock.ts";
