@@ -1,0 +1,320 @@
+/**
+ * The Kafka {@linkcode StreamSource}: a kafkajs consumer-group member reading one input topic with
+ * read_committed, whose batches commit exactly once (or, as a documented option, at least once).
+ *
+ * **Exactly-once** (the default), per input partition `p`:
+ * - Every batch is one Kafka transaction holding the outputs (`<prefix>.windows`, `.late`,
+ *   `.dead_letter`, one topic per operator; all written to partition `p`), the state-changelog
+ *   deltas (`<prefix>.changelog`, compacted, partition `p`, the `meta` record last) and the consumer
+ *   offset (`sendOffsets`). Readers with read_committed see all of a batch or none of it.
+ * - Each input partition has **its own transactional id** (`<group>.<topic>.<p>`). On every
+ *   assignment the partition's producer is created anew and initialised, which fences any earlier
+ *   owner — a "zombie" that stalled past its session timeout and wakes up inside a transaction
+ *   gets "Producer attempted an operation with an old epoch" and cannot commit — and aborts its
+ *   open transaction. Only then is the committed offset read (kafkajs speaks only TxnOffsetCommit
+ *   v0–1, so the group coordinator alone cannot fence a zombie; see `../shared/notes/kafka.md`).
+ * - The state is restored before processing resumes: the changelog partition is read with
+ *   read_committed up to the `meta` record whose `nextOffset` equals the committed offset (the
+ *   last committed transaction wrote both), so state and offset always belong together.
+ * - Records below the committed offset (a fetch that started from an offset read before the
+ *   fence) are skipped, never processed twice.
+ * - A failed commit is fatal: the member stops (the run rejects) and must be restarted by its
+ *   supervisor; the transaction is aborted, and the next owner resumes from the last commit.
+ *
+ * **At-least-once** (`guarantee: "at-least-once"`): outputs and changelog deltas are sent with an
+ * idempotent producer, then the offset is committed by the consumer. After a crash between the
+ * two the batch's outputs are written again (duplicates, never losses); the state is restored from
+ * the changelog's end, which may be ahead of the committed offset, and processing resumes there.
+ *
+ * Failover after a member dies takes the session timeout plus one rejoin.
+ *
+ * @module
+ */
+import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
+import type { Clock } from "../actors/clock.ts";
+import type { BatchResult } from "./partition_processor.ts";
+import type { PartitionLease, SourceHandler, StreamSource } from "./source.ts";
+import { restoreChangelog } from "./kafka_changelog.ts";
+
+/** Delivery guarantee of the outputs. */
+export type Guarantee = "exactly-once" | "at-least-once";
+
+/** Settings of a {@linkcode KafkaSource}. */
+export interface KafkaSourceOptions {
+  /** `host:port` of the bootstrap brokers. */
+  readonly brokers: readonly string[];
+  /** The input topic. */
+  readonly topic: string;
+  /** The consumer group; also names the transactional ids. */
+  readonly groupId: string;
+  /** Output topics are `<prefix>.<stream>`, the changelog `<prefix>.changelog`. */
+  readonly outputPrefix: string;
+  /** Output streams besides `windows`, `late` and `dead_letter` (the operators' names). @default {[]} */
+  readonly operatorStreams?: readonly string[];
+  /** @default {"exactly-once"} */
+  readonly guarantee?: Guarantee;
+  /** Group session timeout (ms): how long a silent member keeps its partitions. @default {10000} */
+  readonly sessionTimeoutMs?: number;
+  /** Records per batch (per transaction) at most. @default {2000} */
+  readonly maxBatchRecords?: number;
+  /** kafkajs client id. @default {"frontier-stream"} */
+  readonly clientId?: string;
+  /** Called inside each transaction just before it commits (tests hold a transaction open here). */
+  readonly beforeCommit?: (partition: number) => Promise<void>;
+}
+
+/** The output topic of `stream`. */
+export function outputTopic(prefix: string, stream: string): string {
+  return `${prefix}.${stream}`;
+}
+
+/** The changelog topic of a run. */
+export function changelogTopic(prefix: string): string {
+  return `${prefix}.changelog`;
+}
+
+/**
+ * Creates the output topics and the compacted changelog, each with as many partitions as the input
+ * (existing topics are kept). Returns the input's partition count.
+ */
+export async function ensureStreamTopics(
+  admin: Admin,
+  options: { readonly topic: string; readonly outputPrefix: string; readonly streams: readonly string[] },
+): Promise<number> {
+  const meta = await admin.fetchTopicMetadata({ topics: [options.topic] });
+  const partitions = meta.topics[0]?.partitions.length ?? 0;
+  if (partitions === 0) throw new Error(`input topic "${options.topic}" has no partitions`);
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      ...options.streams.map((s) => ({
+        topic: outputTopic(options.outputPrefix, s),
+        numPartitions: partitions,
+      })),
+      {
+        topic: changelogTopic(options.outputPrefix),
+        numPartitions: partitions,
+        configEntries: [{ name: "cleanup.policy", value: "compact" }],
+      },
+    ],
+  });
+  return partitions;
+}
+
+interface Owned {
+  readonly lease: PartitionLease;
+  readonly producer: Producer;
+  position: number;
+}
+
+/** A consumer-group member over one input topic (see the module documentation). */
+export class KafkaSource implements StreamSource {
+  readonly #options: KafkaSourceOptions;
+  readonly #clock: Clock;
+  readonly #kafka: Kafka;
+  readonly #guarantee: Guarantee;
+  readonly #owned = new Map<number, Owned>();
+  /** The latest assignment heard from the group, applied before the next batch. */
+  #pendingAssignment: number[] | undefined;
+
+  /** A member configured by `options`; nothing connects before {@linkcode KafkaSource.run}. */
+  constructor(deps: { readonly clock: Clock }, options: KafkaSourceOptions) {
+    if (options.brokers.length === 0) throw new RangeError("brokers must name at least one broker");
+    const max = options.maxBatchRecords ?? 2000;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new RangeError(`maxBatchRecords must be >= 1, got ${max}`);
+    }
+    this.#options = options;
+    this.#clock = deps.clock;
+    this.#guarantee = options.guarantee ?? "exactly-once";
+    this.#kafka = new Kafka({
+      clientId: options.clientId ?? "frontier-stream",
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+    });
+  }
+
+  async run(handler: SourceHandler, options: { signal: AbortSignal }): Promise<void> {
+    const { signal } = options;
+    const o = this.#options;
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    const consumer = this.#kafka.consumer({
+      groupId: o.groupId,
+      readUncommitted: false,
+      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.max(500, Math.floor((o.sessionTimeoutMs ?? 10_000) / 5)),
+      maxWaitTimeInMs: 200,
+      retry: { retries: 5 },
+    });
+    const { promise: failed, reject: fail } = Promise.withResolvers<never>();
+    const { promise: aborted, resolve: abort } = Promise.withResolvers<void>();
+    const onAbort = () => abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) abort();
+    try {
+      await ensureStreamTopics(admin, {
+        topic: o.topic,
+        outputPrefix: o.outputPrefix,
+        streams: ["windows", "late", "dead_letter", ...o.operatorStreams ?? []],
+      });
+      // Each join's assignment is applied at once (fence, re-read offsets, restore), in order, and
+      // every batch waits for it: no record is processed before its partition's state is back.
+      let applied = Promise.resolve();
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        this.#pendingAssignment = [...e.payload.memberAssignment[o.topic] ?? []].sort((a, b) => a - b);
+        applied = applied.then(() => this.#applyAssignment(handler, admin, consumer, signal)).catch((err) => {
+          fail(err);
+        });
+      });
+      consumer.on(consumer.events.CRASH, (e) => fail(e.payload.error));
+      await consumer.connect();
+      await consumer.subscribe({ topic: o.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          // A failure to restore or commit is fatal (the member stops and its supervisor restarts
+          // it); a heartbeat that hears of a rebalance is not: kafkajs rejoins.
+          const fatal = async <T>(f: () => Promise<T>): Promise<T> => {
+            try {
+              return await f();
+            } catch (e) {
+              fail(e);
+              throw e;
+            }
+          };
+          await applied;
+          const owned = this.#owned.get(batch.partition);
+          if (!owned) return; // not ours any more
+          const max = o.maxBatchRecords ?? 2000;
+          const messages = batch.messages.filter((m) => Number(m.offset) >= owned.position);
+          for (let i = 0; i < messages.length && isRunning() && !isStale() && !signal.aborted; i += max) {
+            const chunk = messages.slice(i, i + max).map((m) => ({
+              offset: Number(m.offset),
+              value: m.value ?? new Uint8Array(0),
+            }));
+            await fatal(() => handler.records(batch.partition, chunk));
+            resolveOffset(String(chunk.at(-1)!.offset));
+            await heartbeat();
+          }
+        },
+      });
+      await Promise.race([aborted, failed]);
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      await consumer.disconnect().catch(() => {});
+      for (const [partition, owned] of this.#owned) {
+        this.#owned.delete(partition);
+        await owned.producer.disconnect().catch(() => {});
+      }
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  /**
+   * Applies the assignment heard at the last group join: every partition of it gets a new,
+   * freshly fenced producer, its committed offset re-read and its state restored; partitions no
+   * longer assigned are revoked.
+   */
+  async #applyAssignment(handler: SourceHandler, admin: Admin, consumer: Consumer, signal: AbortSignal) {
+    const assignment = this.#pendingAssignment;
+    if (assignment === undefined) return;
+    this.#pendingAssignment = undefined;
+    const o = this.#options;
+    for (const [partition, owned] of this.#owned) {
+      this.#owned.delete(partition);
+      await owned.producer.disconnect().catch(() => {});
+      await handler.revoked(partition);
+    }
+    const producers = new Map<number, Producer>();
+    for (const p of assignment) producers.set(p, await this.#producer(p));
+    const committed = new Map<number, number>();
+    const fetched = await admin.fetchOffsets({ groupId: o.groupId, topics: [o.topic] });
+    for (const { partition, offset } of fetched[0]?.partitions ?? []) {
+      if (producers.has(partition)) committed.set(partition, Math.max(0, Number(offset)));
+    }
+    const restored = await restoreChangelog({ kafka: this.#kafka, clock: this.#clock }, {
+      topic: changelogTopic(o.outputPrefix),
+      targets: new Map(assignment.map((p) => [p, committed.get(p) ?? 0])),
+      untilEnd: this.#guarantee === "at-least-once",
+      signal,
+    });
+    for (const p of assignment) {
+      const entries = restored.get(p)?.entries ?? [];
+      const position = this.#guarantee === "exactly-once"
+        ? committed.get(p) ?? 0
+        : Math.max(committed.get(p) ?? 0, restored.get(p)?.nextOffset ?? 0);
+      const producer = producers.get(p)!;
+      const owned: Owned = {
+        producer,
+        position,
+        lease: {
+          partition: p,
+          committedOffset: position,
+          changelog: () => Promise.resolve(entries),
+          commit: async (result) => {
+            await this.#commit(p, producer, consumer, result);
+            owned.position = result.nextOffset;
+          },
+        },
+      };
+      this.#owned.set(p, owned);
+      await handler.assigned(owned.lease);
+    }
+  }
+
+  /** A new producer for partition `p`; transactional ones are initialised, fencing earlier owners. */
+  async #producer(p: number): Promise<Producer> {
+    const o = this.#options;
+    const producer = this.#guarantee === "exactly-once"
+      ? this.#kafka.producer({
+        transactionalId: `${o.groupId}.${o.topic}.${p}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: Number.MAX_SAFE_INTEGER },
+      })
+      : this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    if (this.#guarantee === "exactly-once") {
+      const fence = await producer.transaction(); // InitProducerId: bumps the epoch, aborts the old owner's transaction
+      await fence.abort();
+    }
+    return producer;
+  }
+
+  async #commit(p: number, producer: Producer, consumer: Consumer, result: BatchResult): Promise<void> {
+    const o = this.#options;
+    const byTopic = new Map<string, { key: string; value: string | null; partition: number }[]>();
+    const add = (topic: string, key: string, value: string | null) => {
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, list = []);
+      list.push({ key, value, partition: p });
+    };
+    for (const out of result.outputs) {
+      add(outputTopic(o.outputPrefix, out.stream), out.key, JSON.stringify(out.value));
+    }
+    const changelog = changelogTopic(o.outputPrefix);
+    for (const e of result.changelog) add(changelog, e.key, e.value ?? null);
+    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const offsets = {
+      topics: [{ topic: o.topic, partitions: [{ partition: p, offset: String(result.nextOffset) }] }],
+    };
+    if (this.#guarantee === "at-least-once") {
+      await producer.sendBatch({ topicMessages, acks: -1 });
+      await consumer.commitOffsets([{ topic: o.topic, partition: p, offset: String(result.nextOffset) }]);
+      return;
+    }
+    const txn = await producer.transaction();
+    try {
+      await txn.sendBatch({ topicMessages, acks: -1 });
+      await o.beforeCommit?.(p);
+      await txn.sendOffsets({ consumerGroupId: o.groupId, ...offsets });
+      await txn.commit();
+    } catch (e) {
+      await txn.abort().catch(() => {});
+      throw e;
+    }
+  }
+}
