@@ -39,6 +39,8 @@ function metaNextOffset(message: KafkaMessage): number | undefined {
  * Reads the changelog `topic` for every partition of `targets` (partition → committed offset):
  * up to the `meta` record naming that offset, or with `untilEnd` to the partition's current end.
  * Rejects with {@linkcode RestoreError} after `timeoutMs`, or with the signal's reason.
+ *
+ * @ignore internal to `KafkaSource`
  */
 export async function restoreChangelog(
   deps: { readonly kafka: Kafka; readonly clock: Clock },

@@ -51,7 +51,7 @@ export interface KafkaSourceOptions {
   readonly outputPrefix: string;
   /** Output streams besides `windows`, `late` and `dead_letter` (the operators' names). @default {[]} */
   readonly operatorStreams?: readonly string[];
-  /** @default {"exactly-once"} */
+  /** Delivery guarantee; at-least-once must be asked for. @default {"exactly-once"} */
   readonly guarantee?: Guarantee;
   /** Group session timeout (ms): how long a silent member keeps its partitions. @default {10000} */
   readonly sessionTimeoutMs?: number;

@@ -34,7 +34,19 @@
  * `@frontier/frontier`), whose disorder options (out-of-order, late, duplicates, malformed) match
  * what the operators here account for.
  *
- * Planned here: sources (Kafka and embedded), a state store with checkpoints, and sinks.
+ * The runtime on top of that core:
+ * - **Operators** (`operator.ts`): the plug-in point, {@linkcode StreamOperator} — a pure
+ *   `(state, event, ctx) → (state, outputs)` over per-key JSON state, fed every accepted event.
+ * - **Partition processor** (`partition_processor.ts`): one per input partition; decodes,
+ *   de-duplicates, windows, steps the operators, routes late events and malformed records (with
+ *   their reason) to side outputs, and emits the batch's state-changelog deltas.
+ * - **Sources** (`source.ts`): one {@linkcode StreamSource} interface of partition leases that
+ *   commit a batch atomically, driven by {@linkcode runStream}. {@linkcode KafkaSource}
+ *   (`kafka_source.ts`) is exactly-once on Kafka — one transaction per batch with the outputs, the
+ *   compacted changelog deltas and the consumer offsets, one transactional id per input partition,
+ *   re-fenced on every assignment, state restored from the changelog before processing — with
+ *   at-least-once as an option. {@linkcode EmbeddedSource} (`embedded_source.ts`) needs no broker:
+ *   generated transactions with real per-partition offsets, committed to a checkpoint store.
  *
  * @example Sliding sums per key on virtual time
  * ```ts
@@ -251,3 +263,11 @@ export {
   partitionOfKey,
 } from "./embedded_source.ts";
 export type { Clock, TimerId } from "../actors/clock.ts";
+export {
+  changelogTopic,
+  type Guarantee,
+  KafkaSource,
+  type KafkaSourceOptions,
+  outputTopic,
+} from "./kafka_source.ts";
+export { restoreChangelog, type RestoredPartition, RestoreError } from "./kafka_changelog.ts";
