@@ -271,3 +271,4 @@ export {
   outputTopic,
 } from "./kafka_source.ts";
 export { restoreChangelog, type RestoredPartition, RestoreError } from "./kafka_changelog.ts";
+export { DirectoryCheckpointStore } from "./directory_store.ts";

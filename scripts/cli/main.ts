@@ -9,6 +9,7 @@
  * deno task frontier evaluate --model out/train/models/lr --input data/bank-additional-full.csv.gz
  * deno task frontier predict --model out/train/models/lr --input new.csv --out out/scored
  * deno task frontier status --driver ws://127.0.0.1:7070 --secret-file secret.hex
+ * deno task frontier stream run --source embedded --rows 100000 --out out/stream --json
  * ```
  *
  * Every command takes `--help`, `--json` (one JSON summary object on stdout; logs on stderr),
@@ -24,6 +25,7 @@ import { GENERATE_USAGE, generateCommand } from "./generate.ts";
 import { INGEST_USAGE, ingestCommand } from "./ingest.ts";
 import { PREDICT_USAGE, predictCommand } from "./predict.ts";
 import { main as statusMain } from "./status.ts";
+import { STREAM_USAGE, streamCommand } from "./stream.ts";
 import { TRAIN_USAGE, trainCommand } from "./train.ts";
 
 /** Help of `frontier` itself. */
@@ -37,6 +39,7 @@ Commands:
   evaluate    a saved model's metrics on a labeled input
   predict     a saved model's probability and prediction for every row of an input
   status      executors and jobs of a running cluster
+  stream      produce generated transactions to Kafka; run event-time windows exactly once
 
 Run \`deno task frontier <command> --help\` for a command's options.
 `;
@@ -51,6 +54,7 @@ const COMMANDS: Record<
   train: { usage: TRAIN_USAGE, run: trainCommand },
   evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
   predict: { usage: PREDICT_USAGE, run: predictCommand },
+  stream: { usage: STREAM_USAGE, run: streamCommand },
 };
 
 function describe(e: unknown): string {
