@@ -59,7 +59,10 @@ export interface KafkaSourceOptions {
   readonly maxBatchRecords?: number;
   /** kafkajs client id. @default {"frontier-stream"} */
   readonly clientId?: string;
-  /** Called inside each transaction just before it commits (tests hold a transaction open here). */
+  /**
+   * Called after a batch's outputs are sent and before its offsets commit (inside the transaction
+   * with exactly-once); tests hold a batch open here.
+   */
   readonly beforeCommit?: (partition: number) => Promise<void>;
 }
 
@@ -303,6 +306,7 @@ export class KafkaSource implements StreamSource {
     };
     if (this.#guarantee === "at-least-once") {
       await producer.sendBatch({ topicMessages, acks: -1 });
+      await o.beforeCommit?.(p);
       await consumer.commitOffsets([{ topic: o.topic, partition: p, offset: String(result.nextOffset) }]);
       return;
     }

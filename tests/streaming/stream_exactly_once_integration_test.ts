@@ -126,7 +126,8 @@ async function outputsOf(kafka: Kafka, run: Run) {
 }
 
 Deno.test({
-  name: "Kafka stream runtime commits exactly once across kill -9, a fenced zombie and a rebalance",
+  name:
+    "Kafka stream runtime commits exactly once across kill -9, a fenced zombie and a rebalance; at-least-once loses nothing",
   ignore: kafkaSkipReason !== undefined,
   fn: async (t) => {
     await using broker = await startTestBroker();
@@ -232,6 +233,23 @@ Deno.test({
           assert.deepEqual(committed, expected);
         },
       );
+
+      await t.step("at-least-once (the documented option) across kill -9 loses nothing", async () => {
+        const run = await freshRun(admin, broker.bootstrap, "alo", 2000);
+        await produce(kafka, run.config.topic, run.logs);
+        const expected = noFaultOutputs(run.logs);
+        const config = { ...run.config, guarantee: "at-least-once" as const };
+        const killed = new WorkerProcess({ ...config, holdAfterCommits: 2 });
+        await killed.waitFor((l) => l.startsWith("open "), "a batch sent but its offsets not committed");
+        killed.kill("SIGKILL");
+        await killed.exit();
+        const last = new WorkerProcess(config);
+        await last.waitFor(committedTo(run.ends), "the last worker committing every partition to its end");
+        assert.equal((await last.stop()).code, 0);
+        const { committed } = await outputsOf(kafka, run);
+        assert.deepEqual([...new Set(committed)].sort(), expected, "every output, none lost");
+        assert.ok(committed.length >= expected.length);
+      });
     } finally {
       await admin.disconnect();
     }

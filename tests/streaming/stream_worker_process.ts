@@ -22,6 +22,7 @@ export interface WorkerConfig {
   readonly sessionTimeoutMs: number;
   readonly maxBatchRecords: number;
   readonly holdAfterCommits?: number;
+  readonly guarantee?: "exactly-once" | "at-least-once";
 }
 
 /** A running worker process. */
