@@ -9,7 +9,6 @@
  * @module
  */
 import type { Batch } from "../cluster/columnar/batch.ts";
-import { batchToRows } from "../cluster/columnar/batch_ops.ts";
 import { malformRecord } from "../cluster/sources/transactions/malform.ts";
 import { MALFORM_DOMAIN } from "../cluster/sources/transactions/streams.ts";
 import { counterStream } from "../cluster/util/seeded_random.ts";
@@ -55,17 +54,34 @@ const encoder = new TextEncoder();
 
 /** The rows of a generated batch as wire records (`seed` is the generator's, for malformed rows). */
 export function transactionRecords(batch: Batch, seed: number): TransactionRecord[] {
-  return batchToRows(batch).map((row) => {
-    const { is_malformed: malformed, ...fields } = row;
-    const json = JSON.stringify({
-      ...fields,
-      event_time: new Date(fields["event_time"] as number).toISOString(),
-    });
-    const text = malformed === true
-      ? malformRecord(json, counterStream(seed, Number(fields["seq"]), MALFORM_DOMAIN)).text
+  // Column by column, once: `values` of a Utf8 column materializes its strings on first access.
+  const columns = batch.schema.map((f, i) => ({ name: f.name, vec: batch.columns[i]! }));
+  const malformed = columns.find((c) => c.name === "is_malformed")?.vec;
+  const fields = columns.filter((c) => c.name !== "is_malformed").map(({ name, vec }) => ({
+    name,
+    values: vec.values as ArrayLike<string | number>,
+    kind: name === "event_time" ? "time" : vec.type === "bool" ? "bool" : "plain",
+  }));
+  const account = fields.find((f) => f.name === "account_id")!.values;
+  const seq = fields.find((f) => f.name === "seq")!.values;
+  const out: TransactionRecord[] = new Array(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const record: Record<string, string | number | boolean> = {};
+    for (const f of fields) {
+      const v = f.values[i]!;
+      record[f.name] = f.kind === "time"
+        ? new Date(v as number).toISOString()
+        : f.kind === "bool"
+        ? v === 1
+        : v;
+    }
+    const json = JSON.stringify(record);
+    const text = malformed?.values[i] === 1
+      ? malformRecord(json, counterStream(seed, Number(seq[i]), MALFORM_DOMAIN)).text
       : json;
-    return { key: String(fields["account_id"]), value: encoder.encode(text) };
-  });
+    out[i] = { key: String(account[i]), value: encoder.encode(text) };
+  }
+  return out;
 }
 
 function str(r: Readonly<Record<string, unknown>>, field: string): Result<string> {

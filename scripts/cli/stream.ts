@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { generateDemoKey } from "../../cluster/sources/transactions/card_token.ts";
@@ -21,7 +22,8 @@ const DISORDER_HELP = `Disorder of the generated transactions (fractions of rows
   --late F            delayed beyond --lateness
   --duplicates F      re-emissions of an earlier row (same transaction_id)
   --malformed F       broken records (truncated, non-numeric amount, bad timestamp)
-  --seed S            generator seed (default 7)`;
+  --seed S            generator seed (default 7)
+  --span D            event time the rows span (default: 100 ms per row)`;
 
 /** Help of `frontier stream`. */
 export const STREAM_USAGE = `Usage:
@@ -59,6 +61,7 @@ const OPTIONS = {
   topic: { type: "string" },
   partitions: { type: "string" },
   lateness: { type: "string" },
+  span: { type: "string" },
   seed: { type: "string" },
   "out-of-order": { type: "string" },
   late: { type: "string" },
@@ -75,7 +78,7 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>["values"];
 
-function disorder(values: Values, latenessMs: number) {
+function disorder(values: Values, latenessMs: number, rows: number) {
   const seedText = values.seed ?? "7";
   if (!/^-?\d+$/.test(seedText)) {
     throw new UsageError(`--seed must be an integer, got ${JSON.stringify(seedText)}`);
@@ -87,6 +90,7 @@ function disorder(values: Values, latenessMs: number) {
     duplicateFraction: fractionFlag(values.duplicates, "--duplicates"),
     malformedFraction: fractionFlag(values.malformed, "--malformed"),
     allowedLatenessMs: latenessMs,
+    durationMs: values.span === undefined ? rows * 100 : parseDuration(values.span, "--span"),
   };
 }
 
@@ -115,7 +119,7 @@ async function produce(values: Values, io: CliIo): Promise<number> {
   const rate = values.rate === undefined ? undefined : positiveInt(values.rate, "--rate");
   const target = parseKafkaAddress(required(values.topic, "--topic"), "--topic");
   const latenessMs = parseDuration(values.lateness ?? "30s", "--lateness");
-  const knobs = disorder(values, latenessMs);
+  const knobs = disorder(values, latenessMs, rows);
   const kafka = new Kafka({
     clientId: "frontier-produce",
     brokers: [target.bootstrap],
@@ -154,7 +158,7 @@ async function produce(values: Values, io: CliIo): Promise<number> {
         acks: -1,
         messages: records.map((r) => ({
           key: r.key,
-          value: new TextDecoder().decode(r.value),
+          value: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength),
           partition: partitionOfKey(r.key, partitions),
         })),
       });
@@ -235,10 +239,9 @@ async function run(values: Values, io: CliIo): Promise<number> {
     const partitions = positiveInt(values.partitions, "--partitions", 4);
     const rows = positiveInt(values.rows, "--rows", 100_000);
     const logOptions = {
-      ...disorder(values, latenessMs),
+      ...disorder(values, latenessMs, rows),
       totalRows: rows,
       partitions,
-      durationMs: rows * 1000,
     };
     await claimDirectory(outText, { log: logOptions, window, key });
     const log = new GeneratedLog(logOptions);
