@@ -117,6 +117,8 @@ export class KafkaSource implements StreamSource {
   readonly #kafka: Kafka;
   readonly #guarantee: Guarantee;
   readonly #owned = new Map<number, Owned>();
+  /** Output streams with a topic. */
+  readonly #streams: ReadonlySet<string>;
   /** The latest assignment heard from the group, applied before the next batch. */
   #pendingAssignment: number[] | undefined;
 
@@ -130,6 +132,7 @@ export class KafkaSource implements StreamSource {
     this.#options = options;
     this.#clock = deps.clock;
     this.#guarantee = options.guarantee ?? "exactly-once";
+    this.#streams = new Set(["windows", "late", "dead_letter", ...options.operatorStreams ?? []]);
     this.#kafka = new Kafka({
       clientId: options.clientId ?? "frontier-stream",
       brokers: [...options.brokers],
@@ -159,7 +162,7 @@ export class KafkaSource implements StreamSource {
       await ensureStreamTopics(admin, {
         topic: o.topic,
         outputPrefix: o.outputPrefix,
-        streams: ["windows", "late", "dead_letter", ...o.operatorStreams ?? []],
+        streams: [...this.#streams],
       });
       // Each join's assignment is applied at once (fence, re-read offsets, restore), in order, and
       // every batch waits for it: no record is processed before its partition's state is back.
@@ -296,6 +299,11 @@ export class KafkaSource implements StreamSource {
       list.push({ key, value, partition: p });
     };
     for (const out of result.outputs) {
+      if (!this.#streams.has(out.stream)) {
+        throw new Error(
+          `output stream "${out.stream}" has no topic: name it in KafkaSourceOptions.operatorStreams`,
+        );
+      }
       add(outputTopic(o.outputPrefix, out.stream), out.key, JSON.stringify(out.value));
     }
     const changelog = changelogTopic(o.outputPrefix);
