@@ -123,13 +123,12 @@ export {
   KeyedWindows,
   type KeyedWindowsOptions,
   type KeyWindowState,
-  lateByWindowAndKey,
-  runKeyedWindows,
   type WindowCounts,
   type WindowInput,
   type WindowOutput,
   type WindowProgress,
 } from "./keyed_windows.ts";
+export { lateByWindowAndKey, runKeyedWindows } from "./window_runs.ts";
 export { IdHorizon } from "./dedup.ts";
 export {
   decodeState,
