@@ -18,7 +18,7 @@ import {
 } from "./stream_worker_process.ts";
 
 const PARTITIONS = 3;
-const STREAMS = ["windows", "late", "dead_letter"];
+const STREAMS = ["windows", "late", "dead_letter", "running_totals"];
 /** The broker's minimum: a silent member keeps its partitions this long. */
 const SESSION_TIMEOUT_MS = 6_000;
 
@@ -158,6 +158,10 @@ Deno.test({
           );
           const { committed, everything } = await outputsOf(kafka, run);
           assert.ok(expected.length > 300, `${expected.length} outputs expected`);
+          assert.ok(
+            expected.filter((l) => l.startsWith("running_totals|")).length > 50,
+            "the operator's outputs count too",
+          );
           assert.equal(committed.length, expected.length, "0 lost and 0 duplicated");
           assert.deepEqual(committed, expected);
           const written = everything.filter((r) => !r.topic.endsWith(".changelog")).length;
