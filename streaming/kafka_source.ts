@@ -84,7 +84,12 @@ export async function ensureStreamTopics(
   admin: Admin,
   options: { readonly topic: string; readonly outputPrefix: string; readonly streams: readonly string[] },
 ): Promise<number> {
-  const meta = await admin.fetchTopicMetadata({ topics: [options.topic] });
+  const meta = await admin.fetchTopicMetadata({ topics: [options.topic] }).catch((e: unknown) => {
+    const type = (e as { type?: unknown }).type;
+    throw type === "UNKNOWN_TOPIC_OR_PARTITION"
+      ? new Error(`input topic "${options.topic}" does not exist`, { cause: e })
+      : e;
+  });
   const partitions = meta.topics[0]?.partitions.length ?? 0;
   if (partitions === 0) throw new Error(`input topic "${options.topic}" has no partitions`);
   await admin.createTopics({

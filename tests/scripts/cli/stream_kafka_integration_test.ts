@@ -53,6 +53,17 @@ Deno.test({
     assert.equal(p.partitions, 3);
     assert.ok(p.seconds >= 0.14, `3000 rows at 20000/s take at least 0.15 s, took ${p.seconds}`);
 
+    const missing = await run([
+      "stream",
+      "run",
+      "--source",
+      `kafka://${broker.bootstrap}/missing-${id}`,
+      "--out",
+      `kafka://${broker.bootstrap}/missing-out-${id}`,
+    ]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, new RegExp(`input topic "missing-${id}" does not exist`));
+
     const kafka = new Kafka({ clientId: "cli-it", brokers: broker.brokers, logLevel: QUIET });
     const summaries: Record<
       string,
