@@ -151,6 +151,16 @@ export class PartitionProcessor<V, A> {
     return this.#windows.counts;
   }
 
+  /** Panes open (state size). */
+  get openPanes(): number {
+    return this.#windows.openPanes;
+  }
+
+  /** Event ids remembered for de-duplication (state size). */
+  get rememberedIds(): number {
+    return this.#windows.rememberedIds;
+  }
+
   /** The partition's watermark. */
   get watermark(): number {
     return this.#windows.watermark;

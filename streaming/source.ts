@@ -64,6 +64,16 @@ export interface CommitReport {
   readonly outputs: number;
   /** The partition's counts so far. */
   readonly counts: WindowCounts;
+  /** Records in the batch. */
+  readonly records: number;
+  /** Processing plus commit time of the batch (ms, monotonic clock). */
+  readonly batchMs: number;
+  /** The partition's watermark after the batch (event time; −∞ before any event). */
+  readonly watermark: number;
+  /** Panes open after the batch. */
+  readonly openPanes: number;
+  /** Event ids remembered for de-duplication after the batch. */
+  readonly rememberedIds: number;
 }
 
 /**
@@ -99,13 +109,20 @@ export async function runStream<V, A>(
     records: async (partition, records) => {
       const entry = owned.get(partition);
       if (!entry) throw new Error(`records of partition ${partition}, which is not assigned`);
-      const result = entry.processor.process(records, deps.clock.now());
+      const started = deps.clock.monotonic();
+      const { processor } = entry;
+      const result = processor.process(records, deps.clock.now());
       await entry.lease.commit(result, { signal });
       options.onCommit?.({
         partition,
         nextOffset: result.nextOffset,
         outputs: result.outputs.length,
-        counts: entry.processor.counts,
+        counts: processor.counts,
+        records: records.length,
+        batchMs: deps.clock.monotonic() - started,
+        watermark: processor.watermark,
+        openPanes: processor.openPanes,
+        rememberedIds: processor.rememberedIds,
       });
     },
   }, { signal });

@@ -53,7 +53,8 @@ compacted PREFIX.changelog; or DIR/<stream>/p<partition>-<from>-<to>.jsonl plus 
   --partitions P      (embedded) partitions of the generated log (default 4)
   --rate R            (embedded) target events per second
 ${DISORDER_HELP}
-  --json              one JSON summary on stdout`;
+  --json              one JSON summary on stdout: counts, outputs, per-batch processing + commit time
+                      (batchMs p50/p99), state size (openPanes, rememberedIds), events per second`;
 
 const OPTIONS = {
   rows: { type: "string" },
@@ -208,6 +209,13 @@ async function claimDirectory(dir: string, settings: Record<string, unknown>): P
   await Deno.writeTextFile(path, text);
 }
 
+/** The `q` quantile of `xs` (nearest rank), 0 when empty. */
+function quantile(xs: readonly number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
 async function run(values: Values, io: CliIo): Promise<number> {
   const sourceText = required(values.source, "--source");
   const outText = required(values.out, "--out");
@@ -284,6 +292,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
     });
   }
   const reports = new Map<number, CommitReport>();
+  const batchMs: number[] = [];
   let outputs = 0;
   const caughtUp = () =>
     ends !== undefined && [...ends].every(([p, end]) => (reports.get(p)?.nextOffset ?? 0) >= end);
@@ -298,6 +307,7 @@ async function run(values: Values, io: CliIo): Promise<number> {
     onCommit: (r) => {
       reports.set(r.partition, r);
       outputs += r.outputs;
+      batchMs.push(r.batchMs);
       if (caughtUp()) controller.abort();
     },
   });
@@ -316,6 +326,10 @@ async function run(values: Values, io: CliIo): Promise<number> {
     partitions: [...reports.keys()].sort((a, b) => a - b),
     ...counts,
     outputs,
+    batches: batchMs.length,
+    batchMs: { p50: quantile(batchMs, 0.5), p99: quantile(batchMs, 0.99) },
+    openPanes: [...reports.values()].reduce((n, r) => n + r.openPanes, 0),
+    rememberedIds: [...reports.values()].reduce((n, r) => n + r.rememberedIds, 0),
     seconds,
     eventsPerSecond: counts.consumed / seconds,
   };

@@ -63,6 +63,12 @@ Deno.test("frontier stream run --source embedded reconciles every record with th
     assert.equal(s.consumed, s.aggregated + s.late + s.duplicates + s.quarantined);
     assert.ok(s.late > 0 && s.duplicates > 0 && s.quarantined > 0, first.out);
     assert.deepEqual(s.window, { kind: "sliding", sizeMs: 300_000, slideMs: 60_000 });
+    assert.ok(
+      s.batches >= 12 && s.batches <= 15,
+      `6000 records in batches of 500 over 3 partitions: ${s.batches}`,
+    );
+    assert.ok(s.batchMs.p99 >= s.batchMs.p50 && s.batchMs.p50 > 0, JSON.stringify(s.batchMs));
+    assert.ok(s.openPanes > 0 && s.rememberedIds > 0, "the last windows stay open when the input ends");
     assert.equal(await linesOf(dir, "late"), s.late);
     assert.equal(await linesOf(dir, "dead_letter"), s.quarantined);
     assert.equal(await linesOf(dir, "windows"), s.outputs - s.late - s.quarantined);
