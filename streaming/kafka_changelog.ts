@@ -36,6 +36,30 @@ function metaNextOffset(message: KafkaMessage): number | undefined {
 }
 
 /**
+ * The end offset of every partition of `topic`. kafkajs' admin gives up at once on a retriable
+ * error such as "not the leader" (stale metadata right after the topic was created), so a fresh
+ * client (fresh metadata) tries again, up to 10 times with a growing pause.
+ */
+async function endOffsets(
+  deps: { readonly kafka: Kafka; readonly clock: Clock },
+  topic: string,
+  signal: AbortSignal,
+): Promise<Map<number, number>> {
+  for (let attempt = 1;; attempt++) {
+    const admin = deps.kafka.admin();
+    try {
+      await admin.connect();
+      return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+    } catch (e) {
+      if (attempt >= 10 || (e as { retriable?: unknown }).retriable !== true) throw e;
+    } finally {
+      await admin.disconnect();
+    }
+    await deps.clock.sleep(100 * attempt, { signal });
+  }
+}
+
+/**
  * Reads the changelog `topic` for every partition of `targets` (partition → committed offset):
  * up to the `meta` record naming that offset, or with `untilEnd` to the partition's current end.
  * Rejects with {@linkcode RestoreError} after `timeoutMs`, or with the signal's reason.
@@ -58,16 +82,7 @@ export async function restoreChangelog(
     number,
     { entries: ChangelogEntry[]; nextOffset: number; done: boolean; end: number }
   >();
-  let ends = new Map<number, number>();
-  if (untilEnd) {
-    const admin = deps.kafka.admin();
-    await admin.connect();
-    try {
-      ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
-    } finally {
-      await admin.disconnect();
-    }
-  }
+  const ends = untilEnd ? await endOffsets(deps, topic, signal) : new Map<number, number>();
   for (const [p, target] of targets) {
     const end = ends.get(p) ?? 0;
     state.set(p, { entries: [], nextOffset: 0, done: untilEnd ? end === 0 : target === 0, end });
