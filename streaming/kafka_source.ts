@@ -124,7 +124,7 @@ export class KafkaSource implements StreamSource {
   readonly #owned = new Map<number, Owned>();
   /** Output streams with a topic. */
   readonly #streams: ReadonlySet<string>;
-  /** The latest assignment heard from the group, applied before the next batch. */
+  /** The latest assignment heard from the group, until it is applied. */
   #pendingAssignment: number[] | undefined;
 
   /** A member configured by `options`; nothing connects before {@linkcode KafkaSource.run}. */
