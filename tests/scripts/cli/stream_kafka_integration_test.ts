@@ -115,5 +115,6 @@ function pick(s: object): object {
     guarantee: r["guarantee"],
     seconds: r["seconds"],
     eventsPerSecond: r["eventsPerSecond"],
+    batchMs: r["batchMs"],
   };
 }
