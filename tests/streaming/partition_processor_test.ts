@@ -15,6 +15,11 @@ import {
   type TransactionValue,
 } from "../../streaming/transactions.ts";
 import type { StreamOperator } from "../../streaming/operator.ts";
+import {
+  keyedAccountAnomalies,
+  keyedFeatures,
+  keyedSegmentAnomalies,
+} from "../../streaming/operators/keyed_operators.ts";
 import { tumbling } from "../../streaming/window.ts";
 import { rng } from "../cluster/test_rng.ts";
 import { generatedLogs } from "./transaction_fixture.ts";
@@ -37,8 +42,8 @@ const OPTIONS: ProcessorOptions<TransactionValue, AmountStats> = {
   operators: [COUNTER as StreamOperator<TransactionValue, unknown, unknown>],
 };
 
-function noFault(partition: number, log: readonly Uint8Array[]) {
-  const p = new PartitionProcessor(partition, OPTIONS);
+function noFault(partition: number, log: readonly Uint8Array[], options = OPTIONS) {
+  const p = new PartitionProcessor(partition, options);
   const r = p.process(log.map((value, offset) => ({ offset, value })), 0);
   return { outputs: r.outputs, counts: p.counts };
 }
@@ -62,36 +67,64 @@ Deno.test("PartitionProcessor accounts for every generated record: aggregated + 
   assert.equal(total, 3000);
 });
 
+/** Processes `log` in random batches, crashing before some commits and restoring from the changelog. */
+function withCrashes(
+  partition: number,
+  log: readonly Uint8Array[],
+  options: ProcessorOptions<TransactionValue, AmountStats>,
+  random: () => number,
+) {
+  const changelog: ChangelogEntry[] = [];
+  const committed: StreamOutput[] = [];
+  let processor = new PartitionProcessor(partition, options);
+  let crashes = 0;
+  while (processor.nextOffset < log.length) {
+    const from = processor.nextOffset;
+    const n = 1 + Math.floor(random() * 60);
+    const result = processor.process(
+      log.slice(from, from + n).map((value, i) => ({ offset: from + i, value })),
+      from,
+    );
+    if (random() < 0.3) {
+      crashes++; // the batch never committed: a new processor starts from the changelog
+      processor = new PartitionProcessor(partition, options);
+      assert.equal(processor.restore(changelog), from);
+      continue;
+    }
+    assert.equal(result.changelog.at(-1)?.key, "meta", "meta is written last");
+    changelog.push(...result.changelog);
+    committed.push(...result.outputs);
+  }
+  return { committed, crashes, counts: processor.counts };
+}
+
+Deno.test("the operators of streaming/operators plug in, and their JSON state survives crashes and restores", () => {
+  const options = {
+    ...OPTIONS,
+    operators: [keyedFeatures(), keyedAccountAnomalies(), keyedSegmentAnomalies()] as StreamOperator<
+      TransactionValue,
+      unknown,
+      unknown
+    >[],
+  };
+  const log = generatedLogs({ rows: 1500, partitions: 1 })[0]!;
+  const expected = noFault(0, log, options);
+  const streams = new Set(expected.outputs.map((o) => o.stream));
+  assert.ok(streams.has("velocity_features") && streams.has("account_anomalies"), [...streams].join(", "));
+  const run = withCrashes(0, log, options, rng(5));
+  assert.ok(run.crashes > 3, `${run.crashes} crashes`);
+  assert.deepEqual(run.committed, expected.outputs);
+});
+
 Deno.test("PartitionProcessor restored from its changelog after crashes reproduces the no-fault outputs", () => {
   const random = rng(11);
-  const logs = generatedLogs({ rows: 2000, partitions: 2 });
-  for (const [partition, log] of logs.entries()) {
+  for (const [partition, log] of generatedLogs({ rows: 2000, partitions: 2 }).entries()) {
     const expected = noFault(partition, log);
-    const changelog: ChangelogEntry[] = [];
-    const committed: StreamOutput[] = [];
-    let processor = new PartitionProcessor(partition, OPTIONS);
-    let crashes = 0;
-    while (processor.nextOffset < log.length) {
-      const from = processor.nextOffset;
-      const n = 1 + Math.floor(random() * 60);
-      const result = processor.process(
-        log.slice(from, from + n).map((value, i) => ({ offset: from + i, value })),
-        from,
-      );
-      if (random() < 0.3) {
-        crashes++; // the batch never committed: a new processor starts from the changelog
-        processor = new PartitionProcessor(partition, OPTIONS);
-        assert.equal(processor.restore(changelog), from);
-        continue;
-      }
-      changelog.push(...result.changelog);
-      committed.push(...result.outputs);
-      assert.equal(result.changelog.at(-1)!.key, "meta");
-    }
-    assert.ok(crashes > 3, `${crashes} crashes`);
-    assert.deepEqual(committed, expected.outputs);
-    assert.deepEqual(processor.counts, expected.counts);
-    assert.ok(committed.some((o) => o.stream === "counter"), "the operator emitted");
+    const run = withCrashes(partition, log, OPTIONS, random);
+    assert.ok(run.crashes > 3, `${run.crashes} crashes`);
+    assert.deepEqual(run.committed, expected.outputs);
+    assert.deepEqual(run.counts, expected.counts);
+    assert.ok(run.committed.some((o) => o.stream === "counter"), "the operator emitted");
   }
 });
 
