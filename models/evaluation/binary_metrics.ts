@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { type BootstrapIntervals, bootstrapIntervals, type BootstrapOptions } from "./bootstrap.ts";
 import { type CalibrationOptions, type CalibrationTable, calibrationTable } from "./calibration.ts";
 import { gainsCurve, type GainsPoint, prCurve, type PrPoint, rocCurve, type RocPoint } from "./curves.ts";
 import { DEFAULT_TOP_PERCENTS, liftAt, type LiftPoint } from "./lift_gains.ts";
@@ -57,6 +58,11 @@ export interface BinaryMetricsOptions {
   calibration?: CalibrationOptions;
   /** Most points per chart curve. @default {200} */
   maxCurvePoints?: number;
+  /**
+   * Adds bootstrap confidence intervals (see `bootstrap.ts`); their threshold is `threshold`.
+   * @default {undefined: no intervals}
+   */
+  bootstrap?: Omit<BootstrapOptions, "threshold">;
 }
 
 /** Chart-ready curves, down-sampled. */
@@ -107,6 +113,8 @@ export interface BinaryMetrics {
   readonly calibration: CalibrationTable | undefined;
   /** Chart curves, down-sampled to `options.maxCurvePoints`. */
   readonly curves: BinaryCurves;
+  /** Bootstrap intervals, when `options.bootstrap` asked for them. */
+  readonly intervals: BootstrapIntervals | undefined;
   /** Why some figure is `NaN` or `undefined`. */
   readonly warnings: string[];
 }
@@ -161,6 +169,9 @@ function metricsOfGroups(
       pr: prCurve(groups, curveOptions),
       gains: gainsCurve(groups, curveOptions),
     },
+    intervals: options.bootstrap === undefined
+      ? undefined
+      : bootstrapIntervals(groups, { ...options.bootstrap, threshold }),
     warnings,
   };
 }

@@ -64,6 +64,15 @@ export {
   rocCurve,
   type RocPoint,
 } from "./curves.ts";
+export {
+  BOOTSTRAP_METRICS,
+  type BootstrapInterval,
+  type BootstrapIntervals,
+  bootstrapIntervals,
+  type BootstrapMetric,
+  type BootstrapOptions,
+} from "./bootstrap.ts";
+export { logFactorial, poisson } from "./poisson.ts";
 export { downsample, type DownsampleOptions } from "./downsample.ts";
 export {
   type BinaryCurves,

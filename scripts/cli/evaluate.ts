@@ -21,7 +21,7 @@ import {
   progressFor,
   required,
 } from "./common.ts";
-import { metricsAt, metricsRecord } from "./training/assess.ts";
+import { intervalsRecord, metricsAt, metricsRecord } from "./training/assess.ts";
 import { LABEL01, withLabel01 } from "./training/features.ts";
 import { conformInput, loadTrained } from "./training/model_store.ts";
 import { readInput } from "./training/read_input.ts";
@@ -46,7 +46,8 @@ Options:
 ${COMMON_HELP}
 
 JSON summary: { command, model, kind, input, rows_read, rows_valid, rows_quarantined, rows_unlabeled,
-rows_evaluated, reasons, threshold, metrics, trained_metrics, ms, cluster }
+rows_evaluated, reasons, threshold, metrics, intervals (95 % bootstrap, [lo, hi]), trained_metrics, ms,
+cluster }
 `;
 
 /** Runs `frontier evaluate`; resolves to the exit code. */
@@ -99,6 +100,7 @@ export async function evaluateCommand(args: readonly string[], io: CliIo): Promi
     reasons: read.reasons,
     threshold: loaded.threshold,
     metrics: record,
+    intervals: intervalsRecord(metrics),
     trained_metrics: loaded.envelope.metrics,
     ms: Math.round(progress.elapsedMs),
     cluster: clusterLabel(flags),

@@ -79,7 +79,7 @@ JSON summary: { command, input, source, label, time_col, features, excluded, dro
 rows_read, rows_valid, rows_quarantined, rows_unlabeled, rows_untimed, rows_train, rows_fit,
 rows_validation, rows_test, reconciled, reasons, quarantine_path, positive_rate_train,
 positive_rate_test, data_hash, models: [{ name, kind, path, params, training, threshold,
-validation, metrics, importance, warnings, ms }], out_of_range, report_path, summary_path, ms,
+validation, metrics, intervals, importance, warnings, ms }], out_of_range, report_path, summary_path, ms,
 cluster }
 `;
 

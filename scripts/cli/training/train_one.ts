@@ -12,8 +12,16 @@ import type { CheckpointOptions } from "../../../models/classification/tree/chec
 import type { PipelineModel } from "../../../models/features/pipeline.ts";
 import type { ModelWarning } from "../../../models/persistence/envelope.ts";
 import { modelReportFromMetrics } from "../../report/training_report_from_metrics.ts";
-import type { ModelImportance, ModelReport } from "../../report/training_report_input.ts";
-import { chooseF1Threshold, importanceOnTest, metricsAt, metricsRecord } from "./assess.ts";
+import {
+  type Interval,
+  METRIC_NAMES,
+  type MetricName,
+  type ModelImportance,
+  type ModelReport,
+} from "../../report/training_report_input.ts";
+import type { BinaryMetrics } from "../../../models/evaluation/binary_metrics.ts";
+import type { BootstrapMetric } from "../../../models/evaluation/bootstrap.ts";
+import { chooseF1Threshold, importanceOnTest, intervalsRecord, metricsAt, metricsRecord } from "./assess.ts";
 import { LABEL01 } from "./features.ts";
 import type { ModelKind } from "./model_kinds.ts";
 import { saveTrained, type StoredInfo } from "./model_store.ts";
@@ -115,7 +123,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
   const metrics = await metricsAt(
     trained.score(splits.test, pipeline, chosen.threshold),
     chosen.threshold,
-    signal,
+    { seed: input.seed, signal },
   );
   const evaluateMs = clock.monotonic() - t1;
   const record = metricsRecord(metrics, chosen.threshold);
@@ -164,6 +172,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
     kind: kind.kind,
     params: scalarParams(trained.params()),
     importance,
+    intervals: reportIntervals(metrics),
   });
   if (warnings.length > 0) report.warnings = [...(report.warnings ?? []), ...warnings.map((w) => w.message)];
   return {
@@ -182,6 +191,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
         recall: chosen.recall,
       },
       metrics: record,
+      intervals: intervalsRecord(metrics),
       importance: { permutation: permutation ?? null, split_gain: splitGain ?? null },
       warnings: warnings.map((w) => w.message),
       ms: {
@@ -197,4 +207,14 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
       await saveTrained(dir, trained, { ...info, pipeline, metrics: record });
     },
   };
+}
+
+/** The bootstrap intervals of `metrics` that the report's metrics table shows. */
+function reportIntervals(metrics: BinaryMetrics): Partial<Record<MetricName, Interval>> {
+  const out: Partial<Record<MetricName, Interval>> = {};
+  for (const name of METRIC_NAMES) {
+    const i = metrics.intervals?.intervals[name as BootstrapMetric];
+    if (i !== undefined) out[name] = { lo: i.lo, hi: i.hi };
+  }
+  return out;
 }

@@ -35,6 +35,8 @@ export interface ModelSummary {
   validation: { threshold: number; f1: number; precision: number; recall: number };
   /** Every test metric (`model.json`'s `metrics`). */
   metrics: Record<string, number>;
+  /** 95 % bootstrap intervals of the test metrics, `[lo, hi]` by metric name. */
+  intervals: Record<string, [number, number]>;
   /** Importance by source column, most important first. */
   importance: {
     permutation: { feature: string; importance: number; std: number }[] | null;

@@ -95,6 +95,7 @@ Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, 
         path: string;
         threshold: number;
         metrics: Record<string, number | string>;
+        intervals: Record<string, [number, number]>;
         importance: { permutation: { feature: string; importance: number }[] };
       }[];
     };
@@ -131,6 +132,10 @@ Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, 
       assert.ok(Number(m.metrics["rocAuc"]) > 0.7, `${m.name} ROC-AUC ${m.metrics["rocAuc"]}`);
       assert.equal(m.metrics["rows"], s.rows_test);
       assert.equal(m.metrics["threshold"], m.threshold);
+      for (const name of ["rocAuc", "averagePrecision", "logLoss", "f1"]) {
+        const [lo, hi] = m.intervals[name]!, value = Number(m.metrics[name]);
+        assert.ok(lo < value && value < hi, `${m.name} ${name} ${value} inside its interval [${lo}, ${hi}]`);
+      }
       const top = m.importance.permutation[0]!;
       assert.equal(top.feature, "amount", `${m.name}: the column the label depends on most ranks first`);
 
@@ -150,6 +155,7 @@ Deno.test("train → evaluate → predict on a generated CSV: counts reconcile, 
         m.metrics,
         `evaluate reproduces the ${m.name} metrics train printed`,
       );
+      assert.ok(Array.isArray((evaluated["intervals"] as unknown as Record<string, unknown>)["rocAuc"]));
     }
     const lr = s.models[0]!;
 
