@@ -205,6 +205,7 @@ export class KafkaSource implements StreamSource {
             const chunk = messages.slice(i, i + max).map((m) => ({
               offset: Number(m.offset),
               value: m.value ?? new Uint8Array(0),
+              timestamp: Number(m.timestamp),
             }));
             await fatal(() => handler.records(batch.partition, chunk));
             resolveOffset(String(chunk.at(-1)!.offset));

@@ -88,6 +88,14 @@ export interface OperatorStep<S, O> {
 export interface StreamOperator<V, S, O> {
   /** Names the operator's output stream and its changelog entries: `[a-z][a-z0-9_]*`. */
   readonly name: string;
+  /**
+   * The key this operator keeps its state under, when not the stream's grouping key (e.g. the
+   * account for velocity features in a job windowed by merchant, the category for trends). The
+   * operator sees the event with this key. State is per input partition: a key spread over several
+   * partitions has one state in each (an account is not, when the producer partitions by account).
+   * Must return a non-empty string. @default {the event's key}
+   */
+  readonly keyOf?: (event: StreamEvent<V>) => string;
   /** The state of a key before its first event. */
   init(key: string): S;
   /** Folds one accepted event into its key's state. */

@@ -30,6 +30,8 @@ export interface SourceRecord {
   readonly offset: number;
   /** The raw payload (UTF-8 JSON bytes or text). */
   readonly value: Uint8Array | string;
+  /** When the record entered the source (ms since the epoch, e.g. Kafka's message timestamp). */
+  readonly timestamp?: number;
 }
 
 /** A JSON value (what outputs and changelog values are made of). */
@@ -285,12 +287,17 @@ export class PartitionProcessor<V, A> {
   ): void {
     for (const op of this.#operators) {
       const states = this.#operatorState.get(op.name)!;
-      const r = op.step(states.has(event.key) ? states.get(event.key) : op.init(event.key), event, ctx);
-      if (r.state === undefined) states.delete(event.key);
-      else states.set(event.key, r.state);
-      this.#dirtyOperatorKeys.add(`o|${op.name}|${event.key}`);
+      const key = op.keyOf === undefined ? event.key : op.keyOf(event);
+      if (typeof key !== "string" || key === "") {
+        throw new TypeError(`operator "${op.name}": keyOf must return a non-empty string, got ${key}`);
+      }
+      const seen = key === event.key ? event : { ...event, key };
+      const r = op.step(states.has(key) ? states.get(key) : op.init(key), seen, ctx);
+      if (r.state === undefined) states.delete(key);
+      else states.set(key, r.state);
+      this.#dirtyOperatorKeys.add(`o|${op.name}|${key}`);
       for (const out of r.outputs) {
-        outputs.push({ stream: op.name, key: out.key ?? event.key, value: out.value as Json });
+        outputs.push({ stream: op.name, key: out.key ?? key, value: out.value as Json });
       }
     }
   }

@@ -5,37 +5,25 @@
  */
 import { UsageError } from "./common.ts";
 import type { WindowSpec } from "../../streaming/window.ts";
+import { parseDuration as parseDurationText, parseWindowSpec } from "../../streaming/stream_spec.ts";
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 /** `500ms`, `30s`, `1m`, `2h`, `1d` → ms (a positive integer); `allowZero` accepts `0`. */
 export function parseDuration(text: string, flag: string, allowZero = false): number {
-  if (allowZero && text === "0") return 0;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
-  const ms = m ? Math.round(Number(m[1]) * UNITS[m[2]!]!) : NaN;
-  if (!(ms > 0 && Number.isSafeInteger(ms))) {
-    throw new UsageError(`${flag} must be a duration like 500ms, 30s, 1m or 2h, got ${JSON.stringify(text)}`);
-  }
-  return ms;
+  return usage(() => parseDurationText(text, flag, allowZero));
 }
 
 /** `tumbling:1m`, `sliding:5m/1m` (size/slide) or `session:30s` (gap). */
 export function parseWindow(text: string): WindowSpec {
-  const [kind, arg] = text.split(":", 2) as [string, string | undefined];
-  if (kind === "tumbling" && arg) return { kind, sizeMs: parseDuration(arg, "--window tumbling size") };
-  if (kind === "session" && arg) return { kind, gapMs: parseDuration(arg, "--window session gap") };
-  if (kind === "sliding" && arg?.includes("/")) {
-    const [size, slide] = arg.split("/", 2) as [string, string];
-    const sizeMs = parseDuration(size, "--window sliding size");
-    const slideMs = parseDuration(slide, "--window sliding slide");
-    if (slideMs > sizeMs) {
-      throw new UsageError(`--window sliding slide ${slide} is longer than its size ${size}`);
-    }
-    return { kind, sizeMs, slideMs };
-  }
-  throw new UsageError(
-    `--window must be tumbling:SIZE, sliding:SIZE/SLIDE or session:GAP, got ${JSON.stringify(text)}`,
-  );
+  return usage(() => parseWindowSpec(text, "--window"));
 }
 
 /** A `kafka://HOST:PORT/NAME` address. */
