@@ -271,3 +271,21 @@ export {
 } from "./kafka_source.ts";
 export { restoreChangelog, type RestoredPartition, RestoreError } from "./kafka_changelog.ts";
 export { DirectoryCheckpointStore } from "./directory_store.ts";
+export { parseDuration, parseWindowSpec } from "./stream_spec.ts";
+export { type LatencySummary, MetricsCollector, RECENT_MS, type StreamMetrics } from "./stream_metrics.ts";
+export {
+  type AlertState,
+  keyedAlerts,
+  type KeyedAlertsOptions,
+  readsVelocityFeatures,
+} from "./operators/keyed_alerts.ts";
+export {
+  type EmbeddedStreamOptions,
+  type KafkaStreamOptions,
+  readStream,
+  type StartStreamOptions,
+  type StreamModel,
+  type StreamQuery,
+  StreamReader,
+  type StreamSink,
+} from "./stream_query.ts";

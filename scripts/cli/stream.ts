@@ -5,17 +5,15 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { generateDemoKey } from "../../cluster/sources/transactions/card_token.ts";
 import { TransactionGenerator } from "../../cluster/sources/transactions/generator.ts";
-import { DirectoryCheckpointStore } from "../../streaming/directory_store.ts";
-import { EmbeddedSource, GeneratedLog, partitionOfKey } from "../../streaming/embedded_source.ts";
-import { type Guarantee, KafkaSource } from "../../streaming/kafka_source.ts";
-import { type CommitReport, runStream, type StreamSource } from "../../streaming/source.ts";
-import { AMOUNT_STATS, transactionDecoder, transactionRecords } from "../../streaming/transactions.ts";
+import { partitionOfKey } from "../../streaming/embedded_source.ts";
+import { transactionRecords } from "../../streaming/transactions.ts";
 import { type CliIo, parseCommand, positiveInt, required, UsageError } from "./common.ts";
-import { fractionFlag, parseDuration, parseKafkaAddress, parseWindow } from "./stream_args.ts";
+import { fractionFlag, parseDuration, parseKafkaAddress } from "./stream_args.ts";
+import { runCommand } from "./stream_run.ts";
+import { statusCommand } from "./stream_status.ts";
 
 const DISORDER_HELP = `Disorder of the generated transactions (fractions of rows, default 0):
   --out-of-order F    delayed by less than --lateness (exponential, mean 5 s)
@@ -29,6 +27,7 @@ const DISORDER_HELP = `Disorder of the generated transactions (fractions of rows
 export const STREAM_USAGE = `Usage:
   deno task frontier stream produce --rows N --rate R --topic kafka://HOST:PORT/TOPIC [options]
   deno task frontier stream run --source kafka://HOST:PORT/TOPIC|embedded --out DIR|kafka://HOST:PORT/PREFIX [options]
+  deno task frontier stream status --out DIR | --metrics FILE [--json]
 
 produce: streams generated card transactions (JSON, keyed and partitioned by account) into TOPIC,
 created with --partitions when missing.
@@ -52,9 +51,25 @@ compacted PREFIX.changelog; or DIR/<stream>/p<partition>-<from>-<to>.jsonl plus 
   --rows N            (embedded) transactions to generate (default 100000), then stop
   --partitions P      (embedded) partitions of the generated log (default 4)
   --rate R            (embedded) target events per second
+  --fraud-rate F      (embedded) share of fraudulent transactions (default 0.003)
+  --accounts N        (embedded) accounts (default rows / 50, at least 100)
 ${DISORDER_HELP}
-  --json              one JSON summary on stdout: counts, outputs, per-batch processing + commit time
-                      (batchMs p50/p99), state size (openPanes, rememberedIds), events per second`;
+  --model DIR         score every event with a model saved by \`frontier train\` (loaded once; the
+                      per-account velocity features computed online when it reads them): events at
+                      or above its threshold go to the stream alerts with their top features
+  --threshold P       alert threshold instead of the model's chosen one
+  --emit-scores       also write every event's score to alerts (type "score")
+  --anomalies         z-score anomalies per account (account_anomalies) and segment
+                      (segment_anomalies), each with its reason
+  --trends            volume / amount trends and change points per category (trends)
+  --metrics FILE      metrics file, rewritten every 0.5 s (default DIR/_metrics.json; none for Kafka)
+  --serve PORT        serve a live page on http://127.0.0.1:PORT/ (0: a free port; URL on stderr)
+  --json              one JSON summary on stdout: counts and their reconciliation, outputs per
+                      stream, input and processing rates, p50/p99 event→output latency, batch time,
+                      watermark and its lag, state size
+
+status: the metrics of a running or finished run (from its metrics file): state (running,
+finished, failed, or gone when the process died), counts, rates, latency, watermark lag, state.`;
 
 const OPTIONS = {
   rows: { type: "string" },
@@ -75,23 +90,37 @@ const OPTIONS = {
   guarantee: { type: "string" },
   group: { type: "string" },
   "until-caught-up": { type: "boolean" },
+  model: { type: "string" },
+  threshold: { type: "string" },
+  "emit-scores": { type: "boolean" },
+  anomalies: { type: "boolean" },
+  trends: { type: "boolean" },
+  metrics: { type: "string" },
+  serve: { type: "string" },
+  "fraud-rate": { type: "string" },
+  accounts: { type: "string" },
 } as const;
 
 type Values = ReturnType<typeof parseCommand<typeof OPTIONS>>["values"];
 
-function disorder(values: Values, latenessMs: number, rows: number) {
-  const seedText = values.seed ?? "7";
+function disorder(
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  latenessMs: number,
+  rows: number,
+) {
+  const text = (name: string) => typeof values[name] === "string" ? values[name] : undefined;
+  const seedText = text("seed") ?? "7";
   if (!/^-?\d+$/.test(seedText)) {
     throw new UsageError(`--seed must be an integer, got ${JSON.stringify(seedText)}`);
   }
   return {
     seed: Number(seedText),
     outOfOrderFraction: fractionFlag(values["out-of-order"], "--out-of-order"),
-    lateFraction: fractionFlag(values.late, "--late"),
-    duplicateFraction: fractionFlag(values.duplicates, "--duplicates"),
-    malformedFraction: fractionFlag(values.malformed, "--malformed"),
+    lateFraction: fractionFlag(values["late"], "--late"),
+    duplicateFraction: fractionFlag(values["duplicates"], "--duplicates"),
+    malformedFraction: fractionFlag(values["malformed"], "--malformed"),
     allowedLatenessMs: latenessMs,
-    durationMs: values.span === undefined ? rows * 100 : parseDuration(values.span, "--span"),
+    durationMs: text("span") === undefined ? rows * 100 : parseDuration(text("span")!, "--span"),
   };
 }
 
@@ -111,8 +140,12 @@ export async function streamCommand(args: readonly string[], io: CliIo): Promise
     return 0;
   }
   if (sub === "produce") return await produce(values, io);
-  if (sub === "run") return await run(values, io);
-  throw new UsageError(`stream needs produce or run, got ${JSON.stringify(sub)}`);
+  if (sub === "run") {
+    using stop = interrupt();
+    return await runCommand(values, io, { disorder, signal: stop.signal });
+  }
+  if (sub === "status") return await statusCommand(values, io);
+  throw new UsageError(`stream needs produce, run or status, got ${JSON.stringify(sub)}`);
 }
 
 async function produce(values: Values, io: CliIo): Promise<number> {
@@ -187,156 +220,4 @@ async function produce(values: Values, io: CliIo): Promise<number> {
       : `sent ${sent} transactions to ${target.name} (${partitions} partitions) in ${seconds.toFixed(1)} s`,
   );
   return sent === rows ? 0 : 1;
-}
-
-/**
- * Records the settings of an embedded run in `DIR/_checkpoint/run.json`, or checks that a resumed
- * run has the same ones: resuming on other data or windows would mix two runs' outputs.
- */
-async function claimDirectory(dir: string, settings: Record<string, unknown>): Promise<void> {
-  const path = join(dir, "_checkpoint", "run.json");
-  const text = JSON.stringify(settings);
-  let before: string | undefined;
-  try {
-    before = await Deno.readTextFile(path);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  if (before !== undefined && before !== text) {
-    throw new UsageError(`--out ${dir} holds a run with other settings (${before}); use a new directory`);
-  }
-  await Deno.mkdir(join(dir, "_checkpoint"), { recursive: true });
-  await Deno.writeTextFile(path, text);
-}
-
-/** The `q` quantile of `xs` (nearest rank), 0 when empty. */
-function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return 0;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-async function run(values: Values, io: CliIo): Promise<number> {
-  const sourceText = required(values.source, "--source");
-  const outText = required(values.out, "--out");
-  const window = parseWindow(values.window ?? "tumbling:1m");
-  const latenessMs = parseDuration(values.lateness ?? "30s", "--lateness", true);
-  const key = values.key ?? "account";
-  const decode = (() => {
-    try {
-      return transactionDecoder(key);
-    } catch (e) {
-      throw new UsageError(`--key: ${(e as Error).message}`);
-    }
-  })();
-  const guarantee = (values.guarantee ?? "exactly-once") as Guarantee;
-  if (guarantee !== "exactly-once" && guarantee !== "at-least-once") {
-    throw new UsageError(
-      `--guarantee must be exactly-once or at-least-once, got ${JSON.stringify(values.guarantee)}`,
-    );
-  }
-  using stop = interrupt();
-  const controller = new AbortController();
-  stop.signal.addEventListener("abort", () => controller.abort(), { once: true });
-  let source: StreamSource;
-  let ends: Map<number, number> | undefined;
-  if (sourceText === "embedded") {
-    if (outText.startsWith("kafka://")) {
-      throw new UsageError("--source embedded writes to a directory: --out DIR");
-    }
-    const partitions = positiveInt(values.partitions, "--partitions", 4);
-    const rows = positiveInt(values.rows, "--rows", 100_000);
-    const logOptions = {
-      ...disorder(values, latenessMs, rows),
-      totalRows: rows,
-      partitions,
-    };
-    await claimDirectory(outText, { log: logOptions, window, key });
-    const log = new GeneratedLog(logOptions);
-    const rate = values.rate === undefined ? undefined : positiveInt(values.rate, "--rate");
-    source = new EmbeddedSource(
-      { log, store: new DirectoryCheckpointStore(outText), clock: io.clock },
-      rate === undefined ? {} : { ratePerSecond: rate },
-    );
-  } else {
-    const input = parseKafkaAddress(sourceText, "--source");
-    if (!outText.startsWith("kafka://")) {
-      throw new UsageError(
-        "a Kafka source commits its outputs with its offsets: --out kafka://HOST:PORT/PREFIX",
-      );
-    }
-    const out = parseKafkaAddress(outText, "--out");
-    if (out.bootstrap !== input.bootstrap) {
-      throw new UsageError("--out must be on the same broker as --source");
-    }
-    if (values["until-caught-up"]) {
-      const kafka = new Kafka({
-        clientId: "frontier-run",
-        brokers: [input.bootstrap],
-        logLevel: logLevel.NOTHING,
-      });
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        ends = new Map((await admin.fetchTopicOffsets(input.name)).map((o) => [o.partition, Number(o.high)]));
-      } finally {
-        await admin.disconnect();
-      }
-    }
-    source = new KafkaSource({ clock: io.clock }, {
-      brokers: [input.bootstrap],
-      topic: input.name,
-      groupId: values.group ?? `frontier-${out.name}`,
-      outputPrefix: out.name,
-      guarantee,
-    });
-  }
-  const reports = new Map<number, CommitReport>();
-  const batchMs: number[] = [];
-  let outputs = 0;
-  const caughtUp = () =>
-    ends !== undefined && [...ends].every(([p, end]) => (reports.get(p)?.nextOffset ?? 0) >= end);
-  if (caughtUp()) controller.abort();
-  const started = io.clock.monotonic();
-  await runStream({ source, clock: io.clock }, {
-    window,
-    allowedLatenessMs: latenessMs,
-    decode,
-    aggregate: AMOUNT_STATS,
-    signal: controller.signal,
-    onCommit: (r) => {
-      reports.set(r.partition, r);
-      outputs += r.outputs;
-      batchMs.push(r.batchMs);
-      if (caughtUp()) controller.abort();
-    },
-  });
-  const seconds = (io.clock.monotonic() - started) / 1000;
-  const counts = { consumed: 0, aggregated: 0, late: 0, duplicates: 0, quarantined: 0 };
-  for (const r of reports.values()) {
-    for (const k of Object.keys(counts) as (keyof typeof counts)[]) counts[k] += r.counts[k];
-  }
-  const summary = {
-    source: sourceText,
-    out: outText,
-    guarantee,
-    window,
-    allowedLatenessMs: latenessMs,
-    key,
-    partitions: [...reports.keys()].sort((a, b) => a - b),
-    ...counts,
-    outputs,
-    batches: batchMs.length,
-    batchMs: { p50: quantile(batchMs, 0.5), p99: quantile(batchMs, 0.99) },
-    openPanes: [...reports.values()].reduce((n, r) => n + r.openPanes, 0),
-    rememberedIds: [...reports.values()].reduce((n, r) => n + r.rememberedIds, 0),
-    seconds,
-    eventsPerSecond: counts.consumed / seconds,
-  };
-  io.out(
-    values.json
-      ? JSON.stringify(summary)
-      : `consumed ${counts.consumed} (aggregated ${counts.aggregated}, late ${counts.late}, duplicates ${counts.duplicates}, quarantined ${counts.quarantined}); ${outputs} outputs to ${outText}`,
-  );
-  return 0;
 }

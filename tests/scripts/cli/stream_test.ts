@@ -103,7 +103,11 @@ Deno.test("frontier stream names what is wrong with a bad command line", async (
       ["stream", "produce", "--rows", "5", "--topic", "kafka://a:1/t", "--late", "2"],
       /--late must be a number in \[0, 1\]/,
     ],
-    [["stream", "jump"], /produce or run/],
+    [["stream", "jump"], /produce, run or status/],
+    [["stream", "run", "--source", "embedded", "--out", "x", "--threshold", "0.5"], /need --model DIR/],
+    [["stream", "run", "--source", "embedded", "--out", "x", "--serve", "http"], /--serve must be a port/],
+    [["stream", "status"], /status needs --out DIR/],
+    [["stream", "status", "--out", "/nonexistent-frontier-dir"], /no metrics at/],
   ];
   for (const [args, message] of cases) {
     const r = await run(args);
