@@ -49,9 +49,9 @@ export interface StreamMetrics {
   readonly status: "running" | "finished" | "failed";
   /** Why it failed. */
   readonly error?: string;
-  /** Wall-clock time of the snapshot and of the start, ms since the epoch. */
+  /** Wall-clock time of the snapshot, ms since the epoch. */
   readonly updatedAt: number;
-  /** @see updatedAt */
+  /** Wall-clock time of the start, ms since the epoch. */
   readonly startedAt: number;
   /** Seconds since the start. */
   readonly seconds: number;
