@@ -82,6 +82,7 @@ Deno.test({
         "--guarantee",
         guarantee,
         "--until-caught-up",
+        "--anomalies",
         "--json",
       ]);
       assert.equal(r.code, 0, r.err);
@@ -90,13 +91,17 @@ Deno.test({
       assert.equal(s.consumed, 3000);
       assert.equal(s.consumed, s.aggregated + s.late + s.duplicates + s.quarantined);
       assert.ok(s.late > 0 && s.quarantined > 0, r.out);
-      const topics = ["windows", "late", "dead_letter"].map((x) => `${prefix}.${x}`);
+      const topics = ["windows", "late", "dead_letter", "account_anomalies", "segment_anomalies"]
+        .map((x) => `${prefix}.${x}`);
       await markEnds(kafka, topics, 3);
       const records = await readToEnds(kafka, topics, { partitions: 3, readUncommitted: false });
       const count = (t: string) => records.filter((x) => x.topic === `${prefix}.${t}`).length;
       assert.equal(count("late"), s.late);
       assert.equal(count("dead_letter"), s.quarantined);
       assert.equal(records.length, s.outputs);
+      for (const [stream, n] of Object.entries(s.outputsByStream)) assert.equal(count(stream), n, stream);
+      assert.ok(s.outputsByStream.account_anomalies > 0, r.out);
+      assert.equal(s.latencyMs.samples, 3000, "every record's latency is measured");
       windows[guarantee] = records.filter((x) => x.topic.endsWith(".windows")).map((x) => x.value).sort();
     }
     assert.deepEqual(summaries["at-least-once"], {
@@ -116,5 +121,12 @@ function pick(s: object): object {
     seconds: r["seconds"],
     eventsPerSecond: r["eventsPerSecond"],
     batchMs: r["batchMs"],
+    batches: r["batches"],
+    pid: r["pid"],
+    startedAt: r["startedAt"],
+    updatedAt: r["updatedAt"],
+    inputRate: r["inputRate"],
+    processingRate: r["processingRate"],
+    latencyMs: r["latencyMs"],
   };
 }
