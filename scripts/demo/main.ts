@@ -16,9 +16,13 @@
  * Task 2 (`task2.ts`): bank-additional-full without `duration`, out-of-time split, every model
  * kind of `frontier train` trained on the cluster, evaluated and saved, with its report.html.
  *
+ * Task 4 (`task4.ts`): real-time analysis on the embedded source — a fraud model trained on the
+ * cluster over velocity features, then disordered transactions streamed into event-time windows,
+ * scored online (alerts with top features), anomalies and trends, every record reconciled.
+ *
  * ```sh
  * deno run -A scripts/demo/main.ts [--rows 1000000] [--seed 42] [--out out/task1] [--train-out out/task2]
- *   [--executors 2]
+ *   [--stream-out out/task4] [--stream-rows 15000] [--executors 2]
  * ```
  *
  * @module
@@ -37,12 +41,15 @@ import { processIo, Progress } from "../cli/common.ts";
 import { contentChecksum } from "../cli/generate.ts";
 import { quarantineReasons } from "../cli/ingest.ts";
 import { runTask2 } from "./task2.ts";
+import { runTask4, task4Lines } from "./task4.ts";
 
 const USAGE = `Usage: deno run -A scripts/demo/main.ts [options]
 
 Task 1 end to end on the embedded cluster: bank data ingest with quarantine, 1M generated
 transactions, EDA, measured experiments, charts and report.html. Task 2: models trained on the
 cluster on bank-additional (no duration, out-of-time split), evaluated, saved, with report.html.
+Task 4: a fraud model trained on the cluster, then transactions streamed with disorder on the
+embedded source: windows, online scoring with alerts, anomalies, trends, reconciled counts.
 
 Options:
   --rows N              generated transactions (default: 1000000)
@@ -50,6 +57,8 @@ Options:
   --seed S              generator seed (default: 42)
   --out DIR             Task 1 output directory (default: out/task1)
   --train-out DIR       Task 2 output directory (default: out/task2)
+  --stream-out DIR      Task 4 output directory (default: out/task4)
+  --stream-rows N       transactions Task 4 streams (default: 15000)
   --executors N         embedded executors (default: 2)
   --repeats N           runs per experiment variant, median reported (default: 3)
   -h, --help            show this help
@@ -107,6 +116,8 @@ export async function runTask1Demo(args: readonly string[]): Promise<string | un
       seed: { type: "string" },
       out: { type: "string", default: "out/task1" },
       "train-out": { type: "string", default: "out/task2" },
+      "stream-out": { type: "string", default: "out/task4" },
+      "stream-rows": { type: "string" },
       executors: { type: "string" },
       repeats: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -292,7 +303,22 @@ export async function runTask1Demo(args: readonly string[]): Promise<string | un
   });
   console.log(`Task 2 done in ${((progress.elapsedMs - t2) / 1000).toFixed(1)} s`);
   console.log(`Report: ${training.report_path}`);
-  console.log(`Tasks 1 and 2 done in ${(progress.elapsedMs / 1000).toFixed(1)} s`);
+
+  // Task 4: real-time analysis on the embedded source.
+  const t4 = progress.elapsedMs;
+  const streaming = await runTask4(fx, {
+    out: values["stream-out"].replace(/\/+$/, ""),
+    seed,
+    rows: int(values["stream-rows"], "--stream-rows", 15_000),
+    trainRows: 10_000,
+    cluster: `embedded, ${executors} executors`,
+    clock: io.clock,
+    log,
+  });
+  console.log("\n== Task 4: real-time transaction analysis (embedded source) ==");
+  for (const line of task4Lines(streaming)) console.log(line);
+  console.log(`Task 4 done in ${((progress.elapsedMs - t4) / 1000).toFixed(1)} s`);
+  console.log(`Tasks 1, 2 and 4 done in ${(progress.elapsedMs / 1000).toFixed(1)} s`);
   return report.reportPath;
 }
 
