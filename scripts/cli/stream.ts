@@ -21,7 +21,9 @@ const DISORDER_HELP = `Disorder of the generated transactions (fractions of rows
   --duplicates F      re-emissions of an earlier row (same transaction_id)
   --malformed F       broken records (truncated, non-numeric amount, bad timestamp)
   --seed S            generator seed (default 7)
-  --span D            event time the rows span (default: 100 ms per row)`;
+  --span D            event time the rows span (default: 100 ms per row)
+  --fraud-rate F      share of fraudulent transactions (default 0.003)
+  --accounts N        accounts (default rows / 50, at least 100)`;
 
 /** Help of `frontier stream`. */
 export const STREAM_USAGE = `Usage:
@@ -51,8 +53,6 @@ compacted PREFIX.changelog; or DIR/<stream>/p<partition>-<from>-<to>.jsonl plus 
   --rows N            (embedded) transactions to generate (default 100000), then stop
   --partitions P      (embedded) partitions of the generated log (default 4)
   --rate R            (embedded) target events per second
-  --fraud-rate F      (embedded) share of fraudulent transactions (default 0.003)
-  --accounts N        (embedded) accounts (default rows / 50, at least 100)
 ${DISORDER_HELP}
   --model DIR         score every event with a model saved by \`frontier train\` (loaded once; the
                       per-account velocity features computed online when it reads them): events at
@@ -121,6 +121,10 @@ function disorder(
     malformedFraction: fractionFlag(values["malformed"], "--malformed"),
     allowedLatenessMs: latenessMs,
     durationMs: text("span") === undefined ? rows * 100 : parseDuration(text("span")!, "--span"),
+    ...(text("fraud-rate") === undefined
+      ? {}
+      : { fraudRate: fractionFlag(text("fraud-rate"), "--fraud-rate") }),
+    ...(values["accounts"] === undefined ? {} : { accounts: positiveInt(values["accounts"], "--accounts") }),
   };
 }
 

@@ -32,6 +32,8 @@ const METRICS_EVERY_MS = 500;
 /** The generator settings of the disorder flags. */
 export type Disorder = (values: RunValues, latenessMs: number, rows: number) => {
   seed: number;
+  fraudRate?: number;
+  accounts?: number;
   outOfOrderFraction: number;
   lateFraction: number;
   duplicateFraction: number;
@@ -79,15 +81,10 @@ async function source(
       throw new UsageError("--source embedded writes to a directory: --out DIR");
     }
     const rows = positiveInt(values["rows"], "--rows", 100_000);
-    const fraud = str(values, "fraud-rate");
     const logOptions = {
       ...disorder(values, latenessMs, rows),
       totalRows: rows,
       partitions: positiveInt(values["partitions"], "--partitions", 4),
-      ...(fraud === undefined ? {} : { fraudRate: fractionFlag(fraud, "--fraud-rate") }),
-      ...(values["accounts"] === undefined
-        ? {}
-        : { accounts: positiveInt(values["accounts"], "--accounts") }),
     };
     await claimDirectory(outText, { log: logOptions, window: settings["window"], key: settings["key"] });
     const rate = values["rate"] === undefined ? undefined : positiveInt(values["rate"], "--rate");
