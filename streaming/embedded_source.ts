@@ -107,6 +107,8 @@ export interface GeneratedLogOptions {
   readonly allowedLatenessMs?: number;
   /** Share of rows that repeat an earlier row. @default {0} */
   readonly duplicateFraction?: number;
+  /** A repeat is of a row up to this many rows earlier (uniform). @default {10000} */
+  readonly duplicateMaxLag?: number;
   /** Share of rows written malformed. @default {0} */
   readonly malformedFraction?: number;
   /** Rows generated at a time. @default {4096} */

@@ -19,6 +19,8 @@ const DISORDER_HELP = `Disorder of the generated transactions (fractions of rows
   --out-of-order F    delayed by less than --lateness (exponential, mean 5 s)
   --late F            delayed beyond --lateness
   --duplicates F      re-emissions of an earlier row (same transaction_id)
+  --duplicate-max-lag N
+                      a re-emission repeats one of the N rows before it (default 10000)
   --malformed F       broken records (truncated, non-numeric amount, bad timestamp)
   --seed S            generator seed (default 7)
   --span D            event time the rows span (default: 100 ms per row)
@@ -98,6 +100,7 @@ const OPTIONS = {
   metrics: { type: "string" },
   serve: { type: "string" },
   "fraud-rate": { type: "string" },
+  "duplicate-max-lag": { type: "string" },
   accounts: { type: "string" },
 } as const;
 
@@ -125,6 +128,9 @@ function disorder(
       ? {}
       : { fraudRate: fractionFlag(text("fraud-rate"), "--fraud-rate") }),
     ...(values["accounts"] === undefined ? {} : { accounts: positiveInt(values["accounts"], "--accounts") }),
+    ...(values["duplicate-max-lag"] === undefined
+      ? {}
+      : { duplicateMaxLag: positiveInt(values["duplicate-max-lag"], "--duplicate-max-lag") }),
   };
 }
 

@@ -34,6 +34,7 @@ export type Disorder = (values: RunValues, latenessMs: number, rows: number) => 
   seed: number;
   fraudRate?: number;
   accounts?: number;
+  duplicateMaxLag?: number;
   outOfOrderFraction: number;
   lateFraction: number;
   duplicateFraction: number;
