@@ -47,6 +47,12 @@
  *   re-fenced on every assignment, state restored from the changelog before processing — with
  *   at-least-once as an option. {@linkcode EmbeddedSource} (`embedded_source.ts`) needs no broker:
  *   generated transactions with real per-partition offsets, committed to a checkpoint store.
+ * - **Queries** (`stream_query.ts`): {@linkcode readStream} builds a job as a `Dataset` is built
+ *   (`.withWatermark().window().groupBy().agg().score(model).anomalies().trends().writeTo(sink)
+ *   .start()`) and returns a {@linkcode StreamQuery} with metrics and `stop()`;
+ *   {@linkcode keyedAlerts} scores with a saved model, velocity features computed online.
+ * - **Metrics** (`stream_metrics.ts`): {@linkcode MetricsCollector} — input and processing rate,
+ *   p50 / p99 event→output latency, watermark lag, state size, counts and their reconciliation.
  *
  * @example Sliding sums per key on virtual time
  * ```ts
