@@ -30,7 +30,10 @@ export interface SourceRecord {
   readonly offset: number;
   /** The raw payload (UTF-8 JSON bytes or text). */
   readonly value: Uint8Array | string;
-  /** When the record entered the source (ms since the epoch, e.g. Kafka's message timestamp). */
+  /**
+   * When the record entered the source (ms since the epoch; Kafka's record timestamp): what
+   * event→output latency is measured from. Processing never reads it.
+   */
   readonly timestamp?: number;
 }
 
