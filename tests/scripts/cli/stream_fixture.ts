@@ -89,16 +89,22 @@ export function generatedDataset(fx: Frontier, g: GeneratedRows): Dataset {
 }
 
 /**
- * A logistic regression trained by `frontier train` on the batch velocity features of `g` (the
- * columns a stream event has, label `fraud`); resolves to its model directory.
+ * A logistic regression trained by `frontier train` on the columns a stream event has and (unless
+ * `options.velocity` is false) the batch velocity features of `g`, label `fraud`; resolves to its
+ * model directory.
  */
-export async function trainFraudModel(dir: string, g: GeneratedRows): Promise<string> {
+export async function trainFraudModel(
+  dir: string,
+  g: GeneratedRows,
+  options: { readonly velocity?: boolean } = {},
+): Promise<string> {
+  const velocity = options.velocity ?? true;
   const columns = [
     "merchant_category",
     "amount",
     "channel",
     "country",
-    ...VELOCITY_FEATURES.map((f) => f.name),
+    ...(velocity ? VELOCITY_FEATURES.map((f) => f.name) : []),
   ];
   {
     await using fx = await Frontier.start({ executors: 1 });
