@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { Frontier } from "../../mod.ts";
-import { MemoryCheckpointStore, readStream } from "../../streaming/mod.ts";
-import { conformInput, loadTrained } from "../../scripts/cli/training/model_store.ts";
-import { generatedDataset, type GeneratedRows, trainFraudModel } from "../scripts/cli/stream_fixture.ts";
+import { Frontier } from "../../../mod.ts";
+import { MemoryCheckpointStore, readStream } from "../../../streaming/mod.ts";
+import { conformInput, loadTrained } from "../../../scripts/cli/training/model_store.ts";
+import { generatedDataset, type GeneratedRows, trainFraudModel } from "./stream_fixture.ts";
 
 const ROWS: GeneratedRows = {
   rows: 4_000,
