@@ -9,7 +9,9 @@
  *
  * Other entry points: `@frontier/frontier/actors` (the actor runtime the cluster is built on),
  * `@frontier/frontier/models` (statistics and models over datasets) and
- * `@frontier/frontier/streaming`.
+ * `@frontier/frontier/streaming` (event-time stream queries: `readStream.kafka(…)` /
+ * `readStream.embedded(…)`, kept apart from {@linkcode Frontier} because the cluster layer does
+ * not depend on the streaming one).
  *
  * @example Group, aggregate, sort
  * ```ts

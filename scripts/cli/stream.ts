@@ -65,7 +65,8 @@ ${DISORDER_HELP}
                       (segment_anomalies), each with its reason
   --trends            volume / amount trends and change points per category (trends)
   --metrics FILE      metrics file, rewritten every 0.5 s (default DIR/_metrics.json; none for Kafka)
-  --serve PORT        serve a live page on http://127.0.0.1:PORT/ (0: a free port; URL on stderr)
+  --serve PORT        while the run runs, serve a live page on http://127.0.0.1:PORT/ (0: a free
+                      port; the URL is printed on stderr)
   --json              one JSON summary on stdout: counts and their reconciliation, outputs per
                       stream, input and processing rates, p50/p99 event→output latency, batch time,
                       watermark and its lag, state size
