@@ -334,3 +334,20 @@ export {
 
 // The fitted trees that GBT and RF models hold (flat arrays; see tree_model.ts).
 export { Tree, type TreeArrays } from "./classification/tree/tree_model.ts";
+
+// Probability calibration (Platt, isotonic) fitted on a validation part.
+export {
+  type CalibrationMethod,
+  CalibrationModel,
+  type CalibrationState,
+  decodeCalibration,
+  encodeCalibration,
+  fitIsotonic,
+  fitPlatt,
+  type IsotonicState,
+  loadCalibration,
+  type PlattState,
+  ProbabilityCalibrator,
+  type ProbabilityCalibratorOptions,
+  saveCalibration,
+} from "./calibration/mod.ts";
