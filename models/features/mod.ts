@@ -85,6 +85,11 @@ export {
 export { type TimeSplit, timeSplit, type TimeSplitOptions } from "./split/time_split.ts";
 export { rowDraw } from "./split/row_draw.ts";
 export {
+  type DownsampledMajority,
+  downsampleMajority,
+  type DownsampleMajorityOptions,
+} from "./split/downsample_majority.ts";
+export {
   BANK_LABEL,
   BANK_TIME_COLUMN,
   type BankColumns,
