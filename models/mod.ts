@@ -86,6 +86,16 @@ export {
   segmentStats,
 } from "./stat/segment_rates.ts";
 export {
+  type CategoricalDrift,
+  type DriftOptions,
+  type DriftReport,
+  driftReport,
+  type FeatureDrift,
+  type NumericDrift,
+  psi,
+  PSI_FLOOR,
+} from "./stat/drift_report.ts";
+export {
   type ColumnKind,
   columnKind,
   type ColumnSummary,
