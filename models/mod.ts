@@ -145,6 +145,7 @@ export {
   FeatureModel,
   type FeatureSpec,
   type FitContext,
+  FOLD_COLUMN,
   fromFeatureSchema,
   type HandleInvalid,
   Imputer,
@@ -182,6 +183,10 @@ export {
   StringIndexer,
   type StringIndexerOptions,
   type StringIndexerState,
+  TargetEncoder,
+  type TargetEncoderOptions,
+  type TargetEncoderState,
+  type TargetTable,
   type TimeSplit,
   timeSplit,
   type TimeSplitOptions,
@@ -192,6 +197,7 @@ export {
   VectorAssembler,
   type VectorAssemblerOptions,
   type VectorAssemblerState,
+  withFolds,
 } from "./features/mod.ts";
 
 export {

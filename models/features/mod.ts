@@ -84,6 +84,8 @@ export {
 } from "./split/random_split.ts";
 export { type TimeSplit, timeSplit, type TimeSplitOptions } from "./split/time_split.ts";
 export { rowDraw } from "./split/row_draw.ts";
+export { FOLD_COLUMN, TargetEncoder, type TargetEncoderOptions, withFolds } from "./target_encoder.ts";
+export { type TargetEncoderState, type TargetTable } from "./stages/target_encoder.ts";
 export {
   type DownsampledMajority,
   downsampleMajority,

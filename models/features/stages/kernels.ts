@@ -16,6 +16,7 @@ import { oneHotEncoderKernel, type OneHotEncoderState } from "./one_hot_encoder.
 import type { CompileContext, CompiledStage, StageKernel } from "./stage.ts";
 import { standardScalerKernel, type StandardScalerState } from "./standard_scaler.ts";
 import { stringIndexerKernel, type StringIndexerState } from "./string_indexer.ts";
+import { targetEncoderKernel, type TargetEncoderState } from "./target_encoder.ts";
 import { vectorAssemblerKernel, type VectorAssemblerState } from "./vector_assembler.ts";
 
 /** The fitted state of any feature stage. */
@@ -26,7 +27,8 @@ export type StageState =
   | ImputerState
   | StandardScalerState
   | BucketizerState
-  | FeatureBinnerState;
+  | FeatureBinnerState
+  | TargetEncoderState;
 
 /** Every stage kind, as written in JSON. */
 export const STAGE_KINDS: readonly StageState["kind"][] = [
@@ -37,6 +39,7 @@ export const STAGE_KINDS: readonly StageState["kind"][] = [
   "standard_scaler",
   "bucketizer",
   "feature_binner",
+  "target_encoder",
 ];
 
 /** A state bound to its kernel. */
@@ -77,6 +80,8 @@ export function bindStage(state: StageState): BoundStage {
       return bind(bucketizerKernel, state);
     case "feature_binner":
       return bind(featureBinnerKernel, state);
+    case "target_encoder":
+      return bind(targetEncoderKernel, state);
     default:
       return state satisfies never;
   }
@@ -109,6 +114,8 @@ export function decodeStage(fields: JsonFields): StageState {
       return bucketizerKernel.decode(fields);
     case "feature_binner":
       return featureBinnerKernel.decode(fields);
+    case "target_encoder":
+      return targetEncoderKernel.decode(fields);
     default:
       return kind satisfies never;
   }
