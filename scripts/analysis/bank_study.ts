@@ -1,7 +1,7 @@
 /**
  * `deno task study`: measures, on bank-full and bank-additional-full without `duration`, out of
- * time (the latest 20 % by contact date is test; the latest 10 % of the rest is validation, where
- * boosting stops early, thresholds are chosen and calibrations are fitted):
+ * time (the latest 20 % by contact date is test; a stratified random 10 % of the rest is
+ * validation, where boosting stops early, thresholds are chosen and calibrations are fitted):
  *
  * 1. categorical encodings per model: one-hot, native categorical splits (trees), target encoding
  *    (out of fold within the fit rows);
@@ -9,8 +9,8 @@
  *    1:3 — by PR-AUC and expected cost (cost matrix in `study_models.ts`: FN 5, FP 1);
  * 3. Platt and isotonic calibration fitted on validation: test log loss, Brier and ECE;
  * 4. the drift between the training and test periods, per feature;
- * 5. responses to drift: recalibration on the latest slice (the validation rows) and shorter
- *    training windows (the latest 50 % and 25 % of the fit rows);
+ * 5. responses to drift: a model fitted without the latest 10 % of the training period and
+ *    recalibrated on it, and shorter training windows (the latest 50 % and 25 % of the fit rows);
  * 6. engineered feature groups, each kept only when it raises validation PR-AUC;
  * 7. on generated transactions, the PR-AUC gain of velocity features over the raw columns.
  *
@@ -28,6 +28,7 @@ import { col, lit, when } from "../../cluster/expr/column.ts";
 import { Frontier } from "../../cluster/frontier.ts";
 import { BANK_TIME_COLUMN, bankColumns, type BankFile } from "../../models/features/bank.ts";
 import { downsampleMajority } from "../../models/features/split/downsample_majority.ts";
+import { randomSplit } from "../../models/features/split/random_split.ts";
 import { timeSplit } from "../../models/features/split/time_split.ts";
 import { FOLD_COLUMN, withFolds } from "../../models/features/target_encoder.ts";
 import { type DriftReport, driftReport } from "../../models/stat/drift_report.ts";
@@ -44,10 +45,16 @@ import { calibrations, COSTS, type Figures, LABEL, measure, type Scorer, train }
 import { printDrift, printRows, type ResultRow } from "./study_report.ts";
 
 interface Slices {
+  /** Training rows the models are fitted on (training part minus validation). */
   readonly fit: Dataset;
+  /** A stratified random 10 % of the training part: early stopping, thresholds, calibration. */
   readonly validation: Dataset;
+  /** The latest 20 % by contact date. */
   readonly test: Dataset;
-  readonly train: Dataset;
+  /** The first day of the latest 10 % of the training part (days since 1970). */
+  readonly latestCut: number;
+  /** The latest 10 % of the training part (all of its rows). */
+  readonly latest: Dataset;
 }
 
 interface Context {
@@ -110,15 +117,16 @@ async function run(
   return { scorer, figures, row };
 }
 
-/** Adds rows for the raw, Platt and isotonic versions of `scorer`. */
+/** Adds rows for the Platt and isotonic versions of `scorer`, fitted on `on` (default: validation). */
 async function calibrated(
   ctx: Context,
   experiment: string,
   model: "lr" | "gbt",
   variant: string,
   scorer: Scorer,
+  on: Dataset = ctx.slices.validation,
 ) {
-  const { platt, isotonic } = await calibrations(scorer, ctx.slices.validation);
+  const { platt, isotonic } = await calibrations(scorer, on);
   for (const [name, c] of [["platt", platt], ["isotonic", isotonic]] as const) {
     const figures = await measure(scorer, ctx.slices.validation, ctx.slices.test, c);
     ctx.rows.push({
@@ -142,9 +150,22 @@ async function bankStudy(fx: Frontier, which: BankFile, seed: number, log: (line
   for (const g of groups) data = g.add(data);
   data = data.cache();
   const split = await timeSplit(data, { time: BANK_TIME_COLUMN, trainFraction: 0.8 });
+  const { splits: [fit, validation] } = await randomSplit(split.train, [0.9, 0.1], {
+    seed,
+    stratifyBy: LABEL,
+  });
   const inner = await timeSplit(split.train, { time: BANK_TIME_COLUMN, trainFraction: 0.9 });
-  const slices: Slices = { fit: inner.train, validation: inner.test, test: split.test, train: split.train };
-  log(`${which}: fit ${inner.trainRows}, validation ${inner.testRows}, test ${split.testRows} rows`);
+  const slices: Slices = {
+    fit: fit!,
+    validation: validation!,
+    test: split.test,
+    latestCut: inner.cut,
+    latest: inner.test,
+  };
+  const [nFit, nValidation] = [await fit!.count(), await validation!.count()];
+  log(
+    `${which}: fit ${nFit}, validation ${nValidation}, test ${split.testRows}, latest slice ${inner.testRows} rows`,
+  );
   const rows: ResultRow[] = [];
   const ctx: Context = { which, slices, seed, rows, log };
   const base = bankColumns(which);
@@ -200,13 +221,21 @@ async function bankStudy(fx: Frontier, which: BankFile, seed: number, log: (line
     rows.push({ ...weighted.row, experiment: cal, variant: "class weights" });
     await calibrated(ctx, cal, model, "class weights", weighted.scorer);
 
-    // 5. Shorter training windows (and recalibration on the latest slice).
-    const win = "window";
+    // 5. Responses to drift: recalibration on the latest slice, shorter training windows.
+    const win = "drift response";
     rows.push({ ...none.row, experiment: win, variant: "all fit rows" });
-    await calibrated(ctx, win, model, "all fit rows", none.scorer);
+    const early = await run(ctx, {
+      experiment: win,
+      variant: "fit rows before the latest 10 %",
+      model,
+      encoding,
+      cols,
+      fit: slices.fit.filter(col(BANK_TIME_COLUMN).cast("double").lt(slices.latestCut)),
+    });
+    await calibrated(ctx, win, model, "before latest 10 %, recalibrated on it", early.scorer, slices.latest);
     for (const keep of [0.5, 0.25]) {
       const recent = (await timeSplit(slices.fit, { time: BANK_TIME_COLUMN, trainFraction: 1 - keep })).test;
-      const variant = `latest ${keep * 100} %`;
+      const variant = `latest ${keep * 100} % of fit rows`;
       const r = await run(ctx, { experiment: win, variant, model, encoding, cols, fit: recent });
       await calibrated(ctx, win, model, variant, r.scorer);
     }
