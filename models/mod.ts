@@ -369,4 +369,5 @@ export {
   ProbabilityCalibrator,
   type ProbabilityCalibratorOptions,
   saveCalibration,
+  type WeightedScores,
 } from "./calibration/mod.ts";

@@ -54,8 +54,11 @@ export interface DriftOptions {
 
 /** Drift of one numeric feature. */
 export interface NumericDrift {
+  /** The column. */
   readonly feature: string;
+  /** Always `"numeric"`. */
   readonly kind: "numeric";
+  /** Population stability index. */
   readonly psi: number;
   /** Inner bin edges (training quantiles). */
   readonly edges: readonly number[];
@@ -63,11 +66,13 @@ export interface NumericDrift {
   readonly trainShares: readonly number[];
   /** Test share per bin, as `trainShares`. */
   readonly testShares: readonly number[];
-  /** Smallest and largest training value (`undefined` without values). */
+  /** Smallest training value (`undefined` without values). */
   readonly trainMin: number | undefined;
+  /** Largest training value (`undefined` without values). */
   readonly trainMax: number | undefined;
-  /** Test rows below the training minimum, and above the maximum. */
+  /** Test rows below the training minimum. */
   readonly below: number;
+  /** Test rows above the training maximum. */
   readonly above: number;
   /** (below + above) / test rows. */
   readonly outsideShare: number;
@@ -75,8 +80,11 @@ export interface NumericDrift {
 
 /** Drift of one categorical feature. */
 export interface CategoricalDrift {
+  /** The column. */
   readonly feature: string;
+  /** Always `"categorical"`. */
   readonly kind: "categorical";
+  /** Population stability index. */
   readonly psi: number;
   /** Categories of either period, training ones first (by training count), then unseen ones. */
   readonly categories: readonly string[];
@@ -95,7 +103,9 @@ export type FeatureDrift = NumericDrift | CategoricalDrift;
 
 /** What {@linkcode driftReport} returns. */
 export interface DriftReport {
+  /** Rows of the training period. */
   readonly trainRows: number;
+  /** Rows of the test period. */
   readonly testRows: number;
   /** Per feature, numeric ones first, in the order given. */
   readonly features: readonly FeatureDrift[];
