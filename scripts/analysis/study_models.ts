@@ -10,7 +10,10 @@ import { GbtClassifier } from "../../models/classification/gbt/gbt_classifier.ts
 import { LogisticRegression } from "../../models/classification/logistic_regression/logistic_regression.ts";
 import type { TreeClassWeight } from "../../models/classification/tree/class_weights.ts";
 import { type CalibrationModel, ProbabilityCalibrator } from "../../models/calibration/calibrator.ts";
-import { chooseThresholdOn, evaluateBinary } from "../../models/evaluation/dataset_evaluation.ts";
+import { binaryMetrics } from "../../models/evaluation/binary_metrics.ts";
+import { evaluateBinary, summarizeDataset } from "../../models/evaluation/dataset_evaluation.ts";
+import { scoreGroups } from "../../models/evaluation/score_groups.ts";
+import { chooseThreshold } from "../../models/evaluation/threshold.ts";
 import type { ErrorCosts } from "../../models/evaluation/operating_point.ts";
 import type { PipelineModel } from "../../models/features/pipeline.ts";
 import { categoricalColumns, featureColumns, GBT_PARAMS } from "../cli/training/model_kinds.ts";
@@ -104,8 +107,10 @@ export async function measure(
   const apply = (ds: Dataset) => calibration === undefined ? ds : calibration.transform(ds);
   const v = apply(scorer.score(validation)), t = apply(scorer.score(test));
   const cols = { labelCol: LABEL, scoreCol: "probability" };
-  const chosen = await chooseThresholdOn(v, { ...cols, rule: { by: "cost", costs: COSTS } });
-  const vm = await evaluateBinary(v, cols);
+  // One job for validation: the threshold and the validation PR-AUC come from the same summary.
+  const vs = await summarizeDataset(v, cols);
+  const chosen = chooseThreshold(scoreGroups(vs), { by: "cost", costs: COSTS });
+  const vm = binaryMetrics(vs);
   const m = await evaluateBinary(t, { ...cols, threshold: chosen.threshold, costs: COSTS });
   return {
     rocAuc: m.rocAuc,
