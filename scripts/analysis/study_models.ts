@@ -40,6 +40,8 @@ export interface TrainSpec {
   readonly classWeight?: TreeClassWeight;
   readonly weightCol?: string;
   readonly seed: number;
+  /** Boosting: stop early on the validation rows (else all `numRounds` rounds). @default {true} */
+  readonly earlyStopping?: boolean;
 }
 
 /** Fits a model as `spec` says. */
@@ -63,8 +65,11 @@ export async function train(spec: TrainSpec): Promise<Scorer> {
       }`,
     };
   }
+  const stopEarly = spec.earlyStopping ?? true;
+  const { earlyStoppingRounds, ...rest } = GBT_PARAMS;
   const gbt = new GbtClassifier({
-    ...GBT_PARAMS,
+    ...rest,
+    ...(stopEarly ? { earlyStoppingRounds } : {}),
     seed: spec.seed,
     ...(spec.classWeight === undefined ? {} : { classWeight: spec.classWeight }),
   });
@@ -72,7 +77,7 @@ export async function train(spec: TrainSpec): Promise<Scorer> {
     features,
     categorical: categoricalColumns(pipeline),
     label: LABEL,
-    validation: pipeline.transform(spec.validation),
+    ...(stopEarly ? { validation: pipeline.transform(spec.validation) } : {}),
     ...(spec.weightCol === undefined ? {} : { weight: spec.weightCol }),
   });
   return {
