@@ -371,3 +371,4 @@ export {
   saveCalibration,
   type WeightedScores,
 } from "./calibration/mod.ts";
+export * from "./tuning/mod.ts";

@@ -1,0 +1,109 @@
+/**
+ * Spark's names for a search: {@linkcode CrossValidator} (k stratified folds),
+ * {@linkcode TrainValidationSplit} (one stratified split at `trainRatio`), and the time-aware
+ * {@linkcode OutOfTimeValidator} (train before a time quantile, validate after) and
+ * {@linkcode TimeSeriesValidator} (expanding windows: no fold trains on the future). Each holds
+ * an estimator, the candidates and the metric, and `fit(data)` runs {@linkcode tune}.
+ *
+ * @example
+ * ```ts ignore
+ * const cv = new CrossValidator({
+ *   estimator: new TreeTunable("gbt", { label: "y01", pipeline: () => pipeline }),
+ *   candidates: new ParamGridBuilder<GbtParams>().addGrid("numLeaves", [7, 31]).build(),
+ *   metric: "prAuc",
+ *   numFolds: 3,
+ *   parallelism: 2,
+ * });
+ * const { trials, best, winner } = await cv.fit(train, { test });
+ * ```
+ *
+ * @module
+ */
+import type { Dataset } from "../../cluster/dataset.ts";
+import type { FoldPlan } from "./fold_plan.ts";
+import type { PreparedFold } from "./tunable.ts";
+import { tune, type TuneOptions, type TuningResult } from "./tuner.ts";
+
+/** What every validator takes: the search settings without the fold plan. */
+export type SearchSettings<P extends object, F extends PreparedFold> = Omit<
+  TuneOptions<P, F>,
+  "plan" | "test" | "signal" | "onTrial"
+>;
+
+/** What `fit` takes besides the data. */
+export type FitSettings<P extends object, F extends PreparedFold> = Pick<
+  TuneOptions<P, F>,
+  "test" | "signal" | "onTrial"
+>;
+
+abstract class Validator<P extends object, F extends PreparedFold> {
+  readonly settings: SearchSettings<P, F>;
+  constructor(settings: SearchSettings<P, F>) {
+    this.settings = settings;
+  }
+  protected abstract plan(): FoldPlan;
+  /** Runs the search on `data` (the training rows); `test` is evaluated once, by the refitted winner. */
+  fit(data: Dataset, options: FitSettings<P, F> = {}): Promise<TuningResult> {
+    return tune(data, { ...this.settings, ...options, plan: this.plan() });
+  }
+}
+
+/** k-fold cross-validation, stratified by the label. */
+export class CrossValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  readonly numFolds: number;
+  /** `numFolds` defaults to 3. */
+  constructor(settings: SearchSettings<P, F> & { readonly numFolds?: number }) {
+    const { numFolds, ...rest } = settings;
+    super(rest);
+    this.numFolds = numFolds ?? 3;
+  }
+  protected plan(): FoldPlan {
+    return { kind: "kfold", folds: this.numFolds };
+  }
+}
+
+/** One stratified train/validation split. */
+export class TrainValidationSplit<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  readonly trainRatio: number;
+  /** `trainRatio` defaults to 0.75 (Spark's default). */
+  constructor(settings: SearchSettings<P, F> & { readonly trainRatio?: number }) {
+    const { trainRatio, ...rest } = settings;
+    super(rest);
+    this.trainRatio = trainRatio ?? 0.75;
+  }
+  protected plan(): FoldPlan {
+    return { kind: "holdout", trainRatio: this.trainRatio };
+  }
+}
+
+/** Out-of-time holdout: validate on the latest `1 − trainRatio` of the rows by `time`. */
+export class OutOfTimeValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  readonly time: string;
+  readonly trainRatio: number;
+  /** `trainRatio` defaults to 0.8. */
+  constructor(settings: SearchSettings<P, F> & { readonly time: string; readonly trainRatio?: number }) {
+    const { time, trainRatio, ...rest } = settings;
+    super(rest);
+    this.time = time;
+    this.trainRatio = trainRatio ?? 0.8;
+  }
+  protected plan(): FoldPlan {
+    return { kind: "time-holdout", time: this.time, trainRatio: this.trainRatio };
+  }
+}
+
+/** Expanding-window time-series folds on `time`. */
+export class TimeSeriesValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  readonly time: string;
+  readonly numFolds: number;
+  /** `numFolds` defaults to 3. */
+  constructor(settings: SearchSettings<P, F> & { readonly time: string; readonly numFolds?: number }) {
+    const { time, numFolds, ...rest } = settings;
+    super(rest);
+    this.time = time;
+    this.numFolds = numFolds ?? 3;
+  }
+  protected plan(): FoldPlan {
+    return { kind: "time-series", time: this.time, folds: this.numFolds };
+  }
+}
