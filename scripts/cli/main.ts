@@ -6,6 +6,7 @@
  * deno task frontier ingest --input data/bank-full.csv.gz --sep ';' --out out/bank --json
  * deno task frontier eda --input data/bank-full.csv.gz --input out/tx --out out/eda
  * deno task frontier train --input data/bank-additional-full.csv.gz --split time --out out/train --json
+ * deno task frontier tune --input data/bank-additional-full.csv.gz --model gbt --grid 'numLeaves=15,31' --out out/tune
  * deno task frontier evaluate --model out/train/models/lr --input data/bank-additional-full.csv.gz
  * deno task frontier predict --model out/train/models/lr --input new.csv --out out/scored
  * deno task frontier status --driver ws://127.0.0.1:7070 --secret-file secret.hex
@@ -27,6 +28,7 @@ import { PREDICT_USAGE, predictCommand } from "./predict.ts";
 import { main as statusMain } from "./status.ts";
 import { STREAM_USAGE, streamCommand } from "./stream.ts";
 import { TRAIN_USAGE, trainCommand } from "./train.ts";
+import { TUNE_USAGE, tuneCommand } from "./tune.ts";
 
 /** Help of `frontier` itself. */
 export const USAGE = `Usage: deno task frontier <command> [options]
@@ -36,6 +38,7 @@ Commands:
   ingest      CSV → Parquet, malformed rows → quarantine, reconciled summary
   eda         tables, charts and report.html for bank data, generated data or any CSV
   train       classifiers trained and evaluated on the cluster → model directories + report.html
+  tune        a parameter search (cross-validation, time folds) on the cluster → best model
   evaluate    a saved model's metrics on a labeled input
   predict     a saved model's probability and prediction for every row of an input
   status      executors and jobs of a running cluster
@@ -52,6 +55,7 @@ const COMMANDS: Record<
   ingest: { usage: INGEST_USAGE, run: ingestCommand },
   eda: { usage: EDA_USAGE, run: edaCommand },
   train: { usage: TRAIN_USAGE, run: trainCommand },
+  tune: { usage: TUNE_USAGE, run: tuneCommand },
   evaluate: { usage: EVALUATE_USAGE, run: evaluateCommand },
   predict: { usage: PREDICT_USAGE, run: predictCommand },
   stream: { usage: STREAM_USAGE, run: streamCommand },
