@@ -151,7 +151,14 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
     const best = result.trials[result.best]!;
     log(`best: trial ${best.index + 1} ${JSON.stringify(best.params)}, ${request.metric} ${fmt(best.mean)}`);
     const wrapped = kind.wrap(w.model.model).withThreshold(w.threshold);
-    const resolvedParams = paramsJson({ ...best.params, ...w.params });
+    // model.json's params: the kind's base settings under the winner's (a refit runs a fixed
+    // number of rounds, so early stopping is not among them)
+    const base: Record<string, unknown> = request.model === "gbt"
+      ? { ...GBT_PARAMS, earlyStoppingRounds: undefined }
+      : request.model === "rf"
+      ? { ...FOREST_PARAMS }
+      : {};
+    const resolvedParams = paramsJson({ ...base, ...w.params });
     const metrics = metricsRecord(w.test!, w.threshold);
     const hash = await contentChecksum(train.select(...read.data.columns));
     const rowsTrain = await train.count(opt);
