@@ -27,6 +27,11 @@
  *   {@linkcode ForestModel} `transform` lazily on the executors (probability, prediction, leaves).
  * - Evaluation on the cluster, exact: {@linkcode evaluateBinary}, {@linkcode chooseThresholdOn}
  *   (max F1 or least cost), {@linkcode operatingPointOn}, {@linkcode permutationImportance}.
+ * - Tuning ({@linkcode tune}): candidates from a {@linkcode ParamGridBuilder} (typed over the
+ *   estimator's params, pipeline-stage ones included) or {@linkcode randomSearch}, validated by
+ *   {@linkcode CrossValidator}, {@linkcode TrainValidationSplit}, {@linkcode OutOfTimeValidator}
+ *   or {@linkcode TimeSeriesValidator}; trials in parallel on the cluster, each fold prepared once
+ *   and shared; the winner refitted and evaluated once on a test set.
  * - Persistence: {@linkcode saveModel} / {@linkcode loadModel} with
  *   {@linkcode defaultModelRegistry} (and {@linkcode LOGISTIC_BODY_CODEC}, {@linkcode gbtCodec},
  *   {@linkcode forestCodec}).
@@ -371,4 +376,51 @@ export {
   saveCalibration,
   type WeightedScores,
 } from "./calibration/mod.ts";
-export * from "./tuning/mod.ts";
+export {
+  categoricalColumns,
+  checkFoldPlan,
+  CrossValidator,
+  describePlan,
+  type Distribution,
+  featureColumns,
+  type FitSettings,
+  type Fold,
+  type FoldPlan,
+  isBetter,
+  LogisticTunable,
+  type LogisticTunableOptions,
+  makeFolds,
+  type MakeFoldsOptions,
+  MAX_CANDIDATES,
+  MAX_FOLDS,
+  metricValue,
+  OutOfTimeValidator,
+  ParamGridBuilder,
+  paramsRecord,
+  type PreparedFold,
+  type PreparedLogisticFold,
+  type PreparedTreeFold,
+  randomSearch,
+  type SearchSettings,
+  type SearchSpace,
+  type StageParams,
+  TimeSeriesValidator,
+  TrainValidationSplit,
+  type TreeKindParams,
+  TreeTunable,
+  type TreeTunableOptions,
+  type TrialContext,
+  type TrialEvent,
+  type TrialFit,
+  type TrialModel,
+  type TrialResult,
+  type Tunable,
+  tune,
+  type TunedWinner,
+  type TuneOptions,
+  TUNING_METRICS,
+  type TuningMetric,
+  tuningMetric,
+  type TuningMetricName,
+  type TuningResult,
+} from "./tuning/mod.ts";

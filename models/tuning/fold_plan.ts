@@ -96,12 +96,22 @@ export interface MakeFoldsOptions {
 export async function makeFolds(data: Dataset, plan: FoldPlan, options: MakeFoldsOptions): Promise<Fold[]> {
   checkFoldPlan(plan);
   const signal = options.signal === undefined ? {} : { signal: options.signal };
-  const random = { seed: options.seed, ...(options.stratifyBy ? { stratifyBy: options.stratifyBy } : {}), ...signal };
+  const random = {
+    seed: options.seed,
+    ...(options.stratifyBy ? { stratifyBy: options.stratifyBy } : {}),
+    ...signal,
+  };
   switch (plan.kind) {
     case "holdout": {
       const { splits, strata } = await randomSplit(data, [plan.trainRatio, 1 - plan.trainRatio], random);
       const rows = (j: number) => strata.reduce((n, s) => n + s.splits[j]!, 0);
-      return [{ index: 0, train: splits[0]!, validation: splits[1]!, trainRows: rows(0), validationRows: rows(1) }];
+      return [{
+        index: 0,
+        train: splits[0]!,
+        validation: splits[1]!,
+        trainRows: rows(0),
+        validationRows: rows(1),
+      }];
     }
     case "kfold": {
       const k = plan.folds;

@@ -17,7 +17,11 @@ export {
   type MakeFoldsOptions,
   MAX_FOLDS,
 } from "./fold_plan.ts";
-export { LogisticTunable, type LogisticTunableOptions, type PreparedLogisticFold } from "./logistic_tunable.ts";
+export {
+  LogisticTunable,
+  type LogisticTunableOptions,
+  type PreparedLogisticFold,
+} from "./logistic_tunable.ts";
 export {
   type Distribution,
   MAX_CANDIDATES,

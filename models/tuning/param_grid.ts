@@ -50,7 +50,9 @@ export class ParamGridBuilder<P extends object> {
     if (!Array.isArray(values) || values.length === 0) {
       throw new RangeError(`Grid values of "${name}" must be a non-empty list`);
     }
-    if (this.#axes.some((a) => a.name === name)) throw new RangeError(`Grid parameter "${name}" is given twice`);
+    if (this.#axes.some((a) => a.name === name)) {
+      throw new RangeError(`Grid parameter "${name}" is given twice`);
+    }
     this.#axes.push({ name, values: [...values] });
     return this;
   }
@@ -88,9 +90,9 @@ export type SearchSpace<P extends object> = { readonly [K in keyof P & string]?:
 function checkRange(name: string, [lo, hi]: readonly [number, number], positive: boolean): void {
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi) || (positive && !(lo > 0))) {
     throw new RangeError(
-      `The range of "${name}" must be [low, high] with finite low ≤ high${positive ? " and low > 0" : ""}, got [${
-        lo
-      }, ${hi}]`,
+      `The range of "${name}" must be [low, high] with finite low ≤ high${
+        positive ? " and low > 0" : ""
+      }, got [${lo}, ${hi}]`,
     );
   }
 }

@@ -67,6 +67,8 @@ export interface TreeTunableOptions<K extends keyof TreeKindParams, S extends ob
   readonly pipeline: (stages: Partial<S>) => Pipeline;
   /** Parameters every trial starts from (a trial's own win). */
   readonly base?: TreeKindParams[K];
+  /** Called as each training request's job starts, of every trial (progress; tests). */
+  readonly onRequest?: (info: { readonly requests: number; readonly type: string }) => void;
 }
 
 /** A fold prepared for tree trials. */
@@ -88,7 +90,9 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
 
   /** `kind`'s trees over `options.pipeline`'s features. */
   constructor(kind: K, options: TreeTunableOptions<K, S>) {
-    if (kind !== "gbt" && kind !== "rf") throw new RangeError(`kind must be "gbt" or "rf", got ${String(kind)}`);
+    if (kind !== "gbt" && kind !== "rf") {
+      throw new RangeError(`kind must be "gbt" or "rf", got ${String(kind)}`);
+    }
     this.name = kind;
     this.label = options.label;
     this.#options = options;
@@ -121,9 +125,10 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
     const t = await prepareShards(pipeline.transform(train), source, common);
     let v: PreparedShards | undefined;
     try {
-      v = validation === undefined
-        ? undefined
-        : await prepareShards(pipeline.transform(validation), source, { ...common, binnings: t.base.binnings });
+      v = validation === undefined ? undefined : await prepareShards(pipeline.transform(validation), source, {
+        ...common,
+        binnings: t.base.binnings,
+      });
     } catch (e) {
       await t.input.unpersist();
       throw e;
@@ -159,6 +164,7 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
         session: `${prefix}${name}/`,
         base: shards.base,
         journal,
+        ...(this.#options.onRequest === undefined ? {} : { onRequest: this.#options.onRequest }),
       });
     const signal = context.signal === undefined ? {} : { signal: context.signal };
     try {
@@ -175,7 +181,9 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
         const useValidation = params.earlyStoppingRounds !== undefined && validation !== undefined;
         const training = await trainGbt({
           train: group<GbtRequest>(train, "train", new GbtJournal()),
-          ...(useValidation ? { validation: group<GbtRequest>(validation, "validation", new GbtJournal()) } : {}),
+          ...(useValidation
+            ? { validation: group<GbtRequest>(validation, "validation", new GbtJournal()) }
+            : {}),
           binnings,
           featureNames: source.features,
           params,

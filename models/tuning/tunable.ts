@@ -94,7 +94,9 @@ export function categoricalColumns(pipeline: PipelineModel): string[] {
 }
 
 /** `params` cut into the estimator's own (no dot in the name) and the stages' (dotted). */
-export function splitParams(params: object): { own: Record<string, unknown>; stages: Record<string, unknown> } {
+export function splitParams(
+  params: object,
+): { own: Record<string, unknown>; stages: Record<string, unknown> } {
   const own: Record<string, unknown> = {}, stages: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) continue;

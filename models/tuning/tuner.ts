@@ -35,7 +35,13 @@ import type { BinaryMetrics } from "../evaluation/binary_metrics.ts";
 import { evaluateBinary } from "../evaluation/dataset_evaluation.ts";
 import { checkFoldPlan, describePlan, type Fold, type FoldPlan, makeFolds } from "./fold_plan.ts";
 import type { PreparedFold, TrialModel, Tunable } from "./tunable.ts";
-import { isBetter, metricValue, type TuningMetric, tuningMetric, type TuningMetricName } from "./tuning_metric.ts";
+import {
+  isBetter,
+  metricValue,
+  type TuningMetric,
+  tuningMetric,
+  type TuningMetricName,
+} from "./tuning_metric.ts";
 
 /** Options of {@linkcode tune}. */
 export interface TuneOptions<P extends object, F extends PreparedFold> {
@@ -57,6 +63,12 @@ export interface TuneOptions<P extends object, F extends PreparedFold> {
   readonly maxAttempts?: number;
   /** Stop a trial after its first fold when it is this much worse than every finished trial. */
   readonly prune?: { readonly margin: number };
+  /**
+   * Share each fold's preparation among the trials of one prepare key (the point of it; `false`
+   * prepares a fold for every trial fit and releases it after, to measure what sharing saves).
+   * @default {true}
+   */
+  readonly share?: boolean;
   /** Refit the best parameters on all of `data`. @default {true} */
   readonly refit?: boolean;
   /** An untouched test set: the refitted winner is evaluated once on it. */
@@ -178,7 +190,9 @@ export async function tune<P extends object, F extends PreparedFold>(
   const { estimator, candidates } = options;
   const clock = options.clock ?? systemClock;
   const t0 = clock.monotonic();
-  const metric = typeof options.metric === "object" ? options.metric : tuningMetric(options.metric ?? "rocAuc");
+  const metric = typeof options.metric === "object"
+    ? options.metric
+    : tuningMetric(options.metric ?? "rocAuc");
   const seed = options.seed ?? 42;
   if (!Number.isSafeInteger(seed)) throw new RangeError(`seed must be a safe integer, got ${seed}`);
   const parallelism = options.parallelism ?? 1;
@@ -189,7 +203,9 @@ export async function tune<P extends object, F extends PreparedFold>(
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
     throw new RangeError(`maxAttempts must be an integer in [1, 10], got ${maxAttempts}`);
   }
-  if (!Array.isArray(candidates) || candidates.length === 0) throw new RangeError("candidates must be a non-empty list");
+  if (!Array.isArray(candidates) || candidates.length === 0) {
+    throw new RangeError("candidates must be a non-empty list");
+  }
   if (options.prune !== undefined && !(options.prune.margin >= 0)) {
     throw new RangeError(`prune.margin must be a number ≥ 0, got ${options.prune.margin}`);
   }
@@ -205,15 +221,21 @@ export async function tune<P extends object, F extends PreparedFold>(
   const signal = controller.signal;
 
   const preparations = new Map<string, Promise<F>>();
+  const keyOf = new Map<F, string>();
   let prepareMs = 0, fits = 0, made = 0;
+  const share = options.share ?? true;
+  let unshared = 0;
   const prepared = (fold: Fold, params: Partial<P>): Promise<F> => {
-    const key = `${fold.index}\u0000${estimator.prepareKey(params)}`;
+    const key = share
+      ? `${fold.index}\u0000${estimator.prepareKey(params)}`
+      : `${fold.index}\u0000${unshared++}`;
     let p = preparations.get(key);
     if (p === undefined) {
       const t = clock.monotonic();
       made++;
       p = estimator.prepare(fold.train, fold.validation, params, { seed, signal }).then((f) => {
         prepareMs += clock.monotonic() - t;
+        keyOf.set(f, key);
         return f;
       }, (e) => {
         // a failed preparation is not shared: the next attempt prepares again
@@ -241,6 +263,26 @@ export async function tune<P extends object, F extends PreparedFold>(
     const thresholdOf = (m: BinaryMetrics) =>
       (metric.name === "expectedCost" ? m.minCost?.threshold : m.bestF1?.threshold) ?? 0.5;
 
+    const fitAndScore = async (prep: F, params: Partial<P>) => {
+      try {
+        const fit = await estimator.fit(prep, params, { seed, signal });
+        if (fit.scored === undefined) throw new TypeError("A prepared fold without validation rows");
+        const m = await evaluateBinary(fit.scored, {
+          labelCol: estimator.label,
+          scoreCol: "probability",
+          signal,
+          ...(metric.costs === undefined ? {} : { costs: metric.costs }),
+        });
+        return { fit, m };
+      } finally {
+        if (!share) {
+          const key = keyOf.get(prep);
+          if (key !== undefined) preparations.delete(key);
+          await prep.release();
+        }
+      }
+    };
+
     const runTrial = async (index: number): Promise<TrialResult> => {
       const params = candidates[index]!;
       const t = clock.monotonic();
@@ -254,14 +296,7 @@ export async function tune<P extends object, F extends PreparedFold>(
           for (const fold of folds) {
             const prep = await prepared(fold, params);
             fits++;
-            const fit = await estimator.fit(prep, params, { seed, signal });
-            if (fit.scored === undefined) throw new TypeError("A prepared fold without validation rows");
-            const m = await evaluateBinary(fit.scored, {
-              labelCol: estimator.label,
-              scoreCol: "probability",
-              signal,
-              ...(metric.costs === undefined ? {} : { costs: metric.costs }),
-            });
+            const { fit, m } = await fitAndScore(prep, params);
             const value = metricValue(metric, m);
             values.push(value);
             if (fit.model.rounds !== undefined) rounds.push(fit.model.rounds);

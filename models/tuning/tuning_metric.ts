@@ -42,7 +42,9 @@ export function tuningMetric(name: string, costs?: ErrorCosts): TuningMetric {
   }
   const n = name as TuningMetricName;
   if (n === "expectedCost") {
-    if (costs === undefined) throw new RangeError(`metric "expectedCost" needs costs { falseNegative, falsePositive }`);
+    if (costs === undefined) {
+      throw new RangeError(`metric "expectedCost" needs costs { falseNegative, falsePositive }`);
+    }
     checkCosts(costs);
     return { name: n, direction: "min", costs };
   }

@@ -69,7 +69,9 @@ threshold, test_value, test, ms }, model_path, ms, cluster }
 function number01(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const x = Number(value);
-  if (!(x > 0 && x < 1)) throw new UsageError(`${flag} must be a number in (0, 1), got ${JSON.stringify(value)}`);
+  if (!(x > 0 && x < 1)) {
+    throw new UsageError(`${flag} must be a number in (0, 1), got ${JSON.stringify(value)}`);
+  }
   return x;
 }
 

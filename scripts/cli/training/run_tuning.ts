@@ -92,7 +92,9 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
 
   let train: Dataset, test: Dataset, split: string, foldPlan: FoldPlan;
   if (request.validator === "time") {
-    if (plan.time === undefined) throw new RangeError("--validator time needs a time column: give --time-col");
+    if (plan.time === undefined) {
+      throw new RangeError("--validator time needs a time column: give --time-col");
+    }
     const s = await timeSplit(data, { time: plan.time, trainFraction: 1 - request.testFraction, ...opt });
     [train, test] = [s.train, s.test];
     split = `out-of-time on ${plan.time}: test is the latest ${Math.round(request.testFraction * 100)} %`;
@@ -104,7 +106,9 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
       ...opt,
     });
     [train, test] = s.splits as [Dataset, Dataset];
-    split = `random, stratified by the label (seed ${request.seed}): test ${Math.round(request.testFraction * 100)} %`;
+    split = `random, stratified by the label (seed ${request.seed}): test ${
+      Math.round(request.testFraction * 100)
+    } %`;
     foldPlan = request.validator === "cv"
       ? { kind: "kfold", folds: request.folds }
       : { kind: "holdout", trainRatio: request.trainRatio };
@@ -120,9 +124,11 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
     const onTrial = (e: TrialEvent) => {
       if (e.type === "start" && e.attempt === 1) {
         hooks.trial(`trial ${e.index + 1}/${n} started: ${JSON.stringify(request.candidates[e.index])}`);
-      } else if (e.type === "retry") hooks.trial(`trial ${e.index + 1}/${n} retried (attempt ${e.attempt} failed: ${e.reason})`);
-      else if (e.type === "fold") hooks.trial(`trial ${e.index + 1}/${n} fold ${e.fold + 1}: ${request.metric} ${fmt(e.value)}`);
-      else if (e.type === "done") {
+      } else if (e.type === "retry") {
+        hooks.trial(`trial ${e.index + 1}/${n} retried (attempt ${e.attempt} failed: ${e.reason})`);
+      } else if (e.type === "fold") {
+        hooks.trial(`trial ${e.index + 1}/${n} fold ${e.fold + 1}: ${request.metric} ${fmt(e.value)}`);
+      } else if (e.type === "done") {
         const t = e.trial;
         hooks.trial(
           t.status === "failed"

@@ -52,10 +52,14 @@ export function parseGrid(grid: string, kind: string): Record<string, unknown>[]
     const name = part.slice(0, eq).trim();
     if (!names.includes(name)) {
       throw new UsageError(
-        `--grid: ${JSON.stringify(part)}: ${kind} has no parameter ${JSON.stringify(name)} (it has ${names.join(", ")})`,
+        `--grid: ${JSON.stringify(part)}: ${kind} has no parameter ${JSON.stringify(name)} (it has ${
+          names.join(", ")
+        })`,
       );
     }
-    if (axes.some((a) => a.name === name)) throw new UsageError(`--grid: ${JSON.stringify(name)} is given twice`);
+    if (axes.some((a) => a.name === name)) {
+      throw new UsageError(`--grid: ${JSON.stringify(name)} is given twice`);
+    }
     const texts = part.slice(eq + 1).split(",").map((s) => s.trim());
     if (texts.some((t) => t === "")) {
       throw new UsageError(`--grid: ${JSON.stringify(part)} has an empty value (expected name=v1,v2)`);

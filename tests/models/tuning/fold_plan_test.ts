@@ -9,8 +9,14 @@ Deno.test("k folds partition the rows, each class split evenly, the same for any
   await using fx = await Frontier.start({ executors: 2 });
   const n = 301;
   const positives = tuningRows(n, 1).filter((r) => r[LABEL] === 1).length;
-  const folds = await makeFolds(await tuningData(fx, n, 1, 3), { kind: "kfold", folds: 3 }, { seed: 9, stratifyBy: LABEL });
-  const again = await makeFolds(await tuningData(fx, n, 1, 5), { kind: "kfold", folds: 3 }, { seed: 9, stratifyBy: LABEL });
+  const folds = await makeFolds(await tuningData(fx, n, 1, 3), { kind: "kfold", folds: 3 }, {
+    seed: 9,
+    stratifyBy: LABEL,
+  });
+  const again = await makeFolds(await tuningData(fx, n, 1, 5), { kind: "kfold", folds: 3 }, {
+    seed: 9,
+    stratifyBy: LABEL,
+  });
   const seen = new Set<number>();
   for (const [i, f] of folds.entries()) {
     const v = await f.validation.collect(), tr = await f.train.collect();
@@ -22,7 +28,10 @@ Deno.test("k folds partition the rows, each class split evenly, the same for any
     for (const t of vt) seen.add(t);
     const pos = v.filter((r) => r[LABEL] === 1).length;
     assert.ok(Math.abs(pos - positives / 3) <= 1, `fold ${i}: ${pos} positives of ${positives}`);
-    assert.deepEqual(ts(await again[i]!.validation.collect()).sort((a, b) => a - b), [...vt].sort((a, b) => a - b));
+    assert.deepEqual(
+      ts(await again[i]!.validation.collect()).sort((a, b) => a - b),
+      [...vt].sort((a, b) => a - b),
+    );
   }
   assert.equal(seen.size, n, "every row validates exactly once");
 });
@@ -51,5 +60,8 @@ Deno.test("expanding-window folds never train on the future, and validation wind
   assert.deepEqual(folds.map((f) => f.trainRows), [100, 200, 300]);
   const [holdout] = await makeFolds(data, { kind: "time-holdout", time: "t", trainRatio: 0.75 }, { seed: 1 });
   assert.deepEqual([holdout!.trainRows, holdout!.validationRows, holdout!.validationFrom], [300, 100, 300]);
-  await assert.rejects(() => makeFolds(data, { kind: "kfold", folds: 1 }, { seed: 1 }), /folds must be an integer in \[2, 50\]/);
+  await assert.rejects(
+    () => makeFolds(data, { kind: "kfold", folds: 1 }, { seed: 1 }),
+    /folds must be an integer in \[2, 50\]/,
+  );
 });

@@ -18,7 +18,10 @@ Deno.test("ParamGridBuilder crosses every axis in order, the last varying fastes
 });
 
 Deno.test("ParamGridBuilder rejects empty and repeated axes by name", () => {
-  assert.throws(() => new ParamGridBuilder<GbtParams>().addGrid("numLeaves", []), /"numLeaves" must be a non-empty list/);
+  assert.throws(
+    () => new ParamGridBuilder<GbtParams>().addGrid("numLeaves", []),
+    /"numLeaves" must be a non-empty list/,
+  );
   assert.throws(
     () => new ParamGridBuilder<GbtParams>().addGrid("numLeaves", [3]).addGrid("numLeaves", [4]),
     /"numLeaves" is given twice/,
@@ -43,6 +46,9 @@ Deno.test("randomSearch is a function of the seed, draws inside the ranges and e
     assert.ok(c.splitsPerRound === 1 || c.splitsPerRound === 2);
   }
   assert.ok(new Set(a.map((c) => c.numLeaves)).size > 20);
-  assert.throws(() => randomSearch<GbtParams>({ learningRate: { logUniform: [0, 1] } }, { trials: 2, seed: 1 }), /"learningRate"/);
+  assert.throws(
+    () => randomSearch<GbtParams>({ learningRate: { logUniform: [0, 1] } }, { trials: 2, seed: 1 }),
+    /"learningRate"/,
+  );
   assert.throws(() => randomSearch<GbtParams>(space, { trials: 0, seed: 1 }), /trials must be/);
 });

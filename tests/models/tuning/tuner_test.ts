@@ -7,14 +7,25 @@ import { evaluateBinary } from "../../../models/evaluation/dataset_evaluation.ts
 import { makeFolds } from "../../../models/tuning/fold_plan.ts";
 import { LogisticTunable } from "../../../models/tuning/logistic_tunable.ts";
 import { ParamGridBuilder } from "../../../models/tuning/param_grid.ts";
-import { TreeTunable, type PreparedTreeFold } from "../../../models/tuning/tree_tunable.ts";
+import { type PreparedTreeFold, TreeTunable } from "../../../models/tuning/tree_tunable.ts";
 import { categoricalColumns, featureColumns, type Tunable } from "../../../models/tuning/tunable.ts";
 import { type TrialEvent, tune, type TuningResult } from "../../../models/tuning/tuner.ts";
 import { CrossValidator, TimeSeriesValidator } from "../../../models/tuning/validators.ts";
-import { LABEL, linearPipeline, treePipeline, type TreeStageParams, tuningData } from "./tuning_fixture.ts";
+import {
+  LABEL,
+  linearPipeline,
+  treePipeline,
+  type TreeStageParams,
+  tuningData,
+  tuningRows,
+} from "./tuning_fixture.ts";
+import { startMemoryCluster } from "../classification/tree/cluster_test_util.ts";
+import { Pipeline } from "../../../models/features/pipeline.ts";
+import { VectorAssembler } from "../../../models/features/vector_assembler.ts";
 
 const BASE: GbtParams = { numRounds: 30, earlyStoppingRounds: 5, minDataInLeaf: 5 };
-const gbt = () => new TreeTunable<"gbt", TreeStageParams>("gbt", { label: LABEL, pipeline: treePipeline, base: BASE });
+const gbt = () =>
+  new TreeTunable<"gbt", TreeStageParams>("gbt", { label: LABEL, pipeline: treePipeline, base: BASE });
 const grid = () =>
   new ParamGridBuilder<GbtParams & TreeStageParams>()
     .addGrid("numLeaves", [4, 15])
@@ -63,7 +74,12 @@ Deno.test("cross-validation: the same table for 1 and 2 executors, folds shared 
   const features = featureColumns(pipeline);
   const { model } = await new GbtClassifier({ ...BASE, numLeaves: params.numLeaves!, seed: 5 }).fit(
     pipeline.transform(fold.train),
-    { features, categorical: categoricalColumns(pipeline), label: LABEL, validation: pipeline.transform(fold.validation) },
+    {
+      features,
+      categorical: categoricalColumns(pipeline),
+      label: LABEL,
+      validation: pipeline.transform(fold.validation),
+    },
   );
   const scored = model.transform(pipeline.transform(fold.validation), { features });
   const m = await evaluateBinary(scored, { labelCol: LABEL, scoreCol: "probability" });
@@ -110,39 +126,68 @@ Deno.test("a bad parameter combination is recorded failed with its reason; a fla
 });
 
 Deno.test("abort stops every running trial, releases their state and rejects the search", async () => {
-  await using fx = await Frontier.start({ executors: 2 });
-  const data = await tuningData(fx, 2000, 4, 2);
-  const inner = new TreeTunable("gbt", { label: LABEL, pipeline: () => treePipeline(), base: { numRounds: 400, minDataInLeaf: 2 } });
-  const controller = new AbortController();
-  const running: Promise<unknown>[] = [];
-  let started = 0;
-  const watched: Tunable<GbtParams, PreparedTreeFold> = {
-    name: "gbt",
-    label: LABEL,
-    prepareKey: (p) => inner.prepareKey(p),
-    prepare: (...a) => inner.prepare(...a),
-    fit: (prep, params, ctx) => {
-      const p = inner.fit(prep, params, ctx);
-      running.push(p);
-      if (++started === 2) queueMicrotask(() => controller.abort(new DOMException("stop", "AbortError")));
-      return p;
-    },
-  };
-  await assert.rejects(
-    tune(data, {
-      estimator: watched,
-      candidates: [{ numLeaves: 31 }, { numLeaves: 30 }, { numLeaves: 29 }, { numLeaves: 28 }],
-      plan: { kind: "kfold", folds: 2 },
-      parallelism: 2,
-      signal: controller.signal,
-    }),
-    (e: Error) => e.name === "AbortError",
-  );
-  assert.equal(started, 2, "no trial starts after the abort");
-  const outcomes = await Promise.allSettled(running);
-  assert.ok(outcomes.every((o) => o.status === "rejected"), "both running fits were stopped");
-  const status = await fx.status();
-  assert.ok(status.executors.every((e) => e.stateBytes === 0), JSON.stringify(status.executors.map((e) => e.stateBytes)));
+  const cluster = await startMemoryCluster(2);
+  try {
+    const rows = tuningRows(2000, 4);
+    const names = ["t", "x", "noise", LABEL];
+    const data = cluster.fromBatch({
+      schema: names.map((name) => ({ name, type: "double" as const, nullable: false })),
+      length: rows.length,
+      columns: names.map((n) => ({
+        type: "double" as const,
+        values: Float64Array.from(rows, (r) => Number(r[n])),
+      })),
+    }, 2);
+    const numeric = () =>
+      new Pipeline([new VectorAssembler({ inputCols: ["x", "noise"], outputCol: "features" })], {
+        features: "features",
+        label: LABEL,
+      });
+    const controller = new AbortController();
+    const running: Promise<unknown>[] = [];
+    let started = 0, requests = 0, heldAtAbort: number[] = [];
+    const inner = new TreeTunable("gbt", {
+      label: LABEL,
+      pipeline: numeric,
+      base: { numRounds: 400, minDataInLeaf: 2 },
+      // both trials are boosting (their shards exist, no fold is scored yet): stop the search
+      onRequest: () => {
+        if (started === 2 && ++requests === 8) {
+          heldAtAbort = cluster.heldState();
+          controller.abort(new DOMException("stop", "AbortError"));
+        }
+      },
+    });
+    const watched: Tunable<GbtParams, PreparedTreeFold> = {
+      name: "gbt",
+      label: LABEL,
+      prepareKey: (p) => inner.prepareKey(p),
+      prepare: (...a) => inner.prepare(...a),
+      fit: (prep, params, ctx) => {
+        const p = inner.fit(prep, params, ctx);
+        running.push(p);
+        started++;
+        return p;
+      },
+    };
+    await assert.rejects(
+      tune(data, {
+        estimator: watched,
+        candidates: [{ numLeaves: 31 }, { numLeaves: 30 }, { numLeaves: 29 }, { numLeaves: 28 }],
+        plan: { kind: "kfold", folds: 2 },
+        parallelism: 2,
+        signal: controller.signal,
+      }),
+      (e: Error) => e.name === "AbortError",
+    );
+    assert.ok(heldAtAbort.reduce((a, b) => a + b, 0) > 0, "the executors held trial shards");
+    assert.equal(started, 2, "no trial starts after the abort");
+    const outcomes = await Promise.allSettled(running);
+    assert.ok(outcomes.every((o) => o.status === "rejected"), "both running fits were stopped");
+    assert.deepEqual(cluster.heldState(), [0, 0], "every shard was released");
+  } finally {
+    await cluster.stop();
+  }
 });
 
 Deno.test("time-series validation with logistic regression: refit on all training rows, one test evaluation", async () => {
@@ -164,4 +209,29 @@ Deno.test("time-series validation with logistic regression: refit on all trainin
   assert.equal(w.testValue, w.test!.averagePrecision);
   const direct = await evaluateBinary(w.model.score(test), { labelCol: LABEL, scoreCol: "probability" });
   assert.equal(direct.averagePrecision, w.testValue);
+});
+
+Deno.test("sharing a fold's preparation changes no figure; pruning stops a hopeless trial after its first fold", async () => {
+  await using fx = await Frontier.start({ executors: 2 });
+  const data = await tuningData(fx, 600, 12, 2);
+  const settings = {
+    estimator: gbt(),
+    candidates: [{ numLeaves: 8 }, { numLeaves: 4 }, { numLeaves: 4, learningRate: 0.001, numRounds: 2 }],
+    plan: { kind: "kfold", folds: 2 } as const,
+    metric: "logLoss" as const,
+    refit: false,
+  };
+  const shared = await tune(data, settings);
+  const unshared = await tune(data, { ...settings, share: false });
+  assert.deepEqual(table(unshared), table(shared));
+  assert.deepEqual([shared.shared.preparations, unshared.shared.preparations], [2, 6]);
+  assert.equal(shared.trials[2]!.status, "ok");
+
+  const pruned = await tune(data, { ...settings, prune: { margin: 0.01 } });
+  assert.deepEqual(pruned.trials.map((t) => [t.status, t.values.length]), [["ok", 2], ["ok", 2], [
+    "pruned",
+    1,
+  ]]);
+  assert.equal(pruned.trials[2]!.values[0], shared.trials[2]!.values[0]);
+  assert.equal(pruned.best, shared.best);
 });

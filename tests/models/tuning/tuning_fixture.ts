@@ -50,7 +50,11 @@ export function treePipeline(stages: TreeStageParams = {}): Pipeline {
   const numeric = stages["features.noise"] === false ? ["x"] : ["x", "noise"];
   return new Pipeline([
     new StringIndexer({ inputCols: ["channel"], outputCols: ["channel_index"], handleInvalid: "keep" }),
-    new VectorAssembler({ inputCols: [...numeric, "channel_index"], outputCol: "features", handleInvalid: "keep" }),
+    new VectorAssembler({
+      inputCols: [...numeric, "channel_index"],
+      outputCol: "features",
+      handleInvalid: "keep",
+    }),
   ], { features: "features", label: LABEL });
 }
 

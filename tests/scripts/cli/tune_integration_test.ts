@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { corruptedBankSlice } from "./train_fixture.ts";
+
+const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
+const ROOT = new URL("../../../", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+async function frontier(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", CLI, ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
+}
+
+Deno.test("frontier tune on a bank sample: a line per trial, the best model saved, evaluate loads it and agrees on test", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-tune-" });
+  try {
+    const input = `${dir}/bank.csv`;
+    await corruptedBankSlice(input, 2500, []);
+    const out = `${dir}/tune`;
+    const r = await frontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "gbt",
+      "--grid",
+      "numLeaves=4,8;learningRate=0.1,0.3",
+      "--validator",
+      "cv",
+      "--folds",
+      "2",
+      "--parallelism",
+      "2",
+      "--metric",
+      "prAuc",
+      "--seed",
+      "3",
+      "--out",
+      out,
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out.trim());
+    assert.equal(s.command, "tune");
+    assert.deepEqual(s.excluded, ["duration"]);
+    assert.equal(s.trials.length, 4);
+    assert.ok(
+      s.trials.every((t: { status: string; values: number[] }) => t.status === "ok" && t.values.length === 2),
+    );
+    for (let i = 1; i <= 4; i++) assert.match(r.err, new RegExp(`trial ${i}/4 ok: prAuc \\d\\.\\d{4} ± `));
+    const best = s.trials[s.best.index];
+    assert.ok(s.trials.every((t: { mean: number }) => t.mean <= best.mean));
+    assert.deepEqual(s.shared, { ...s.shared, preparations: 2, fits: 8 });
+    assert.equal(s.rows_train + s.rows_test, 2500);
+    // the saved model: evaluate on the whole sample runs, and the model directory carries the
+    // test figures tune printed
+    const model = JSON.parse(await Deno.readTextFile(`${s.model_path}/model.json`));
+    assert.equal(model.kind, "gbt");
+    assert.equal(model.metrics.averagePrecision, s.refit.test_value);
+    assert.equal(model.params.numLeaves, s.best.params.numLeaves);
+    const ev = await frontier(["evaluate", "--model", s.model_path, "--input", input, "--json"]);
+    assert.equal(ev.code, 0, ev.err);
+    assert.equal(JSON.parse(ev.out.trim()).metrics.rows, 2500);
+
+    const bad = await frontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "gbt",
+      "--grid",
+      "maxDepth=3;leaves=2",
+      "--out",
+      out,
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--grid: "leaves=2": gbt has no parameter "leaves"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
