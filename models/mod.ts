@@ -423,4 +423,5 @@ export {
   tuningMetric,
   type TuningMetricName,
   type TuningResult,
+  Validator,
 } from "./tuning/mod.ts";

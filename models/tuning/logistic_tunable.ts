@@ -33,16 +33,22 @@ export interface LogisticTunableOptions<S extends object> {
 
 /** A fold prepared for logistic trials. */
 export interface PreparedLogisticFold extends PreparedFold {
+  /** The feature pipeline fitted on the fold's training rows. */
   readonly pipeline: PipelineModel;
+  /** The slot columns of its feature vector. */
   readonly features: readonly string[];
+  /** The assembled training rows (cached). */
   readonly train: Dataset;
+  /** The assembled validation rows (cached), when the fold has them. */
   readonly validation: Dataset | undefined;
 }
 
 /** Logistic regression with its pipeline, for a search. */
 export class LogisticTunable<S extends object = Record<never, never>>
   implements Tunable<LogisticRegressionParams & S, PreparedLogisticFold> {
+  /** `"lr"`. */
   readonly name = "lr";
+  /** The 0/1 label column. */
   readonly label: string;
   readonly #options: LogisticTunableOptions<S>;
 

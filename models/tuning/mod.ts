@@ -69,4 +69,5 @@ export {
   type SearchSettings,
   TimeSeriesValidator,
   TrainValidationSplit,
+  Validator,
 } from "./validators.ts";

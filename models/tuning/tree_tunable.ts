@@ -52,7 +52,9 @@ const MAX_REPLY_BYTES = 32 * 2 ** 20;
 
 /** Tree kinds and their own parameters. */
 export interface TreeKindParams {
+  /** Boosted trees. */
   gbt: GbtParams;
+  /** Random forest. */
   rf: ForestParams;
 }
 
@@ -71,12 +73,17 @@ export interface TreeTunableOptions<K extends keyof TreeKindParams, S extends ob
   readonly onRequest?: (info: { readonly requests: number; readonly type: string }) => void;
 }
 
-/** A fold prepared for tree trials. */
+/** A fold prepared for tree trials (its cached, counted and binned rows stay internal). */
 export interface PreparedTreeFold extends PreparedFold {
+  /** The feature pipeline fitted on the fold's training rows. */
   readonly pipeline: PipelineModel;
-  readonly train: PreparedShards;
-  readonly validation: PreparedShards | undefined;
 }
+
+/** The shards behind each prepared fold this module handed out. */
+const SHARDS = new WeakMap<
+  PreparedTreeFold,
+  { train: PreparedShards; validation: PreparedShards | undefined }
+>();
 
 /** A model the tree transform scores with. */
 type Ensemble = GbtModel | ForestModel;
@@ -84,7 +91,9 @@ type Ensemble = GbtModel | ForestModel;
 /** Boosted trees (`"gbt"`) or a random forest (`"rf"`) with their pipeline, for a search. */
 export class TreeTunable<K extends keyof TreeKindParams, S extends object = Record<never, never>>
   implements Tunable<TreeKindParams[K] & S, PreparedTreeFold> {
+  /** The tree kind. */
   readonly name: K;
+  /** The 0/1 label column. */
   readonly label: string;
   readonly #options: TreeTunableOptions<K, S>;
 
@@ -133,16 +142,16 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
       await t.input.unpersist();
       throw e;
     }
-    return {
+    const fold: PreparedTreeFold = {
       pipeline,
-      train: t,
-      validation: v,
       stats: { jobs: t.jobs + (v?.jobs ?? 0) },
       release: async () => {
         await t.input.unpersist();
         await v?.input.unpersist();
       },
     };
+    SHARDS.set(fold, { train: t, validation: v });
+    return fold;
   }
 
   async fit(
@@ -151,7 +160,10 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
     context: TrialContext,
   ): Promise<TrialFit> {
     const own = { ...this.#options.base, ...splitParams(params).own, seed: context.seed };
-    const { pipeline, train, validation } = prepared;
+    const shards = SHARDS.get(prepared);
+    if (shards === undefined) throw new TypeError("The fold was not prepared by this TreeTunable's module");
+    const { pipeline } = prepared;
+    const { train, validation } = shards;
     const { binnings, source } = train.base;
     const prefix = `tree/${this.name}/tune/${crypto.randomUUID()}/`;
     const group = <Req extends { readonly type: string }>(

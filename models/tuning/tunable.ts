@@ -48,6 +48,7 @@ export interface TrialContext {
 
 /** A trial's outcome on one fold. */
 export interface TrialFit {
+  /** The fitted model. */
   readonly model: TrialModel;
   /** The fold's validation rows: the label column and `probability` (lazy); absent without them. */
   readonly scored: Dataset | undefined;

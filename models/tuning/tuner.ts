@@ -75,7 +75,9 @@ export interface TuneOptions<P extends object, F extends PreparedFold> {
   readonly test?: Dataset;
   /** Progress. */
   readonly onTrial?: (event: TrialEvent) => void;
+  /** Measures trial times. @default {systemClock} */
   readonly clock?: Clock;
+  /** Stops every running trial and rejects the search. */
   readonly signal?: AbortSignal;
 }
 
@@ -90,6 +92,7 @@ export type TrialEvent =
 export interface TrialResult {
   /** Position in the candidates. */
   readonly index: number;
+  /** The candidate's parameters (JSON-safe). */
   readonly params: Readonly<Record<string, unknown>>;
   /** `pruned`: stopped after its first fold. */
   readonly status: "ok" | "failed" | "pruned";
@@ -123,11 +126,13 @@ export interface TunedWinner {
   readonly test: BinaryMetrics | undefined;
   /** The tuned metric on the test set. */
   readonly testValue: number | undefined;
+  /** Milliseconds of the refit and the test evaluation. */
   readonly ms: number;
 }
 
 /** What {@linkcode tune} returns. */
 export interface TuningResult {
+  /** What was optimized, and its direction. */
   readonly metric: TuningMetric;
   /** The validation plan in words. */
   readonly validation: string;
@@ -149,6 +154,7 @@ export interface TuningResult {
   readonly shared: { readonly preparations: number; readonly fits: number; readonly prepareMs: number };
   /** The refitted winner (unless `refit` is false). */
   readonly winner: TunedWinner | undefined;
+  /** Milliseconds of the whole search. */
   readonly ms: number;
 }
 

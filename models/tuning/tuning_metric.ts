@@ -28,6 +28,7 @@ export type TuningMetricName = typeof TUNING_METRICS[number];
 
 /** A metric and, for `expectedCost`, the error costs. */
 export interface TuningMetric {
+  /** The figure. */
   readonly name: TuningMetricName;
   /** Whether larger is better. */
   readonly direction: "max" | "min";

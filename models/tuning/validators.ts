@@ -36,12 +36,16 @@ export type FitSettings<P extends object, F extends PreparedFold> = Pick<
   "test" | "signal" | "onTrial"
 >;
 
-abstract class Validator<P extends object, F extends PreparedFold> {
+/** A search with a fixed validation plan; the four validators below are its kinds. */
+export abstract class Validator<P extends object, F extends PreparedFold> {
+  /** The search settings. */
   readonly settings: SearchSettings<P, F>;
+  /** A validator with `settings`. */
   constructor(settings: SearchSettings<P, F>) {
     this.settings = settings;
   }
-  protected abstract plan(): FoldPlan;
+  /** The folds this validator validates on. */
+  abstract plan(): FoldPlan;
   /** Runs the search on `data` (the training rows); `test` is evaluated once, by the refitted winner. */
   fit(data: Dataset, options: FitSettings<P, F> = {}): Promise<TuningResult> {
     return tune(data, { ...this.settings, ...options, plan: this.plan() });
@@ -50,6 +54,7 @@ abstract class Validator<P extends object, F extends PreparedFold> {
 
 /** k-fold cross-validation, stratified by the label. */
 export class CrossValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  /** Folds. */
   readonly numFolds: number;
   /** `numFolds` defaults to 3. */
   constructor(settings: SearchSettings<P, F> & { readonly numFolds?: number }) {
@@ -57,13 +62,15 @@ export class CrossValidator<P extends object, F extends PreparedFold> extends Va
     super(rest);
     this.numFolds = numFolds ?? 3;
   }
-  protected plan(): FoldPlan {
+  /** See {@linkcode Validator.plan}. */
+  plan(): FoldPlan {
     return { kind: "kfold", folds: this.numFolds };
   }
 }
 
 /** One stratified train/validation split. */
 export class TrainValidationSplit<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  /** Training share. */
   readonly trainRatio: number;
   /** `trainRatio` defaults to 0.75 (Spark's default). */
   constructor(settings: SearchSettings<P, F> & { readonly trainRatio?: number }) {
@@ -71,14 +78,17 @@ export class TrainValidationSplit<P extends object, F extends PreparedFold> exte
     super(rest);
     this.trainRatio = trainRatio ?? 0.75;
   }
-  protected plan(): FoldPlan {
+  /** See {@linkcode Validator.plan}. */
+  plan(): FoldPlan {
     return { kind: "holdout", trainRatio: this.trainRatio };
   }
 }
 
 /** Out-of-time holdout: validate on the latest `1 − trainRatio` of the rows by `time`. */
 export class OutOfTimeValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  /** The time column. */
   readonly time: string;
+  /** Training share (the earliest rows). */
   readonly trainRatio: number;
   /** `trainRatio` defaults to 0.8. */
   constructor(settings: SearchSettings<P, F> & { readonly time: string; readonly trainRatio?: number }) {
@@ -87,14 +97,17 @@ export class OutOfTimeValidator<P extends object, F extends PreparedFold> extend
     this.time = time;
     this.trainRatio = trainRatio ?? 0.8;
   }
-  protected plan(): FoldPlan {
+  /** See {@linkcode Validator.plan}. */
+  plan(): FoldPlan {
     return { kind: "time-holdout", time: this.time, trainRatio: this.trainRatio };
   }
 }
 
 /** Expanding-window time-series folds on `time`. */
 export class TimeSeriesValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
+  /** The time column. */
   readonly time: string;
+  /** Folds (validation windows). */
   readonly numFolds: number;
   /** `numFolds` defaults to 3. */
   constructor(settings: SearchSettings<P, F> & { readonly time: string; readonly numFolds?: number }) {
@@ -103,7 +116,8 @@ export class TimeSeriesValidator<P extends object, F extends PreparedFold> exten
     this.time = time;
     this.numFolds = numFolds ?? 3;
   }
-  protected plan(): FoldPlan {
+  /** See {@linkcode Validator.plan}. */
+  plan(): FoldPlan {
     return { kind: "time-series", time: this.time, folds: this.numFolds };
   }
 }
