@@ -57,6 +57,8 @@ Options:
   --time-col C          time column (default: contact_date for the bank files)
   --sep C               CSV separator (default: ";" for the bank files, else ",")
   --overwrite           replace DIR/models/<model>
+  --no-share            prepare each fold for every trial instead of once per fold (to measure
+                        what sharing saves; the figures are the same)
 
 ${COMMON_HELP}
 
@@ -95,6 +97,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     "time-col": { type: "string" },
     sep: { type: "string" },
     overwrite: { type: "boolean" },
+    "no-share": { type: "boolean" },
   });
   if (values.help) {
     io.out(TUNE_USAGE);
@@ -153,6 +156,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     time: values["time-col"],
     separator: values.sep,
     overwrite: values.overwrite === true,
+    share: values["no-share"] !== true,
     cluster: clusterLabel(flags),
   }, { log: (line) => progress.stage(line), trial: io.err, clock: io.clock });
   progress.stage("done");

@@ -49,6 +49,8 @@ export interface TuningRequest extends ReadOptions {
   readonly exclude?: readonly string[] | undefined;
   readonly time?: string | undefined;
   readonly overwrite: boolean;
+  /** Share each fold's preparation among the trials (see `tune`'s `share`). */
+  readonly share: boolean;
   readonly cluster: string;
 }
 
@@ -147,6 +149,7 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
       metric: tuningMetric(request.metric),
       seed: request.seed,
       parallelism: request.parallelism,
+      share: request.share,
       test,
       onTrial,
       clock,
