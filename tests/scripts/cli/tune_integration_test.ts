@@ -15,7 +15,7 @@ async function frontier(args: string[]): Promise<{ code: number; out: string; er
   return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
 }
 
-Deno.test("frontier tune on a bank sample: a line per trial, the best model saved, evaluate loads it and agrees on test", async () => {
+Deno.test("frontier tune on a bank sample: a line per trial, the best model saved, evaluate loads it with its threshold", async () => {
   const dir = await Deno.makeTempDir({ prefix: "frontier-cli-tune-" });
   try {
     const input = `${dir}/bank.csv`;
@@ -64,7 +64,9 @@ Deno.test("frontier tune on a bank sample: a line per trial, the best model save
     assert.equal(model.params.numLeaves, s.best.params.numLeaves);
     const ev = await frontier(["evaluate", "--model", s.model_path, "--input", input, "--json"]);
     assert.equal(ev.code, 0, ev.err);
-    assert.equal(JSON.parse(ev.out.trim()).metrics.rows, 2500);
+    const evaluated = JSON.parse(ev.out.trim());
+    assert.equal(evaluated.metrics.rows, 2500);
+    assert.equal(evaluated.threshold, s.refit.threshold);
 
     const bad = await frontier([
       "tune",
