@@ -12,7 +12,9 @@
  *     its static imports the executor has not loaded already;
  *   - `readDirs`: input data (CSV, Parquet, Arrow files);
  *   - Frontier's own `models/` and `streaming/` directories (read-only code): their modules are
- *     always allowed (`cluster/modules.ts`), so executors must be able to import them;
+ *     always allowed (`cluster/modules.ts`), so executors must be able to import them — and
+ *     `cluster/` and `actors/`, whose files those modules import statically beyond what the
+ *     executor itself loaded (e.g. the feature stages import `cluster/expr/column.ts`);
  *   - the spill directory: to read spilled blocks back (and `stat` them);
  *   - the TLS certificate (`--ca-cert`) when the driver serves `wss://`;
  *   - the project's `node_modules` (read-only dependency code): parquet-wasm fetches its `.wasm`
@@ -323,7 +325,13 @@ export async function executorArgs(o: {
   }
   const nodeModules = decodeURIComponent(new URL("../../node_modules", import.meta.url).pathname);
   // Frontier's own model and streaming packages: always allowed, so always readable.
-  const packages = BUILTIN_PACKAGE_DIRS.map((dir) => decodeURIComponent(new URL(dir).pathname));
+  const packages = [
+    ...BUILTIN_PACKAGE_DIRS.map((dir) => decodeURIComponent(new URL(dir).pathname)),
+    // what those packages import from the layers below them (read-only code)
+    ...["../../cluster/", "../../actors/"].map((dir) =>
+      decodeURIComponent(new URL(dir, import.meta.url).pathname)
+    ),
+  ];
   const read = unique([
     o.secretFile,
     ...(o.caCert ? [o.caCert] : []),
