@@ -45,15 +45,14 @@ export {
   type TrialModel,
   type Tunable,
 } from "./tunable.ts";
+export { tune, type TuneOptions } from "./tuner.ts";
 export {
   paramsRecord,
   type TrialEvent,
   type TrialResult,
-  tune,
   type TunedWinner,
-  type TuneOptions,
   type TuningResult,
-} from "./tuner.ts";
+} from "./tuning_result.ts";
 export {
   isBetter,
   metricValue,

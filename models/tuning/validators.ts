@@ -22,7 +22,8 @@
 import type { Dataset } from "../../cluster/dataset.ts";
 import type { FoldPlan } from "./fold_plan.ts";
 import type { PreparedFold } from "./tunable.ts";
-import { tune, type TuneOptions, type TuningResult } from "./tuner.ts";
+import { tune, type TuneOptions } from "./tuner.ts";
+import type { TuningResult } from "./tuning_result.ts";
 
 /** What every validator takes: the search settings without the fold plan. */
 export type SearchSettings<P extends object, F extends PreparedFold> = Omit<

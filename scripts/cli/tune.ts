@@ -138,6 +138,14 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     writeDirs: [out, absolute("out")],
     log: io.err,
   });
+  // Ctrl-C stops every running trial; the search then releases what it prepared and fails
+  const interrupt = new AbortController();
+  const onInt = () => {
+    io.err("interrupted: stopping the running trials");
+    interrupt.abort(new DOMException("Interrupted (SIGINT)", "AbortError"));
+  };
+  Deno.addSignalListener("SIGINT", onInt);
+  using _ = { [Symbol.dispose]: () => Deno.removeSignalListener("SIGINT", onInt) };
   const summary = await runTuning(fx, {
     input,
     out,
@@ -158,7 +166,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     overwrite: values.overwrite === true,
     share: values["no-share"] !== true,
     cluster: clusterLabel(flags),
-  }, { log: (line) => progress.stage(line), trial: io.err, clock: io.clock });
+  }, { log: (line) => progress.stage(line), trial: io.err, clock: io.clock, signal: interrupt.signal });
   progress.stage("done");
   if (flags.json) io.out(JSON.stringify(summary, finiteOrString));
   else {

@@ -8,7 +8,8 @@ import { Frontier } from "../../../cluster/frontier.ts";
 import type { GbtParams } from "../../../models/classification/gbt/params.ts";
 import { ParamGridBuilder } from "../../../models/tuning/param_grid.ts";
 import { TreeTunable } from "../../../models/tuning/tree_tunable.ts";
-import { tune, type TuningResult } from "../../../models/tuning/tuner.ts";
+import { tune } from "../../../models/tuning/tuner.ts";
+import type { TuningResult } from "../../../models/tuning/tuning_result.ts";
 import { LABEL, treePipeline, tuningData } from "./tuning_fixture.ts";
 
 async function search(

@@ -9,7 +9,8 @@ import { LogisticTunable } from "../../../models/tuning/logistic_tunable.ts";
 import { ParamGridBuilder } from "../../../models/tuning/param_grid.ts";
 import { type PreparedTreeFold, TreeTunable } from "../../../models/tuning/tree_tunable.ts";
 import { categoricalColumns, featureColumns, type Tunable } from "../../../models/tuning/tunable.ts";
-import { type TrialEvent, tune, type TuningResult } from "../../../models/tuning/tuner.ts";
+import { tune } from "../../../models/tuning/tuner.ts";
+import type { TrialEvent, TuningResult } from "../../../models/tuning/tuning_result.ts";
 import { CrossValidator, TimeSeriesValidator } from "../../../models/tuning/validators.ts";
 import {
   LABEL,

@@ -85,3 +85,59 @@ Deno.test("frontier tune on a bank sample: a line per trial, the best model save
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("Ctrl-C during frontier tune stops the running trials and exits with the abort", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-tune-int-" });
+  try {
+    const input = `${dir}/bank.csv`;
+    await corruptedBankSlice(input, 2500, []);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        CLI,
+        "tune",
+        "--input",
+        input,
+        "--model",
+        "gbt",
+        "--grid",
+        "numLeaves=4,8,16,31",
+        "--folds",
+        "3",
+        "--parallelism",
+        "2",
+        "--out",
+        `${dir}/tune`,
+        "--json",
+      ],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let err = "";
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    // wait until a trial has scored a fold: the search is running trials
+    while (!/fold 1: rocAuc/.test(err)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    assert.match(err, /fold 1: rocAuc/);
+    child.kill("SIGINT");
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      err += value;
+    }
+    const status = await child.status;
+    const out = decoder.decode(await new Response(child.stdout).arrayBuffer());
+    assert.equal(status.code, 1, err);
+    assert.equal(out, "", "no summary");
+    assert.match(err, /interrupted: stopping the running trials/);
+    assert.match(err, /frontier tune: AbortError: Interrupted \(SIGINT\)/);
+    assert.doesNotMatch(err, /trial 4\/4 ok/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
