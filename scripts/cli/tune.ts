@@ -23,7 +23,7 @@ import {
 } from "./common.ts";
 import { finiteOrString } from "./training/run_training.ts";
 import { runTuning } from "./training/run_tuning.ts";
-import { parseGrid } from "./training/tune_grid.ts";
+import { parseGrid, parseRandomSearch } from "./training/tune_grid.ts";
 import { TUNING_METRICS, type TuningMetricName } from "../../models/tuning/tuning_metric.ts";
 
 /** Help of `frontier tune`. */
@@ -42,6 +42,9 @@ Options:
   --model M             gbt, rf or lr (required)
   --grid G              candidates: name=v1,v2;name2=v3,v4 over the model's own parameters, e.g.
                         'maxDepth=3,5,7;learningRate=0.05,0.1' (required)
+  --random N            a random search instead: N candidates drawn (seeded by --seed) from the
+                        grid, whose parts may then be ranges: lo..hi (uniform), int:lo..hi,
+                        log:lo..hi, e.g. 'numLeaves=int:7..63;learningRate=log:0.02..0.3'
   --validator V         cv (stratified k-fold; default), tvs (one stratified train/validation
                         split) or time (expanding-window folds on the time column; the test rows
                         are then the latest, out of time)
@@ -84,6 +87,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     out: { type: "string" },
     model: { type: "string" },
     grid: { type: "string" },
+    random: { type: "string" },
     validator: { type: "string" },
     folds: { type: "string" },
     "train-ratio": { type: "string" },
@@ -110,7 +114,15 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
   if (model !== "gbt" && model !== "rf" && model !== "lr") {
     throw new UsageError(`--model must be gbt, rf or lr, got ${JSON.stringify(model)}`);
   }
-  const candidates = parseGrid(required(values.grid, "--grid"), model);
+  const seedText = values.seed ?? "42";
+  const seed = Number(seedText);
+  if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(seed)) {
+    throw new UsageError(`--seed must be an integer, got ${JSON.stringify(seedText)}`);
+  }
+  const grid = required(values.grid, "--grid");
+  const candidates = values.random === undefined
+    ? parseGrid(grid, model)
+    : parseRandomSearch(grid, model, { trials: positiveInt(values.random, "--random"), seed });
   const validator = values.validator ?? "cv";
   if (validator !== "cv" && validator !== "tvs" && validator !== "time") {
     throw new UsageError(`--validator must be cv, tvs or time, got ${JSON.stringify(validator)}`);
@@ -126,11 +138,6 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     );
   }
   if (metric === "expectedCost") throw new UsageError("--metric expectedCost needs costs: use the library");
-  const seedText = values.seed ?? "42";
-  const seed = Number(seedText);
-  if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(seed)) {
-    throw new UsageError(`--seed must be an integer, got ${JSON.stringify(seedText)}`);
-  }
   const progress = progressFor(io, flags);
   progress.stage("starting the cluster");
   await using fx = await openCluster(flags, {

@@ -29,6 +29,7 @@ import { LABEL01, planFeatures, withLabel01 } from "./features.ts";
 import { FOREST_PARAMS, GBT_PARAMS, modelKind } from "./model_kinds.ts";
 import { saveTrained } from "./model_store.ts";
 import { readInput, type ReadOptions } from "./read_input.ts";
+import { formatCut } from "./splits.ts";
 
 /** What to tune. */
 export interface TuningRequest extends ReadOptions {
@@ -92,6 +93,7 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
   });
   const data = withLabel01(read.data, plan.label).filter(col(LABEL01).isNotNull());
   const opt = signal === undefined ? {} : { signal };
+  const timeType = data.schema.find((f) => f.name === plan.time)?.type ?? "double";
 
   let train: Dataset, test: Dataset, split: string, foldPlan: FoldPlan;
   if (request.validator === "time") {
@@ -197,7 +199,15 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
       parallelism: request.parallelism,
       rows_train: rowsTrain,
       rows_test: w.test!.rows,
-      folds: result.folds.map((f) => paramsJson(f)),
+      folds: result.folds.map((f) =>
+        paramsJson({
+          ...f,
+          ...(f.validationFrom === undefined
+            ? {}
+            : { validationFrom: formatCut(f.validationFrom, timeType) }),
+          ...(f.validationTo === undefined ? {} : { validationTo: formatCut(f.validationTo, timeType) }),
+        })
+      ),
       trials: result.trials.map((t) =>
         paramsJson({
           index: t.index,

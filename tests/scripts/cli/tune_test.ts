@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../../scripts/cli/common.ts";
-import { gridNames, parseGrid } from "../../../scripts/cli/training/tune_grid.ts";
+import { gridNames, parseGrid, parseRandomSearch } from "../../../scripts/cli/training/tune_grid.ts";
 
 Deno.test("--grid parses into the Cartesian candidates, numbers and flags typed", () => {
   assert.deepEqual(parseGrid("maxDepth=3,5,7;learningRate=0.05,0.1", "gbt").length, 6);
@@ -30,4 +30,31 @@ Deno.test("a bad --grid is a UsageError naming the bad part", () => {
       grid,
     );
   }
+});
+
+Deno.test("--random draws seeded candidates from ranges and lists; ranges need --random", () => {
+  const space = "numLeaves=int:4..64;learningRate=log:0.02..0.3;featureFraction=0.5..1;maxDepth=3,6";
+  const a = parseRandomSearch(space, "gbt", { trials: 25, seed: 7 });
+  assert.deepEqual(a, parseRandomSearch(space, "gbt", { trials: 25, seed: 7 }));
+  assert.notDeepEqual(a, parseRandomSearch(space, "gbt", { trials: 25, seed: 8 }));
+  for (const c of a) {
+    const leaves = c["numLeaves"] as number,
+      lr = c["learningRate"] as number,
+      ff = c["featureFraction"] as number;
+    assert.ok(Number.isInteger(leaves) && leaves >= 4 && leaves <= 64);
+    assert.ok(lr >= 0.02 && lr <= 0.3 && ff >= 0.5 && ff <= 1);
+    assert.ok(c["maxDepth"] === 3 || c["maxDepth"] === 6);
+  }
+  assert.throws(
+    () => parseGrid("numLeaves=int:4..64", "gbt"),
+    /"numLeaves=int:4..64" is a range: ranges need --random N/,
+  );
+  assert.throws(
+    () => parseRandomSearch("learningRate=log:0..0.3", "gbt", { trials: 2, seed: 1 }),
+    /"learningRate=log:0..0.3": a log: range needs lo > 0/,
+  );
+  assert.throws(
+    () => parseRandomSearch("numLeaves=int:1..3", "gbt", { trials: 20, seed: 1 }),
+    /"numLeaves=int:1..3" draws 1: numLeaves must be an integer in \[2, 131072\]/,
+  );
 });
