@@ -180,6 +180,27 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     const s = summary as Record<string, unknown>;
     const best = s["best"] as { index: number; params: unknown; mean: number; std: number };
     const refit = s["refit"] as { test_value: number | null };
+    const trials = s["trials"] as {
+      index: number;
+      params: unknown;
+      status: string;
+      mean: number | string;
+      std: number | string;
+      rounds: number[];
+      ms: number;
+      error: string | null;
+    }[];
+    const num = (x: number | string) => typeof x === "number" ? x.toFixed(4) : x;
+    io.out(`trial  ${metric.padEnd(8)} ± std     rounds        seconds  params`);
+    for (const t of trials) {
+      io.out(
+        `${String(t.index + 1).padStart(5)}${t.index === best.index ? "*" : " "} ${num(t.mean).padEnd(8)} ${
+          num(t.std).padEnd(8)
+        } ${(t.rounds.join("/") || "-").padEnd(13)} ${(t.ms / 1000).toFixed(1).padStart(7)}  ${
+          JSON.stringify(t.params)
+        }${t.status === "ok" ? "" : ` ${t.status.toUpperCase()}${t.error ? `: ${t.error}` : ""}`}`,
+      );
+    }
     io.out(
       `Best of ${(s["trials"] as unknown[]).length} trials (${s["failed"]} failed): trial ${best.index + 1} ${
         JSON.stringify(best.params)
