@@ -60,6 +60,8 @@ Options:
   --time-col C          time column (default: contact_date for the bank files)
   --sep C               CSV separator (default: ";" for the bank files, else ",")
   --overwrite           replace DIR/models/<model>
+  --prune M             skip the remaining folds of a trial whose first fold is worse than the
+                        worst first fold so far by more than M (deterministic with --parallelism 1)
   --no-share            prepare each fold for every trial instead of once per fold (to measure
                         what sharing saves; the figures are the same)
 
@@ -76,6 +78,15 @@ function number01(value: string | undefined, flag: string, fallback: number): nu
   const x = Number(value);
   if (!(x > 0 && x < 1)) {
     throw new UsageError(`${flag} must be a number in (0, 1), got ${JSON.stringify(value)}`);
+  }
+  return x;
+}
+
+function prune(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (!(x >= 0 && x < Infinity)) {
+    throw new UsageError(`--prune must be a number ≥ 0, got ${JSON.stringify(value)}`);
   }
   return x;
 }
@@ -102,6 +113,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     sep: { type: "string" },
     overwrite: { type: "boolean" },
     "no-share": { type: "boolean" },
+    prune: { type: "string" },
   });
   if (values.help) {
     io.out(TUNE_USAGE);
@@ -172,6 +184,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     separator: values.sep,
     overwrite: values.overwrite === true,
     share: values["no-share"] !== true,
+    prune: prune(values.prune),
     cluster: clusterLabel(flags),
   }, { log: (line) => progress.stage(line), trial: io.err, clock: io.clock, signal: interrupt.signal });
   progress.stage("done");

@@ -53,6 +53,8 @@ export interface TuningRequest extends ReadOptions {
   readonly overwrite: boolean;
   /** Share each fold's preparation among the trials (see `tune`'s `share`). */
   readonly share: boolean;
+  /** Prune trials whose first fold is worse than the worst first fold by more than this. */
+  readonly prune?: number | undefined;
   readonly cluster: string;
 }
 
@@ -153,6 +155,7 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
       seed: request.seed,
       parallelism: request.parallelism,
       share: request.share,
+      ...(request.prune === undefined ? {} : { prune: { margin: request.prune } }),
       test,
       onTrial,
       clock,
