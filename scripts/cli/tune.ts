@@ -165,7 +165,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
   };
   Deno.addSignalListener("SIGINT", onInt);
   using _ = { [Symbol.dispose]: () => Deno.removeSignalListener("SIGINT", onInt) };
-  const summary = await runTuning(fx, {
+  const { summary } = await runTuning(fx, {
     input,
     out,
     model,

@@ -24,7 +24,12 @@ import type { TrialEvent, TuningResult } from "../../../models/tuning/tuning_res
 import { tuningMetric, type TuningMetricName } from "../../../models/tuning/tuning_metric.ts";
 import { FRONTIER_VERSION } from "../../eda/eda_report.ts";
 import { contentChecksum } from "../generate.ts";
-import { metricsRecord } from "./assess.ts";
+import { writeTrainingReport } from "../../report/training_report.ts";
+import type { ModelReport } from "../../report/training_report_input.ts";
+import { modelReportFromMetrics } from "../../report/training_report_from_metrics.ts";
+import { type TuningReport, tuningSection } from "../../report/tuning_section.ts";
+import { intervalsRecord, metricsAt, metricsRecord } from "./assess.ts";
+import { reportIntervals } from "./train_one.ts";
 import { LABEL01, planFeatures, withLabel01 } from "./features.ts";
 import { FOREST_PARAMS, GBT_PARAMS, modelKind } from "./model_kinds.ts";
 import { saveTrained } from "./model_store.ts";
@@ -71,8 +76,25 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : String(x);
 }
 
-/** Runs the search as `request` says; resolves to the summary. */
-export async function runTuning(fx: Frontier, request: TuningRequest, hooks: TuningHooks): Promise<Json> {
+/** What {@linkcode runTuning} resolves to. */
+export interface TuningOutcome {
+  /** The summary (`--json`, `<out>/tuning.json`). */
+  readonly summary: Json;
+  /** The search, for a report's tuning section. */
+  readonly tuning: TuningReport;
+  /** The refitted winner on the test rows, with bootstrap intervals, for a report's model table. */
+  readonly report: ModelReport;
+}
+
+/**
+ * Runs the search as `request` says, writes `<out>/tuning.json` and `<out>/report.html` (the
+ * winner's test metrics and charts, and the tuning section); resolves to the outcome.
+ */
+export async function runTuning(
+  fx: Frontier,
+  request: TuningRequest,
+  hooks: TuningHooks,
+): Promise<TuningOutcome> {
   const { log, clock, signal } = hooks;
   const t0 = clock.monotonic();
   const out = request.out.replace(/\/+$/, "");
@@ -174,7 +196,15 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
       ? { ...FOREST_PARAMS }
       : {};
     const resolvedParams = paramsJson({ ...base, ...w.params });
-    const metrics = metricsRecord(w.test!, w.threshold);
+    // The winner again on the test rows, with bootstrap intervals (the search's own test metrics
+    // have none); the figures are the same, exact for any layout.
+    const tEval = clock.monotonic();
+    const tested = await metricsAt(wrapped.score(test, w.model.pipeline, w.threshold), w.threshold, {
+      seed: request.seed,
+      signal,
+    });
+    const evaluateMs = clock.monotonic() - tEval;
+    const metrics = metricsRecord(tested, w.threshold);
     const hash = await contentChecksum(train.select(...read.data.columns));
     const rowsTrain = await train.count(opt);
     await saveTrained(dir, { ...wrapped, params: () => resolvedParams }, {
@@ -233,15 +263,83 @@ export async function runTuning(fx: Frontier, request: TuningRequest, hooks: Tun
         threshold: w.threshold,
         test_value: w.testValue ?? null,
         test: metrics,
+        intervals: intervalsRecord(tested),
         ms: Math.round(w.ms),
       }),
       model_path: dir,
+      report_path: `${out}/report.html`,
       ms: Math.round(clock.monotonic() - t0),
       cluster: request.cluster,
     };
+    const tuning: TuningReport = {
+      model: request.model,
+      metric: request.metric,
+      direction: result.metric.direction,
+      validation: result.validation,
+      parallelism: request.parallelism,
+      trials: result.trials.map((t) => ({
+        index: t.index,
+        params: { ...t.params },
+        status: t.status,
+        mean: t.mean,
+        std: t.std,
+        values: [...t.values],
+        rounds: [...t.rounds],
+        ms: t.ms,
+        error: t.error ?? null,
+      })),
+      best: result.best,
+      testValue: w.testValue,
+      ms: result.ms,
+    };
+    const report = modelReportFromMetrics(`${request.model} (tuned)`, tested, {
+      choice: { by: "f1" },
+      operatingPoint: tested.atThreshold,
+      chosenOn: "validation folds",
+      timings: { trainMs: w.ms, evaluateMs },
+      kind: kind.kind,
+      params: Object.fromEntries(
+        Object.entries(w.params).filter((e): e is [string, string | number | boolean] =>
+          ["string", "number", "boolean"].includes(typeof e[1])
+        ),
+      ),
+      intervals: reportIntervals(tested),
+    });
+    const trainPositives = await train.filter(col(LABEL01).eq(1)).count(opt);
+    await writeTrainingReport({
+      version: 1,
+      title: `Frontier — tuning ${request.model} on ${request.input.split("/").at(-1)}`,
+      data: {
+        dataset: request.input.split("/").at(-1) ?? request.input,
+        label: plan.label.column,
+        split,
+        rowsTrain,
+        rowsTest: tested.rows,
+        positiveRateTrain: trainPositives / rowsTrain,
+        positiveRateTest: tested.positiveRate,
+        seed: request.seed,
+        versions: { frontier: FRONTIER_VERSION, deno: Deno.version.deno },
+        excluded: [...plan.excluded],
+      },
+      models: [report],
+    }, {
+      outDir: out,
+      extraSections: [
+        tuningSection(tuning, {
+          stamp: {
+            dataRange: `${request.input.split("/").at(-1)}: ${rowsTrain} training rows`,
+            seed: request.seed,
+            versions: { frontier: FRONTIER_VERSION },
+          },
+        }),
+      ],
+      meta: { cluster: request.cluster },
+      clock,
+      log,
+    });
     await Deno.mkdir(out, { recursive: true });
     await Deno.writeTextFile(`${out}/tuning.json`, JSON.stringify(summary, null, 1));
-    return summary;
+    return { summary, tuning, report };
   } finally {
     await train.unpersist();
   }

@@ -210,7 +210,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
 }
 
 /** The bootstrap intervals of `metrics` that the report's metrics table shows. */
-function reportIntervals(metrics: BinaryMetrics): Partial<Record<MetricName, Interval>> {
+export function reportIntervals(metrics: BinaryMetrics): Partial<Record<MetricName, Interval>> {
   const out: Partial<Record<MetricName, Interval>> = {};
   for (const name of METRIC_NAMES) {
     const i = metrics.intervals?.intervals[name as BootstrapMetric];

@@ -61,6 +61,14 @@ Deno.test("frontier tune on a bank sample: a line per trial, the best model save
     const model = JSON.parse(await Deno.readTextFile(`${s.model_path}/model.json`));
     assert.equal(model.kind, "gbt");
     assert.equal(model.metrics.averagePrecision, s.refit.test_value);
+    const [lo, hi] = s.refit.intervals.averagePrecision;
+    assert.ok(
+      lo < s.refit.test_value && s.refit.test_value < hi,
+      "the test PR-AUC inside its bootstrap interval",
+    );
+    const page = await Deno.readTextFile(s.report_path);
+    assert.match(page, /id="tuning"/);
+    assert.match(page, /gbt \(tuned\)/);
     assert.equal(model.params.numLeaves, s.best.params.numLeaves);
     const ev = await frontier(["evaluate", "--model", s.model_path, "--input", input, "--json"]);
     assert.equal(ev.code, 0, ev.err);

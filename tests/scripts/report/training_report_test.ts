@@ -3,16 +3,72 @@ import { readPngSize } from "../../../scripts/report/chart.ts";
 import { writeTrainingReport } from "../../../scripts/report/training_report.ts";
 import { decodeTrainingReportInput } from "../../../scripts/report/training_report_input.ts";
 import { TRAINING_SECTION_IDS } from "../../../scripts/report/training_sections.ts";
+import { type TuningReport, tuningSection } from "../../../scripts/report/tuning_section.ts";
 import { requireChromium, runChromium, SKIP_BROWSER } from "./headless_chromium.ts";
 import { decodePng, inkedShare, type Rect } from "./png_pixels.ts";
 import { FIXTURE_MODELS, trainingFixture } from "./training_fixture.ts";
 
-const EXTRA_SECTION = {
-  id: "tuning",
-  title: "Tuning trials",
-  tables: [{ file: "tuning", caption: "Trials", columns: ["trial", "ROC-AUC"], rows: [[1, 0.9], [2, 0.91]] }],
-  charts: [],
+/** A search of four trials, one failed: the tuning section appended to the training report. */
+const TUNING: TuningReport = {
+  model: "gbt",
+  metric: "rocAuc",
+  direction: "max",
+  validation: "3 expanding time-series folds on contact_date",
+  parallelism: 2,
+  trials: [
+    {
+      index: 0,
+      params: { numLeaves: 7, learningRate: 0.05 },
+      status: "ok",
+      mean: 0.781,
+      std: 0.012,
+      values: [0.77, 0.78, 0.793],
+      rounds: [40, 52, 61],
+      ms: 4_200,
+    },
+    {
+      index: 1,
+      params: { numLeaves: 31, learningRate: 0.05 },
+      status: "ok",
+      mean: 0.794,
+      std: 0.009,
+      values: [0.785, 0.794, 0.803],
+      rounds: [33, 41, 47],
+      ms: 6_100,
+    },
+    {
+      index: 2,
+      params: { numLeaves: 7, learningRate: 0.1 },
+      status: "ok",
+      mean: 0.776,
+      std: 0.015,
+      values: [0.76, 0.778, 0.79],
+      rounds: [20, 25, 31],
+      ms: 3_000,
+    },
+    {
+      index: 3,
+      params: { numLeaves: 0, learningRate: 0.1 },
+      status: "failed",
+      mean: NaN,
+      std: NaN,
+      values: [],
+      rounds: [],
+      ms: 5,
+      error: "RangeError: numLeaves must be in [2, 131072], got 0",
+    },
+  ],
+  best: 1,
+  testValue: 0.801,
+  ms: 14_000,
 };
+const EXTRA_SECTION = tuningSection(TUNING, {
+  stamp: {
+    dataRange: "synthetic binormal scores, test: 3,000 rows",
+    seed: 1,
+    versions: { frontier: "0.1.0-test" },
+  },
+});
 const ALL_SECTIONS = [...TRAINING_SECTION_IDS, EXTRA_SECTION.id];
 
 async function withReport<T>(
@@ -50,7 +106,11 @@ Deno.test("writeTrainingReport writes report.html, report.json, stamped SVG+PNG 
     const { input } = trainingFixture();
     assert.deepEqual(result.sections, ALL_SECTIONS);
     assert.deepEqual(decodeTrainingReportInput(JSON.parse(await Deno.readTextFile(result.jsonPath))), input);
-    assert.equal(result.charts.length, 8, "ROC, PR, calibration, gains, lift and 3 importance charts");
+    assert.equal(
+      result.charts.length,
+      9,
+      "ROC, PR, calibration, gains, lift, 3 importance charts and the tuning trials",
+    );
     for (const svg of result.charts) {
       const text = await Deno.readTextFile(svg);
       assert.match(text, /^<svg/);
@@ -109,7 +169,6 @@ Deno.test("the training report page shows every model's metrics row and confusio
         ["total", shown(tp + fp), shown(fn + tn), "3,000"],
       ]);
     }
-    assert.ok(rows.some((r) => r.join("|") === "1|0.9"), "the extra section's table is on the page");
   });
 });
 
@@ -167,6 +226,7 @@ Deno.test({
         calibration: 1,
         lift: 2,
         importance: 3,
+        tuning: 1,
       };
       for (const s of probe.sections) {
         assert.equal(s.images.length, expectCharts[s.id] ?? 0, `charts in ${s.id}`);
@@ -216,4 +276,21 @@ Deno.test({
       }
     });
   },
+});
+
+Deno.test("the tuning section lists every trial with the winner starred and failures with their reason", async () => {
+  await withReport(async (_dir, result) => {
+    const html = await Deno.readTextFile(result.reportPath);
+    const section = html.slice(html.indexOf('id="tuning"'));
+    const rows = tableRows(section).filter((r) => /^\d/.test(r[0] ?? ""));
+    assert.deepEqual(rows.map((r) => r[0]), ["1", "2 ★", "3", "4"]);
+    assert.equal(rows[1]![1], "numLeaves=31, learningRate=0.05");
+    assert.equal(rows[1]![2], shown(0.794));
+    assert.equal(rows[1]![5], "33 / 41 / 47");
+    assert.match(rows[3]![7]!, /^failed: RangeError: numLeaves must be in/);
+    assert.match(section, /trial 2 \(numLeaves=31, learningRate=0\.05\)/);
+    assert.match(section, /rocAuc 0\.801/);
+    const csv = await Deno.readTextFile(result.tables.find((t) => t.endsWith("/tuning_trials.csv"))!);
+    assert.equal(csv.trim().split("\n").length, 1 + TUNING.trials.length);
+  });
 });
