@@ -63,6 +63,8 @@ Options:
                         (same settings, e.g. the early-stopped number of rounds) and save that one
   --tree-features F     what rf and gbt read: native (text columns index-coded and split natively as
                         categories, numbers raw; default) or onehot (the one-hot features of lr)
+  --class-weight W      weights of the two classes in every model's loss: balanced (each class
+                        weighs half of the total) or W0,W1 (e.g. 1,10); default: every row 1
   --max-categories N    text columns with more distinct values are not features (default: 100)
   --sep C               CSV separator (default: ";" for the bank files, else ",")
   --schema F            CSV schema JSON file (default: the bank schema, else inferred)
@@ -132,6 +134,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     "importance-repeats": { type: "string" },
     "max-categories": { type: "string" },
     "tree-features": { type: "string" },
+    "class-weight": { type: "string" },
     sep: { type: "string" },
     schema: { type: "string" },
     refit: { type: "boolean" },
@@ -171,6 +174,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
   if (treeFeatures !== "native" && treeFeatures !== "onehot") {
     throw new UsageError(`--tree-features must be "native" or "onehot", got ${JSON.stringify(treeFeatures)}`);
   }
+  const classWeight = parseClassWeight(values["class-weight"]);
   const testFraction = fraction(values["test-fraction"], "--test-fraction", 0.2);
   const validationFraction = fraction(values["validation-fraction"], "--validation-fraction", 0.1);
   const maxCategories = positiveInt(values["max-categories"], "--max-categories", 100);
@@ -203,6 +207,7 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     importanceRepeats,
     maxCategories,
     treeFeatures,
+    classWeight,
     refit: values.refit === true,
     validation,
     overwrite: values.overwrite === true,
@@ -235,4 +240,20 @@ export async function trainCommand(args: readonly string[], io: CliIo): Promise<
     io.out(`Report: ${summary.report_path}`);
   }
   return summary.reconciled ? 0 : 1;
+}
+
+/** `--class-weight`: `balanced`, or two positive numbers `W0,W1`. */
+export function parseClassWeight(text: string | undefined): "balanced" | [number, number] | undefined {
+  if (text === undefined) return undefined;
+  if (text === "balanced") return "balanced";
+  const parts = text.split(",").map((p) => p.trim());
+  const w = parts.map(Number);
+  if (parts.length !== 2 || parts.some((p) => p === "") || !w.every((x) => Number.isFinite(x) && x > 0)) {
+    throw new UsageError(
+      `--class-weight must be "balanced" or two positive numbers W0,W1 (e.g. 1,10), got ${
+        JSON.stringify(text)
+      }`,
+    );
+  }
+  return [w[0]!, w[1]!];
 }

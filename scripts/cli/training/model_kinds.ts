@@ -31,6 +31,7 @@ import {
   type ForestParams,
   resolveForestParams,
 } from "../../../models/classification/random_forest/params.ts";
+import type { TreeClassWeight } from "../../../models/classification/tree/class_weights.ts";
 import type { CheckpointOptions } from "../../../models/classification/tree/checkpoint.ts";
 import { paramsJson } from "../../../models/classification/tree/cluster_training.ts";
 import type { TreeEnsemble } from "../../../models/classification/tree/tree_transform.ts";
@@ -61,6 +62,8 @@ export interface FitInput {
    * that train long: the tree models; others ignore it).
    */
   readonly checkpoint?: CheckpointOptions;
+  /** Class weights (`"balanced"` or `[w0, w1]`); unset: every row weighs 1. */
+  readonly classWeight?: TreeClassWeight | undefined;
   /** Cancels the fit. */
   readonly signal?: AbortSignal;
 }
@@ -191,7 +194,10 @@ const LOGISTIC_REGRESSION = defineKind<LogisticModel>({
   is: (m): m is LogisticModel => m instanceof LogisticModel,
   async fit(input) {
     const { pipeline, labelCol, log } = input;
-    const lr = new LogisticRegression({ featureNames: pipeline.featureNames });
+    const lr = new LogisticRegression({
+      featureNames: pipeline.featureNames,
+      ...(input.classWeight === undefined ? {} : { classWeight: input.classWeight }),
+    });
     return await lr.fit(pipeline.transform(input.train), {
       featureCols: featureColumns(pipeline),
       labelCol,
@@ -273,6 +279,7 @@ async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): P
     ...rest,
     numRounds,
     seed: input.seed,
+    classWeight: input.classWeight,
     ...(validation === undefined ? {} : { earlyStoppingRounds }),
   });
   let first = true;
@@ -327,7 +334,11 @@ const RANDOM_FOREST = defineKind<ForestModel>({
   is: (m): m is ForestModel => m instanceof ForestModel,
   async fit(input) {
     const { pipeline, labelCol, log } = input;
-    const rf = new RandomForestClassifier({ ...FOREST_PARAMS, seed: input.seed });
+    const rf = new RandomForestClassifier({
+      ...FOREST_PARAMS,
+      seed: input.seed,
+      classWeight: input.classWeight,
+    });
     const group = rf.params.treesPerGroup;
     let first = true;
     const { model } = await rf.fit(pipeline.transform(input.train), {

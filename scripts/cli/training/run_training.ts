@@ -31,6 +31,7 @@ import { readInput, type ReadOptions, writeQuarantine } from "./read_input.ts";
 import { openRunCheckpoints, type RunCheckpoints } from "./run_checkpoints.ts";
 import { splitData } from "./splits.ts";
 import { trainOne } from "./train_one.ts";
+import type { TreeClassWeight } from "../../../models/classification/tree/class_weights.ts";
 import { type ModelSummary, trainingReportInput, type TrainingSummary } from "./training_summary.ts";
 
 /** What to train. */
@@ -51,6 +52,8 @@ export interface TrainingRequest extends ReadOptions {
   readonly time?: string | undefined;
   /** Split method. */
   readonly split: "random" | "time";
+  /** Class weights of every model (`"balanced"` or `[w0, w1]`). */
+  readonly classWeight?: TreeClassWeight | undefined;
   /** Seeds the split, the models and the permutations. */
   readonly seed: number;
   /** Share of rows in test. @default {0.2} */
@@ -224,6 +227,7 @@ export async function runTraining(
           ? {}
           : { checkpoint: (phase: "fit" | "refit") => checkpoints.forModel(kind.name, phase) }),
         importanceRepeats: request.importanceRepeats ?? 2,
+        classWeight: request.classWeight,
         log,
         clock,
         signal,

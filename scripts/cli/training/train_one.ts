@@ -7,6 +7,8 @@
  * @module
  */
 import type { Clock } from "../../../actors/clock.ts";
+import type { Json } from "../../../actors/errors.ts";
+import type { TreeClassWeight } from "../../../models/classification/tree/class_weights.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
 import type { CheckpointOptions } from "../../../models/classification/tree/checkpoint.ts";
 import type { PipelineModel } from "../../../models/features/pipeline.ts";
@@ -44,6 +46,8 @@ export interface TrainOneInput {
   readonly checkpoint?: (phase: "fit" | "refit") => CheckpointOptions;
   /** Permutations per column (0: no permutation importance). */
   readonly importanceRepeats: number;
+  /** Class weights of the fit and the refit (recorded in the model's params). */
+  readonly classWeight?: TreeClassWeight | undefined;
   readonly log: (line: string) => void;
   readonly clock: Clock;
   readonly signal?: AbortSignal | undefined;
@@ -94,6 +98,7 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
     labelCol: LABEL01,
     seed: input.seed,
     log,
+    classWeight: input.classWeight,
     ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint("fit") }),
     ...(signal === undefined ? {} : { signal }),
   });
@@ -111,13 +116,23 @@ export async function trainOne(kind: ModelKind, input: TrainOneInput): Promise<T
       labelCol: LABEL01,
       seed: input.seed,
       log,
+      classWeight: input.classWeight,
       ...(input.checkpoint === undefined ? {} : { checkpoint: input.checkpoint("refit") }),
       ...(signal === undefined ? {} : { signal }),
     });
     log(`refitted in ${((clock.monotonic() - t) / 1000).toFixed(1)} s: ${final.describe()}`);
   }
   const trainMs = clock.monotonic() - t0;
-  const trained = final.withThreshold(chosen.threshold);
+  const thresholded = final.withThreshold(chosen.threshold);
+  const classWeight = input.classWeight;
+  // the tree kinds report their static settings: add the class weights the fit used
+  const trained = classWeight === undefined ? thresholded : {
+    ...thresholded,
+    params: () => ({
+      ...(thresholded.params() as Record<string, Json>),
+      classWeight: classWeight === "balanced" ? classWeight : [...classWeight],
+    }),
+  };
   const features = pipeline.spec.inputColumns.map((f) => f.name);
   const t1 = clock.monotonic();
   const metrics = await metricsAt(

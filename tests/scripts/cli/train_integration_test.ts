@@ -247,3 +247,47 @@ Deno.test("evaluate refuses a tampered model directory with ModelIntegrityError"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("train --class-weight weighs the positives in every model and records it in model.json", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "frontier-cli-train-cw-" });
+  try {
+    const { text } = generatedCsv(2000, 17);
+    const input = `${dir}/purchases.csv`;
+    await Deno.writeTextFile(input, text);
+    const common = ["--label", "bought", "--models", "lr,gbt", "--importance-repeats", "0", "--seed", "3"];
+    type Summary = {
+      models: { name: string; path: string; threshold: number; params: Record<string, unknown> }[];
+    };
+    const plain = summaryOf(
+      await frontier(["train", "--input", input, ...common, "--out", `${dir}/plain`, "--json"]),
+    ) as unknown as Summary;
+    const weighted = summaryOf(
+      await frontier([
+        "train",
+        "--input",
+        input,
+        ...common,
+        "--class-weight",
+        "1,4",
+        "--out",
+        `${dir}/weighted`,
+        "--json",
+      ]),
+    ) as unknown as Summary;
+    for (const [i, m] of weighted.models.entries()) {
+      assert.deepEqual(m.params["classWeight"], [1, 4], `${m.name} params`);
+      const model = JSON.parse(await Deno.readTextFile(`${m.path}/model.json`));
+      assert.deepEqual(model.params.classWeight, [1, 4], `${m.name} model.json`);
+      assert.equal(plain.models[i]!.params["classWeight"] ?? null, null);
+      // Weighting the positives 4× inflates the probabilities: the max-F1 threshold moves up.
+      const [t0, t1] = [plain.models[i]!.threshold, m.threshold];
+      assert.ok(t1 > t0 + 0.05, `${m.name}: max-F1 threshold ${t0} → ${t1} with positives weighted 4×`);
+      const evaluated = summaryOf(
+        await frontier(["evaluate", "--model", m.path, "--input", input, "--json"]),
+      );
+      assert.equal(evaluated["threshold"], m.threshold, `${m.name} loads with its weights recorded`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -42,6 +42,7 @@ Deno.test("train, evaluate and predict --help exit 0 and document their options 
           "--checkpoint-every",
           "--resume",
           "--tree-features",
+          "--class-weight",
         ],
       ],
       ["evaluate", ["--model", "--input"]],
@@ -79,6 +80,12 @@ Deno.test("train refuses a bad command line with exit 2 before starting a cluste
       ["train", "--input", "x.csv", "--out", "/tmp/x", "--tree-features", "binned"],
       /--tree-features must be "native" or "onehot"/,
     ],
+    [
+      ["train", "--input", "x.csv", "--out", "/tmp/x", "--class-weight", "heavy"],
+      /--class-weight must be "balanced" or two positive numbers W0,W1/,
+    ],
+    [["train", "--input", "x.csv", "--out", "/tmp/x", "--class-weight", "1,0"], /--class-weight must be/],
+    [["train", "--input", "x.csv", "--out", "/tmp/x", "--class-weight", "1,2,3"], /--class-weight must be/],
     [["evaluate", "--input", "x.csv"], /--model is required/],
     [
       ["predict", "--model", "m", "--input", "x.csv", "--out", "/tmp/x", "--format", "xlsx"],
