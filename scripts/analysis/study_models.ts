@@ -100,6 +100,8 @@ export interface Figures {
   readonly threshold: number;
   /** Validation PR-AUC (what feature selection looks at). */
   readonly validPrAuc: number;
+  /** 95 % bootstrap interval of the test PR-AUC (300 Poisson replicates). */
+  readonly prAucInterval: readonly [number, number];
 }
 
 /** Scores of validation and test, and what is measured on them. */
@@ -116,7 +118,13 @@ export async function measure(
   const vs = await summarizeDataset(v, cols);
   const chosen = chooseThreshold(scoreGroups(vs), { by: "cost", costs: COSTS });
   const vm = binaryMetrics(vs);
-  const m = await evaluateBinary(t, { ...cols, threshold: chosen.threshold, costs: COSTS });
+  const m = await evaluateBinary(t, {
+    ...cols,
+    threshold: chosen.threshold,
+    costs: COSTS,
+    bootstrap: { replicates: 300, seed: 1, maxDraws: 5e6 },
+  });
+  const pr = m.intervals?.intervals.averagePrecision;
   return {
     rocAuc: m.rocAuc,
     prAuc: m.averagePrecision,
@@ -127,6 +135,7 @@ export async function measure(
     bestCost: m.minCost?.expectedCost ?? NaN,
     threshold: chosen.threshold,
     validPrAuc: vm.averagePrecision,
+    prAucInterval: [pr?.lo ?? NaN, pr?.hi ?? NaN],
   };
 }
 

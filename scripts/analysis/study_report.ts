@@ -34,6 +34,7 @@ export function printRows(title: string, rows: readonly ResultRow[]): void {
     "feat",
     "ROC-AUC",
     "PR-AUC",
+    "PR-AUC 95 %",
     "logloss",
     "Brier",
     "ECE",
@@ -42,7 +43,7 @@ export function printRows(title: string, rows: readonly ResultRow[]): void {
     "valPR",
     "s",
   ];
-  const widths = [12, 5, 40, 5, 8, 8, 8, 8, 8, 8, 8, 8, 6];
+  const widths = [12, 5, 40, 5, 8, 8, 15, 8, 8, 8, 8, 8, 8, 6];
   console.log(head.map((h, i) => pad(h, widths[i]!, i >= 3)).join(" "));
   for (const r of rows) {
     const cells = [
@@ -52,6 +53,7 @@ export function printRows(title: string, rows: readonly ResultRow[]): void {
       r.features === undefined ? "" : String(r.features),
       f4(r.rocAuc),
       f4(r.prAuc),
+      `${r.prAucInterval[0].toFixed(3)}–${r.prAucInterval[1].toFixed(3)}`,
       f4(r.logLoss),
       f4(r.brier),
       f4(r.ece),
