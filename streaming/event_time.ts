@@ -50,6 +50,43 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** The value of the ASCII digit at `i` of `s`, or NaN. */
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : NaN;
+}
+
+/**
+ * The fast path of {@linkcode parseEventTime}: `YYYY-MM-DDTHH:MM:SS.sssZ` exactly (what
+ * `Date.prototype.toISOString` writes), read digit by digit; undefined for any other form or an
+ * invalid field, which the general path then handles (and explains).
+ */
+function canonicalUtc(s: string): number | undefined {
+  if (
+    s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90
+  ) {
+    return undefined;
+  }
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12);
+  const minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18);
+  const ms = digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22);
+  // NaN fails every comparison below, so a non-digit anywhere falls through to the general path, as
+  // do years below 100 (which Date.UTC reads as 19xx; the general path decides about them).
+  if (
+    !(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 &&
+      ms >= 0) ||
+    !(day <= 28 || day <= daysInMonth(year, month))
+  ) {
+    return undefined;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
 /**
  * Event time in ms since the epoch from a safe integer (already ms) or an ISO-8601 date-time with
  * a zone (`2024-01-31T10:00:00Z`, `…+02:00`; fractions below a millisecond are truncated). Every
@@ -73,6 +110,8 @@ export function parseEventTime(raw: unknown): Result<number> {
   if (typeof raw !== "string") {
     return { ok: false, reason: `event time must be a number or a string, got ${typeOf(raw)}` };
   }
+  const fast = canonicalUtc(raw);
+  if (fast !== undefined) return { ok: true, value: fast };
   const m = ISO.exec(raw);
   if (!m) return { ok: false, reason: `event time "${clip(raw)}" is not an ISO-8601 date-time with a zone` };
   const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as [
@@ -113,6 +152,7 @@ export interface RecordDecoderOptions<V> {
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+const lenient = new TextDecoder("utf-8");
 
 /**
  * A decoder of JSON-object records given as bytes (a Kafka message value), text, or an already
@@ -140,10 +180,15 @@ export function recordDecoder<V>(options: RecordDecoderOptions<V>): EventDecoder
   return (payload) => {
     let record: unknown = payload;
     if (payload instanceof Uint8Array) {
-      try {
-        record = utf8.decode(payload);
-      } catch {
-        return { ok: false, reason: "record is not valid UTF-8" };
+      // The lenient decoder is ~3× faster; only text holding U+FFFD (a replaced invalid sequence,
+      // or a real one) is decoded again strictly to tell which.
+      record = lenient.decode(payload);
+      if ((record as string).includes("\uFFFD")) {
+        try {
+          record = utf8.decode(payload);
+        } catch {
+          return { ok: false, reason: "record is not valid UTF-8" };
+        }
       }
     }
     if (typeof record === "string") {

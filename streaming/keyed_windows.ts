@@ -35,6 +35,7 @@ import {
   endOfInput,
   initialWatermarks,
   observeRecord,
+  type PartitionProgress,
   validateWatermarkOptions,
   type WatermarkOptions,
   type WatermarkState,
@@ -198,6 +199,8 @@ export class KeyedWindows<V, A> {
   /** Keys whose state changed since {@linkcode KeyedWindows.takeDirtyKeys}. */
   #dirty = new Set<string>();
   #restored = false;
+  /** Whether the last record {@linkcode KeyedWindows.#consume} saw was aggregated. */
+  #accepted = false;
 
   /** A machine with no state, reading `options.partitions`. */
   constructor(options: KeyedWindowsOptions<V, A>) {
@@ -292,35 +295,12 @@ export class KeyedWindows<V, A> {
   /** Consumes one input at its processing time (non-decreasing) and returns what it caused. */
   push(input: Timed<WindowInput>): Timed<WindowOutput<V, A>>[] {
     const { time: now, value: msg } = input;
-    if (this.#ended) throw new Error(`KeyedWindows received "${msg.type}" after "end"`);
-    if (!(now >= this.#now)) {
-      throw new RangeError(`processing time went backwards: ${now} after ${this.#now}`);
-    }
-    this.#now = now;
-    if (this.#initialPartitions) {
-      if (this.#restored) {
-        const partitions = new Map(
-          [...this.#watermarks.partitions].map(([p, g]) => [p, { ...g, lastActivity: now }]),
-        );
-        this.#watermarks = { watermark: this.#watermarks.watermark, partitions };
-      }
-      this.#watermarks = assignPartitions(
-        this.#watermarks,
-        [...new Set([...this.#watermarks.partitions.keys(), ...this.#initialPartitions])],
-        now,
-      );
-      this.#initialPartitions = undefined;
-    }
+    this.#enter(now, msg.type);
     const out: WindowOutput<V, A>[] = [];
     const options = this.#options;
     switch (msg.type) {
       case "record":
-        this.#watermarks = advance(this.#watermarks, now, options);
-        this.#watermarks = observeRecord(this.#watermarks, {
-          partition: msg.partition,
-          eventTime: this.#consume(msg.partition, msg.payload, out),
-          now,
-        }, options);
+        this.#record(msg.partition, msg.payload, now, out);
         break;
       case "tick":
         this.#watermarks = advance(this.#watermarks, now, options);
@@ -341,10 +321,81 @@ export class KeyedWindows<V, A> {
     return out.map((value) => ({ time: now, value }));
   }
 
-  /** Classifies and aggregates one record; returns its event time when it has one. */
-  #consume(partition: number, payload: unknown, out: WindowOutput<V, A>[]): number | undefined {
+  /**
+   * The `record` input of {@linkcode KeyedWindows.push} on the hot path: no wrapping of inputs or
+   * outputs. Appends what the record caused to `out` (in the order `push` returns it) and returns
+   * the event when it was aggregated, undefined when it was quarantined, a duplicate or late.
+   */
+  pushRecord(
+    partition: number,
+    payload: unknown,
+    now: number,
+    out: WindowOutput<V, A>[],
+  ): StreamEvent<V> | undefined {
+    this.#enter(now, "record");
+    const accepted = this.#record(partition, payload, now, out);
+    this.#fire(out);
+    return accepted;
+  }
+
+  #enter(now: number, type: string): void {
+    if (this.#ended) throw new Error(`KeyedWindows received "${type}" after "end"`);
+    if (!(now >= this.#now)) {
+      throw new RangeError(`processing time went backwards: ${now} after ${this.#now}`);
+    }
+    this.#now = now;
+    if (this.#initialPartitions) {
+      if (this.#restored) {
+        const partitions = new Map(
+          [...this.#watermarks.partitions].map(([p, g]) => [p, { ...g, lastActivity: now }]),
+        );
+        this.#watermarks = { watermark: this.#watermarks.watermark, partitions };
+      }
+      this.#watermarks = assignPartitions(
+        this.#watermarks,
+        [...new Set([...this.#watermarks.partitions.keys(), ...this.#initialPartitions])],
+        now,
+      );
+      this.#initialPartitions = undefined;
+    }
+  }
+
+  /**
+   * Brings the watermark up to `now`, classifies the record and records its partition's progress
+   * (in place: the partitions map is this machine's own). Returns the event when aggregated.
+   */
+  #record(
+    partition: number,
+    payload: unknown,
+    now: number,
+    out: WindowOutput<V, A>[],
+  ): StreamEvent<V> | undefined {
+    const options = this.#options;
+    this.#watermarks = advance(this.#watermarks, now, options);
+    const event = this.#consume(partition, payload, out);
+    const accepted = this.#accepted ? event : undefined;
+    const partitions = this.#watermarks.partitions as Map<number, PartitionProgress>;
+    const before = partitions.get(partition);
+    if (before === undefined) {
+      this.#watermarks = observeRecord(this.#watermarks, { partition, eventTime: event?.time, now }, options);
+      return accepted;
+    }
+    partitions.set(partition, {
+      maxEventTime: event === undefined ? before.maxEventTime : Math.max(before.maxEventTime, event.time),
+      lastActivity: Math.max(before.lastActivity, now),
+    });
+    this.#watermarks = advance(this.#watermarks, now, options);
+    return accepted;
+  }
+
+  /**
+   * Classifies and aggregates one record; returns its event when it decodes (`#accepted` says
+   * whether it was aggregated).
+   */
+  #consume(partition: number, payload: unknown, out: WindowOutput<V, A>[]): StreamEvent<V> | undefined {
     const counts = this.#counts;
     counts.consumed++;
+    this.#accepted = false;
     const decoded = this.#options.decode(payload);
     if (!decoded.ok) {
       counts.quarantined++;
@@ -367,11 +418,12 @@ export class KeyedWindows<V, A> {
       });
     } else {
       counts.aggregated++;
+      this.#accepted = true;
       this.#ids.remember(event.id, event.time, event.key);
       this.#dirty.add(event.key);
       this.#aggregate(event);
     }
-    return event.time;
+    return event;
   }
 
   #aggregate(event: StreamEvent<V>): void {

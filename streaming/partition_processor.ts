@@ -20,7 +20,13 @@
  * @module
  */
 import type { EventDecoder, StreamEvent } from "./event_time.ts";
-import { type Aggregator, KeyedWindows, type KeyWindowState, type WindowCounts } from "./keyed_windows.ts";
+import {
+  type Aggregator,
+  KeyedWindows,
+  type KeyWindowState,
+  type WindowCounts,
+  type WindowOutput,
+} from "./keyed_windows.ts";
 import { OPERATOR_NAME, type StreamOperator } from "./operator.ts";
 import type { WindowSpec } from "./window.ts";
 
@@ -103,7 +109,6 @@ export class PartitionProcessor<V, A> {
   #windows: KeyedWindows<V, A>;
   readonly #operatorState = new Map<string, Map<string, unknown>>();
   readonly #dirtyOperatorKeys = new Set<string>();
-  #lastDecoded: StreamEvent<V> | undefined;
   #nextOffset = 0;
   #now = -Infinity;
 
@@ -138,11 +143,7 @@ export class PartitionProcessor<V, A> {
       graceMs: o.graceMs ?? 0,
       partitions: [this.#partition],
       aggregate: o.aggregate,
-      decode: (payload) => {
-        const r = o.decode(payload);
-        this.#lastDecoded = r.ok ? r.value : undefined;
-        return r;
-      },
+      decode: o.decode,
     });
   }
 
@@ -218,17 +219,13 @@ export class PartitionProcessor<V, A> {
     this.#now = Math.max(this.#now, now);
     const outputs: StreamOutput[] = [];
     const partition = this.#partition;
+    const fired: WindowOutput<V, A>[] = [];
     for (const record of records) {
       if (record.offset < this.#nextOffset) continue;
       const watermark = this.#windows.watermark;
-      const before = this.#windows.counts.aggregated;
-      this.#lastDecoded = undefined;
-      const fired = this.#windows.push({
-        time: this.#now,
-        value: { type: "record", partition, payload: record.value },
-      });
-      const accepted = this.#windows.counts.aggregated > before ? this.#lastDecoded : undefined;
-      for (const { value: o } of fired) {
+      fired.length = 0;
+      const accepted = this.#windows.pushRecord(partition, record.value, this.#now, fired);
+      for (const o of fired) {
         switch (o.type) {
           case "pane":
             outputs.push({

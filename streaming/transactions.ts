@@ -84,6 +84,8 @@ export function transactionRecords(batch: Batch, seed: number): TransactionRecor
   return out;
 }
 
+const STRING_FIELDS = ["account_id", "merchant_id", "merchant_category", "currency", "channel", "country"];
+
 function str(r: Readonly<Record<string, unknown>>, field: string): Result<string> {
   const v = r[field];
   return typeof v === "string" && v !== "" ? { ok: true, value: v } : {
@@ -110,14 +112,24 @@ export function transactionDecoder(key: string): EventDecoder<TransactionValue> 
       if (typeof amount !== "number" || !Number.isFinite(amount)) {
         return { ok: false, reason: `field "amount" must be a finite number, got ${JSON.stringify(amount)}` };
       }
-      const fields = ["account_id", "merchant_id", "merchant_category", "currency", "channel", "country"];
-      const out: Record<string, string | number> = { amount };
-      for (const f of fields) {
+      const { account_id, merchant_id, merchant_category, currency, channel, country } = r;
+      if (
+        typeof account_id === "string" && account_id !== "" && typeof merchant_id === "string" &&
+        merchant_id !== "" && typeof merchant_category === "string" && merchant_category !== "" &&
+        typeof currency === "string" && currency !== "" && typeof channel === "string" && channel !== "" &&
+        typeof country === "string" && country !== ""
+      ) {
+        // The common case, without a result object per field.
+        return {
+          ok: true,
+          value: { account_id, merchant_id, merchant_category, amount, currency, channel, country },
+        };
+      }
+      for (const f of STRING_FIELDS) {
         const v = str(r, f);
         if (!v.ok) return v;
-        out[f] = v.value;
       }
-      return { ok: true, value: out as unknown as TransactionValue };
+      throw new Error("unreachable: a string field failed the fast check but passed str()");
     },
   });
 }
