@@ -32,9 +32,19 @@
  */
 import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
 import type { Clock } from "../actors/clock.ts";
-import type { BatchResult } from "./partition_processor.ts";
+import type { BatchResult, SourceRecord } from "./partition_processor.ts";
 import type { PartitionLease, SourceHandler, StreamSource } from "./source.ts";
 import { restoreChangelog } from "./kafka_changelog.ts";
+import { type OutMessage, produceRequests } from "./kafka_requests.ts";
+
+const DEFAULT_BATCH_RECORDS = 10_000;
+const DEFAULT_FETCH_BYTES = 8 * 1024 * 1024;
+const EMPTY = new Uint8Array(0);
+/**
+ * Per topic and request: below the broker's default `message.max.bytes` (1 MiB), and few enough
+ * messages that kafkajs' quadratic grouping stays cheap (see `kafka_requests.ts`).
+ */
+const REQUEST_LIMITS = { maxBytes: 900 * 1024, maxMessages: 500 };
 
 /** Delivery guarantee of the outputs. */
 export type Guarantee = "exactly-once" | "at-least-once";
@@ -55,8 +65,18 @@ export interface KafkaSourceOptions {
   readonly guarantee?: Guarantee;
   /** Group session timeout (ms): how long a silent member keeps its partitions. @default {10000} */
   readonly sessionTimeoutMs?: number;
-  /** Records per batch (per transaction) at most. @default {2000} */
+  /**
+   * Records per batch (per transaction) at most: larger batches amortise a transaction's round
+   * trips and coalesce changelog deltas of keys touched repeatedly. @default {10000}
+   */
   readonly maxBatchRecords?: number;
+  /**
+   * Assigned partitions processed and committed at the same time (each has its own producer and
+   * transaction, so their broker round trips overlap). @default {8}
+   */
+  readonly concurrentPartitions?: number;
+  /** Bytes one fetch may return per partition. @default {8388608} */
+  readonly maxFetchBytesPerPartition?: number;
   /** kafkajs client id. @default {"frontier-stream"} */
   readonly clientId?: string;
   /**
@@ -130,9 +150,16 @@ export class KafkaSource implements StreamSource {
   /** A member configured by `options`; nothing connects before {@linkcode KafkaSource.run}. */
   constructor(deps: { readonly clock: Clock }, options: KafkaSourceOptions) {
     if (options.brokers.length === 0) throw new RangeError("brokers must name at least one broker");
-    const max = options.maxBatchRecords ?? 2000;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RangeError(`maxBatchRecords must be >= 1, got ${max}`);
+    for (
+      const [name, value, low] of [
+        ["maxBatchRecords", options.maxBatchRecords, 1],
+        ["concurrentPartitions", options.concurrentPartitions, 1],
+        ["maxFetchBytesPerPartition", options.maxFetchBytesPerPartition, 1024],
+      ] as const
+    ) {
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < low)) {
+        throw new RangeError(`${name} must be an integer >= ${low}, got ${value}`);
+      }
     }
     this.#options = options;
     this.#clock = deps.clock;
@@ -156,6 +183,8 @@ export class KafkaSource implements StreamSource {
       sessionTimeout: o.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: Math.max(500, Math.floor((o.sessionTimeoutMs ?? 10_000) / 5)),
       maxWaitTimeInMs: 200,
+      maxBytesPerPartition: o.maxFetchBytesPerPartition ?? DEFAULT_FETCH_BYTES,
+      maxBytes: 4 * (o.maxFetchBytesPerPartition ?? DEFAULT_FETCH_BYTES),
       retry: { retries: 5 },
     });
     const { promise: failed, reject: fail } = Promise.withResolvers<never>();
@@ -184,7 +213,7 @@ export class KafkaSource implements StreamSource {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: o.concurrentPartitions ?? 8,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
           // A failure to restore or commit is fatal (the member stops and its supervisor restarts
           // it); a heartbeat that hears of a rebalance is not: kafkajs rejoins.
@@ -199,14 +228,22 @@ export class KafkaSource implements StreamSource {
           await applied;
           const owned = this.#owned.get(batch.partition);
           if (!owned) return; // not ours any more
-          const max = o.maxBatchRecords ?? 2000;
-          const messages = batch.messages.filter((m) => Number(m.offset) >= owned.position);
-          for (let i = 0; i < messages.length && isRunning() && !isStale() && !signal.aborted; i += max) {
-            const chunk = messages.slice(i, i + max).map((m) => ({
-              offset: Number(m.offset),
-              value: m.value ?? new Uint8Array(0),
-              timestamp: Number(m.timestamp),
-            }));
+          const max = o.maxBatchRecords ?? DEFAULT_BATCH_RECORDS;
+          const messages = batch.messages;
+          let i = 0;
+          while (i < messages.length && Number(messages[i]!.offset) < owned.position) i++;
+          while (i < messages.length && isRunning() && !isStale() && !signal.aborted) {
+            const end = Math.min(messages.length, i + max);
+            const chunk = new Array<SourceRecord>(end - i);
+            for (let j = i; j < end; j++) {
+              const m = messages[j]!;
+              chunk[j - i] = {
+                offset: Number(m.offset),
+                value: m.value ?? EMPTY,
+                timestamp: Number(m.timestamp),
+              };
+            }
+            i = end;
             await fatal(() => handler.records(batch.partition, chunk));
             resolveOffset(String(chunk.at(-1)!.offset));
             await heartbeat();
@@ -298,7 +335,7 @@ export class KafkaSource implements StreamSource {
 
   async #commit(p: number, producer: Producer, consumer: Consumer, result: BatchResult): Promise<void> {
     const o = this.#options;
-    const byTopic = new Map<string, { key: string; value: string | null; partition: number }[]>();
+    const byTopic = new Map<string, OutMessage[]>();
     const add = (topic: string, key: string, value: string | null) => {
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, list = []);
@@ -314,19 +351,19 @@ export class KafkaSource implements StreamSource {
     }
     const changelog = changelogTopic(o.outputPrefix);
     for (const e of result.changelog) add(changelog, e.key, e.value ?? null);
-    const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    const requests = produceRequests(byTopic, REQUEST_LIMITS);
     const offsets = {
       topics: [{ topic: o.topic, partitions: [{ partition: p, offset: String(result.nextOffset) }] }],
     };
     if (this.#guarantee === "at-least-once") {
-      await producer.sendBatch({ topicMessages, acks: -1 });
+      for (const topicMessages of requests) await producer.sendBatch({ topicMessages, acks: -1 });
       await o.beforeCommit?.(p);
       await consumer.commitOffsets([{ topic: o.topic, partition: p, offset: String(result.nextOffset) }]);
       return;
     }
     const txn = await producer.transaction();
     try {
-      await txn.sendBatch({ topicMessages, acks: -1 });
+      for (const topicMessages of requests) await txn.sendBatch({ topicMessages, acks: -1 });
       await o.beforeCommit?.(p);
       await txn.sendOffsets({ consumerGroupId: o.groupId, ...offsets });
       await txn.commit();
