@@ -1,0 +1,126 @@
+/**
+ * The Frontier side of the streaming benchmark, run as its own process: one consumer-group member
+ * (`KafkaSource` + `runStream`, the runtime `frontier stream run` uses) over a topic of generated
+ * transactions, with the CLI's default windows (tumbling 1 min, lateness 30 s, keyed by account,
+ * count/sum/min/max of amounts). It measures what the CLI does not: the **event→output latency**
+ * of every record, from its Kafka timestamp (set by the producer when it sent the record) to the
+ * end of the commit that made its outputs visible.
+ *
+ * ```sh
+ * deno run -A scripts/bench/stream/frontier_worker.ts --bootstrap 127.0.0.1:9092 --topic T \
+ *   --prefix P --guarantee exactly-once --expect 500000 [--group G] [--session-timeout-ms 6000]
+ * ```
+ *
+ * Stops once `--expect` records are committed by this member (or on SIGTERM), then prints one JSON
+ * line: records, first-record→last-commit seconds, events/s, latency p50/p99/max (ms). Prints
+ * `commit <partition> <nextOffset>` after every commit when `--progress` is given.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { systemClock } from "../../../actors/clock.ts";
+import { type Guarantee, KafkaSource } from "../../../streaming/kafka_source.ts";
+import { runStream, type SourceHandler, type StreamSource } from "../../../streaming/source.ts";
+import { AMOUNT_STATS, transactionDecoder } from "../../../streaming/transactions.ts";
+import { quantile } from "./stream_figures.ts";
+
+/** The CLI's default windows: what both engines compute in the benchmark. */
+export const BENCH_WINDOW = { kind: "tumbling", sizeMs: 60_000 } as const;
+/** The allowed lateness of the benchmark (the CLI's default). */
+export const BENCH_LATENESS_MS = 30_000;
+
+/** A source that times every record from its Kafka timestamp to the end of its batch's commit. */
+class TimedSource implements StreamSource {
+  readonly latencies: number[] = [];
+  firstRecordAt: number | undefined;
+  lastCommitAt: number | undefined;
+  records = 0;
+  constructor(readonly inner: StreamSource, readonly onBatch: () => void) {}
+
+  run(handler: SourceHandler, options: { signal: AbortSignal }): Promise<void> {
+    return this.inner.run({
+      assigned: (lease) => handler.assigned(lease),
+      revoked: (p) => handler.revoked(p),
+      records: async (partition, records) => {
+        this.firstRecordAt ??= systemClock.now();
+        await handler.records(partition, records);
+        const now = systemClock.now();
+        this.lastCommitAt = now;
+        for (const r of records) if (r.timestamp !== undefined) this.latencies.push(now - r.timestamp);
+        this.records += records.length;
+        this.onBatch();
+      },
+    }, options);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      bootstrap: { type: "string" },
+      topic: { type: "string" },
+      prefix: { type: "string" },
+      group: { type: "string" },
+      guarantee: { type: "string", default: "exactly-once" },
+      expect: { type: "string" },
+      "session-timeout-ms": { type: "string", default: "6000" },
+      progress: { type: "boolean", default: false },
+      json: { type: "boolean", default: true },
+    },
+  });
+  const need = (name: string, v: string | undefined): string => {
+    if (v === undefined) throw new Error(`--${name} is required`);
+    return v;
+  };
+  const guarantee = values.guarantee as Guarantee;
+  if (guarantee !== "exactly-once" && guarantee !== "at-least-once") {
+    throw new Error(`--guarantee must be exactly-once or at-least-once, got ${values.guarantee}`);
+  }
+  const expect = Number(need("expect", values.expect));
+  if (!Number.isSafeInteger(expect) || expect < 1) {
+    throw new RangeError(`--expect must be >= 1, got ${expect}`);
+  }
+  const prefix = need("prefix", values.prefix);
+  const controller = new AbortController();
+  Deno.addSignalListener("SIGTERM", () => controller.abort());
+  const kafka = new KafkaSource({ clock: systemClock }, {
+    brokers: [need("bootstrap", values.bootstrap)],
+    topic: need("topic", values.topic),
+    groupId: values.group ?? `bench-${prefix}`,
+    outputPrefix: prefix,
+    guarantee,
+    sessionTimeoutMs: Number(values["session-timeout-ms"]),
+  });
+  const encoder = new TextEncoder();
+  const source = new TimedSource(kafka, () => {
+    if (source.records >= expect) controller.abort();
+  });
+  const decode = transactionDecoder("account");
+  await runStream({ source, clock: systemClock }, {
+    window: BENCH_WINDOW,
+    allowedLatenessMs: BENCH_LATENESS_MS,
+    decode,
+    aggregate: AMOUNT_STATS,
+    signal: controller.signal,
+    onCommit: (r) => {
+      if (values.progress) Deno.stdout.writeSync(encoder.encode(`commit ${r.partition} ${r.nextOffset}\n`));
+    },
+  });
+  const seconds = source.firstRecordAt === undefined || source.lastCommitAt === undefined
+    ? 0
+    : (source.lastCommitAt - source.firstRecordAt) / 1000;
+  console.log(JSON.stringify({
+    guarantee,
+    records: source.records,
+    seconds,
+    eventsPerSecond: seconds > 0 ? source.records / seconds : 0,
+    latencyMs: {
+      p50: quantile(source.latencies, 0.5),
+      p99: quantile(source.latencies, 0.99),
+      max: quantile(source.latencies, 1),
+    },
+  }));
+}
+
+if (import.meta.main) await main();
