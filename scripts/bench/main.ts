@@ -16,7 +16,9 @@
  *
  * After them run the Task 1 data benchmark (`data/bench.ts`, unless `--skip-data`) and the ML benchmark
  * (`ml/bench.ts`: quality and speed of LR, RF and GBT against scikit-learn, LightGBM and Spark MLlib,
- * unless `--skip-ml`); both take `--quick` and `--skip-spark`.
+ * unless `--skip-ml`), then the streaming benchmark (`stream/bench.ts`: Kafka throughput, latency under
+ * load, Spark Structured Streaming and the kill -9 soak, unless `--skip-stream`); all take `--quick` and
+ * `--skip-spark`.
  *
  * Prints the figures and whether each target is met, and writes them as JSON (machine, commands and
  * timestamps in `meta`). A part that cannot run here (process mode broken, Spark without Java) prints
@@ -52,6 +54,7 @@ import {
 import { ASK_TRANSPORTS, measureAskLatency, measureEmptyTasks } from "./runtime/runtime_micro.ts";
 import { measureShuffle } from "./runtime/shuffle_micro.ts";
 import { ML_SUITE_FLAGS_HELP, mlBenchMain, splitMlArgs } from "./ml/bench.ts";
+import { splitStreamArgs, STREAM_SUITE_FLAGS_HELP, streamBenchMain } from "./stream/bench.ts";
 
 /** Settings of one benchmark invocation. */
 export interface BenchSettings {
@@ -333,13 +336,17 @@ export async function runBench(settings: BenchSettings): Promise<number> {
 if (import.meta.main) {
   // The Task 1 data benchmark (scripts/bench/data/bench.ts) runs after these parts unless --skip-data,
   // then the ML benchmark (scripts/bench/ml/bench.ts) unless --skip-ml.
-  const { rest, ml } = splitMlArgs(Deno.args);
+  // Then the streaming benchmark (scripts/bench/stream/bench.ts) unless --skip-stream.
+  const { rest: withoutStream, stream } = splitStreamArgs(Deno.args);
+  const { rest, ml } = splitMlArgs(withoutStream);
   const { runtime, data } = splitBenchArgs(rest);
   const settings = parseBenchArgs(runtime);
-  if (settings === undefined) console.log(`${HELP}\n${DATA_SUITE_FLAGS_HELP}\n${ML_SUITE_FLAGS_HELP}`);
-  else {
+  if (settings === undefined) {
+    console.log(`${HELP}\n${DATA_SUITE_FLAGS_HELP}\n${ML_SUITE_FLAGS_HELP}\n${STREAM_SUITE_FLAGS_HELP}`);
+  } else {
     const code = await runBench(settings);
     const dataCode = data === undefined ? 0 : await dataBenchMain(data);
-    Deno.exit(Math.max(code, dataCode, ml === undefined ? 0 : await mlBenchMain(ml)));
+    const mlCode = ml === undefined ? 0 : await mlBenchMain(ml);
+    Deno.exit(Math.max(code, dataCode, mlCode, stream === undefined ? 0 : await streamBenchMain(stream)));
   }
 }

@@ -1,0 +1,388 @@
+/**
+ * The streaming benchmark (`deno task bench` runs it last unless `--skip-stream`; alone:
+ * `deno run -A scripts/bench/stream/bench.ts [--quick] [--skip-spark] [--rows N] [--seconds S]
+ * [--soak-rows N] [--kills K] [--out out/bench/stream.json]`).
+ *
+ * On a Kafka broker it starts itself (`scripts/setup/kafka_broker.ts`), over the same generated
+ * transactions and windows (tumbling 1 min, lateness 30 s, keyed by account):
+ *
+ * 1. **Throughput**, at-least-once and exactly-once: `--rows` records produced first, then one
+ *    Frontier worker process (`frontier_worker.ts`) drains them; events/s from its first record to
+ *    its last commit.
+ * 2. **Latency under load**: the producer paced at 50 % and 90 % of that throughput for
+ *    `--seconds` while the worker runs; p50/p99 event→output latency (record timestamp → end of
+ *    the commit that made its outputs visible). The **sustained rate** is the higher of the two
+ *    loads whose p99 stays within {@linkcode P99_BOUND_MS}.
+ * 3. **Spark Structured Streaming** (PySpark, `spark_stream.py`) on the same input topic: its
+ *    throughput, and its micro-batch durations at 50 % load (a lower bound of its latency);
+ *    `skipped: <reason>` where it cannot run.
+ * 4. **kill -9 soak** (`kill_soak.ts`): `--kills` SIGKILLs over `--soak-rows` events, exactly-once;
+ *    0 lost / 0 duplicated / windows equal / aborted copies seen, and the recovery time per kill.
+ *
+ * Prints the figures, the ratios and whether each target is met, and writes them as JSON.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { Kafka } from "kafkajs";
+import { systemClock } from "../../../actors/clock.ts";
+import { startBroker } from "../../setup/kafka_broker.ts";
+import { KAFKA_HOME } from "../../setup/kafka.ts";
+import { machineInfo, readLoadAvg } from "../harness.ts";
+import { Child } from "./child.ts";
+import { runKillSoak, type SoakResult } from "./kill_soak.ts";
+import { prepareSpark, runSparkStream, type SparkStreamRun } from "./spark_side.ts";
+import { quantile } from "./stream_figures.ts";
+import { produceChild, QUIET } from "./topics.ts";
+
+const WORKER = new URL("./frontier_worker.ts", import.meta.url);
+/** The latency bound a sustained rate must keep (p99, ms). */
+export const P99_BOUND_MS = 1000;
+const PARTITIONS = 4;
+
+/** Settings of one run. */
+export interface StreamBenchSettings {
+  rows: number;
+  seconds: number;
+  soakRows: number;
+  kills: number;
+  skipSpark: boolean;
+  skipSoak: boolean;
+  out: string;
+}
+
+const HELP = `deno run -A scripts/bench/stream/bench.ts [--quick] [--skip-spark] [--rows N] [--seconds S]
+  --rows N        records drained for the throughput figure (default 500000; --quick 100000)
+  --seconds S     length of each paced latency run (default 20; --quick 8)
+  --soak-rows N   records of the kill -9 soak (default 1000000; --quick 100000)
+  --kills K       SIGKILLs during the soak (default 5; --quick 2)
+  --skip-soak     no soak
+  --skip-spark    no Spark
+  --out PATH      JSON report (default out/bench/stream.json)`;
+
+/** Parses the command line; undefined means help. */
+export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettings | undefined {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      quick: { type: "boolean", default: false },
+      "skip-spark": { type: "boolean", default: false },
+      "skip-soak": { type: "boolean", default: false },
+      rows: { type: "string" },
+      seconds: { type: "string" },
+      "soak-rows": { type: "string" },
+      kills: { type: "string" },
+      out: { type: "string", default: "out/bench/stream.json" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const num = (text: string | undefined, name: string, fallback: number, low: number) => {
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isSafeInteger(n) || n < low) {
+      throw new RangeError(`--${name} must be an integer >= ${low}, got ${text}`);
+    }
+    return n;
+  };
+  const q = values.quick;
+  return {
+    rows: num(values.rows, "rows", q ? 100_000 : 500_000, 1000),
+    seconds: num(values.seconds, "seconds", q ? 8 : 20, 1),
+    soakRows: num(values["soak-rows"], "soak-rows", q ? 100_000 : 1_000_000, 1000),
+    kills: num(values.kills, "kills", q ? 2 : 5, 1),
+    skipSpark: values["skip-spark"],
+    skipSoak: values["skip-soak"],
+    out: values.out,
+  };
+}
+
+type Guarantee = "at-least-once" | "exactly-once";
+
+interface WorkerRun {
+  records: number;
+  seconds: number;
+  eventsPerSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+}
+
+function workerArgs(
+  bootstrap: string,
+  topic: string,
+  prefix: string,
+  g: Guarantee,
+  expect: number,
+): string[] {
+  return [
+    "--bootstrap",
+    bootstrap,
+    "--topic",
+    topic,
+    "--prefix",
+    prefix,
+    "--guarantee",
+    g,
+    "--expect",
+    String(expect),
+  ];
+}
+
+/** Waits until the worker's consumer group is stable with a member: it owns the partitions. */
+async function groupStable(kafka: Kafka, groupId: string, worker: Child): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let exited = false;
+  worker.exit().then(() => exited = true);
+  try {
+    for (;;) {
+      if (exited) throw new Error(`the worker of ${groupId} exited before joining`);
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === "Stable" && groups[0].members.length > 0) return;
+      await systemClock.sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs the benchmark; resolves to its exit code. */
+export async function runStreamBench(settings: StreamBenchSettings, log = console.error): Promise<number> {
+  const started = new Date().toISOString();
+  log("stream bench: starting a Kafka broker");
+  const broker = await startBroker({ home: KAFKA_HOME, detached: false, jit: "tiered", heap: "1g", log });
+  const bootstrap = broker.state.bootstrap;
+  const kafka = new Kafka({ clientId: "bench-stream", brokers: [bootstrap], logLevel: QUIET });
+  const id = crypto.randomUUID().slice(0, 8);
+  const result: Record<string, unknown> = {};
+  const skipped: Record<string, string> = {};
+  try {
+    const input = `bench-in-${id}`;
+    const produced = await produceChild(bootstrap, input, { rows: settings.rows, partitions: PARTITIONS })
+      .json("producer");
+    log(`stream bench: ${produced.rows} transactions in ${input}`);
+    const frontier: Record<string, unknown> = {};
+    for (const g of ["at-least-once", "exactly-once"] as const) {
+      const prefix = `bench-${g}-${id}`;
+      const max = await new Child(WORKER, workerArgs(bootstrap, input, prefix, g, settings.rows)).json(
+        `${g} worker`,
+      ) as unknown as WorkerRun;
+      log(`stream bench: ${g} throughput ${max.eventsPerSecond.toFixed(0)} events/s`);
+      const loads: Record<string, unknown> = {};
+      for (const share of [0.5, 0.9]) {
+        const rate = Math.max(100, Math.round(max.eventsPerSecond * share));
+        const rows = Math.round(rate * settings.seconds);
+        const topic = `bench-paced-${g}-${share * 100}-${id}`;
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
+        await admin.disconnect();
+        const worker = new Child(WORKER, workerArgs(bootstrap, topic, `${topic}-out`, g, rows));
+        await groupStable(kafka, `bench-${topic}-out`, worker);
+        const producer = produceChild(bootstrap, topic, { rows, partitions: PARTITIONS, rate });
+        const [run, sent] = await Promise.all([
+          worker.json(`${g} worker at ${share * 100} %`),
+          producer.json("producer"),
+        ]);
+        loads[`${share * 100}%`] = { targetRate: rate, producedRate: sent.eventsPerSecond, ...run };
+        const l = (run as unknown as WorkerRun).latencyMs;
+        log(`stream bench: ${g} at ${rate} events/s: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms`);
+      }
+      const bounded = (["90%", "50%"] as const).find((k) =>
+        ((loads[k] as WorkerRun).latencyMs.p99) <= P99_BOUND_MS
+      );
+      frontier[g] = {
+        throughput: max,
+        loads,
+        sustainedEventsPerSecond: bounded === undefined
+          ? null
+          : (loads[bounded] as { targetRate: number }).targetRate,
+      };
+    }
+    result.frontier = frontier;
+
+    if (settings.skipSpark) skipped.spark = "--skip-spark";
+    else {
+      const spark = await prepareSpark();
+      if ("skipped" in spark) skipped.spark = spark.skipped;
+      else {
+        try {
+          const admin = kafka.admin();
+          await admin.connect();
+          const rate = Math.round(
+            ((frontier["at-least-once"] as { throughput: WorkerRun }).throughput.eventsPerSecond) * 0.5,
+          );
+          const paced = `bench-spark-paced-${id}`;
+          await admin.createTopics({
+            topics: [`${input}.spark-windows`, paced, `${paced}.spark-windows`].map((topic) => ({
+              topic,
+              numPartitions: PARTITIONS,
+            })),
+            waitForLeaders: true,
+          });
+          await admin.disconnect();
+          const throughput: SparkStreamRun = await runSparkStream(spark, {
+            bootstrap,
+            topic: input,
+            rows: settings.rows,
+            seconds: 900,
+          });
+          log(`stream bench: Spark throughput ${throughput.rowsPerSecond.toFixed(0)} rows/s`);
+          const rows = Math.round(rate * settings.seconds * 2);
+          const producer = produceChild(bootstrap, paced, { rows, partitions: PARTITIONS, rate });
+          const atHalf = await runSparkStream(spark, { bootstrap, topic: paced, rows, seconds: 900 });
+          await producer.json("producer");
+          log(
+            `stream bench: Spark at ${rate} rows/s: batch p50 ${atHalf.batchMs.p50} ms, p99 ${atHalf.batchMs.p99} ms`,
+          );
+          result.spark = { throughput, at50: { targetRate: rate, ...atHalf } };
+        } catch (e) {
+          skipped.spark = `failed: ${e instanceof Error ? e.message.slice(0, 500) : String(e)}`;
+        }
+      }
+    }
+
+    if (settings.skipSoak) skipped.soak = "--skip-soak";
+    else {
+      const soak: SoakResult = await runKillSoak(bootstrap, {
+        rows: settings.soakRows,
+        kills: settings.kills,
+        log,
+      });
+      result.soak = { ...soak, recoveryMsMedian: quantile(soak.recoveryMs, 0.5) };
+      log(
+        `stream bench: soak ${soak.rows} events, ${soak.kills} kills: lost ${soak.lost}, duplicated ${soak.duplicated}, ` +
+          `aborted copies ${soak.uncommittedOutputs - soak.committedOutputs}, recovery ${
+            soak.recoveryMs.map((x) => x.toFixed(0)).join("/")
+          } ms`,
+      );
+    }
+  } finally {
+    await broker.stop();
+  }
+  const report = {
+    meta: {
+      started,
+      finished: new Date().toISOString(),
+      command: `deno run -A scripts/bench/stream/bench.ts`,
+      settings: { ...settings },
+      machine: await machineInfo(),
+      loadAvg: await readLoadAvg() ?? null,
+      p99BoundMs: P99_BOUND_MS,
+    },
+    ...result,
+    skipped,
+  };
+  printSummary(report, log);
+  await Deno.mkdir(join(settings.out, ".."), { recursive: true });
+  await Deno.writeTextFile(settings.out, JSON.stringify(report, null, 2));
+  console.log(JSON.stringify(report));
+  log(`wrote ${settings.out}`);
+  const soak = result.soak as SoakResult | undefined;
+  return soak === undefined || (soak.windowsEqual && soak.uncommittedOutputs > soak.committedOutputs) ? 0 : 1;
+}
+
+interface Summary {
+  frontier?: Record<
+    string,
+    { throughput: WorkerRun; loads: Record<string, WorkerRun & { targetRate: number }> }
+  >;
+  spark?: { throughput: SparkStreamRun; at50: SparkStreamRun & { targetRate: number } };
+  soak?: SoakResult;
+  skipped: Record<string, string>;
+}
+
+function printSummary(report: Summary, log: (line: string) => void): void {
+  const f = report.frontier;
+  const rows: string[] = [];
+  const checks: [string, boolean | undefined, string][] = [];
+  for (const [g, target] of [["at-least-once", 100_000], ["exactly-once", 50_000]] as const) {
+    const r = f?.[g];
+    if (!r) continue;
+    rows.push(`frontier ${g}: ${r.throughput.eventsPerSecond.toFixed(0)} events/s drained`);
+    for (const [k, l] of Object.entries(r.loads)) {
+      rows.push(
+        `  at ${k} (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
+          l.latencyMs.p99.toFixed(0)
+        } ms`,
+      );
+    }
+    checks.push([
+      `${g} >= ${target} events/s`,
+      r.throughput.eventsPerSecond >= target,
+      `${r.throughput.eventsPerSecond.toFixed(0)}`,
+    ]);
+    const half = r.loads["50%"];
+    if (half) {
+      checks.push([
+        `${g} p99 <= 100 ms at 50 % load`,
+        half.latencyMs.p99 <= 100,
+        `${half.latencyMs.p99.toFixed(0)} ms`,
+      ]);
+    }
+  }
+  const s = report.spark;
+  if (s) {
+    rows.push(
+      `spark: ${
+        s.throughput.rowsPerSecond.toFixed(0)
+      } rows/s drained; at ${s.at50.targetRate}/s batch p50 ${s.at50.batchMs.p50} ms, p99 ${s.at50.batchMs.p99} ms`,
+    );
+    const alo = f?.["at-least-once"];
+    if (alo) {
+      const ratio = alo.throughput.eventsPerSecond / s.throughput.rowsPerSecond;
+      rows.push(`ratio frontier ALO / spark throughput: ${ratio.toFixed(2)}x`);
+      checks.push(["frontier >= spark throughput", ratio >= 1, `${ratio.toFixed(2)}x`]);
+      const half = alo.loads["50%"];
+      if (half) {
+        const lat = half.latencyMs.p99 / Math.max(1, s.at50.batchMs.p99);
+        rows.push(`ratio frontier p99 latency / spark batch p99 at 50 %: ${lat.toFixed(3)}`);
+        checks.push(["frontier p99 <= 1/10 of spark's", lat <= 0.1, lat.toFixed(3)]);
+      }
+    }
+  } else if (report.skipped.spark) rows.push(`spark: skipped: ${report.skipped.spark}`);
+  const soak = report.soak;
+  if (soak) {
+    rows.push(
+      `soak: ${soak.rows} events, ${soak.kills} kill -9: lost ${soak.lost}, duplicated ${soak.duplicated}, ` +
+        `${soak.committedOutputs}/${soak.expectedOutputs} outputs, ${soak.uncommittedOutputs} read uncommitted; ` +
+        `recovery ${soak.recoveryMs.map((x) => x.toFixed(0)).join(", ")} ms`,
+    );
+    checks.push([
+      "soak: 0 lost, 0 duplicated, windows equal",
+      soak.windowsEqual,
+      `${soak.lost}/${soak.duplicated}`,
+    ]);
+    checks.push([
+      "soak: aborted copies seen",
+      soak.uncommittedOutputs > soak.committedOutputs,
+      `${soak.uncommittedOutputs - soak.committedOutputs}`,
+    ]);
+  } else if (report.skipped.soak) rows.push(`soak: skipped: ${report.skipped.soak}`);
+  log("\n== streaming benchmark ==");
+  for (const r of rows) log(r);
+  for (const [name, met, detail] of checks) log(`${met ? "MET    " : "NOT MET"} ${name} (${detail})`);
+}
+
+/** Runs the command line; resolves to the exit code. */
+export async function streamBenchMain(args: readonly string[]): Promise<number> {
+  const settings = parseStreamBenchArgs(args);
+  if (settings === undefined) {
+    console.log(HELP);
+    return 0;
+  }
+  return await runStreamBench(settings);
+}
+
+/** Splits `deno task bench`'s arguments: the stream suite's, or undefined with `--skip-stream`. */
+export function splitStreamArgs(args: readonly string[]): { rest: string[]; stream: string[] | undefined } {
+  const rest = args.filter((a) => a !== "--skip-stream");
+  if (args.includes("--skip-stream")) return { rest, stream: undefined };
+  return { rest, stream: rest.filter((a) => a === "--quick" || a === "--skip-spark") };
+}
+
+/** Help of the flags `deno task bench` takes for this suite. */
+export const STREAM_SUITE_FLAGS_HELP =
+  `  --skip-stream     do not run the streaming benchmark (Kafka; see scripts/bench/stream/bench.ts --help;
+                    it takes --quick and --skip-spark)`;
+
+if (import.meta.main) Deno.exit(await streamBenchMain(Deno.args));
