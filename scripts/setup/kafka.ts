@@ -48,7 +48,10 @@ const USAGE = `Usage: deno run -A scripts/setup/kafka.ts <fetch|start|stop|statu
   --foreground      start: stay in the foreground until stdin closes or SIGINT/SIGTERM
   --version X.Y.Z   Kafka version (default: ${DEFAULT_KAFKA_VERSION})
   --heap SIZE       JVM heap (default: 768m)
-  --jit c1|tiered   JVM compilers (default: c1, the faster start)`;
+  --jit c1|tiered   JVM compilers (default: c1, the faster start)
+  --dir DIR         start --foreground: the broker's directory, kept at stop; started again on it (with the
+                    same ports) the broker resumes with its data (default: a temporary directory)
+  --port P --controller-port C   start: fixed ports (default: free ones)`;
 
 function log(line: string): void {
   console.error(line);
@@ -93,6 +96,9 @@ async function main(args: string[]): Promise<number> {
         version: { type: "string", default: DEFAULT_KAFKA_VERSION },
         heap: { type: "string", default: "768m" },
         jit: { type: "string", default: "c1" },
+        dir: { type: "string" },
+        port: { type: "string" },
+        "controller-port": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -124,6 +130,15 @@ async function main(args: string[]): Promise<number> {
           return 0;
         }
       }
+      const ports = [values.port, values["controller-port"]].map((p) => p === undefined ? undefined : Number(p));
+      if (ports.some((p) => p !== undefined && !(Number.isSafeInteger(p) && p > 0 && p < 65536))) {
+        log(`--port and --controller-port must be TCP ports (1-65535)\n${USAGE}`);
+        return 2;
+      }
+      if ((ports[0] === undefined) !== (ports[1] === undefined)) {
+        log(`--port and --controller-port go together\n${USAGE}`);
+        return 2;
+      }
       const broker = await startBroker({
         home: KAFKA_HOME,
         version: values.version,
@@ -131,6 +146,8 @@ async function main(args: string[]): Promise<number> {
         jit,
         detached: !values.foreground,
         log,
+        ...(values.dir === undefined ? {} : { dir: values.dir }),
+        ...(ports[0] === undefined ? {} : { ports: [ports[0], ports[1]!] as const }),
       });
       if (writeState) {
         await Deno.mkdir(dirname(stateFile), { recursive: true });

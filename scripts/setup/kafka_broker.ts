@@ -44,6 +44,14 @@ export interface StartBrokerOptions {
   detached: boolean;
   /** @default {60000} */
   readyTimeoutMs?: number;
+  /**
+   * The broker's directory, kept at stop: a broker started again on it (with the same `ports`)
+   * finds its topics, offsets and transactions where the last one left them — what a broker
+   * restart test needs. Formatted only when it holds no data yet. @default {a fresh temporary directory, removed at stop}
+   */
+  dir?: string;
+  /** `[port, controllerPort]`. @default {two free ports} */
+  ports?: readonly [number, number];
   /** Progress lines. */
   log?: (line: string) => void;
   clock?: Clock;
@@ -283,8 +291,16 @@ async function startOnce(options: StartBrokerOptions): Promise<StartedBroker> {
   const version = options.version ?? DEFAULT_KAFKA_VERSION;
   await requireJava();
   const lib = await fetchKafka(options.home, { version, ...(options.log ? { log: options.log } : {}) });
-  const dir = await Deno.makeTempDir({ prefix: "frontier-kafka-" });
-  const [port, controllerPort] = freePorts();
+  if (options.dir !== undefined && options.detached) {
+    // stopByState removes a detached broker's directory: only a foreground broker keeps one.
+    throw new RangeError("dir is for foreground brokers (detached: false) only");
+  }
+  const owned = options.dir === undefined;
+  const dir = options.dir ?? await Deno.makeTempDir({ prefix: "frontier-kafka-" });
+  await Deno.mkdir(dir, { recursive: true });
+  const [port, controllerPort] = options.ports ?? freePorts();
+  const formatted = await exists(join(dir, "data", "meta.properties"));
+  const removeDir = () => owned ? Deno.remove(dir, { recursive: true }).catch(() => {}) : Promise.resolve();
   const properties = join(dir, "server.properties");
   const logFile = join(dir, "broker.log");
   await Deno.writeTextFile(
@@ -299,16 +315,18 @@ async function startOnce(options: StartBrokerOptions): Promise<StartedBroker> {
   const base = [...jvmFlags(options.jit ?? "c1", options.heap ?? "768m"), "-cp", join(lib, "*")];
   const shared = haveArchive ? [`-XX:SharedArchiveFile=${archive}`] : [];
   const started = clock.monotonic();
-  await runJava([
-    ...base,
-    ...shared,
-    "kafka.tools.StorageTool",
-    "format",
-    "-t",
-    randomClusterId(),
-    "-c",
-    properties,
-  ]);
+  if (!formatted) {
+    await runJava([
+      ...base,
+      ...shared,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      randomClusterId(),
+      "-c",
+      properties,
+    ]);
+  }
 
   const javaArgs = [
     ...base,
@@ -350,7 +368,7 @@ async function startOnce(options: StartBrokerOptions): Promise<StartedBroker> {
     }
     await child.status;
     const log = (await tail(logFile, 30)) + "\n" + (await tail(join(dir, "jvm.out"), 10));
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await removeDir();
     await Deno.remove(pendingArchive).catch(() => {});
     const message = e instanceof Error ? e.message : String(e);
     throw e instanceof BrokerExitedError
@@ -383,7 +401,7 @@ async function startOnce(options: StartBrokerOptions): Promise<StartedBroker> {
       await child.status;
       clock.clearTimeout(timer);
       await adoptArchive();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await removeDir();
     },
   };
 }

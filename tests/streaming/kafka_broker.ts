@@ -98,16 +98,38 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: { text: string 
   for await (const chunk of stream) sink.text += decoder.decode(chunk, { stream: true });
 }
 
+/** Two free TCP ports on 127.0.0.1, for a broker that must come back on the same address. */
+export function freeBrokerPorts(): [number, number] {
+  const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const b = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const ports: [number, number] = [(a.addr as Deno.NetAddr).port, (b.addr as Deno.NetAddr).port];
+  a.close();
+  b.close();
+  return ports;
+}
+
 /**
  * Starts a broker for this test file (or shares the one `deno task kafka:start` runs) and resolves
- * once it answers metadata requests.
+ * once it answers metadata requests. With `restartable`, the broker is this test's own, on the
+ * given directory and ports: stopping it keeps the directory, and starting another on the same
+ * ones is a broker restart.
  */
-export async function startTestBroker(): Promise<TestBroker> {
+export async function startTestBroker(
+  restartable?: { readonly dir: string; readonly ports: readonly [number, number] },
+): Promise<TestBroker> {
   if (kafkaSkipReason !== undefined) throw new Error(`Kafka unavailable: ${kafkaSkipReason}`);
-  const shared = await sharedBroker();
+  const shared = restartable === undefined ? await sharedBroker() : undefined;
   if (shared) return shared;
+  const own = restartable === undefined ? [] : [
+    "--dir",
+    restartable.dir,
+    "--port",
+    String(restartable.ports[0]),
+    "--controller-port",
+    String(restartable.ports[1]),
+  ];
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "--quiet", "kafka:start", "--foreground", "--heap", "512m"],
+    args: ["task", "--quiet", "kafka:start", "--foreground", "--heap", "512m", ...own],
     cwd: ROOT,
     stdin: "piped",
     stdout: "piped",
