@@ -26,7 +26,15 @@ Deno.test({
 
       // The same broker process stops and a new one starts on its directory and ports.
       await broker.stop();
+      await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port: ports[0] }), "the broker is down");
       broker = await startTestBroker({ dir, ports });
+      const restarted = kafka.admin();
+      await restarted.connect();
+      assert.ok(
+        (await restarted.listTopics()).includes(run.config.topic),
+        "the restarted broker kept its data",
+      );
+      await restarted.disconnect();
       await produce(kafka, run.config.topic, run.logs, half);
 
       // A member either rides out the outage (kafkajs reconnects) or stops on a failed commit;
@@ -49,6 +57,7 @@ Deno.test({
         }
       }
       for (const w of workers) await w.stop();
+      console.log(`members started: ${workers.length}`);
       const { committed, everything } = await outputsOf(kafka, run);
       assert.ok(everything.length > 0);
       assert.equal(committed.length, expected.length, "as many outputs as without the restart");
