@@ -33,7 +33,7 @@ import { machineInfo, readLoadAvg } from "../harness.ts";
 import { Child } from "./child.ts";
 import { runKillSoak, type SoakResult } from "./kill_soak.ts";
 import { prepareSpark, runSparkStream, type SparkStreamRun } from "./spark_side.ts";
-import { quantile } from "./stream_figures.ts";
+import { printSummary, quantile, type WorkerRun } from "./stream_figures.ts";
 import { produceChild, QUIET } from "./topics.ts";
 
 const WORKER = new URL("./frontier_worker.ts", import.meta.url);
@@ -98,13 +98,6 @@ export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettin
 }
 
 type Guarantee = "at-least-once" | "exactly-once";
-
-interface WorkerRun {
-  records: number;
-  seconds: number;
-  eventsPerSecond: number;
-  latencyMs: { p50: number; p99: number; max: number };
-}
 
 function workerArgs(
   bootstrap: string,
@@ -279,88 +272,6 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
   log(`wrote ${settings.out}`);
   const soak = result.soak as SoakResult | undefined;
   return soak === undefined || (soak.windowsEqual && soak.uncommittedOutputs > soak.committedOutputs) ? 0 : 1;
-}
-
-interface Summary {
-  frontier?: Record<
-    string,
-    { throughput: WorkerRun; loads: Record<string, WorkerRun & { targetRate: number }> }
-  >;
-  spark?: { throughput: SparkStreamRun; at50: SparkStreamRun & { targetRate: number } };
-  soak?: SoakResult;
-  skipped: Record<string, string>;
-}
-
-function printSummary(report: Summary, log: (line: string) => void): void {
-  const f = report.frontier;
-  const rows: string[] = [];
-  const checks: [string, boolean | undefined, string][] = [];
-  for (const [g, target] of [["at-least-once", 100_000], ["exactly-once", 50_000]] as const) {
-    const r = f?.[g];
-    if (!r) continue;
-    rows.push(`frontier ${g}: ${r.throughput.eventsPerSecond.toFixed(0)} events/s drained`);
-    for (const [k, l] of Object.entries(r.loads)) {
-      rows.push(
-        `  at ${k} (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
-          l.latencyMs.p99.toFixed(0)
-        } ms`,
-      );
-    }
-    checks.push([
-      `${g} >= ${target} events/s`,
-      r.throughput.eventsPerSecond >= target,
-      `${r.throughput.eventsPerSecond.toFixed(0)}`,
-    ]);
-    const half = r.loads["50%"];
-    if (half) {
-      checks.push([
-        `${g} p99 <= 100 ms at 50 % load`,
-        half.latencyMs.p99 <= 100,
-        `${half.latencyMs.p99.toFixed(0)} ms`,
-      ]);
-    }
-  }
-  const s = report.spark;
-  if (s) {
-    rows.push(
-      `spark: ${
-        s.throughput.rowsPerSecond.toFixed(0)
-      } rows/s drained; at ${s.at50.targetRate}/s batch p50 ${s.at50.batchMs.p50} ms, p99 ${s.at50.batchMs.p99} ms`,
-    );
-    const alo = f?.["at-least-once"];
-    if (alo) {
-      const ratio = alo.throughput.eventsPerSecond / s.throughput.rowsPerSecond;
-      rows.push(`ratio frontier ALO / spark throughput: ${ratio.toFixed(2)}x`);
-      checks.push(["frontier >= spark throughput", ratio >= 1, `${ratio.toFixed(2)}x`]);
-      const half = alo.loads["50%"];
-      if (half) {
-        const lat = half.latencyMs.p99 / Math.max(1, s.at50.batchMs.p99);
-        rows.push(`ratio frontier p99 latency / spark batch p99 at 50 %: ${lat.toFixed(3)}`);
-        checks.push(["frontier p99 <= 1/10 of spark's", lat <= 0.1, lat.toFixed(3)]);
-      }
-    }
-  } else if (report.skipped.spark) rows.push(`spark: skipped: ${report.skipped.spark}`);
-  const soak = report.soak;
-  if (soak) {
-    rows.push(
-      `soak: ${soak.rows} events, ${soak.kills} kill -9: lost ${soak.lost}, duplicated ${soak.duplicated}, ` +
-        `${soak.committedOutputs}/${soak.expectedOutputs} outputs, ${soak.uncommittedOutputs} read uncommitted; ` +
-        `recovery ${soak.recoveryMs.map((x) => x.toFixed(0)).join(", ")} ms`,
-    );
-    checks.push([
-      "soak: 0 lost, 0 duplicated, windows equal",
-      soak.windowsEqual,
-      `${soak.lost}/${soak.duplicated}`,
-    ]);
-    checks.push([
-      "soak: aborted copies seen",
-      soak.uncommittedOutputs > soak.committedOutputs,
-      `${soak.uncommittedOutputs - soak.committedOutputs}`,
-    ]);
-  } else if (report.skipped.soak) rows.push(`soak: skipped: ${report.skipped.soak}`);
-  log("\n== streaming benchmark ==");
-  for (const r of rows) log(r);
-  for (const [name, met, detail] of checks) log(`${met ? "MET    " : "NOT MET"} ${name} (${detail})`);
 }
 
 /** Runs the command line; resolves to the exit code. */
