@@ -9,14 +9,17 @@
  * ```sh
  * deno run -A scripts/bench/stream/frontier_worker.ts --bootstrap 127.0.0.1:9092 --topic T \
  *   --prefix P --guarantee exactly-once --expect 500000 [--group G] [--session-timeout-ms 6000]
+ *   [--max-batch-records N]
  * ```
  *
  * Stops once `--expect` records are committed by this member (or on SIGTERM), then prints one JSON
- * line: records, first-record→last-commit seconds, events/s, latency p50/p99/max (ms). Prints
+ * line: records, CPU µs per record, first-record→last-commit seconds, events/s, latency
+ * p50/p99/max (ms). Prints
  * `commit <partition> <nextOffset>` after every commit when `--progress` is given.
  *
  * @module
  */
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { systemClock } from "../../../actors/clock.ts";
 import { type Guarantee, KafkaSource } from "../../../streaming/kafka_source.ts";
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
       guarantee: { type: "string", default: "exactly-once" },
       expect: { type: "string" },
       "session-timeout-ms": { type: "string", default: "6000" },
+      "max-batch-records": { type: "string" },
       progress: { type: "boolean", default: false },
       json: { type: "boolean", default: true },
     },
@@ -91,12 +95,16 @@ async function main(): Promise<void> {
     outputPrefix: prefix,
     guarantee,
     sessionTimeoutMs: Number(values["session-timeout-ms"]),
+    ...(values["max-batch-records"] === undefined
+      ? {}
+      : { maxBatchRecords: Number(values["max-batch-records"]) }),
   });
   const encoder = new TextEncoder();
   const source = new TimedSource(kafka, () => {
     if (source.records >= expect) controller.abort();
   });
   const decode = transactionDecoder("account");
+  const cpuBefore = process.cpuUsage();
   await runStream({ source, clock: systemClock }, {
     window: BENCH_WINDOW,
     allowedLatenessMs: BENCH_LATENESS_MS,
@@ -110,9 +118,12 @@ async function main(): Promise<void> {
   const seconds = source.firstRecordAt === undefined || source.lastCommitAt === undefined
     ? 0
     : (source.lastCommitAt - source.firstRecordAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   console.log(JSON.stringify({
     guarantee,
     records: source.records,
+    // CPU time of this process (all its threads) per record: what the rate would be on an idle core.
+    cpuMicrosPerEvent: source.records > 0 ? (cpu.user + cpu.system) / source.records : 0,
     seconds,
     eventsPerSecond: seconds > 0 ? source.records / seconds : 0,
     latencyMs: {

@@ -7,9 +7,12 @@
 import type { SoakResult } from "./kill_soak.ts";
 import type { SparkStreamRun } from "./spark_side.ts";
 
+const P99_BOUND = "1000 ms";
+
 /** What a `frontier_worker.ts` run reports. */
 export interface WorkerRun {
   records: number;
+  cpuMicrosPerEvent: number;
   seconds: number;
   eventsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
@@ -27,7 +30,11 @@ export function quantile(xs: readonly number[], q: number): number {
 export interface Summary {
   frontier?: Record<
     string,
-    { throughput: WorkerRun; loads: Record<string, WorkerRun & { targetRate: number }> }
+    {
+      throughput: WorkerRun;
+      loads: Record<string, WorkerRun & { targetRate: number }>;
+      sustainedEventsPerSecond: number | null;
+    }
   >;
   spark?: { throughput: SparkStreamRun; at50: SparkStreamRun & { targetRate: number } };
   soak?: SoakResult;
@@ -42,7 +49,11 @@ export function printSummary(report: Summary, log: (line: string) => void): void
   for (const [g, target] of [["at-least-once", 100_000], ["exactly-once", 50_000]] as const) {
     const r = f?.[g];
     if (!r) continue;
-    rows.push(`frontier ${g}: ${r.throughput.eventsPerSecond.toFixed(0)} events/s drained`);
+    rows.push(
+      `frontier ${g}: ${r.throughput.eventsPerSecond.toFixed(0)} events/s drained ` +
+        `(${r.throughput.cpuMicrosPerEvent.toFixed(1)} CPU µs/event); sustained with p99 <= ${P99_BOUND}: ` +
+        (r.sustainedEventsPerSecond === null ? "neither tested load" : `${r.sustainedEventsPerSecond}/s`),
+    );
     for (const [k, l] of Object.entries(r.loads)) {
       rows.push(
         `  at ${k} (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
