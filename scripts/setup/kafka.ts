@@ -130,7 +130,9 @@ async function main(args: string[]): Promise<number> {
           return 0;
         }
       }
-      const ports = [values.port, values["controller-port"]].map((p) => p === undefined ? undefined : Number(p));
+      const ports = [values.port, values["controller-port"]].map((p) =>
+        p === undefined ? undefined : Number(p)
+      );
       if (ports.some((p) => p !== undefined && !(Number.isSafeInteger(p) && p > 0 && p < 65536))) {
         log(`--port and --controller-port must be TCP ports (1-65535)\n${USAGE}`);
         return 2;

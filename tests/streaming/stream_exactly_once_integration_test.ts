@@ -2,13 +2,7 @@ import assert from "node:assert/strict";
 import { Kafka } from "kafkajs";
 import { kafkaSkipReason, startTestBroker } from "./kafka_broker.ts";
 import { freshRun, noFaultOutputs, outputsOf, produce } from "./stream_run_fixture.ts";
-import {
-  committedTo,
-  QUIET,
-  waitForWorkers,
-  type WorkerConfig,
-  WorkerProcess,
-} from "./stream_worker_process.ts";
+import { committedTo, QUIET, waitForWorkers, WorkerProcess } from "./stream_worker_process.ts";
 
 Deno.test({
   name:
