@@ -6,6 +6,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type Kafka, logLevel } from "kafkajs";
+import { systemClock } from "../../../actors/clock.ts";
 import { Child } from "./child.ts";
 
 const CLI = new URL("../../cli/main.ts", import.meta.url);
@@ -87,7 +88,7 @@ export async function readToEnd(
     maxWaitTimeInMs: 100,
   });
   const { promise: finished, resolve, reject } = Promise.withResolvers<void>();
-  const timer = setTimeout(
+  const timer = systemClock.setTimeout(
     () => reject(new Error(`topics ${topics.join(", ")} not read to their end marker in time`)),
     options.timeoutMs ?? 300_000,
   );
@@ -121,7 +122,7 @@ export async function readToEnd(
     });
     await finished;
   } finally {
-    clearTimeout(timer);
+    systemClock.clearTimeout(timer);
     await consumer.disconnect().catch(() => {});
   }
   return out;
