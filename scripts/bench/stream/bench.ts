@@ -138,6 +138,55 @@ async function groupStable(kafka: Kafka, groupId: string, worker: Child): Promis
   }
 }
 
+/**
+ * Drains `topic` (holding `rows` records) with `members` worker processes of one consumer group;
+ * once the group's committed offsets reach `rows` the workers are stopped. Events/s is `rows` over
+ * the span from the first record any member read to the last commit of any member.
+ */
+async function drainWithMembers(
+  kafka: Kafka,
+  run: {
+    bootstrap: string;
+    topic: string;
+    prefix: string;
+    guarantee: Guarantee;
+    rows: number;
+    members: number;
+  },
+): Promise<{ members: number; eventsPerSecond: number; cpuMicrosPerEvent: number }> {
+  const groupId = `bench-${run.prefix}`;
+  const workers = Array.from(
+    { length: run.members },
+    () => new Child(WORKER, workerArgs(run.bootstrap, run.topic, run.prefix, run.guarantee, run.rows)),
+  );
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (;;) {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [run.topic] });
+      const done = (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      if (done >= run.rows) break;
+      await systemClock.sleep(250);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  for (const w of workers) w.kill("SIGTERM");
+  const runs = await Promise.all(workers.map((w) => w.json("member"))) as unknown as (WorkerRun & {
+    firstRecordAt: number;
+    lastCommitAt: number;
+  })[];
+  const seconds =
+    (Math.max(...runs.map((r) => r.lastCommitAt)) - Math.min(...runs.map((r) => r.firstRecordAt))) /
+    1000;
+  const records = runs.reduce((n, r) => n + r.records, 0);
+  return {
+    members: run.members,
+    eventsPerSecond: run.rows / seconds,
+    cpuMicrosPerEvent: runs.reduce((n, r) => n + r.cpuMicrosPerEvent * r.records, 0) / records,
+  };
+}
+
 /** Runs the benchmark; resolves to its exit code. */
 export async function runStreamBench(settings: StreamBenchSettings, log = console.error): Promise<number> {
   const started = new Date().toISOString();
@@ -160,6 +209,16 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         `${g} worker`,
       ) as unknown as WorkerRun;
       log(`stream bench: ${g} throughput ${max.eventsPerSecond.toFixed(0)} events/s`);
+      // Scale-out: the same topic drained by two members (executors), each its own process.
+      const two = await drainWithMembers(kafka, {
+        bootstrap,
+        topic: input,
+        prefix: `${prefix}-x2`,
+        guarantee: g,
+        rows: settings.rows,
+        members: 2,
+      });
+      log(`stream bench: ${g} throughput with 2 members ${two.eventsPerSecond.toFixed(0)} events/s`);
       const loads: Record<string, unknown> = {};
       for (const share of [0.5, 0.9]) {
         const rate = Math.max(100, Math.round(max.eventsPerSecond * share));
@@ -185,6 +244,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
       );
       frontier[g] = {
         throughput: max,
+        twoMembers: two,
         loads,
         sustainedEventsPerSecond: bounded === undefined
           ? null

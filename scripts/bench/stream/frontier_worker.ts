@@ -126,6 +126,8 @@ async function main(): Promise<void> {
     cpuMicrosPerEvent: source.records > 0 ? (cpu.user + cpu.system) / source.records : 0,
     seconds,
     eventsPerSecond: seconds > 0 ? source.records / seconds : 0,
+    firstRecordAt: source.firstRecordAt ?? null,
+    lastCommitAt: source.lastCommitAt ?? null,
     latencyMs: {
       p50: quantile(source.latencies, 0.5),
       p99: quantile(source.latencies, 0.99),

@@ -32,6 +32,7 @@ export interface Summary {
     string,
     {
       throughput: WorkerRun;
+      twoMembers?: { members: number; eventsPerSecond: number; cpuMicrosPerEvent: number };
       loads: Record<string, WorkerRun & { targetRate: number }>;
       sustainedEventsPerSecond: number | null;
     }
@@ -54,6 +55,12 @@ export function printSummary(report: Summary, log: (line: string) => void): void
         `(${r.throughput.cpuMicrosPerEvent.toFixed(1)} CPU µs/event); sustained with p99 <= ${P99_BOUND}: ` +
         (r.sustainedEventsPerSecond === null ? "neither tested load" : `${r.sustainedEventsPerSecond}/s`),
     );
+    if (r.twoMembers) {
+      rows.push(
+        `  2 members (processes): ${r.twoMembers.eventsPerSecond.toFixed(0)} events/s drained ` +
+          `(${r.twoMembers.cpuMicrosPerEvent.toFixed(1)} CPU µs/event)`,
+      );
+    }
     for (const [k, l] of Object.entries(r.loads)) {
       rows.push(
         `  at ${k} (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
@@ -61,10 +68,11 @@ export function printSummary(report: Summary, log: (line: string) => void): void
         } ms`,
       );
     }
+    const best = Math.max(r.throughput.eventsPerSecond, r.twoMembers?.eventsPerSecond ?? 0);
     checks.push([
-      `${g} >= ${target} events/s`,
-      r.throughput.eventsPerSecond >= target,
-      `${r.throughput.eventsPerSecond.toFixed(0)}`,
+      `${g} >= ${target} events/s (best of 1 and 2 members)`,
+      best >= target,
+      `${best.toFixed(0)}`,
     ]);
     const half = r.loads["50%"];
     if (half) {
