@@ -10,7 +10,7 @@ import type { Batch, Row, Scalar, Schema, Vec } from "../../cluster/columnar/bat
 import type { Expr, WindowSpecData } from "../../cluster/expr/expr.ts";
 import { batchFromRows, compareScalars, scalarAt } from "../../cluster/columnar/batch_ops.ts";
 import { evalExpr } from "../../cluster/expr/eval.ts";
-import { advanceFn, emptyFnState, type FnState } from "./window_fn_state.ts";
+import { advanceFn, copyFnState, emptyFnState, type FnState } from "./window_fn_state.ts";
 import type { OnlineWindowPlan } from "./window_plan.ts";
 
 /** One key's state: per window function of the plan, by window partition (`p:` + its values' JSON). */
@@ -39,7 +39,9 @@ export function rowProblem(plan: OnlineWindowPlan, row: Row): string | undefined
 /**
  * The features of `rows` (events of any keys whose instants the watermark has passed, in any
  * order), in event-time order, then key, then the other columns; each key's state comes from
- * `stateOf` (given the key's JSON) and is updated in place.
+ * `stateOf` (given the key's JSON) and is updated in place — or, with `copyOnWrite`, each window
+ * partition's state is replaced by an advanced copy in the key's records, so the states the
+ * records held before are left as they were (the records themselves must be the caller's own).
  *
  * @throws {RangeError} when a `long` sum leaves the range of exact integers.
  */
@@ -47,6 +49,7 @@ export function computeFeatures(
   plan: OnlineWindowPlan,
   rows: Row[],
   stateOf: (key: string) => KeyFnStates,
+  copyOnWrite = false,
 ): Row[] {
   const timeOf = (r: Row) => r[plan.time] as number;
   // Event time, then key, then every input column: instants of a key become runs of rows.
@@ -87,6 +90,7 @@ export function computeFeatures(
   const keyStates = runs.map(([start]) => stateOf(keyOf(rows[start]!)));
   // Per window (partition and order), per run: its window partitions, sorted, with their peers.
   const grouped = new Map<string, Group[][]>();
+  const copied = new Set<FnState>();
   plan.fns.forEach((fn, f) => {
     const text = JSON.stringify([fn.window.partitionBy, fn.window.orderBy]);
     let groups = grouped.get(text);
@@ -95,7 +99,14 @@ export function computeFeatures(
     runs.forEach((_, r) => {
       const keyState = keyStates[r]!;
       for (const g of groups[r]!) {
-        const fnState = keyState[f]![`p:${g.part}`] ??= emptyFnState();
+        const record = keyState[f]!, at = `p:${g.part}`;
+        const old = record[at];
+        const fnState = old === undefined
+          ? record[at] = emptyFnState()
+          : copyOnWrite && !copied.has(old)
+          ? record[at] = copyFnState(old)
+          : old;
+        copied.add(fnState);
         const got = advanceFn(fn, fnState, {
           t: g.indices.map((i) => timeOf(rows[i]!)),
           x: g.indices.map(argAt),

@@ -131,12 +131,15 @@ export function keyedFeatures(
       const reason = rowProblem(plan, row) ??
         (String(row[plan.key]) === event.key ? undefined : `the job must be keyed by "${plan.key}"`);
       if (reason !== undefined) return { state, outputs: [{ value: { type: "rejected", row, reason } }] };
-      const next = copy(state);
-      next.pending.push(row);
-      const ready = next.pending.filter((r) => timeOf(r) < ctx.watermark);
-      if (ready.length === 0) return { state: next, outputs: [] };
-      next.pending = next.pending.filter((r) => !(timeOf(r) < ctx.watermark));
-      const rows = computeFeatures(plan, ready, () => next.fns);
+      // Copy on write: new arrays and records, advanced copies of the window states that move.
+      const pending = [...state.pending, row];
+      const ready = pending.filter((r) => timeOf(r) < ctx.watermark);
+      if (ready.length === 0) return { state: { pending, fns: state.fns }, outputs: [] };
+      const next = {
+        pending: ready.length === pending.length ? [] : pending.filter((r) => !(timeOf(r) < ctx.watermark)),
+        fns: state.fns.map((r) => ({ ...r })),
+      };
+      const rows = computeFeatures(plan, ready, () => next.fns, true);
       return { state: next, outputs: rows.map((r) => ({ value: { type: "features", row: r } })) };
     },
   };

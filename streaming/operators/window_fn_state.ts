@@ -67,6 +67,25 @@ export function emptyFnState(): FnState {
   };
 }
 
+/**
+ * A copy of `state` that shares nothing mutable with it (buffered rows are never changed once
+ * buffered, so they are shared): what a step that must leave its input untouched advances.
+ */
+export function copyFnState(state: FnState): FnState {
+  return {
+    rows: state.rows,
+    groups: state.groups,
+    recent: state.recent.slice(),
+    a: state.a,
+    b: state.b,
+    base: state.base,
+    buf: state.buf.slice(),
+    valid: state.valid,
+    sum: { ...state.sum },
+    extreme: state.extreme,
+  };
+}
+
 /** One instant's rows of a partition, in the window's order, with their peer groups. */
 export interface InstantRows {
   /** Event time of every row (the same within an instant, unless the order has more keys). */
