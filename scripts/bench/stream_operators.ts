@@ -6,7 +6,8 @@
  * CPU second of this process (the machine is shared), with the load average.
  *
  * Usage: `deno run -A scripts/bench/stream_operators.ts [--rows 20000] [--accounts 500]
- * [--days 1] [--model DIR]... [--reps 3]` (each `--model` a directory `frontier train` wrote).
+ * [--days 1] [--model DIR]... [--reps 3] [--only PREFIX]` (each `--model` a directory `frontier
+ * train` wrote; `--only` measures the operators whose name starts with PREFIX).
  *
  * @module
  */
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     days: { type: "string", default: "1" },
     model: { type: "string", multiple: true, default: [] },
     reps: { type: "string", default: "3" },
+    only: { type: "string" },
   },
 });
 const count = (name: string, v: string) => {
@@ -82,7 +84,8 @@ function cpuSeconds(): number {
 }
 
 /** Best of `reps` runs of `run`: events per wall second and per CPU second. */
-function measure(name: string, run: () => number): Record<string, number | string> {
+function measure(name: string, run: () => number): Record<string, number | string> | undefined {
+  if (args.only !== undefined && !name.startsWith(args.only)) return undefined;
   let best = { wall: Infinity, cpu: Infinity, outputs: 0 };
   for (let r = 0; r < reps; r++) {
     const c0 = cpuSeconds(), t0 = performance.now();
@@ -148,4 +151,6 @@ for (const dir of args.model) {
   const scorer = await Scorer.load(dir);
   results.push(measure(`keyedAlerts ${scorer.kind.slice(0, 12)}`, keyed(keyedAlerts(scorer), "account_id")));
 }
-console.log(JSON.stringify({ rows, loadAverage: loadavg(), results }));
+console.log(
+  JSON.stringify({ rows, loadAverage: loadavg(), results: results.filter((r) => r !== undefined) }),
+);

@@ -12,6 +12,30 @@ import { batchFromRows, compareScalars, scalarAt } from "../../cluster/columnar/
 import { evalExpr } from "../../cluster/expr/eval.ts";
 import { advanceFn, copyFnState, emptyFnState, type FnState } from "./window_fn_state.ts";
 import type { OnlineWindowPlan } from "./window_plan.ts";
+import { compileRowExpr, type RowExpr } from "./row_eval.ts";
+
+/** What a plan's every call reuses: window texts, and the definitions compiled row by row. */
+interface Compiled {
+  /** Per window function: its window's partition and order, as text (calls sharing it group once). */
+  readonly windowText: readonly string[];
+  /** The definitions evaluated one row at a time, or undefined when one needs the batch evaluator. */
+  readonly rowOutputs: readonly RowExpr[] | undefined;
+}
+
+const compiledPlans = new WeakMap<OnlineWindowPlan, Compiled>();
+
+function compiledOf(plan: OnlineWindowPlan): Compiled {
+  let c = compiledPlans.get(plan);
+  if (c === undefined) {
+    const rowOutputs = plan.outputs.map((o) => compileRowExpr(o.expr, plan.extended));
+    c = {
+      windowText: plan.fns.map((fn) => JSON.stringify([fn.window.partitionBy, fn.window.orderBy])),
+      rowOutputs: rowOutputs.every((f) => f !== undefined) ? rowOutputs as RowExpr[] : undefined,
+    };
+    compiledPlans.set(plan, c);
+  }
+  return c;
+}
 
 /** One key's state: per window function of the plan, by window partition (`p:` + its values' JSON). */
 export type KeyFnStates = Record<string, FnState>[];
@@ -52,6 +76,7 @@ export function computeFeatures(
   copyOnWrite = false,
 ): Row[] {
   const timeOf = (r: Row) => r[plan.time] as number;
+  const compiled = compiledOf(plan);
   // Event time, then key, then every input column: instants of a key become runs of rows.
   const keyJson = new Map<Row, string>();
   for (const r of rows) keyJson.set(r, JSON.stringify(r[plan.key]));
@@ -92,7 +117,7 @@ export function computeFeatures(
   const grouped = new Map<string, Group[][]>();
   const copied = new Set<FnState>();
   plan.fns.forEach((fn, f) => {
-    const text = JSON.stringify([fn.window.partitionBy, fn.window.orderBy]);
+    const text = compiled.windowText[f]!;
     let groups = grouped.get(text);
     if (groups === undefined) grouped.set(text, groups = runs.map((run) => groupRun(fn.window, rows, run)));
     const argAt = argOf(fn.call.arg);
@@ -117,14 +142,20 @@ export function computeFeatures(
       }
     });
   });
-  const extended = batchFromRows(
-    plan.extended,
-    rows.map((r, i) => {
-      const e: Row = { ...r };
-      plan.fns.forEach((fn, f) => e[fn.column] = values[f]![i]!);
-      return e;
-    }),
-  );
+  const extendedRows = rows.map((r, i) => {
+    const e: Row = { ...r };
+    plan.fns.forEach((fn, f) => e[fn.column] = values[f]![i]!);
+    return e;
+  });
+  const rowOutputs = compiled.rowOutputs;
+  if (rowOutputs !== undefined) {
+    return rows.map((r, i) => {
+      const row: Row = { ...r }, e = extendedRows[i]!;
+      plan.outputs.forEach((o, j) => row[o.name] = rowOutputs[j]!(e));
+      return row;
+    });
+  }
+  const extended = batchFromRows(plan.extended, extendedRows);
   const columns = plan.outputs.map((o) => evalExpr(o.expr, extended));
   return rows.map((r, i) => {
     const row: Row = { ...r };
