@@ -93,32 +93,7 @@ function compile(t: Typed, schema: Schema): Node | undefined {
     }
     case "un": {
       const a = compile(t.args[0]!, schema);
-      if (a === undefined) return undefined;
-      switch (e.fn) {
-        case "isNull":
-          return (row) => a(row) === null ? 1 : 0;
-        case "isNotNull":
-          return (row) => a(row) === null ? 0 : 1;
-        case "not":
-          return (row) => {
-            const x = a(row);
-            return x === null ? null : (x as number) ^ 1;
-          };
-        case "neg":
-        case "abs":
-          if (!F64.has(t.args[0]!.type)) return undefined;
-          return e.fn === "neg"
-            ? (row) => {
-              const x = a(row);
-              return x === null ? null : -(x as number);
-            }
-            : (row) => {
-              const x = a(row);
-              return x === null ? null : Math.abs(x as number);
-            };
-        default:
-          return undefined;
-      }
+      return a === undefined ? undefined : unary(e.fn, t, a);
     }
     case "bin": {
       const l = compile(t.args[0]!, schema), r = compile(t.args[1]!, schema);
@@ -135,6 +110,34 @@ function compile(t: Typed, schema: Schema): Node | undefined {
         return otherwise === undefined ? null : otherwise(row);
       };
     }
+    default:
+      return undefined;
+  }
+}
+
+function unary(fn: string, t: Typed, a: Node): Node | undefined {
+  switch (fn) {
+    case "isNull":
+      return (row) => a(row) === null ? 1 : 0;
+    case "isNotNull":
+      return (row) => a(row) === null ? 0 : 1;
+    case "not":
+      return (row) => {
+        const x = a(row);
+        return x === null ? null : (x as number) ^ 1;
+      };
+    case "neg":
+    case "abs":
+      if (!F64.has(t.args[0]!.type)) return undefined;
+      return fn === "neg"
+        ? (row) => {
+          const x = a(row);
+          return x === null ? null : -(x as number);
+        }
+        : (row) => {
+          const x = a(row);
+          return x === null ? null : Math.abs(x as number);
+        };
     default:
       return undefined;
   }
