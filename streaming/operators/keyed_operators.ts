@@ -98,8 +98,21 @@ export function eventRow(event: StreamEvent<object>, columns: EventColumns = {})
   };
 }
 
+/**
+ * A deep copy of plain state (objects, arrays, numbers, strings, booleans, null), so a step works
+ * on its own: a plain recursive copy is several times faster than `structuredClone` on these
+ * small states, and keeps every number as it is (`-0` and NaN included).
+ */
 function copy<S>(state: S): S {
-  return structuredClone(state);
+  if (typeof state !== "object" || state === null) return state;
+  if (Array.isArray(state)) {
+    const out = new Array(state.length);
+    for (let i = 0; i < state.length; i++) out[i] = copy(state[i]);
+    return out as S;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in state) out[k] = copy((state as Record<string, unknown>)[k]);
+  return out as S;
 }
 
 function emit<O>(values: readonly O[]): KeyedOutput<O>[] {
@@ -179,8 +192,10 @@ export function keyedSegmentAnomalies(
       if (typeof parsed === "string") {
         return { state, outputs: [{ value: { type: "rejected", row, reason: parsed } }] };
       }
-      const next = copy(state);
-      const baseline = next[`s:${JSON.stringify(parsed.segment)}`] ??= emptyWelford();
+      // Copy on write: a new record sharing the other segments, a copy of the one that moves.
+      const segment = `s:${JSON.stringify(parsed.segment)}`, old = state[segment];
+      const baseline = old === undefined ? emptyWelford() : { ...old };
+      const next = { ...state, [segment]: baseline };
       return { state: next, outputs: emit(judgeSegment(settings, baseline, parsed, row)) };
     },
   };
