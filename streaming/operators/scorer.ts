@@ -27,6 +27,7 @@ import type { ModelEnvelope } from "../../models/persistence/envelope.ts";
 import { loadModel } from "../../models/persistence/model_dir.ts";
 import { defaultModelRegistry } from "../../models/persistence/mod.ts";
 import { type Attribution, linearAttribution, treeAttribution } from "./contributions.ts";
+import { type RowPipeline, rowPipeline } from "./row_pipeline.ts";
 
 /** One event's score. */
 export type ScoreResult =
@@ -65,6 +66,8 @@ export class Scorer {
   readonly #scoring: Scoring;
   /** Where each model feature sits in the pipeline's vector, when the model reads only that. */
   readonly #slots: Int32Array | undefined;
+  /** The pipeline on single rows (`row_pipeline.ts`), when every stage has a row form. */
+  readonly #row: RowPipeline | undefined;
 
   private constructor(envelope: ModelEnvelope, model: unknown, threshold: number | undefined) {
     const spec = fromFeatureSchema(envelope.schema);
@@ -98,6 +101,7 @@ export class Scorer {
     this.featureNames = columns.map((c) => names[slots.indexOf(c)] ?? c);
     const at = Int32Array.from(columns, (c) => slots.indexOf(c));
     this.#slots = at.every((j) => j >= 0) ? at : undefined;
+    this.#row = this.#slots === undefined ? undefined : rowPipeline(spec);
   }
 
   /**
@@ -115,15 +119,19 @@ export class Scorer {
     const s = this.#scoring, slots = this.#slots;
     let features: Float64Array;
     try {
-      const batch = batchFromRows(this.inputColumns, [row]);
-      if (slots !== undefined) {
+      // The row path gives the batch path's vector; it declines whenever the batch path would
+      // skip the row or fail, and the batch path then decides.
+      const assembled = this.#row?.assemble(row);
+      const batch = assembled === undefined ? batchFromRows(this.inputColumns, [row]) : undefined;
+      if (assembled !== undefined) features = Float64Array.from(slots!, (j) => assembled[j]!);
+      else if (slots !== undefined) {
         // The model reads the pipeline's own vector: assemble it directly (the values the
         // transform's slot columns hold, NaN where they hold null).
-        const block = this.#assembler.block(batch, { labels: "ignore" });
+        const block = this.#assembler.block(batch!, { labels: "ignore" });
         if (block.rows === 0) return { ok: false, reason: "the feature pipeline skipped the event" };
         features = Float64Array.from(slots, (j) => block.values[j]!);
       } else {
-        const out = this.#assembler.transform(batch);
+        const out = this.#assembler.transform(batch!);
         if (out.length === 0) return { ok: false, reason: "the feature pipeline skipped the event" };
         features = Float64Array.from(s.columns, (c) => readColumn([out], c)[0]!);
       }
