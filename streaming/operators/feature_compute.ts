@@ -124,12 +124,12 @@ export function computeFeatures(
     runs.forEach((_, r) => {
       const keyState = keyStates[r]!;
       for (const g of groups[r]!) {
-        const record = keyState[f]!, at = `p:${g.part}`;
+        const record = keyState[f]!, at = g.at;
         const old = record[at];
         const fnState = old === undefined
           ? record[at] = emptyFnState()
           : copyOnWrite && !copied.has(old)
-          ? record[at] = copyFnState(old)
+          ? record[at] = copyFnState(fn, old)
           : old;
         copied.add(fnState);
         const got = advanceFn(fn, fnState, {
@@ -166,7 +166,8 @@ export function computeFeatures(
 
 /** One window partition of a run: its rows in the window's order, and their peer groups. */
 interface Group {
-  readonly part: string;
+  /** The partition's entry in a key's state: `p:` + the further partition values' JSON. */
+  readonly at: string;
   readonly indices: number[];
   readonly peerStart: number[];
   readonly peerEnd: number[];
@@ -178,8 +179,8 @@ const SINGLE = { peerStart: [0], peerEnd: [1] };
 function groupRun(window: WindowSpecData, rows: readonly Row[], [start, end]: [number, number]): Group[] {
   const extra = window.partitionBy.slice(1);
   const partOf = (i: number) =>
-    extra.length === 0 ? "" : JSON.stringify(extra.map((c) => rows[i]![c] ?? null));
-  if (end - start === 1) return [{ part: partOf(start), indices: [start], ...SINGLE }];
+    extra.length === 0 ? "p:" : `p:${JSON.stringify(extra.map((c) => rows[i]![c] ?? null))}`;
+  if (end - start === 1) return [{ at: partOf(start), indices: [start], ...SINGLE }];
   const parts = new Map<string, number[]>();
   for (let i = start; i < end; i++) {
     const part = partOf(i);
@@ -199,7 +200,7 @@ function groupRun(window: WindowSpecData, rows: readonly Row[], [start, end]: [n
     }
     return 0;
   };
-  return [...parts].map(([part, indices]) => {
+  return [...parts].map(([at, indices]) => {
     indices.sort((i, j) => cmp(i, j) || i - j);
     const peerStart: number[] = [], peerEnd: number[] = [];
     indices.forEach((idx, k) =>
@@ -208,7 +209,7 @@ function groupRun(window: WindowSpecData, rows: readonly Row[], [start, end]: [n
     for (let k = indices.length - 1; k >= 0; k--) {
       peerEnd[k] = k + 1 < indices.length && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1]! : k + 1;
     }
-    return { part, indices, peerStart, peerEnd };
+    return { at, indices, peerStart, peerEnd };
   });
 }
 

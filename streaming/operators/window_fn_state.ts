@@ -68,22 +68,15 @@ export function emptyFnState(): FnState {
 }
 
 /**
- * A copy of `state` that shares nothing mutable with it (buffered rows are never changed once
- * buffered, so they are shared): what a step that must leave its input untouched advances.
+ * A copy of `state` that {@linkcode advanceFn} of `fn` can advance while `state` stays as it was:
+ * what the function changes is copied, what it never touches is shared (buffered rows are never
+ * changed once buffered, so they are shared too).
  */
-export function copyFnState(state: FnState): FnState {
-  return {
-    rows: state.rows,
-    groups: state.groups,
-    recent: state.recent.slice(),
-    a: state.a,
-    b: state.b,
-    base: state.base,
-    buf: state.buf.slice(),
-    valid: state.valid,
-    sum: { ...state.sum },
-    extreme: state.extreme,
-  };
+export function copyFnState(fn: OnlineWindowFn, state: FnState): FnState {
+  const name = fn.call.fn;
+  if (name === "rowNumber" || name === "rank" || name === "denseRank") return { ...state };
+  if (name === "lag" || name === "lead") return { ...state, recent: state.recent.slice() };
+  return { ...state, buf: state.buf.slice(), sum: { ...state.sum } };
 }
 
 /** One instant's rows of a partition, in the window's order, with their peer groups. */
