@@ -127,7 +127,7 @@ export function computeFeatures(
         const record = keyState[f]!, at = g.at;
         const old = record[at];
         const fnState = old === undefined
-          ? record[at] = emptyFnState()
+          ? record[at] = emptyFnState(fn)
           : copyOnWrite && !copied.has(old)
           ? record[at] = copyFnState(fn, old)
           : old;

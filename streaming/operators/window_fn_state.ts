@@ -27,44 +27,51 @@ export interface BufferedRow {
   readonly x: Scalar;
 }
 
-/** One function's state in one window partition. */
+/**
+ * One function's state in one window partition. Ranking functions keep only the counters, `lag`
+ * adds its recent values, frame aggregates their frame (the fields a function does not use are
+ * absent, so a key's state stays small: one entry per merchant for `new_merchant`).
+ */
 export interface FnState {
   /** Rows of the partition seen so far. */
   rows: number;
   /** Peer groups seen so far. */
   groups: number;
   /** `lag`: the last argument values, oldest first. */
-  recent: Scalar[];
+  recent?: Scalar[];
   /** Frame aggregates: the frame currently summed is positions `[a, b)`. */
-  a: number;
+  a?: number;
   /** End of the frame currently summed. */
-  b: number;
+  b?: number;
   /** Position of `buf[0]`. */
-  base: number;
+  base?: number;
   /** Rows from `base` on that may still enter or leave the frame. */
-  buf: BufferedRow[];
+  buf?: BufferedRow[];
   /** Non-null values in the frame. */
-  valid: number;
+  valid?: number;
   /** Sums of the frame's non-null values. */
-  sum: SumState;
+  sum?: SumState;
   /** `min`/`max` over a frame from the first row: the extreme so far (null: none). */
-  extreme: Scalar;
+  extreme?: Scalar;
 }
 
-/** A partition with no rows yet. */
-export function emptyFnState(): FnState {
-  return {
-    rows: 0,
-    groups: 0,
-    recent: [],
-    a: 0,
-    b: 0,
-    base: 0,
-    buf: [],
-    valid: 0,
-    sum: emptySum(),
-    extreme: null,
-  };
+/** A frame aggregate's state: every frame field present. */
+type FrameState = Required<Omit<FnState, "recent">>;
+
+function isRanking(fn: OnlineWindowFn): boolean {
+  const name = fn.call.fn;
+  return name === "rowNumber" || name === "rank" || name === "denseRank";
+}
+
+function isLag(fn: OnlineWindowFn): boolean {
+  return fn.call.fn === "lag" || fn.call.fn === "lead";
+}
+
+/** A partition of `fn` with no rows yet. */
+export function emptyFnState(fn: OnlineWindowFn): FnState {
+  if (isRanking(fn)) return { rows: 0, groups: 0 };
+  if (isLag(fn)) return { rows: 0, groups: 0, recent: [] };
+  return { rows: 0, groups: 0, a: 0, b: 0, base: 0, buf: [], valid: 0, sum: emptySum(), extreme: null };
 }
 
 /**
@@ -73,10 +80,9 @@ export function emptyFnState(): FnState {
  * changed once buffered, so they are shared too).
  */
 export function copyFnState(fn: OnlineWindowFn, state: FnState): FnState {
-  const name = fn.call.fn;
-  if (name === "rowNumber" || name === "rank" || name === "denseRank") return { ...state };
-  if (name === "lag" || name === "lead") return { ...state, recent: state.recent.slice() };
-  return { ...state, buf: state.buf.slice(), sum: { ...state.sum } };
+  if (isRanking(fn)) return { ...state };
+  if (isLag(fn)) return { ...state, recent: (state.recent ?? []).slice() };
+  return { ...state, buf: (state.buf ?? []).slice(), sum: { ...(state.sum ?? emptySum()) } };
 }
 
 /** One instant's rows of a partition, in the window's order, with their peer groups. */
@@ -123,18 +129,19 @@ export function advanceFn(fn: OnlineWindowFn, state: FnState, rows: InstantRows)
         : dense;
     }
   } else if (call.fn === "lag" || call.fn === "lead") {
-    const k = call.offset ?? 1, fallback = call.default ?? null;
+    const k = call.offset ?? 1, fallback = call.default ?? null, recent = state.recent ??= [];
     for (let i = 0; i < m; i++) {
       const x = rows.x[i]!;
       if (k === 0) out[i] = x;
       else {
-        out[i] = state.recent.length >= k ? state.recent[state.recent.length - k]! : fallback;
-        state.recent.push(x);
-        if (state.recent.length > k) state.recent.shift();
+        out[i] = recent.length >= k ? recent[recent.length - k]! : fallback;
+        recent.push(x);
+        if (recent.length > k) recent.shift();
       }
     }
   } else if (frame) {
-    for (let i = 0; i < m; i++) state.buf.push({ t: rows.t[i]!, x: rows.x[i]! });
+    const fs = frameState(state);
+    for (let i = 0; i < m; i++) fs.buf.push({ t: rows.t[i]!, x: rows.x[i]! });
     const total = n0 + m;
     for (let i = 0; i < m; i++) {
       const p = n0 + i, t = rows.t[i]!;
@@ -147,19 +154,19 @@ export function advanceFn(fn: OnlineWindowFn, state: FnState, rows: InstantRows)
           ? 0
           : frame.lower === 0
           ? n0 + rows.peerStart[i]!
-          : firstAt(state, state.a, total, (q) => q >= t + (frame.lower as number));
+          : firstAt(fs, fs.a, total, (q) => q >= t + (frame.lower as number));
         hi = frame.upper === 0
           ? n0 + rows.peerEnd[i]!
-          : firstAt(state, state.b, total, (q) => q > t + (frame.upper as number));
+          : firstAt(fs, fs.b, total, (q) => q > t + (frame.upper as number));
       }
       if (hi < lo) hi = lo;
-      while (state.b < hi) enter(fn, state, state.buf[state.b++ - state.base]!);
-      while (state.a < lo) leave(fn, state, state.buf[state.a++ - state.base]!);
-      out[i] = frameValue(fn, state);
+      while (fs.b < hi) enter(fn, fs, fs.buf[fs.b++ - fs.base]!);
+      while (fs.a < lo) leave(fn, fs, fs.buf[fs.a++ - fs.base]!);
+      out[i] = frameValue(fn, fs);
     }
-    const keepFrom = frame.lower === "unbounded" ? state.b : state.a;
-    state.buf.splice(0, keepFrom - state.base);
-    state.base = keepFrom;
+    const keepFrom = frame.lower === "unbounded" ? fs.b : fs.a;
+    fs.buf.splice(0, keepFrom - fs.base);
+    fs.base = keepFrom;
   } else {
     throw new TypeError(`Window function ${call.fn} has no frame`);
   }
@@ -168,8 +175,20 @@ export function advanceFn(fn: OnlineWindowFn, state: FnState, rows: InstantRows)
   return out;
 }
 
+/** `state` as a frame's state (a state written without some frame field gets its empty value). */
+function frameState(state: FnState): FrameState {
+  state.a ??= 0;
+  state.b ??= 0;
+  state.base ??= 0;
+  state.buf ??= [];
+  state.valid ??= 0;
+  state.sum ??= emptySum();
+  if (state.extreme === undefined) state.extreme = null;
+  return state as FrameState;
+}
+
 /** The first position from `from` (below `total`) whose time satisfies `ok`, else `total`. */
-function firstAt(state: FnState, from: number, total: number, ok: (t: number) => boolean): number {
+function firstAt(state: FrameState, from: number, total: number, ok: (t: number) => boolean): number {
   let q = from;
   while (q < total && !ok(state.buf[q - state.base]!.t)) q++;
   return q;
@@ -179,7 +198,7 @@ function squares(fn: OnlineWindowFn): boolean {
   return fn.call.fn === "stddev" || fn.call.fn === "variance";
 }
 
-function enter(fn: OnlineWindowFn, state: FnState, row: BufferedRow): void {
+function enter(fn: OnlineWindowFn, state: FrameState, row: BufferedRow): void {
   if (row.x === null) return;
   state.valid++;
   switch (fn.call.fn) {
@@ -201,7 +220,7 @@ function enter(fn: OnlineWindowFn, state: FnState, row: BufferedRow): void {
   }
 }
 
-function leave(fn: OnlineWindowFn, state: FnState, row: BufferedRow): void {
+function leave(fn: OnlineWindowFn, state: FrameState, row: BufferedRow): void {
   if (row.x === null) return;
   state.valid--;
   const name = fn.call.fn;
@@ -210,7 +229,7 @@ function leave(fn: OnlineWindowFn, state: FnState, row: BufferedRow): void {
   }
 }
 
-function frameValue(fn: OnlineWindowFn, state: FnState): Scalar {
+function frameValue(fn: OnlineWindowFn, state: FrameState): Scalar {
   const s = state.sum;
   switch (fn.call.fn) {
     case "count":
