@@ -20,6 +20,8 @@ interface Compiled {
   readonly windowText: readonly string[];
   /** The definitions evaluated one row at a time, or undefined when one needs the batch evaluator. */
   readonly rowOutputs: readonly RowExpr[] | undefined;
+  /** Per window function: the column its argument reads (null: no argument); undefined if any is an expression. */
+  readonly argColumns: readonly (string | null)[] | undefined;
 }
 
 const compiledPlans = new WeakMap<OnlineWindowPlan, Compiled>();
@@ -31,6 +33,9 @@ function compiledOf(plan: OnlineWindowPlan): Compiled {
     c = {
       windowText: plan.fns.map((fn) => JSON.stringify([fn.window.partitionBy, fn.window.orderBy])),
       rowOutputs: rowOutputs.every((f) => f !== undefined) ? rowOutputs as RowExpr[] : undefined,
+      argColumns: plan.fns.every((fn) => fn.call.arg === undefined || fn.call.arg.op === "col")
+        ? plan.fns.map((fn) => fn.call.arg?.op === "col" ? fn.call.arg.name : null)
+        : undefined,
     };
     compiledPlans.set(plan, c);
   }
@@ -77,6 +82,9 @@ export function computeFeatures(
 ): Row[] {
   const timeOf = (r: Row) => r[plan.time] as number;
   const compiled = compiledOf(plan);
+  if (rows.length === 1 && compiled.rowOutputs !== undefined && compiled.argColumns !== undefined) {
+    return [computeOne(plan, compiled.rowOutputs, compiled.argColumns, rows[0]!, stateOf, copyOnWrite)];
+  }
   // Event time, then key, then every input column: instants of a key become runs of rows.
   const keyJson = new Map<Row, string>();
   for (const r of rows) keyJson.set(r, JSON.stringify(r[plan.key]));
@@ -162,6 +170,44 @@ export function computeFeatures(
     plan.outputs.forEach((o, j) => row[o.name] = scalarAt(columns[j]!, i));
     return row;
   });
+}
+
+/**
+ * {@linkcode computeFeatures} of a single row, without the grouping and sorting: its key's one
+ * instant, one row in every window partition (its own peer group).
+ */
+function computeOne(
+  plan: OnlineWindowPlan,
+  rowOutputs: readonly RowExpr[],
+  argColumns: readonly (string | null)[],
+  row: Row,
+  stateOf: (key: string) => KeyFnStates,
+  copyOnWrite: boolean,
+): Row {
+  const keyState = stateOf(JSON.stringify(row[plan.key]));
+  const t = [row[plan.time] as number];
+  const e: Row = { ...row };
+  plan.fns.forEach((fn, f) => {
+    const extra = fn.window.partitionBy;
+    let at = "p:";
+    if (extra.length > 1) {
+      const values: Scalar[] = [];
+      for (let c = 1; c < extra.length; c++) values.push(row[extra[c]!] ?? null);
+      at = `p:${JSON.stringify(values)}`;
+    }
+    const record = keyState[f]!, old = record[at];
+    const fnState = old === undefined
+      ? record[at] = emptyFnState(fn)
+      : copyOnWrite
+      ? record[at] = copyFnState(fn, old)
+      : old;
+    const arg = argColumns[f]!;
+    const got = advanceFn(fn, fnState, { t, x: [arg === null ? null : row[arg] ?? null], ...SINGLE });
+    e[fn.column] = got[0]!;
+  });
+  const out: Row = { ...row };
+  plan.outputs.forEach((o, j) => out[o.name] = rowOutputs[j]!(e));
+  return out;
 }
 
 /** One window partition of a run: its rows in the window's order, and their peer groups. */
