@@ -123,8 +123,11 @@ export class Scorer {
       // skip the row or fail, and the batch path then decides.
       const assembled = this.#row?.assemble(row);
       const batch = assembled === undefined ? batchFromRows(this.inputColumns, [row]) : undefined;
-      if (assembled !== undefined) features = Float64Array.from(slots!, (j) => assembled[j]!);
-      else if (slots !== undefined) {
+      if (assembled !== undefined) {
+        const at = slots!;
+        features = new Float64Array(at.length);
+        for (let i = 0; i < at.length; i++) features[i] = assembled[at[i]!]!;
+      } else if (slots !== undefined) {
         // The model reads the pipeline's own vector: assemble it directly (the values the
         // transform's slot columns hold, NaN where they hold null).
         const block = this.#assembler.block(batch!, { labels: "ignore" });
@@ -139,7 +142,8 @@ export class Scorer {
       return { ok: false, reason: e instanceof Error ? e.message : String(e) };
     }
     if (s.kind === "logistic") {
-      const bad = features.findIndex((x) => x - x !== 0);
+      let bad = -1;
+      for (let i = 0; i < features.length && bad < 0; i++) if (features[i]! - features[i]! !== 0) bad = i;
       if (bad >= 0) {
         return { ok: false, reason: `feature "${s.columns[bad]}" is ${features[bad]}, not a finite number` };
       }
