@@ -22,7 +22,7 @@ import { compileLayout, type FeatureSpec } from "../../models/features/spec/feat
 import { scaleValue } from "../../models/features/stages/standard_scaler.ts";
 
 /** One column's value in the row: a number (NaN missing), text (undefined missing) or a vector. */
-type Value = number | string | undefined | Float64Array;
+type Value = number | string | undefined | number[];
 
 /** A stage on one row: updates `values` in place; false when the batch path must decide. */
 type RowStage = (values: Map<string, Value>) => boolean;
@@ -30,7 +30,7 @@ type RowStage = (values: Map<string, Value>) => boolean;
 /** The pipeline compiled for single rows. */
 export interface RowPipeline {
   /** The features of `row` (the pipeline's vector), or `undefined`: run the batch path. */
-  assemble(row: Row): Float64Array | undefined;
+  assemble(row: Row): ArrayLike<number> | undefined;
 }
 
 /** `spec` compiled for single rows, or `undefined` when a stage has no row form. */
@@ -56,8 +56,8 @@ export function rowPipeline(spec: FeatureSpec): RowPipeline | undefined {
       }
       for (const stage of stages) if (!stage(values)) return undefined;
       const out = values.get(features);
-      if (dim === 1 && typeof out === "number") return Float64Array.of(out);
-      return out instanceof Float64Array && out.length === dim ? out : undefined;
+      if (dim === 1 && typeof out === "number") return [out];
+      return Array.isArray(out) && out.length === dim ? out : undefined;
     },
   };
 }
@@ -101,12 +101,12 @@ function rowStage(s: StageState, infos: Infos): RowStage | undefined {
       };
     case "one_hot_encoder":
       return (values) => {
-        const out: Float64Array[] = [];
+        const out: number[][] = [];
         for (let j = 0; j < s.inputs.length; j++) {
           const v = values.get(s.inputs[j]!);
           if (typeof v !== "number") return false;
           const size = s.sizes[j]!, k = s.dropLast && size > 0 ? size - 1 : size;
-          const vec = new Float64Array(k + (s.handleInvalid === "keep" ? 1 : 0));
+          const vec = new Array<number>(k + (s.handleInvalid === "keep" ? 1 : 0)).fill(0);
           if (Number.isInteger(v) && v >= 0 && v < size) {
             if (v < k) vec[v] = 1;
           } else if (!(s.catchAll[j]! && v === size)) {
@@ -127,13 +127,14 @@ function rowStage(s: StageState, infos: Infos): RowStage | undefined {
       }
       const w = widths.reduce((a, x) => a + x, 0);
       return (values) => {
-        const out = new Float64Array(w);
+        const out = new Array<number>(w);
         let offset = 0;
         for (let j = 0; j < s.inputs.length; j++) {
           const v = values.get(s.inputs[j]!), k = widths[j]!;
           if (typeof v === "number" && k === 1) out[offset] = v;
-          else if (v instanceof Float64Array && v.length === k) out.set(v, offset);
-          else return false;
+          else if (Array.isArray(v) && v.length === k) {
+            for (let c = 0; c < k; c++) out[offset + c] = v[c]!;
+          } else return false;
           offset += k;
         }
         if (s.handleInvalid !== "keep") {
@@ -153,9 +154,9 @@ function rowStage(s: StageState, infos: Infos): RowStage | undefined {
       }
       return (values) => {
         const v = values.get(s.input);
-        const src = typeof v === "number" && w === 1 ? Float64Array.of(v) : v;
-        if (!(src instanceof Float64Array) || src.length !== w) return false;
-        const out = new Float64Array(w);
+        const src = typeof v === "number" && w === 1 ? [v] : v;
+        if (!Array.isArray(src) || src.length !== w) return false;
+        const out = new Array<number>(w);
         for (let c = 0; c < w; c++) {
           out[c] = scaleValue(src[c]!, s.mean[c]!, s.std[c]!, s.withMean, s.withStd);
         }
