@@ -30,6 +30,7 @@ import type { Json } from "../../../actors/errors.ts";
 import { machineInfo, positiveFlag, printVerdicts, readLoadAvg, type TargetCheck } from "../harness.ts";
 import { type BenchFigure, writeBenchReport } from "../report.ts";
 import { DEFAULT_SPLIT_SEEDS } from "./bank_data.ts";
+import { MODEL_KINDS, type ModelKind } from "./engine_result.ts";
 import type { PartContext } from "./part_context.ts";
 import { DEFAULT_ML_VENV, javaMissing, setupMlPeers } from "./peers.ts";
 import { type QualityOutcome, runQualityPart } from "./quality_part.ts";
@@ -53,6 +54,8 @@ export interface MlBenchSettings {
   resamples: number;
   speedRows: number;
   speedTestRows: number;
+  /** Model families the speed part times. */
+  speedModels: ModelKind[];
   scaleRows: number;
   threads: number;
   venv: string;
@@ -69,6 +72,7 @@ export const ML_BENCH_HELP = `deno run -A scripts/bench/ml/bench.ts [options]
   --parts LIST        comma-separated of ${ML_PARTS.join(", ")} (default: all; --quick: quality,speed)
   --resamples N       bootstrap replicates per test set (default 1000)
   --speed-rows N      training rows of the speed data (default 1000000)
+  --speed-models LIST comma-separated of gbt, rf, lr: the families the speed part times (default: all)
   --scale-rows N      transactions of the scale part (default 10000000)
   --venv DIR          the peers' venv (default out/venv-ml; made by scripts/setup/ml_peers.sh)
   --dir DIR           working directory (default out/bench/ml)
@@ -86,6 +90,7 @@ export function parseMlBenchArgs(args: readonly string[]): MlBenchSettings | und
       parts: { type: "string" },
       resamples: { type: "string" },
       "speed-rows": { type: "string" },
+      "speed-models": { type: "string", default: "gbt,rf,lr" },
       "scale-rows": { type: "string" },
       venv: { type: "string", default: DEFAULT_ML_VENV },
       dir: { type: "string", default: "out/bench/ml" },
@@ -104,6 +109,12 @@ export function parseMlBenchArgs(args: readonly string[]): MlBenchSettings | und
       throw new TypeError(`--parts: unknown "${p}", expected some of ${ML_PARTS.join(", ")}`);
     }
   }
+  const speedModels = values["speed-models"].split(",").map((m) => m.trim());
+  for (const m of speedModels) {
+    if (!(MODEL_KINDS as readonly string[]).includes(m)) {
+      throw new TypeError(`--speed-models: unknown "${m}", expected some of ${MODEL_KINDS.join(", ")}`);
+    }
+  }
   const speedRows = positiveFlag(values["speed-rows"], "speed-rows", quick ? 100_000 : 1_000_000);
   return {
     quick,
@@ -114,6 +125,7 @@ export function parseMlBenchArgs(args: readonly string[]): MlBenchSettings | und
     resamples: positiveFlag(values.resamples, "resamples", quick ? 200 : 1000),
     speedRows,
     speedTestRows: Math.max(1000, Math.round(speedRows / 5)),
+    speedModels: (["gbt", "rf", "lr"] as const).filter((m) => speedModels.includes(m)),
     scaleRows: positiveFlag(values["scale-rows"], "scale-rows", 10_000_000),
     threads: 2,
     venv: values.venv,
@@ -169,6 +181,7 @@ export async function runMlBench(
       testRows: settings.speedTestRows,
       seed: 7,
       regenerate: settings.regenerate,
+      models: settings.speedModels,
     });
   }
   if (settings.parts.includes("scale")) scale = await runScalePart(ctx, { rows: settings.scaleRows });

@@ -32,7 +32,7 @@ const PEERS: Record<ModelKind, { sklearn: string; spark: string }> = {
 /** Runs the speed part on `rows` training rows. */
 export async function runSpeedPart(
   ctx: PartContext,
-  sizes: { rows: number; testRows: number; seed: number; regenerate: boolean },
+  sizes: { rows: number; testRows: number; seed: number; regenerate: boolean; models?: readonly ModelKind[] },
 ): Promise<SpeedOutcome> {
   const { log } = ctx;
   const settings = speedSettings(ctx.quick);
@@ -76,7 +76,7 @@ export async function runSpeedPart(
       if (name.startsWith("frontier")) ctx.failures.push(`speed/${name}: ${describeError(e)}`);
     }
   };
-  for (const model of ["gbt", "rf", "lr"] as const) {
+  for (const model of sizes.models ?? (["gbt", "rf", "lr"] as const)) {
     const job = (engine: string) => ({
       data: jobData,
       model,
