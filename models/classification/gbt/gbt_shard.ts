@@ -111,12 +111,57 @@ export class GbtShard {
     );
   }
 
+  /**
+   * Adds the leaf values of `trees` (trees `#applied …` of the model) to the scores, each row's
+   * the same value a walk down the tree gives it.
+   *
+   * A tree grown on this shard still has its row partition, which saves most of the walks: the
+   * rows of a segment all lie below one tree node `Q` — a leaf, or a node whose two children are
+   * leaves (the driver sends no split whose children are both final). One walk of the segment's
+   * first row reaches a leaf `L` below `Q`; if `L`'s sibling is a leaf too, each row takes one
+   * step from `L`'s parent, else every row is in `L`. Rows the partition does not hold (out of the
+   * round's bag, weight 0) and trees grown elsewhere are walked row by row.
+   */
   #apply(trees: readonly Tree[], appliedAfter: number): void {
     const scores = this.#scoresOrThrow();
     if (this.#applied + trees.length !== appliedAfter) this.#lost(appliedAfter - trees.length);
     const { bins, numFeatures } = this.#data.matrix;
+    const numRows = this.#data.numRows;
+    let index = this.#applied;
     for (const tree of trees) {
-      for (let r = 0; r < this.#data.numRows; r++) scores[r]! += tree.predictBinned(bins, r * numFeatures);
+      const partition = this.#trees.partition(index++);
+      let covered = 0;
+      if (partition !== undefined) {
+        const { feature, left, right, value } = tree.arrays;
+        const parents = tree.parents();
+        partition.forEachSegment((rows, begin, end) => {
+          if (begin === end) return;
+          const leaf = tree.leafOfBinned(bins, rows[begin]! * numFeatures);
+          const p = parents[leaf]!;
+          if (p >= 0 && feature[left[p]!]! < 0 && feature[right[p]!]! < 0) {
+            for (let i = begin; i < end; i++) {
+              const r = rows[i]!;
+              scores[r]! += value[tree.childOfBinned(p, bins, r * numFeatures)]!;
+            }
+          } else {
+            const v = value[leaf]!;
+            for (let i = begin; i < end; i++) scores[rows[i]!]! += v;
+          }
+          covered += end - begin;
+        });
+      }
+      if (covered === numRows) continue;
+      let done: Uint8Array | undefined;
+      if (covered > 0) {
+        done = new Uint8Array(numRows);
+        const marks = done;
+        partition?.forEachSegment((rows, begin, end) => {
+          for (let i = begin; i < end; i++) marks[rows[i]!] = 1;
+        });
+      }
+      for (let r = 0; r < numRows; r++) {
+        if (done === undefined || done[r] === 0) scores[r]! += tree.predictBinned(bins, r * numFeatures);
+      }
     }
     this.#applied = appliedAfter;
   }

@@ -72,6 +72,14 @@ export class RowPartition {
     return l - begin;
   }
 
+  /**
+   * Calls `visit` with the index array and each open node's segment (in no particular order).
+   * Together the segments hold every row the partition started with that no `close` removed.
+   */
+  forEachSegment(visit: (rows: Int32Array, begin: number, end: number) => void): void {
+    for (const s of this.#segments.values()) visit(this.#indices, s.begin, s.end);
+  }
+
   /** Closes `node` (a leaf that will not be split); its rows are no longer tracked. */
   close(node: number): void {
     this.#segments.delete(node);

@@ -119,6 +119,11 @@ export class ShardTrees {
     return t;
   }
 
+  /** The row partition of `tree`, or `undefined` when the tree is not being grown here. */
+  partition(tree: number): RowPartition | undefined {
+    return this.#trees.get(tree)?.partition;
+  }
+
   /** Applies split orders, in order. */
   apply(orders: readonly SplitOrder[]): void {
     for (const o of orders) {

@@ -130,6 +130,31 @@ export class Tree {
     return node;
   }
 
+  /** The child of internal node `node` that a binned row (`bins[start + f]`, feature `f`) goes to. */
+  childOfBinned(node: number, bins: Uint8Array, start: number): number {
+    const { feature, thresholdBin, defaultLeft, left, right, catIndex, catBits } = this.arrays;
+    const bin = bins[start + feature[node]!]!;
+    let goLeft: boolean;
+    if (bin === 0) goLeft = defaultLeft[node] === 1;
+    else {
+      const c = catIndex[node]!;
+      goLeft = c < 0
+        ? bin <= thresholdBin[node]!
+        : ((catBits[8 * c + (bin >>> 5)]! >>> (bin & 31)) & 1) === 1;
+    }
+    return goLeft ? left[node]! : right[node]!;
+  }
+
+  /** Each node's parent (−1 for the root). */
+  parents(): Int32Array {
+    const { feature, left, right } = this.arrays;
+    const out = new Int32Array(this.numNodes).fill(-1);
+    for (let i = 0; i < out.length; i++) {
+      if (feature[i]! >= 0) out[left[i]!] = out[right[i]!] = i;
+    }
+    return out;
+  }
+
   /** The leaf reached by a raw row (`NaN` missing). */
   leafOfRow(row: ArrayLike<number>): number {
     const { feature, threshold, defaultLeft, left, right, catIndex, catCodeOffsets, catCodes } = this.arrays;
