@@ -42,6 +42,11 @@ export interface MeasuredRun {
   peakRssSampledMb: number;
   /** GNU time's `Maximum resident set size` (largest single process of the tree), MiB, when it was used. */
   peakRssTimeMb?: number;
+  /**
+   * CPU seconds (user + system) of the process and the children it waited for, from GNU time, when it
+   * was used: on a shared machine a steadier figure than the wall time.
+   */
+  cpuSeconds?: number;
   /** Number of distinct processes seen in the tree. */
   processes: number;
   stdout: string;
@@ -112,9 +117,9 @@ export async function runMeasured(
       const out = await finished;
       const wallMs = clock.monotonic() - started;
       if (signal?.aborted) throw abortReason(signal, `Measured run of "${cmd}"`);
-      const timeKb = timeFile === undefined
-        ? undefined
-        : parseTimeMaxRssKb(await Deno.readTextFile(timeFile));
+      const timeText = timeFile === undefined ? undefined : await Deno.readTextFile(timeFile);
+      const timeKb = timeText === undefined ? undefined : parseTimeMaxRssKb(timeText);
+      const cpuSeconds = timeText === undefined ? undefined : parseTimeCpuSeconds(timeText);
       const decoder = new TextDecoder();
       const peakKb = Math.max(tree.peakHwmKb, timeKb ?? 0);
       return {
@@ -122,6 +127,7 @@ export async function runMeasured(
         peakRssMb: peakKb / 1024,
         peakRssSampledMb: tree.peakRssKb / 1024,
         ...(timeKb === undefined ? {} : { peakRssTimeMb: timeKb / 1024 }),
+        ...(cpuSeconds === undefined ? {} : { cpuSeconds }),
         processes: seen.size,
         stdout: decoder.decode(out.stdout),
         stderr: decoder.decode(out.stderr),
@@ -237,6 +243,13 @@ export async function readMemKb(pid: number): Promise<{ hwm: number; rss: number
 export function parseTimeMaxRssKb(text: string): number | undefined {
   const m = /Maximum resident set size \(kbytes\):\s*(\d+)/.exec(text);
   return m ? Number(m[1]) : undefined;
+}
+
+/** User plus system CPU seconds from GNU time's `-v` report, or `undefined` when it has neither. */
+export function parseTimeCpuSeconds(text: string): number | undefined {
+  const user = /User time \(seconds\):\s*([\d.]+)/.exec(text);
+  const system = /System time \(seconds\):\s*([\d.]+)/.exec(text);
+  return user && system ? Number(user[1]) + Number(system[1]) : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Json } from "../../../actors/errors.ts";
-import { denoChildArgs, runJsonChild } from "../harness.ts";
+import { denoChildArgs, readLoadAvg, runJsonChild } from "../harness.ts";
 import { decodeEngineResult } from "./engine_result.ts";
 import type { PeerRun } from "./peers.ts";
 
@@ -40,11 +40,14 @@ export async function runFrontierChild(
   await Deno.writeTextFile(options.jobPath, JSON.stringify(job));
   const args = denoChildArgs(FRONTIER_CHILDREN[which], ["--job", options.jobPath]);
   const what = `Frontier ${which} child`;
+  const loadAtStart = await readLoadAvg();
   const { run, line } = await runJsonChild(Deno.execPath(), args, { what, signal: options.signal });
   return {
     ...decodeEngineResult(line, what),
     wallMs: run.wallMs,
     peakRssMb: run.peakRssMb,
+    ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }),
+    loadAvg: { start: loadAtStart ?? null, end: (await readLoadAvg()) ?? null },
     command: `deno ${args.join(" ")}`,
   };
 }

@@ -10,7 +10,7 @@
  */
 import type { Json } from "../../../actors/errors.ts";
 import { TaskFailedError } from "../../../cluster/errors.ts";
-import { runJsonChild } from "../harness.ts";
+import { readLoadAvg, runJsonChild } from "../harness.ts";
 import { decodeEngineResult, type EngineResultLine } from "./engine_result.ts";
 
 const REPO_ROOT = new URL("../../../", import.meta.url).pathname;
@@ -82,6 +82,10 @@ export interface PeerRun extends EngineResultLine {
   /** Spawn to exit of the whole process tree, ms. */
   wallMs: number;
   peakRssMb: number;
+  /** CPU seconds of the process and its waited-for children (GNU time), when measured. */
+  cpuSeconds?: number;
+  /** `/proc/loadavg` as the child started and ended (the machine is shared). */
+  loadAvg: { start: string | null; end: string | null };
   /** The command that ran (for the report). */
   command: string;
 }
@@ -103,6 +107,7 @@ export async function runPeer(
   await Deno.writeTextFile(options.jobPath, JSON.stringify(request.job));
   const args = [SCRIPTS[family], request.mode, "--job", options.jobPath];
   const what = `${family} ${request.mode} peer`;
+  const loadAtStart = await readLoadAvg();
   const { run, line } = await runJsonChild(options.python, args, {
     what,
     data: { family, mode: request.mode },
@@ -114,6 +119,8 @@ export async function runPeer(
     ...decodeEngineResult(line, what),
     wallMs: run.wallMs,
     peakRssMb: run.peakRssMb,
+    ...(run.cpuSeconds === undefined ? {} : { cpuSeconds: run.cpuSeconds }),
+    loadAvg: { start: loadAtStart ?? null, end: (await readLoadAvg()) ?? null },
     command: `${options.python} ${args.join(" ")}`,
   };
 }

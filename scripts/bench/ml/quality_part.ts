@@ -82,7 +82,14 @@ export async function runQualityPart(ctx: PartContext): Promise<QualityOutcome> 
     try {
       const r = await run();
       runs.push(r);
-      children[name] = { versions: r.versions, wallMs: r.wallMs, peakRssMb: r.peakRssMb, command: r.command };
+      children[name] = {
+        versions: r.versions,
+        wallMs: r.wallMs,
+        peakRssMb: r.peakRssMb,
+        cpuSeconds: r.cpuSeconds ?? null,
+        loadAvg: r.loadAvg,
+        command: r.command,
+      };
       log(
         `  ${name}: ${(r.wallMs / 1000).toFixed(1)} s, peak RSS ${
           r.peakRssMb.toFixed(0)

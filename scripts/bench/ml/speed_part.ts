@@ -63,13 +63,22 @@ export async function runSpeedPart(
         processMs: r.wallMs,
         peakRssMb: r.peakRssMb,
         scores: await readScores(fit.scores, data.testRows),
-        extra: fit.extra,
+        extra: { ...fit.extra, processCpuSeconds: r.cpuSeconds ?? null, loadAvg: r.loadAvg },
       });
-      children[name] = { versions: r.versions, wallMs: r.wallMs, peakRssMb: r.peakRssMb, command: r.command };
+      children[name] = {
+        versions: r.versions,
+        wallMs: r.wallMs,
+        peakRssMb: r.peakRssMb,
+        cpuSeconds: r.cpuSeconds ?? null,
+        loadAvg: r.loadAvg,
+        command: r.command,
+      };
       log(
         `  ${fit.engine.padEnd(13)} training ${fit.fitSeconds.toFixed(2).padStart(7)} s  process ${
           (r.wallMs / 1000).toFixed(1).padStart(6)
-        } s  peak RSS ${r.peakRssMb.toFixed(0).padStart(5)} MiB`,
+        } s  cpu ${r.cpuSeconds === undefined ? "?" : r.cpuSeconds.toFixed(1)} s  peak RSS ${
+          r.peakRssMb.toFixed(0).padStart(5)
+        } MiB  load ${r.loadAvg.start?.split(" ")[0] ?? "?"} → ${r.loadAvg.end?.split(" ")[0] ?? "?"}`,
       );
     } catch (e) {
       ctx.skip(`speed/${name}`, describeError(e));

@@ -7,6 +7,7 @@ import {
   printVerdicts,
   runJsonChild,
 } from "../../../scripts/bench/harness.ts";
+import { parseTimeCpuSeconds } from "../../../scripts/bench/measure.ts";
 
 Deno.test("denoChildArgs runs a script with the repository config, its flags, then --json", () => {
   assert.deepEqual(denoChildArgs("/x/job.ts", ["--rows", "5"]), [
@@ -75,4 +76,15 @@ Deno.test("printVerdicts prints each target's verdict, then skips and failures",
     "  skipped spark: no java",
     "  FAILED duckdb job: boom",
   ]);
+});
+
+Deno.test("GNU time's report gives user plus system CPU seconds, and nothing without them", () => {
+  const report = [
+    '\tCommand being timed: "deno run x.ts"',
+    "\tUser time (seconds): 12.34",
+    "\tSystem time (seconds): 1.5",
+    "\tMaximum resident set size (kbytes): 4096",
+  ].join("\n");
+  assert.equal(parseTimeCpuSeconds(report), 13.84);
+  assert.equal(parseTimeCpuSeconds("\tMaximum resident set size (kbytes): 4096"), undefined);
 });
