@@ -207,19 +207,24 @@ export class GbtShard {
     const [c0, c1] = request.classWeights ?? [1, 1];
     const grad = this.#grad, hess = this.#hess;
     const rng = new CounterRandom(request.seed, SAMPLING_DOMAINS.bagging);
+    const everyRow = baggingFraction >= 1;
     const rows = new Int32Array(numRows);
     let n = 0, loss = 0, total = 0;
+    // quantize and weighOnGrid written out (the hot loop of a round's start; same arithmetic)
     for (let r = 0; r < numRows; r++) {
       const w = weights[r]!, s = scores[r]!, y = labels[r]!, c = y === 1 ? c1 : c0;
       const e = Math.exp(-Math.abs(s));
       const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
       // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
       const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
-      loss += weighOnGrid(quantize(w * Math.min(rowLoss, MAX_ROW_LOSS), lossScale), c);
-      total += weighOnGrid(quantize(w, lossScale), c);
-      if (w === 0 || !inBag(rng, rowIds[r]!, round, baggingFraction)) continue;
-      grad[r] = weighOnGrid(quantize((p - y) * w, scale), c);
-      hess[r] = weighOnGrid(quantize(p * (1 - p) * w, scale), c);
+      const ql = Math.round(w * Math.min(rowLoss, MAX_ROW_LOSS) * lossScale);
+      const qw = Math.round(w * lossScale);
+      loss += c === 1 ? ql : Math.round(ql * c);
+      total += c === 1 ? qw : Math.round(qw * c);
+      if (w === 0 || !(everyRow || inBag(rng, rowIds[r]!, round, baggingFraction))) continue;
+      const g = Math.round((p - y) * w * scale), h = Math.round(p * (1 - p) * w * scale);
+      grad[r] = c === 1 ? g : Math.round(g * c);
+      hess[r] = c === 1 ? h : Math.round(h * c);
       rows[n++] = r;
     }
     return { rows: rows.slice(0, n), loss: Float64Array.of(loss, total) };
