@@ -11,7 +11,7 @@ import { BANK_DATASETS, prepareBankDataset, type PreparedManifest, testLabels } 
 import { readScores } from "./engine_result.ts";
 import { runFrontierChild } from "./frontier_child.ts";
 import type { PartContext } from "./part_context.ts";
-import { type PeerRun, runPeer } from "./peers.ts";
+import { PEER_ENV, type PeerRun, runPeer } from "./peers.ts";
 import { type QualityReport, qualityReport, type ScoredFit, type TestSet } from "./quality_report.ts";
 import { type EngineSettings, formatSettings, qualitySettings } from "./settings.ts";
 
@@ -75,6 +75,7 @@ export async function runQualityPart(ctx: PartContext): Promise<QualityOutcome> 
   }
   log("  settings (pinned):");
   for (const line of formatSettings(settings)) log(`    ${line}`);
+  log(`    peer processes: ${Object.entries(PEER_ENV).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   const children: Record<string, Json> = {};
   const runs: PeerRun[] = [];

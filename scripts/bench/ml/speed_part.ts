@@ -10,7 +10,7 @@ import { describeError } from "../harness.ts";
 import { type EngineFit, type ModelKind, readScores } from "./engine_result.ts";
 import { runFrontierChild } from "./frontier_child.ts";
 import type { PartContext } from "./part_context.ts";
-import { type PeerRun, runPeer } from "./peers.ts";
+import { PEER_ENV, type PeerRun, runPeer } from "./peers.ts";
 import { type EngineSettings, formatSettings, speedSettings } from "./settings.ts";
 import { prepareSpeedData, type SpeedData } from "./speed_data.ts";
 import { speedReport, type SpeedRun } from "./speed_report.ts";
@@ -47,6 +47,7 @@ export async function runSpeedPart(
   );
   log("  settings (pinned):");
   for (const line of formatSettings(settings)) log(`    ${line}`);
+  log(`    peer processes: ${Object.entries(PEER_ENV).map(([k, v]) => `${k}=${v}`).join(" ")}`);
   const jobData = { dir: data.dir, rows: data.rows, testRows: data.testRows, features: data.features };
   const outDir = `${ctx.dir}/speed-scores`;
   const runs: SpeedRun[] = [];
