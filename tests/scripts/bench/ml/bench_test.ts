@@ -19,6 +19,9 @@ Deno.test("parseMlBenchArgs runs every part at full size by default and a small 
   assert.throws(() => parseMlBenchArgs(["--parts", "tuning"]), TypeError);
   assert.throws(() => parseMlBenchArgs(["--resamples", "0"]), RangeError);
   assert.equal(parseMlBenchArgs(["--help"]), undefined);
+  assert.deepEqual(full.speedModels, ["gbt", "rf", "lr"]);
+  assert.deepEqual(parseMlBenchArgs(["--speed-models", "lr,gbt"])!.speedModels, ["gbt", "lr"]);
+  assert.throws(() => parseMlBenchArgs(["--speed-models", "svm"]), /--speed-models: unknown "svm"/);
 });
 
 Deno.test("splitMlArgs carries --quick and --skip-spark to the ML suite and drops it on --skip-ml", () => {
