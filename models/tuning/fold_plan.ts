@@ -8,6 +8,10 @@
  *   validates on part `i` and trains on the others.
  * - `time-holdout`: out of time — train on the rows before the `trainRatio` quantile of the time
  *   column, validate on the rows at or after it.
+ * - `fold-column` (Spark's CrossValidator `foldCol`): the folds are given by an integer column
+ *   of the data: fold `i` validates on the rows whose column is `i` and trains on every other
+ *   row with a value ≥ 0; rows with a negative or null value are in no fold (e.g. held-out test
+ *   rows). Every value must be an integer below `folds`, and every fold must have rows.
  * - `time-series`: expanding windows — the timed rows are cut at the quantiles `i / (folds + 1)`;
  *   fold `i` trains on every row before cut `i` and validates on the rows from cut `i` up to cut
  *   `i + 1` (the last fold: to the end). No fold ever trains on a time at or after one it
@@ -30,7 +34,8 @@ export type FoldPlan =
   | { readonly kind: "holdout"; readonly trainRatio: number }
   | { readonly kind: "kfold"; readonly folds: number }
   | { readonly kind: "time-holdout"; readonly time: string; readonly trainRatio: number }
-  | { readonly kind: "time-series"; readonly time: string; readonly folds: number };
+  | { readonly kind: "time-series"; readonly time: string; readonly folds: number }
+  | { readonly kind: "fold-column"; readonly column: string; readonly folds: number };
 
 /** Most folds a plan may have. */
 export const MAX_FOLDS = 50;
@@ -75,6 +80,10 @@ export function checkFoldPlan(plan: FoldPlan): FoldPlan {
     case "time-series":
       checkColumn("time", plan.time);
       checkNumber("folds", plan.folds, { min: 1, max: MAX_FOLDS, integer: true });
+      return plan;
+    case "fold-column":
+      checkColumn("column", plan.column);
+      checkNumber("folds", plan.folds, { min: 2, max: MAX_FOLDS, integer: true });
       return plan;
     default:
       plan satisfies never;
@@ -141,6 +150,8 @@ export async function makeFolds(data: Dataset, plan: FoldPlan, options: MakeFold
         validationTo: Infinity,
       }];
     }
+    case "fold-column":
+      return await columnFolds(data, plan, options.signal);
     case "time-series": {
       const k = plan.folds;
       const cuts: TimeSplit[] = [];
@@ -183,8 +194,50 @@ export function describePlan(plan: FoldPlan, stratified: boolean): string {
       } %`;
     case "time-series":
       return `${plan.folds} expanding-window time-series folds on ${plan.time}`;
+    case "fold-column":
+      return `${plan.folds}-fold cross-validation on the fold column ${plan.column}`;
     default:
       plan satisfies never;
       return "";
   }
+}
+
+/**
+ * The folds of a `fold-column` plan: one job counts the rows per value of the column (and checks
+ * every value), the folds are filters on it.
+ */
+async function columnFolds(
+  data: Dataset,
+  plan: { readonly column: string; readonly folds: number },
+  signal: AbortSignal | undefined,
+): Promise<Fold[]> {
+  const field = data.schema.find((f) => f.name === plan.column);
+  if (field === undefined) {
+    throw new RangeError(
+      `Fold column "${plan.column}" is not in the data (${data.schema.map((f) => f.name).join(", ")})`,
+    );
+  }
+  const fold = asDouble(plan.column, data.schema);
+  const counts = await data.select(fold.as("__fold")).groupBy("__fold").count().collect({ signal });
+  const rows = new Array<number>(plan.folds).fill(0);
+  for (const r of counts) {
+    const v = r["__fold"] === null || r["__fold"] === undefined ? null : Number(r["__fold"]);
+    if (v === null || v < 0) continue;
+    if (!Number.isInteger(v) || v >= plan.folds) {
+      throw new RangeError(
+        `Fold column "${plan.column}" holds ${v}: values must be integers in [0, ${plan.folds}) (negative or null: in no fold)`,
+      );
+    }
+    rows[v] = Number(r["count"]);
+  }
+  const empty = rows.findIndex((n) => n === 0);
+  if (empty >= 0) throw new RangeError(`Fold column "${plan.column}": fold ${empty} has no rows`);
+  const total = rows.reduce((a, b) => a + b, 0);
+  return rows.map((n, i) => ({
+    index: i,
+    train: data.filter(fold.ge(doubleLit(0)).and(fold.ne(doubleLit(i)))),
+    validation: data.filter(fold.eq(doubleLit(i))),
+    trainRows: total - n,
+    validationRows: n,
+  }));
 }

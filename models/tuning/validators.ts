@@ -53,19 +53,27 @@ export abstract class Validator<P extends object, F extends PreparedFold> {
   }
 }
 
-/** k-fold cross-validation, stratified by the label. */
+/**
+ * k-fold cross-validation, stratified by the label; with `foldCol` (Spark's), the folds are the
+ * values `0 … numFolds − 1` of that column instead (negative or null: in no fold).
+ */
 export class CrossValidator<P extends object, F extends PreparedFold> extends Validator<P, F> {
   /** Folds. */
   readonly numFolds: number;
+  /** The column giving each row's fold, when the folds are given. */
+  readonly foldCol: string | undefined;
   /** `numFolds` defaults to 3. */
-  constructor(settings: SearchSettings<P, F> & { readonly numFolds?: number }) {
-    const { numFolds, ...rest } = settings;
+  constructor(settings: SearchSettings<P, F> & { readonly numFolds?: number; readonly foldCol?: string }) {
+    const { numFolds, foldCol, ...rest } = settings;
     super(rest);
     this.numFolds = numFolds ?? 3;
+    this.foldCol = foldCol;
   }
   /** See {@linkcode Validator.plan}. */
   plan(): FoldPlan {
-    return { kind: "kfold", folds: this.numFolds };
+    return this.foldCol === undefined
+      ? { kind: "kfold", folds: this.numFolds }
+      : { kind: "fold-column", column: this.foldCol, folds: this.numFolds };
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Frontier } from "../../../cluster/frontier.ts";
-import { makeFolds } from "../../../models/tuning/fold_plan.ts";
+import { describePlan, makeFolds } from "../../../models/tuning/fold_plan.ts";
+import { CrossValidator } from "../../../models/tuning/validators.ts";
 import { LABEL, tuningData, tuningRows } from "./tuning_fixture.ts";
 
 const ts = (rows: Record<string, unknown>[]) => rows.map((r) => Number(r["t"]));
@@ -63,5 +64,55 @@ Deno.test("expanding-window folds never train on the future, and validation wind
   await assert.rejects(
     () => makeFolds(data, { kind: "kfold", folds: 1 }, { seed: 1 }),
     /folds must be an integer in \[2, 50\]/,
+  );
+});
+
+Deno.test("a fold column gives the folds: fold i validates on value i, negative and null rows in none", async () => {
+  await using fx = await Frontier.start({ executors: 2 });
+  const n = 200;
+  // Independent of the plan: row t's fold, -1 for every 7th row, null for every 11th.
+  const foldOf = (t: number) => (t % 11 === 0 ? null : t % 7 === 0 ? -1 : (t * 5) % 3);
+  const rows = tuningRows(n, 3).map((r) => ({
+    t: Number(r["t"]),
+    y01: Number(r[LABEL]),
+    fold: foldOf(Number(r["t"])),
+  }));
+  const schema = [
+    { name: "t", type: "double" as const, nullable: false },
+    { name: "y01", type: "double" as const, nullable: false },
+    { name: "fold", type: "int" as const, nullable: true },
+  ];
+  const data = await fx.fromRows(rows, {
+    schema,
+    partitions: 3,
+  });
+  const folds = await makeFolds(data, { kind: "fold-column", column: "fold", folds: 3 }, { seed: 1 });
+  assert.equal(folds.length, 3);
+  const inSearch = rows.map((r) => r.t).filter((t) => (foldOf(t) ?? -1) >= 0);
+  for (const f of folds) {
+    const v = ts(await f.validation.collect()).sort((a, b) => a - b);
+    const tr = ts(await f.train.collect()).sort((a, b) => a - b);
+    assert.deepEqual(v, inSearch.filter((t) => foldOf(t) === f.index));
+    assert.deepEqual(tr, inSearch.filter((t) => foldOf(t) !== f.index));
+    assert.equal(f.validationRows, v.length);
+    assert.equal(f.trainRows, tr.length);
+  }
+  assert.equal(describePlan({ kind: "fold-column", column: "fold", folds: 3 }, true).includes("fold"), true);
+  // values at or above `folds`, and empty folds, are named errors
+  await assert.rejects(
+    () => makeFolds(data, { kind: "fold-column", column: "fold", folds: 2 }, { seed: 1 }),
+    /Fold column "fold" holds 2: values must be integers in \[0, 2\)/,
+  );
+  await assert.rejects(
+    () => makeFolds(data, { kind: "fold-column", column: "fold", folds: 4 }, { seed: 1 }),
+    /fold 3 has no rows/,
+  );
+  await assert.rejects(
+    () => makeFolds(data, { kind: "fold-column", column: "nope", folds: 3 }, { seed: 1 }),
+    /Fold column "nope" is not in the data/,
+  );
+  assert.deepEqual(
+    new CrossValidator({ estimator: {} as never, candidates: [{}], foldCol: "fold", numFolds: 3 }).plan(),
+    { kind: "fold-column", column: "fold", folds: 3 },
   );
 });
