@@ -3,8 +3,8 @@
  * side by side with scikit-learn, LightGBM and Spark MLlib, in one run.
  *
  * ```sh
- * deno run -A scripts/bench/ml/bench.ts [--quick] [--skip-spark] [--skip-python]
- *        [--parts quality,speed,scale] [--resamples 1000] [--speed-rows 1000000]
+ * deno run -A scripts/bench/ml/bench.ts [--quick] [--skip-spark] [--skip-python] [--skip-cv]
+ *        [--parts quality,speed,cv,scale] [--resamples 1000] [--speed-rows 1000000]
  *        [--scale-rows 10000000] [--venv out/venv-ml] [--dir out/bench/ml] [--out out/bench/ml.json]
  * ```
  *
@@ -15,7 +15,11 @@
  *    Frontier model ≥ best peer − 0.005.
  * 2. Speed (`speed_part.ts`): 1M generated rows × 20 features, 100 trees / 63 leaves, 2 executors vs 2
  *    threads, each engine in its own measured process; Frontier ≤ 2× the peer's training time.
- * 3. Scale (`scale_part.ts`): boosted trees on 10M generated transactions, time and peak RSS
+ * 3. Cross-validation (`cv_part.ts`, issue 9 §4; alone: `cv_bench.ts`): the same grid, folds and
+ *    data for Frontier `CrossValidator(parallelism=2)`, Spark `CrossValidator(parallelism=2)` and
+ *    scikit-learn `GridSearchCV(n_jobs=2)` with LightGBM; Frontier ≤ 0.3× Spark's wall time, best
+ *    ROC-AUC ≥ each peer's − 0.005 (not under `--quick`, nor with `--skip-cv`).
+ * 4. Scale (`scale_part.ts`): boosted trees on 10M generated transactions, time and peak RSS
  *    (not under `--quick`).
  *
  * The peers run in a throwaway venv with pinned versions (`scripts/setup/ml_peers.sh`); without
@@ -33,6 +37,7 @@ import { DEFAULT_SPLIT_SEEDS } from "./bank_data.ts";
 import { MODEL_KINDS, type ModelKind } from "./engine_result.ts";
 import type { PartContext } from "./part_context.ts";
 import { DEFAULT_ML_VENV, javaMissing, setupMlPeers } from "./peers.ts";
+import { type CvOutcome, runCvPart } from "./cv_part.ts";
 import { type QualityOutcome, runQualityPart } from "./quality_part.ts";
 import { qualityFiguresJson } from "./quality_report.ts";
 import { runScalePart, type ScaleOutcome } from "./scale_part.ts";
@@ -40,7 +45,7 @@ import { runSpeedPart, type SpeedOutcome } from "./speed_part.ts";
 import { speedBenchFigures } from "./speed_report.ts";
 
 /** The parts, in run order. */
-export const ML_PARTS = ["quality", "speed", "scale"] as const;
+export const ML_PARTS = ["quality", "speed", "cv", "scale"] as const;
 /** One part. */
 export type MlPart = (typeof ML_PARTS)[number];
 
@@ -69,6 +74,7 @@ export const ML_BENCH_HELP = `deno run -A scripts/bench/ml/bench.ts [options]
   --quick             smoke run: 1 random seed, 200 resamples, 30-tree forests, 100000 speed rows, no scale
   --skip-spark        leave Spark MLlib out
   --skip-python       leave every Python peer out (scikit-learn, LightGBM, Spark)
+  --skip-cv           leave the cross-validation part out
   --parts LIST        comma-separated of ${ML_PARTS.join(", ")} (default: all; --quick: quality,speed)
   --resamples N       bootstrap replicates per test set (default 1000)
   --speed-rows N      training rows of the speed data (default 1000000)
@@ -87,6 +93,7 @@ export function parseMlBenchArgs(args: readonly string[]): MlBenchSettings | und
       quick: { type: "boolean", default: false },
       "skip-spark": { type: "boolean", default: false },
       "skip-python": { type: "boolean", default: false },
+      "skip-cv": { type: "boolean", default: false },
       parts: { type: "string" },
       resamples: { type: "string" },
       "speed-rows": { type: "string" },
@@ -118,7 +125,7 @@ export function parseMlBenchArgs(args: readonly string[]): MlBenchSettings | und
   const speedRows = positiveFlag(values["speed-rows"], "speed-rows", quick ? 100_000 : 1_000_000);
   return {
     quick,
-    parts: ML_PARTS.filter((p) => parts.includes(p)),
+    parts: ML_PARTS.filter((p) => parts.includes(p) && !(p === "cv" && values["skip-cv"])),
     skipSpark: values["skip-spark"],
     skipPython: values["skip-python"],
     seeds: quick ? DEFAULT_SPLIT_SEEDS.slice(0, 1) : [...DEFAULT_SPLIT_SEEDS],
@@ -174,6 +181,7 @@ export async function runMlBench(
   let quality: QualityOutcome | undefined;
   let speed: SpeedOutcome | undefined;
   let scale: ScaleOutcome | undefined;
+  let cv: CvOutcome | undefined;
   if (settings.parts.includes("quality")) quality = await runQualityPart(ctx);
   if (settings.parts.includes("speed")) {
     speed = await runSpeedPart(ctx, {
@@ -184,15 +192,18 @@ export async function runMlBench(
       models: settings.speedModels,
     });
   }
+  if (settings.parts.includes("cv")) cv = await runCvPart(ctx);
   if (settings.parts.includes("scale")) scale = await runScalePart(ctx, { rows: settings.scaleRows });
 
   const targets: TargetCheck[] = [
     ...(quality?.report.targets ?? []),
     ...(speed?.report.targets ?? []),
+    ...(cv?.report.targets ?? []),
   ];
   printVerdicts({ targets, skipped, failures: ctx.failures }, log);
   const figures: BenchFigure[] = [
     ...(speed ? speedBenchFigures(speed.report.figures) : []),
+    ...(cv ? cvBenchFigures(cv) : []),
     ...(scale?.figure ? [scale.figure] : []),
   ];
   await writeBenchReport(settings.out, figures, {
@@ -217,6 +228,7 @@ export async function runMlBench(
         figures: speed.report.figures.map((f) => ({ ...f, extra: f.extra ?? {} })) as unknown as Json,
         children: speed.children,
       },
+      cv: cv === undefined ? null : cv.json,
       scale: scale === undefined ? null : scale.json,
       targets: targets.map((t) => ({ target: t.target, met: t.met ?? null, detail: t.detail })),
       skipped,
@@ -225,6 +237,21 @@ export async function runMlBench(
   });
   log(`\nwrote ${settings.out}`);
   return ctx.failures.length === 0 ? 0 : 1;
+}
+
+/** The CV part's figures for the report: one per engine, its whole process's wall time. */
+export function cvBenchFigures(cv: CvOutcome): BenchFigure[] {
+  return cv.report.figures.map((f) => ({
+    suite: "ml_cv_gbt",
+    engine: f.engine,
+    wallMs: f.processSeconds * 1000,
+    peakRssMb: f.peakRssMb,
+    extra: {
+      searchSeconds: f.result.fitSeconds,
+      bestRocAuc: f.result.best.mean,
+      bestParams: f.result.best.params,
+    },
+  }));
 }
 
 /**
