@@ -3,7 +3,8 @@ import { parseMlBenchArgs, splitMlArgs } from "../../../../scripts/bench/ml/benc
 
 Deno.test("parseMlBenchArgs runs every part at full size by default and a small smoke run with --quick", () => {
   const full = parseMlBenchArgs([])!;
-  assert.deepEqual(full.parts, ["quality", "speed", "scale"]);
+  assert.deepEqual(full.parts, ["quality", "speed", "cv", "scale"]);
+  assert.deepEqual(parseMlBenchArgs(["--skip-cv"])!.parts, ["quality", "speed", "scale"]);
   assert.deepEqual(full.seeds, [42, 43, 44, 45, 46]);
   assert.equal(full.resamples, 1000);
   assert.equal(full.speedRows, 1_000_000);
