@@ -2,7 +2,8 @@
  * The result line every engine child of the cross-validation benchmark prints (Frontier's
  * `frontier_cv.ts` and `peers_cv.py`): the search's time from inside the process, every trial's
  * mean and standard deviation of the validated metric over the folds, and the best trial. Decoded
- * here from `unknown`, with the consistency checks a figure relies on.
+ * here from `unknown`, with the consistency checks a figure relies on. A trial's `std` is as each
+ * engine computes it (Frontier: sample; scikit-learn: population): informative only.
  *
  * @module
  */
