@@ -5,9 +5,11 @@
  * the fold's training rows, the assembled feature columns of the training and validation rows
  * are cached on the executors, their partitions counted and the bin boundaries fitted on the
  * training rows (`prepareShards`, the preparation `fitGbtCluster` runs for every training).
- * Every trial then builds its shards (each partition binned against the shared boundaries, in
- * its executor's state, under a key prefix of the trial's own) from those cached columns and
- * trains; its state is released when the trial ends, however it ends.
+ * The binned rows are shared too: the first trial on a partition bins them against the shared
+ * boundaries and keeps them under the fold's key prefix, and every later trial's shard on that
+ * partition reads the same rows (shards only read them; see `shard_state.ts`). Each trial keeps
+ * only its own training state (scores, row partitions, trees so far) under a prefix of its own,
+ * released when the trial ends, however it ends; the fold's binned rows go when the fold does.
  *
  * @example
  * ```ts ignore
@@ -82,7 +84,7 @@ export interface PreparedTreeFold extends PreparedFold {
 /** The shards behind each prepared fold this module handed out. */
 const SHARDS = new WeakMap<
   PreparedTreeFold,
-  { train: PreparedShards; validation: PreparedShards | undefined }
+  { train: PreparedShards; validation: PreparedShards | undefined; shareData: string }
 >();
 
 /** A model the tree transform scores with. */
@@ -142,15 +144,21 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
       await t.input.unpersist();
       throw e;
     }
+    const shareData = `tree/${this.name}/tunedata/${crypto.randomUUID()}/`;
     const fold: PreparedTreeFold = {
       pipeline,
       stats: { jobs: t.jobs + (v?.jobs ?? 0) },
       release: async () => {
-        await t.input.unpersist();
-        await v?.input.unpersist();
+        try {
+          await t.input.releaseState(shareData);
+          await v?.input.releaseState(shareData);
+        } finally {
+          await t.input.unpersist();
+          await v?.input.unpersist();
+        }
       },
     };
-    SHARDS.set(fold, { train: t, validation: v });
+    SHARDS.set(fold, { train: t, validation: v, shareData });
     return fold;
   }
 
@@ -163,7 +171,7 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
     const shards = SHARDS.get(prepared);
     if (shards === undefined) throw new TypeError("The fold was not prepared by this TreeTunable's module");
     const { pipeline } = prepared;
-    const { train, validation } = shards;
+    const { train, validation, shareData: sharedPrefix } = shards;
     const { binnings, source } = train.base;
     const prefix = `tree/${this.name}/tune/${crypto.randomUUID()}/`;
     const group = <Req extends { readonly type: string }>(
@@ -176,6 +184,7 @@ export class TreeTunable<K extends keyof TreeKindParams, S extends object = Reco
         session: `${prefix}${name}/`,
         base: shards.base,
         journal,
+        shareData: `${sharedPrefix}${name}/`,
         ...(this.#options.onRequest === undefined ? {} : { onRequest: this.#options.onRequest }),
       });
     const signal = context.signal === undefined ? {} : { signal: context.signal };

@@ -59,6 +59,11 @@ export interface ClusterShardGroupSetup<Req> {
   readonly onRequest?: (info: { readonly requests: number; readonly type: string }) => void;
   /** Resends with a replay before giving up on a missing shard. @default {3} */
   readonly maxReplays?: number;
+  /**
+   * Key prefix of binned rows shared with other groups over the same cached input and base (see
+   * `shard_state.ts`); the owner of the prefix releases it. @default {none: each shard bins its rows}
+   */
+  readonly shareData?: string;
 }
 
 /** Training shards of a cached dataset, one per partition, kept on the executors. */
@@ -120,7 +125,15 @@ export class ClusterShardGroup<Req extends { readonly type: string }> implements
     for (let attempt = 0;; attempt++) {
       options.signal?.throwIfAborted();
       const replay = this.#replayNext ? await this.#replay(seq, options.signal) : undefined;
-      const args: Json = { kind, session, seq, request: body, ...(replay === undefined ? {} : { replay }) };
+      const shareData = this.#setup.shareData;
+      const args: Json = {
+        kind,
+        session,
+        seq,
+        request: body,
+        ...(replay === undefined ? {} : { replay }),
+        ...(shareData === undefined ? {} : { shareData }),
+      };
       this.#jobs++;
       const job = this.#dataset.aggregatePartitions(
         { module: TREE_JOBS_MODULE, fold: "answerTreeShards", merge: "mergeTreeReplies", args },

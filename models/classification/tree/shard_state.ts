@@ -22,6 +22,13 @@
  * Rebuilding runs the same code on the same inputs in the same order, so a rebuilt shard answers
  * byte for byte as the lost one would have: lineage recovery does not change the model.
  *
+ * **Shared binned rows.** Sessions over the same cached input and the same base (the trials of a
+ * tuning search on one prepared fold) may name a `shareData` key prefix: the first rebuild on a
+ * partition keeps the binned rows (`ShardData`, which shards only read) under
+ * `<shareData><partition>`, and every later session's rebuild there reuses them instead of binning
+ * the batches again. The owner releases the prefix when the fold is done; an evicted entry is
+ * simply binned again.
+ *
  * @module
  */
 import { type Json, MalformedMessageError } from "../../../actors/errors.ts";
@@ -31,7 +38,7 @@ import type { InputContext } from "../../../cluster/partition_fns.ts";
 import { keepState } from "../../../cluster/executor/state_store.ts";
 import { decodeBinning, type FeatureBinning } from "./binning.ts";
 import { asArray, asIndex, asRecord, encodeReply, type ShardReply } from "./protocol.ts";
-import type { ShardData } from "./shard.ts";
+import { type ShardData, shardDataBytes } from "./shard.ts";
 import { decodeSource, shardFromBatches, type TreeSource } from "./shard_source.ts";
 
 /** A shard a cluster group keeps on an executor. */
@@ -75,6 +82,8 @@ export interface ShardArgs {
   readonly request: Json;
   /** Present when the driver sends what rebuilds a missing shard. */
   readonly replay?: ShardReplay;
+  /** Key prefix of binned rows shared with other sessions over the same input and base. */
+  readonly shareData?: string;
   /**
    * A staging job: piece `index` of `count` of the JSON text of request `seq`'s replay, too long
    * for one job's arguments; each partition keeps the pieces in its state until the request.
@@ -143,7 +152,16 @@ export function decodeShardArgs(value: unknown): ShardArgs {
   }
   const seq = asIndex(v.seq, "shard request seq");
   if (seq < 1) throw new MalformedMessageError("Malformed shard request seq: must be ≥ 1");
-  const out = { kind: v.kind, session: v.session, seq, request: (v.request ?? null) as Json };
+  if (v.shareData !== undefined && (typeof v.shareData !== "string" || v.shareData.length === 0)) {
+    throw new MalformedMessageError("Malformed shard request shareData: a non-empty string");
+  }
+  const out = {
+    kind: v.kind,
+    session: v.session,
+    seq,
+    request: (v.request ?? null) as Json,
+    ...(v.shareData === undefined ? {} : { shareData: v.shareData as string }),
+  };
   if (v.stage !== undefined) {
     const st = asRecord(v.stage, "shard stage");
     const index = asIndex(st.index, "shard stage index"), count = asIndex(st.count, "shard stage count");
@@ -212,8 +230,38 @@ function rebuild(
   const { base, journal } = replay;
   const first = base.firstRowIds[ctx.partition];
   if (first === undefined) throw new MalformedMessageError(`No first row id for partition ${ctx.partition}`);
-  const data = shardFromBatches(batches, base.source, { binnings: base.binnings, firstRowId: first });
+  const bin = () => shardFromBatches(batches, base.source, { binnings: base.binnings, firstRowId: first });
+  const data = args.shareData === undefined ? bin() : sharedData(ctx, { prefix: args.shareData, first, bin });
   return new ShardEntry(args.kind, kind.restore(data, journal), args.seq - 1);
+}
+
+/** Binned rows kept for every session naming the same `shareData` prefix. */
+class SharedShardData {
+  readonly data: ShardData;
+  readonly firstRowId: number;
+
+  constructor(data: ShardData, firstRowId: number) {
+    this.data = data;
+    this.firstRowId = firstRowId;
+  }
+}
+
+/** The partition's shared binned rows under `prefix`, binned and kept on first use. */
+function sharedData(
+  ctx: InputContext,
+  at: { readonly prefix: string; readonly first: number; readonly bin: () => ShardData },
+): ShardData {
+  const key = `${at.prefix}${ctx.partition}`;
+  const found = ctx.state.get(key);
+  if (found instanceof SharedShardData && found.firstRowId === at.first) return found.data;
+  const data = at.bin();
+  keepState(ctx.state, {
+    key,
+    value: new SharedShardData(data, at.first),
+    bytes: shardDataBytes(data),
+    what: `The shared binned rows of partition ${ctx.partition}`,
+  });
+  return data;
 }
 
 /**

@@ -218,3 +218,79 @@ Deno.test("the shard fold keeps its shard in executor state, answers a resent re
   assert.deepEqual(decodeReply(answerShardRequest([batch], staged(6), TREE_KINDS)).type, "describe");
   assert.equal(state.size, 1, "the pieces are dropped once used");
 });
+
+Deno.test("sessions naming one shareData prefix bin a partition's rows once and read them all", () => {
+  const sample = xorSample(300, { seed: 35 });
+  const names = ["a", "b", "c", "d"];
+  const batch: Batch = {
+    schema: [...names, "y"].map((name) => ({ name, type: "double" as const, nullable: true })),
+    length: 300,
+    columns: [...sample.columns, sample.labels].map((values) => ({ type: "double" as const, values })),
+  };
+  const source = { kind: "columns", features: names, categorical: ["c"], label: "y" } as const;
+  const binnings = fitBinnings(sample.columns, { kinds: XOR_KINDS });
+  const replay = {
+    base: { source: encodeSource(source), binnings: binnings.map(encodeBinning), firstRowIds: [0] },
+    journal: new GbtJournal().replay(),
+  } as Json;
+  const state = new StateStore();
+  const ask = (batches: Batch[], session: string, request: Json, shareData?: string) =>
+    decodeReply(answerShardRequest(batches, {
+      partition: 0,
+      numPartitions: 1,
+      args: {
+        kind: "gbt",
+        session,
+        seq: 1,
+        request,
+        replay,
+        ...(shareData === undefined ? {} : { shareData }),
+      },
+      seed: 0,
+      signal: new AbortController().signal,
+      state,
+      schema: batch.schema,
+    }, TREE_KINDS));
+  const sums = { type: "gbt.labelSums", scale: 1024 };
+  const first = ask([batch], "trial1/", sums, "fold/");
+  assert.ok(state.get("fold/0") !== undefined, "the binned rows are kept under the prefix");
+  // The second trial gets no batches at all: only the shared rows can answer as the first did.
+  assert.deepEqual(ask([], "trial2/", sums, "fold/"), first);
+  assert.deepEqual(ask([], "trial3/", { type: "gbt.describe" }, "fold/"), {
+    type: "describe",
+    rows: 300,
+    maxWeight: 1,
+    badLabels: 0,
+  });
+  // Without the prefix a session bins what it is given.
+  assert.deepEqual(ask([], "trial4/", { type: "gbt.describe" }), {
+    type: "describe",
+    rows: 0,
+    maxWeight: 0,
+    badLabels: 0,
+  });
+  // A forest session over the same prefix reads the same rows.
+  assert.equal(
+    decodeReply(answerShardRequest([], {
+      partition: 0,
+      numPartitions: 1,
+      args: {
+        kind: "rf",
+        session: "forest/",
+        seq: 1,
+        request: { type: "rf.describe" },
+        replay: { ...(replay as Record<string, Json>), journal: new ForestJournal().replay() },
+        shareData: "fold/",
+      },
+      seed: 0,
+      signal: new AbortController().signal,
+      state,
+      schema: batch.schema,
+    }, TREE_KINDS)).type,
+    "describe",
+  );
+  assert.throws(
+    () => ask([batch], "trial5/", sums, ""),
+    /Malformed shard request shareData: a non-empty string/,
+  );
+});
