@@ -52,7 +52,9 @@ Options:
   --train-ratio R       training share of tvs (default: 0.75)
   --test-fraction F     share of the rows held out as the test set (default: 0.2)
   --parallelism N       trials at once (default: 2)
-  --metric M            ${TUNING_METRICS.join(", ")} (default: rocAuc)
+  --metric M            ${TUNING_METRICS.join(", ")} (default: rocAuc; expectedCost needs --costs)
+  --costs FN,FP         costs of a missed positive and of a false alarm, for --metric expectedCost
+                        (F1 and expected cost are taken at each fold's best threshold)
   --seed S              seed of the splits, folds and models (default: 42)
   --label COL           label column (default: y for the bank files; required otherwise)
   --positive V          the positive value of a text label
@@ -114,6 +116,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     overwrite: { type: "boolean" },
     "no-share": { type: "boolean" },
     prune: { type: "string" },
+    costs: { type: "string" },
   });
   if (values.help) {
     io.out(TUNE_USAGE);
@@ -144,12 +147,15 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
   const metric = values.metric ?? "rocAuc";
   if (!(TUNING_METRICS as readonly string[]).includes(metric)) {
     throw new UsageError(
-      `--metric must be one of ${TUNING_METRICS.filter((m) => m !== "expectedCost").join(", ")}, got ${
-        JSON.stringify(metric)
-      }`,
+      `--metric must be one of ${TUNING_METRICS.join(", ")}, got ${JSON.stringify(metric)}`,
     );
   }
-  if (metric === "expectedCost") throw new UsageError("--metric expectedCost needs costs: use the library");
+  const costs = values.costs === undefined ? undefined : parseCosts(values.costs);
+  if (metric === "expectedCost" && costs === undefined) {
+    throw new UsageError(
+      "--metric expectedCost needs --costs FN,FP (the cost of a missed positive, of a false alarm)",
+    );
+  }
   const progress = progressFor(io, flags);
   progress.stage("starting the cluster");
   await using fx = await openCluster(flags, {
@@ -176,6 +182,7 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     testFraction: number01(values["test-fraction"], "--test-fraction", 0.2),
     parallelism: positiveInt(values.parallelism, "--parallelism", 2),
     metric: metric as TuningMetricName,
+    costs,
     seed,
     label: values.label,
     positive: values.positive,
@@ -223,4 +230,19 @@ export async function tuneCommand(args: readonly string[], io: CliIo): Promise<n
     );
   }
   return 0;
+}
+
+/** `--costs FN,FP`: the cost of a missed positive and of a false alarm, both finite and ≥ 0, not both 0. */
+export function parseCosts(text: string): { falseNegative: number; falsePositive: number } {
+  const parts = text.split(",").map((p) => p.trim());
+  const [fn, fp] = parts.map(Number);
+  if (
+    parts.length !== 2 || parts.some((p) => p === "") || !(fn! >= 0 && fp! >= 0) ||
+    !Number.isFinite(fn) || !Number.isFinite(fp) || fn! + fp! === 0
+  ) {
+    throw new UsageError(
+      `--costs must be two numbers FN,FP ≥ 0, not both 0 (e.g. 5,1), got ${JSON.stringify(text)}`,
+    );
+  }
+  return { falseNegative: fn!, falsePositive: fp! };
 }

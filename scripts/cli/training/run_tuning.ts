@@ -50,6 +50,8 @@ export interface TuningRequest extends ReadOptions {
   readonly testFraction: number;
   readonly parallelism: number;
   readonly metric: TuningMetricName;
+  /** Error costs of `expectedCost` (a missed positive, a false alarm). */
+  readonly costs?: { readonly falseNegative: number; readonly falsePositive: number } | undefined;
   readonly seed: number;
   readonly label?: string | undefined;
   readonly positive?: string | undefined;
@@ -173,7 +175,7 @@ export async function runTuning(
       estimator,
       candidates: request.candidates,
       plan: foldPlan,
-      metric: tuningMetric(request.metric),
+      metric: tuningMetric(request.metric, request.costs),
       seed: request.seed,
       parallelism: request.parallelism,
       share: request.share,

@@ -89,6 +89,62 @@ Deno.test("frontier tune on a bank sample: a line per trial, the best model save
     ]);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--grid: "leaves=2": gbt has no parameter "leaves"/);
+    const noCosts = await frontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "lr",
+      "--grid",
+      "regParam=0.01",
+      "--metric",
+      "expectedCost",
+      "--out",
+      out,
+    ]);
+    assert.equal(noCosts.code, 2);
+    assert.match(noCosts.err, /--metric expectedCost needs --costs FN,FP/);
+    const badCosts = await frontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "lr",
+      "--grid",
+      "regParam=0.01",
+      "--costs",
+      "0,0",
+      "--out",
+      out,
+    ]);
+    assert.equal(badCosts.code, 2);
+    assert.match(badCosts.err, /--costs must be two numbers FN,FP ≥ 0, not both 0/);
+
+    // Expected cost is minimized: the winner has the least mean cost.
+    const cost = await frontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "lr",
+      "--grid",
+      "regParam=0.001,0.1,10",
+      "--validator",
+      "tvs",
+      "--metric",
+      "expectedCost",
+      "--costs",
+      "5,1",
+      "--out",
+      `${dir}/cost`,
+      "--json",
+    ]);
+    assert.equal(cost.code, 0, cost.err);
+    const c = JSON.parse(cost.out.trim());
+    assert.equal(c.direction, "min");
+    const means = c.trials.map((t: { mean: number }) => t.mean);
+    assert.equal(c.best.mean, Math.min(...means), `the least expected cost wins: ${means}`);
+    assert.ok(means.every((m: number) => m > 0 && m < 1), `a cost per row between 0 and 1 here: ${means}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
