@@ -36,6 +36,7 @@ import type { BatchResult, SourceRecord } from "./partition_processor.ts";
 import type { PartitionLease, SourceHandler, StreamSource } from "./source.ts";
 import { restoreChangelog } from "./kafka_changelog.ts";
 import { type OutMessage, produceRequests } from "./kafka_requests.ts";
+import { packOutputs } from "./kafka_pack.ts";
 
 const DEFAULT_BATCH_RECORDS = 10_000;
 const DEFAULT_FETCH_BYTES = 8 * 1024 * 1024;
@@ -45,6 +46,8 @@ const EMPTY = new Uint8Array(0);
  * messages that kafkajs' quadratic grouping stays cheap (see `kafka_requests.ts`).
  */
 const REQUEST_LIMITS = { maxBytes: 900 * 1024, maxMessages: 500 };
+/** UTF-16 code units of one packed record at most (≤ 768 KiB of UTF-8, under `maxBytes`). */
+const PACK_LIMIT = 256 * 1024;
 
 /** Delivery guarantee of the outputs. */
 export type Guarantee = "exactly-once" | "at-least-once";
@@ -75,6 +78,12 @@ export interface KafkaSourceOptions {
    * transaction, so their broker round trips overlap). @default {8}
    */
   readonly concurrentPartitions?: number;
+  /**
+   * Write each batch's outputs of one stream as few packed records (newline-delimited JSON with a
+   * header naming the count; see `kafka_pack.ts`) instead of one record per output. Readers of
+   * the output topics must unpack them. @default {false}
+   */
+  readonly packOutputs?: boolean;
   /** Bytes one fetch may return per partition. @default {8388608} */
   readonly maxFetchBytesPerPartition?: number;
   /** kafkajs client id. @default {"frontier-stream"} */
@@ -341,14 +350,23 @@ export class KafkaSource implements StreamSource {
       if (!list) byTopic.set(topic, list = []);
       list.push({ key, value, partition: p });
     };
+    const packed = new Map<string, { key: string; json: string }[]>();
     for (const out of result.outputs) {
       if (!this.#streams.has(out.stream)) {
         throw new Error(
           `output stream "${out.stream}" has no topic: name it in KafkaSourceOptions.operatorStreams`,
         );
       }
-      add(outputTopic(o.outputPrefix, out.stream), out.key, JSON.stringify(out.value));
+      const topic = outputTopic(o.outputPrefix, out.stream);
+      if (!o.packOutputs) {
+        add(topic, out.key, JSON.stringify(out.value));
+        continue;
+      }
+      let list = packed.get(topic);
+      if (!list) packed.set(topic, list = []);
+      list.push({ key: out.key, json: JSON.stringify(out.value) });
     }
+    for (const [topic, outputs] of packed) byTopic.set(topic, packOutputs(outputs, p, PACK_LIMIT));
     const changelog = changelogTopic(o.outputPrefix);
     for (const e of result.changelog) add(changelog, e.key, e.value ?? null);
     const requests = produceRequests(byTopic, REQUEST_LIMITS);

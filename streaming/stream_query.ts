@@ -75,6 +75,8 @@ export interface KafkaStreamOptions {
   readonly sessionTimeoutMs?: number;
   /** Records per batch (per transaction) at most. @default {2000} */
   readonly maxBatchRecords?: number;
+  /** Pack each batch's outputs of a stream into few records (see `kafka_pack.ts`). @default {false} */
+  readonly packOutputs?: boolean;
 }
 
 /** Where a query's outputs go: a directory or checkpoint store (embedded), or Kafka topics. */
@@ -327,6 +329,7 @@ export class StreamReader {
       ...(o.guarantee === undefined ? {} : { guarantee: o.guarantee }),
       ...(o.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: o.sessionTimeoutMs }),
       ...(o.maxBatchRecords === undefined ? {} : { maxBatchRecords: o.maxBatchRecords }),
+      ...(o.packOutputs === undefined ? {} : { packOutputs: o.packOutputs }),
     });
   }
 }

@@ -52,6 +52,9 @@ compacted PREFIX.changelog; or DIR/<stream>/p<partition>-<from>-<to>.jsonl plus 
   --guarantee G       exactly-once (default) or at-least-once (Kafka: outputs may repeat after a crash)
   --group G           consumer group (default frontier-<PREFIX>)
   --until-caught-up   (Kafka) stop once every partition is committed up to the end it had at start
+  --pack-outputs      (Kafka) write a batch's outputs of a stream as few records, each newline-
+                      delimited JSON: a header {"frontier":"packed-outputs/1","count":N}, then N
+                      lines {"key":K,"value":V} (fewer records, faster; readers must unpack)
   --rows N            (embedded) transactions to generate (default 100000), then stop
   --partitions P      (embedded) partitions of the generated log (default 4)
   --rate R            (embedded) target events per second
@@ -93,6 +96,7 @@ const OPTIONS = {
   guarantee: { type: "string" },
   group: { type: "string" },
   "until-caught-up": { type: "boolean" },
+  "pack-outputs": { type: "boolean" },
   model: { type: "string" },
   threshold: { type: "string" },
   "emit-scores": { type: "boolean" },

@@ -124,6 +124,7 @@ async function source(
       topic: input.name,
       guarantee: settings["guarantee"] as Guarantee,
       ...(group === undefined ? {} : { groupId: group }),
+      ...(values["pack-outputs"] ? { packOutputs: true } : {}),
     }),
     sink: { topicPrefix: out.name },
     ...(ends === undefined ? {} : { ends }),
