@@ -5,6 +5,7 @@ import { main } from "../../../scripts/cli/main.ts";
 import type { CliIo } from "../../../scripts/cli/common.ts";
 import { kafkaSkipReason, startTestBroker } from "../../streaming/kafka_broker.ts";
 import { markEnds, QUIET, readToEnds } from "../../streaming/stream_worker_process.ts";
+import { isPacked, unpackOutputs } from "../../../streaming/kafka_pack.ts";
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [], err: string[] = [];
@@ -70,8 +71,10 @@ Deno.test({
       { consumed: number; late: number; quarantined: number; outputs: number }
     > = {};
     const windows: Record<string, string[]> = {};
-    for (const guarantee of ["exactly-once", "at-least-once"]) {
-      const prefix = `cli-out-${guarantee}-${id}`;
+    // "packed": exactly-once with --pack-outputs; its records are unpacked before they are counted.
+    for (const variant of ["exactly-once", "at-least-once", "packed"]) {
+      const guarantee = variant === "packed" ? "exactly-once" : variant;
+      const prefix = `cli-out-${variant}-${id}`;
       const r = await run([
         "stream",
         "run",
@@ -84,17 +87,25 @@ Deno.test({
         "--until-caught-up",
         "--anomalies",
         "--json",
+        ...(variant === "packed" ? ["--pack-outputs"] : []),
       ]);
       assert.equal(r.code, 0, r.err);
       const s = JSON.parse(r.out);
-      summaries[guarantee] = s;
+      summaries[variant] = s;
       assert.equal(s.consumed, 3000);
       assert.equal(s.consumed, s.aggregated + s.late + s.duplicates + s.quarantined);
       assert.ok(s.late > 0 && s.quarantined > 0, r.out);
       const topics = ["windows", "late", "dead_letter", "account_anomalies", "segment_anomalies"]
         .map((x) => `${prefix}.${x}`);
       await markEnds(kafka, topics, 3);
-      const records = await readToEnds(kafka, topics, { partitions: 3, readUncommitted: false });
+      const read = await readToEnds(kafka, topics, { partitions: 3, readUncommitted: false });
+      assert.equal(read.some((x) => isPacked(x.value)), variant === "packed");
+      const records = variant !== "packed"
+        ? read
+        : read.flatMap((x) =>
+          unpackOutputs(x.value).map((o) => ({ ...x, key: o.key, value: JSON.stringify(o.value) }))
+        );
+      if (variant === "packed") assert.ok(read.length < records.length / 10, `${read.length} packed records`);
       const count = (t: string) => records.filter((x) => x.topic === `${prefix}.${t}`).length;
       assert.equal(count("late"), s.late);
       assert.equal(count("dead_letter"), s.quarantined);
@@ -102,13 +113,15 @@ Deno.test({
       for (const [stream, n] of Object.entries(s.outputsByStream)) assert.equal(count(stream), n, stream);
       assert.ok(s.outputsByStream.account_anomalies > 0, r.out);
       assert.equal(s.latencyMs.samples, 3000, "every record's latency is measured");
-      windows[guarantee] = records.filter((x) => x.topic.endsWith(".windows")).map((x) => x.value).sort();
+      windows[variant] = records.filter((x) => x.topic.endsWith(".windows")).map((x) => x.value).sort();
     }
     assert.deepEqual(summaries["at-least-once"], {
       ...summaries["exactly-once"],
       ...pick(summaries["at-least-once"]!),
     });
     assert.deepEqual(windows["at-least-once"], windows["exactly-once"]);
+    assert.deepEqual(summaries["packed"], { ...summaries["exactly-once"], ...pick(summaries["packed"]!) });
+    assert.deepEqual(windows["packed"], windows["exactly-once"]);
   },
 });
 
