@@ -26,6 +26,7 @@ export interface PackedOutput {
 
 /** A packed record that cannot be read. */
 export class PackedRecordError extends Error {
+  /** The error's name, kept when it is serialized. */
   override readonly name = "PackedRecordError";
 }
 

@@ -45,7 +45,8 @@
  *   (`kafka_source.ts`) is exactly-once on Kafka — one transaction per batch with the outputs, the
  *   compacted changelog deltas and the consumer offsets, one transactional id per input partition,
  *   re-fenced on every assignment, state restored from the changelog before processing — with
- *   at-least-once as an option. {@linkcode EmbeddedSource} (`embedded_source.ts`) needs no broker:
+ *   at-least-once as an option; `packOutputs` writes a batch's outputs of a stream as few
+ *   newline-delimited records ({@linkcode unpackOutputs} reads them). {@linkcode EmbeddedSource} (`embedded_source.ts`) needs no broker:
  *   generated transactions with real per-partition offsets, committed to a checkpoint store.
  * - **Queries** (`stream_query.ts`): {@linkcode readStream} builds a job as a `Dataset` is built
  *   (`.withWatermark().window().groupBy().agg().score(model).anomalies().trends().writeTo(sink)
@@ -276,6 +277,13 @@ export {
   outputTopic,
 } from "./kafka_source.ts";
 export { restoreChangelog, type RestoredPartition, RestoreError } from "./kafka_changelog.ts";
+export {
+  isPacked,
+  PACKED_FORMAT,
+  type PackedOutput,
+  PackedRecordError,
+  unpackOutputs,
+} from "./kafka_pack.ts";
 export { DirectoryCheckpointStore } from "./directory_store.ts";
 export { parseDuration, parseWindowSpec } from "./stream_spec.ts";
 export { type LatencySummary, MetricsCollector, RECENT_MS, type StreamMetrics } from "./stream_metrics.ts";
