@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Kafka } from "kafkajs";
+import { type Admin, Kafka } from "kafkajs";
 import { kafkaSkipReason, startTestBroker } from "./kafka_broker.ts";
 import { freshRun, noFaultOutputs, outputsOf, produce } from "./stream_run_fixture.ts";
 import { committedTo, QUIET, waitForWorkers, WorkerProcess } from "./stream_worker_process.ts";
@@ -16,39 +16,12 @@ Deno.test({
     try {
       await t.step(
         "kill -9 inside open transactions 3 times: 0 lost, 0 duplicated, windows as without faults",
-        async () => {
-          const run = await freshRun(admin, broker.bootstrap, "kill", 4000);
-          await produce(kafka, run.config.topic, run.logs);
-          const expected = noFaultOutputs(run.logs);
-          for (let kill = 0; kill < 3; kill++) {
-            const worker = new WorkerProcess({ ...run.config, holdAfterCommits: 2 });
-            await worker.waitFor((l) => l.startsWith("open "), `kill ${kill}: a transaction held open`);
-            worker.kill("SIGKILL");
-            assert.equal((await worker.exit()).signal, "SIGKILL");
-          }
-          const last = new WorkerProcess(run.config);
-          await last.waitFor(committedTo(run.ends), "the last worker committing every partition to its end");
-          assert.equal((await last.stop()).code, 0);
-          assert.ok(
-            last.lines.some((l) => /^assigned \d+ [1-9]\d* [1-9]\d*$/.test(l)),
-            `the last worker restored state:\n${
-              last.lines.filter((l) => l.startsWith("assigned")).join("\n")
-            }`,
-          );
-          const { committed, everything } = await outputsOf(kafka, run);
-          assert.ok(expected.length > 300, `${expected.length} outputs expected`);
-          assert.ok(
-            expected.filter((l) => l.startsWith("running_totals|")).length > 50,
-            "the operator's outputs count too",
-          );
-          assert.equal(committed.length, expected.length, "0 lost and 0 duplicated");
-          assert.deepEqual(committed, expected);
-          const written = everything.filter((r) => !r.topic.endsWith(".changelog")).length;
-          assert.ok(
-            written > expected.length,
-            `read_uncommitted shows aborted copies: ${written} > ${expected.length}`,
-          );
-        },
+        () => killThrice(kafka, admin, broker.bootstrap, { name: "kill", packOutputs: false }),
+      );
+
+      await t.step(
+        "the same with packed outputs: 0 lost, 0 duplicated, aborted packed copies invisible",
+        () => killThrice(kafka, admin, broker.bootstrap, { name: "kill-packed", packOutputs: true }),
       );
 
       await t.step(
@@ -140,3 +113,42 @@ Deno.test({
     }
   },
 });
+
+/** Kills a worker inside an open transaction 3 times, then checks 0 lost and 0 duplicated. */
+async function killThrice(
+  kafka: Kafka,
+  admin: Admin,
+  bootstrap: string,
+  options: { readonly name: string; readonly packOutputs: boolean },
+): Promise<void> {
+  const fresh = await freshRun(admin, bootstrap, options.name, 4000);
+  const run = { ...fresh, config: { ...fresh.config, packOutputs: options.packOutputs } };
+  await produce(kafka, run.config.topic, run.logs);
+  const expected = noFaultOutputs(run.logs);
+  for (let kill = 0; kill < 3; kill++) {
+    const worker = new WorkerProcess({ ...run.config, holdAfterCommits: 2 });
+    await worker.waitFor((l) => l.startsWith("open "), `kill ${kill}: a transaction held open`);
+    worker.kill("SIGKILL");
+    assert.equal((await worker.exit()).signal, "SIGKILL");
+  }
+  const last = new WorkerProcess(run.config);
+  await last.waitFor(committedTo(run.ends), "the last worker committing every partition to its end");
+  assert.equal((await last.stop()).code, 0);
+  assert.ok(
+    last.lines.some((l) => /^assigned \d+ [1-9]\d* [1-9]\d*$/.test(l)),
+    `the last worker restored state:\n${last.lines.filter((l) => l.startsWith("assigned")).join("\n")}`,
+  );
+  const { committed, everything } = await outputsOf(kafka, run);
+  assert.ok(expected.length > 300, `${expected.length} outputs expected`);
+  assert.ok(
+    expected.filter((l) => l.startsWith("running_totals|")).length > 50,
+    "the operator's outputs count too",
+  );
+  assert.equal(committed.length, expected.length, "0 lost and 0 duplicated");
+  assert.deepEqual(committed, expected);
+  const written = everything.filter((r) => !r.topic.endsWith(".changelog")).length;
+  assert.ok(
+    written > expected.length,
+    `read_uncommitted shows aborted copies: ${written} > ${expected.length}`,
+  );
+}

@@ -11,6 +11,7 @@ import { PartitionProcessor } from "../../streaming/partition_processor.ts";
 import { changelogTopic, outputTopic } from "../../streaming/kafka_source.ts";
 import { generatedLogs } from "./transaction_fixture.ts";
 import { WORKER_WINDOWS } from "./fixtures/worker_windows.ts";
+import { isPacked, unpackOutputs } from "../../streaming/kafka_pack.ts";
 import { markEnds, type ReadRecord, readToEnds, type WorkerConfig } from "./stream_worker_process.ts";
 
 export const PARTITIONS = 3;
@@ -111,15 +112,28 @@ export async function freshRun(
   };
 }
 
+/** `records` with every packed record (see `kafka_pack.ts`) replaced by the outputs it holds. */
+export function unpacked(records: readonly ReadRecord[]): ReadRecord[] {
+  return records.flatMap((r) =>
+    isPacked(r.value)
+      ? unpackOutputs(r.value).map((o) => ({ ...r, key: o.key, value: JSON.stringify(o.value) }))
+      : [r]
+  );
+}
+
 /** Reads the outputs committed (and, for comparison, everything written) after every worker is done. */
 export async function outputsOf(kafka: Kafka, run: Run) {
   const topics = STREAMS.map((s) => outputTopic(run.config.outputPrefix, s));
   await markEnds(kafka, [...topics, changelogTopic(run.config.outputPrefix)], PARTITIONS);
-  const committed = await readToEnds(kafka, topics, { partitions: PARTITIONS, readUncommitted: false });
-  const everything = await readToEnds(kafka, [...topics, changelogTopic(run.config.outputPrefix)], {
-    partitions: PARTITIONS,
-    readUncommitted: true,
-  });
+  const committed = unpacked(
+    await readToEnds(kafka, topics, { partitions: PARTITIONS, readUncommitted: false }),
+  );
+  const everything = unpacked(
+    await readToEnds(kafka, [...topics, changelogTopic(run.config.outputPrefix)], {
+      partitions: PARTITIONS,
+      readUncommitted: true,
+    }),
+  );
   const changelog = await readToEnds(kafka, [changelogTopic(run.config.outputPrefix)], {
     partitions: PARTITIONS,
     readUncommitted: false,

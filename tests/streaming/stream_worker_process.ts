@@ -23,6 +23,8 @@ export interface WorkerConfig {
   readonly maxBatchRecords: number;
   readonly holdAfterCommits?: number;
   readonly guarantee?: "exactly-once" | "at-least-once";
+  /** Packed output records (`KafkaSourceOptions.packOutputs`). */
+  readonly packOutputs?: boolean;
 }
 
 /** A running worker process. */
