@@ -125,9 +125,8 @@ export function unpacked(records: readonly ReadRecord[]): ReadRecord[] {
 export async function outputsOf(kafka: Kafka, run: Run) {
   const topics = STREAMS.map((s) => outputTopic(run.config.outputPrefix, s));
   await markEnds(kafka, [...topics, changelogTopic(run.config.outputPrefix)], PARTITIONS);
-  const committed = unpacked(
-    await readToEnds(kafka, topics, { partitions: PARTITIONS, readUncommitted: false }),
-  );
+  const records = await readToEnds(kafka, topics, { partitions: PARTITIONS, readUncommitted: false });
+  const committed = unpacked(records);
   const everything = unpacked(
     await readToEnds(kafka, [...topics, changelogTopic(run.config.outputPrefix)], {
       partitions: PARTITIONS,
@@ -138,5 +137,10 @@ export async function outputsOf(kafka: Kafka, run: Run) {
     partitions: PARTITIONS,
     readUncommitted: false,
   });
-  return { committed: asLines(run.config.outputPrefix, committed), everything, changelog };
+  return {
+    committed: asLines(run.config.outputPrefix, committed),
+    committedRecords: records.length,
+    everything,
+    changelog,
+  };
 }
