@@ -65,20 +65,11 @@ export function treeAttribution(
   let bias = options.bias0;
   const { bins, start } = row, scale = options.scale;
   for (const tree of trees) {
-    const { feature, thresholdBin, defaultLeft, left, right, catIndex, catBits, value } = tree.arrays;
+    const { feature, value } = tree.arrays;
     let node = 0;
     bias += scale * value[0]!;
     for (let f = feature[0]!; f >= 0; f = feature[node]!) {
-      const bin = bins[start + f]!;
-      let goLeft: boolean;
-      if (bin === 0) goLeft = defaultLeft[node] === 1;
-      else {
-        const c = catIndex[node]!;
-        goLeft = c < 0
-          ? bin <= thresholdBin[node]!
-          : ((catBits[8 * c + (bin >>> 5)]! >>> (bin & 31)) & 1) === 1;
-      }
-      const next = goLeft ? left[node]! : right[node]!;
+      const next = tree.childOfBinned(node, bins, start);
       out[f]! += scale * (value[next]! - value[node]!);
       node = next;
     }

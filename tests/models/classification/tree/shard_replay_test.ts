@@ -137,12 +137,13 @@ Deno.test("a forest on shards rebuilt from the journal before every request give
   assert.equal(shards.rebuilt, 3 * got.requests);
 });
 
-Deno.test("the shard fold keeps its shard in executor state, answers a resent request again, and needs a replay when the state is gone", () => {
-  const sample = xorSample(200, { seed: 34 });
+/** One partition's batch of an XOR sample and the replay that rebuilds a fresh boosting shard on it. */
+function xorBatch(rows: number, seed: number): { batch: Batch; replay: Json } {
+  const sample = xorSample(rows, { seed });
   const names = ["a", "b", "c", "d"];
   const batch: Batch = {
     schema: [...names, "y"].map((name) => ({ name, type: "double" as const, nullable: true })),
-    length: 200,
+    length: rows,
     columns: [...sample.columns, sample.labels].map((values) => ({ type: "double" as const, values })),
   };
   const source = { kind: "columns", features: names, categorical: ["c"], label: "y" } as const;
@@ -151,6 +152,11 @@ Deno.test("the shard fold keeps its shard in executor state, answers a resent re
     base: { source: encodeSource(source), binnings: binnings.map(encodeBinning), firstRowIds: [0] },
     journal: new GbtJournal().replay(),
   } as Json;
+  return { batch, replay };
+}
+
+Deno.test("the shard fold keeps its shard in executor state, answers a resent request again, and needs a replay when the state is gone", () => {
+  const { batch, replay } = xorBatch(200, 34);
   const state = new StateStore();
   const ask = (seq: number, request: Json, withReplay = false) =>
     decodeReply(answerShardRequest([batch], {
@@ -220,19 +226,7 @@ Deno.test("the shard fold keeps its shard in executor state, answers a resent re
 });
 
 Deno.test("sessions naming one shareData prefix bin a partition's rows once and read them all", () => {
-  const sample = xorSample(300, { seed: 35 });
-  const names = ["a", "b", "c", "d"];
-  const batch: Batch = {
-    schema: [...names, "y"].map((name) => ({ name, type: "double" as const, nullable: true })),
-    length: 300,
-    columns: [...sample.columns, sample.labels].map((values) => ({ type: "double" as const, values })),
-  };
-  const source = { kind: "columns", features: names, categorical: ["c"], label: "y" } as const;
-  const binnings = fitBinnings(sample.columns, { kinds: XOR_KINDS });
-  const replay = {
-    base: { source: encodeSource(source), binnings: binnings.map(encodeBinning), firstRowIds: [0] },
-    journal: new GbtJournal().replay(),
-  } as Json;
+  const { batch, replay } = xorBatch(300, 35);
   const state = new StateStore();
   const ask = (batches: Batch[], session: string, request: Json, shareData?: string) =>
     decodeReply(answerShardRequest(batches, {
