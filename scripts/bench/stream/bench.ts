@@ -6,9 +6,12 @@
  * On a Kafka broker it starts itself (`scripts/setup/kafka_broker.ts`), over the same generated
  * transactions and windows (tumbling 1 min, lateness 30 s, keyed by account):
  *
+ * Frontier writes **packed outputs** (`KafkaSourceOptions.packOutputs`, `kafka_pack.ts`) in every
+ * run below; `--unpacked` writes one record per output instead.
+ *
  * 1. **Throughput**, at-least-once and exactly-once: `--rows` records produced first, then one
  *    Frontier worker process (`frontier_worker.ts`) drains them; events/s from its first record to
- *    its last commit.
+ *    its last commit. With packed outputs the unpacked drain is measured too (`throughputUnpacked`).
  * 2. **Latency under load**: the producer paced at 50 % and 90 % of that throughput for
  *    `--seconds` while the worker runs; p50/p99 event→output latency (record timestamp → end of
  *    the commit that made its outputs visible). The **sustained rate** is the higher of the two
@@ -49,6 +52,8 @@ export interface StreamBenchSettings {
   kills: number;
   skipSpark: boolean;
   skipSoak: boolean;
+  /** Packed output records (the default; `--unpacked` turns it off). */
+  packOutputs: boolean;
   out: string;
 }
 
@@ -59,6 +64,7 @@ const HELP = `deno run -A scripts/bench/stream/bench.ts [--quick] [--skip-spark]
   --kills K       SIGKILLs during the soak (default 5; --quick 2)
   --skip-soak     no soak
   --skip-spark    no Spark
+  --unpacked      one output record per output (default: packed outputs, see kafka_pack.ts)
   --out PATH      JSON report (default out/bench/stream.json)`;
 
 /** Parses the command line; undefined means help. */
@@ -69,6 +75,7 @@ export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettin
       quick: { type: "boolean", default: false },
       "skip-spark": { type: "boolean", default: false },
       "skip-soak": { type: "boolean", default: false },
+      unpacked: { type: "boolean", default: false },
       rows: { type: "string" },
       seconds: { type: "string" },
       "soak-rows": { type: "string" },
@@ -93,6 +100,7 @@ export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettin
     kills: num(values.kills, "kills", q ? 2 : 5, 1),
     skipSpark: values["skip-spark"],
     skipSoak: values["skip-soak"],
+    packOutputs: !values.unpacked,
     out: values.out,
   };
 }
@@ -105,8 +113,10 @@ function workerArgs(
   prefix: string,
   g: Guarantee,
   expect: number,
+  pack: boolean,
 ): string[] {
   return [
+    ...(pack ? ["--pack-outputs"] : []),
     "--bootstrap",
     bootstrap,
     "--topic",
@@ -152,12 +162,14 @@ async function drainWithMembers(
     guarantee: Guarantee;
     rows: number;
     members: number;
+    pack: boolean;
   },
 ): Promise<{ members: number; eventsPerSecond: number; cpuMicrosPerEvent: number }> {
   const groupId = `bench-${run.prefix}`;
   const workers = Array.from(
     { length: run.members },
-    () => new Child(WORKER, workerArgs(run.bootstrap, run.topic, run.prefix, run.guarantee, run.rows)),
+    () =>
+      new Child(WORKER, workerArgs(run.bootstrap, run.topic, run.prefix, run.guarantee, run.rows, run.pack)),
   );
   const admin = kafka.admin();
   await admin.connect();
@@ -190,6 +202,8 @@ async function drainWithMembers(
 /** Runs the benchmark; resolves to its exit code. */
 export async function runStreamBench(settings: StreamBenchSettings, log = console.error): Promise<number> {
   const started = new Date().toISOString();
+  const pack = settings.packOutputs;
+  log(`stream bench: Frontier outputs ${pack ? "packed (packOutputs: true)" : "unpacked"}`);
   log("stream bench: starting a Kafka broker");
   const broker = await startBroker({ home: KAFKA_HOME, detached: false, jit: "tiered", heap: "1g", log });
   const bootstrap = broker.state.bootstrap;
@@ -205,10 +219,20 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
     const frontier: Record<string, unknown> = {};
     for (const g of ["at-least-once", "exactly-once"] as const) {
       const prefix = `bench-${g}-${id}`;
-      const max = await new Child(WORKER, workerArgs(bootstrap, input, prefix, g, settings.rows)).json(
-        `${g} worker`,
-      ) as unknown as WorkerRun;
-      log(`stream bench: ${g} throughput ${max.eventsPerSecond.toFixed(0)} events/s`);
+      const max = await new Child(WORKER, workerArgs(bootstrap, input, prefix, g, settings.rows, pack))
+        .json(`${g} worker`) as unknown as WorkerRun;
+      log(
+        `stream bench: ${g} throughput ${max.eventsPerSecond.toFixed(0)} events/s (${
+          pack ? "packed" : "unpacked"
+        })`,
+      );
+      const unpacked = pack
+        ? await new Child(WORKER, workerArgs(bootstrap, input, `${prefix}-unpacked`, g, settings.rows, false))
+          .json(`${g} unpacked worker`) as unknown as WorkerRun
+        : undefined;
+      if (unpacked) {
+        log(`stream bench: ${g} throughput ${unpacked.eventsPerSecond.toFixed(0)} events/s (unpacked)`);
+      }
       // Scale-out: the same topic drained by two members (executors), each its own process.
       const two = await drainWithMembers(kafka, {
         bootstrap,
@@ -217,6 +241,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         guarantee: g,
         rows: settings.rows,
         members: 2,
+        pack,
       });
       log(`stream bench: ${g} throughput with 2 members ${two.eventsPerSecond.toFixed(0)} events/s`);
       const loads: Record<string, unknown> = {};
@@ -228,7 +253,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         await admin.connect();
         await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
         await admin.disconnect();
-        const worker = new Child(WORKER, workerArgs(bootstrap, topic, `${topic}-out`, g, rows));
+        const worker = new Child(WORKER, workerArgs(bootstrap, topic, `${topic}-out`, g, rows, pack));
         await groupStable(kafka, `bench-${topic}-out`, worker);
         const producer = produceChild(bootstrap, topic, { rows, partitions: PARTITIONS, rate });
         const [run, sent] = await Promise.all([
@@ -243,7 +268,9 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         ((loads[k] as WorkerRun).latencyMs.p99) <= P99_BOUND_MS
       );
       frontier[g] = {
+        packOutputs: pack,
         throughput: max,
+        ...(unpacked ? { throughputUnpacked: unpacked } : {}),
         twoMembers: two,
         loads,
         sustainedEventsPerSecond: bounded === undefined

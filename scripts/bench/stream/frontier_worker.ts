@@ -9,7 +9,7 @@
  * ```sh
  * deno run -A scripts/bench/stream/frontier_worker.ts --bootstrap 127.0.0.1:9092 --topic T \
  *   --prefix P --guarantee exactly-once --expect 500000 [--group G] [--session-timeout-ms 6000]
- *   [--max-batch-records N]
+ *   [--max-batch-records N] [--pack-outputs]
  * ```
  *
  * Stops once `--expect` records are committed by this member (or on SIGTERM), then prints one JSON
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       expect: { type: "string" },
       "session-timeout-ms": { type: "string", default: "6000" },
       "max-batch-records": { type: "string" },
+      "pack-outputs": { type: "boolean", default: false },
       progress: { type: "boolean", default: false },
       json: { type: "boolean", default: true },
     },
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
     outputPrefix: prefix,
     guarantee,
     sessionTimeoutMs: Number(values["session-timeout-ms"]),
+    packOutputs: values["pack-outputs"],
     ...(values["max-batch-records"] === undefined
       ? {}
       : { maxBatchRecords: Number(values["max-batch-records"]) }),
@@ -121,6 +123,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuBefore);
   console.log(JSON.stringify({
     guarantee,
+    packOutputs: values["pack-outputs"],
     records: source.records,
     // CPU time of this process (all its threads) per record: what the rate would be on an idle core.
     cpuMicrosPerEvent: source.records > 0 ? (cpu.user + cpu.system) / source.records : 0,

@@ -31,7 +31,9 @@ export interface Summary {
   frontier?: Record<
     string,
     {
+      packOutputs?: boolean;
       throughput: WorkerRun;
+      throughputUnpacked?: WorkerRun;
       twoMembers?: { members: number; eventsPerSecond: number; cpuMicrosPerEvent: number };
       loads: Record<string, WorkerRun & { targetRate: number }>;
       sustainedEventsPerSecond: number | null;
@@ -51,10 +53,14 @@ export function printSummary(report: Summary, log: (line: string) => void): void
     const r = f?.[g];
     if (!r) continue;
     rows.push(
-      `frontier ${g}: ${r.throughput.eventsPerSecond.toFixed(0)} events/s drained ` +
+      `frontier ${g}${r.packOutputs ? " (packed outputs)" : ""}: ` +
+        `${r.throughput.eventsPerSecond.toFixed(0)} events/s drained ` +
         `(${r.throughput.cpuMicrosPerEvent.toFixed(1)} CPU µs/event); sustained with p99 <= ${P99_BOUND}: ` +
         (r.sustainedEventsPerSecond === null ? "neither tested load" : `${r.sustainedEventsPerSecond}/s`),
     );
+    if (r.throughputUnpacked) {
+      rows.push(`  unpacked outputs: ${r.throughputUnpacked.eventsPerSecond.toFixed(0)} events/s drained`);
+    }
     if (r.twoMembers) {
       rows.push(
         `  2 members (processes): ${r.twoMembers.eventsPerSecond.toFixed(0)} events/s drained ` +

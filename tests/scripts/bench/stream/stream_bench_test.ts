@@ -22,6 +22,8 @@ Deno.test("the stream suite takes --quick and --skip-spark from deno task bench;
   assert.equal(quick.rows, 100_000);
   assert.equal(quick.kills, 2);
   assert.equal(parseStreamBenchArgs([])!.soakRows, 1_000_000);
+  assert.equal(parseStreamBenchArgs([])!.packOutputs, true);
+  assert.equal(parseStreamBenchArgs(["--unpacked"])!.packOutputs, false);
   assert.equal(parseStreamBenchArgs(["--help"]), undefined);
   assert.throws(() => parseStreamBenchArgs(["--kills", "0"]), /--kills must be an integer >= 1/);
 });
