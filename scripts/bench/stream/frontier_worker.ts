@@ -14,7 +14,7 @@
  *
  * Stops once `--expect` records are committed by this member (or on SIGTERM), then prints one JSON
  * line: records, CPU µs per record, first-record→last-commit seconds, events/s, latency
- * p50/p99/max (ms). Prints
+ * p50/p99/max (ms), and records per batch and ms per batch (process + commit) p50/p99. Prints
  * `commit <partition> <nextOffset>` after every commit when `--progress` is given.
  *
  * @module
@@ -35,6 +35,9 @@ export const BENCH_LATENESS_MS = 30_000;
 /** A source that times every record from its Kafka timestamp to the end of its batch's commit. */
 class TimedSource implements StreamSource {
   readonly latencies: number[] = [];
+  /** Records of every batch, and its processing + commit time (ms). */
+  readonly batchRecords: number[] = [];
+  readonly batchMs: number[] = [];
   firstRecordAt: number | undefined;
   lastCommitAt: number | undefined;
   records = 0;
@@ -45,9 +48,12 @@ class TimedSource implements StreamSource {
       assigned: (lease) => handler.assigned(lease),
       revoked: (p) => handler.revoked(p),
       records: async (partition, records) => {
-        this.firstRecordAt ??= systemClock.now();
+        const start = systemClock.now();
+        this.firstRecordAt ??= start;
         await handler.records(partition, records);
         const now = systemClock.now();
+        this.batchRecords.push(records.length);
+        this.batchMs.push(now - start);
         this.lastCommitAt = now;
         for (const r of records) if (r.timestamp !== undefined) this.latencies.push(now - r.timestamp);
         this.records += records.length;
@@ -136,6 +142,10 @@ async function main(): Promise<void> {
       p99: quantile(source.latencies, 0.99),
       max: quantile(source.latencies, 1),
     },
+    // Where the latency goes: how big the batches were and how long each took to process and commit.
+    batches: source.batchRecords.length,
+    batchRecords: { p50: quantile(source.batchRecords, 0.5), p99: quantile(source.batchRecords, 0.99) },
+    batchMs: { p50: quantile(source.batchMs, 0.5), p99: quantile(source.batchMs, 0.99) },
   }));
 }
 
