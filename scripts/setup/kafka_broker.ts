@@ -109,10 +109,22 @@ export function log4jProperties(file: string): string {
   ].join("\n");
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (Kafka's `Uuid` text form). */
-export function randomClusterId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+/**
+ * A Kafka cluster id: 16 random bytes (from `random`, the system CSPRNG by default), base64url without
+ * padding (Kafka's `Uuid` text form), never starting with "-".
+ */
+export function randomClusterId(
+  random: () => Uint8Array = () => crypto.getRandomValues(new Uint8Array(16)),
+): string {
+  for (;;) {
+    const id = btoa(String.fromCharCode(...random())).replaceAll("+", "-").replaceAll("/", "_").replace(
+      /=+$/,
+      "",
+    );
+    // One id in 64 starts with "-", which kafka-storage's argument parser reads as an option
+    // ("argument --cluster-id/-t: expected one argument"); Kafka's own Uuid.randomUuid() draws again too.
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 /** Decodes a state file's contents, or throws `TypeError` naming what is wrong. */

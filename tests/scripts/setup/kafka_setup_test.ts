@@ -64,6 +64,16 @@ Deno.test("randomClusterId is 16 bytes in unpadded base64url, as Kafka's Uuid pr
   assert.equal(new Set(ids).size, 50);
 });
 
+Deno.test("randomClusterId never starts with '-', which kafka-storage would read as an option", () => {
+  // 0xf8 = 0b111110_00: the first base64url character is '-' (62) for this draw
+  const draws = [new Uint8Array(16).fill(0xf8), new Uint8Array(16).fill(7)];
+  let calls = 0;
+  const id = randomClusterId(() => draws[calls++]!);
+  assert.equal(calls, 2, "the draw starting with '-' is thrown away");
+  assert.ok(!id.startsWith("-") && id.length === 22, id);
+  for (let i = 0; i < 2000; i++) assert.ok(!randomClusterId().startsWith("-"));
+});
+
 Deno.test("javaMajor reads modern and 1.x version strings", () => {
   assert.equal(javaMajor('openjdk version "17.0.15" 2025-04-15'), 17);
   assert.equal(javaMajor('java version "1.8.0_392"'), 8);
