@@ -10,33 +10,18 @@ import { join } from "node:path";
 import { col, type Dataset, Frontier } from "../../../mod.ts";
 import { generateDemoKey } from "../../../cluster/sources/transactions/card_token.ts";
 import { VELOCITY_FEATURES, withVelocityFeatures } from "../../../models/features/velocity.ts";
+import { runFrontier, spawnFrontier } from "./cli_process.ts";
 
-const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
 const DAY = 86_400_000;
 
 /** Runs `frontier <args>` as a process; asserts exit 0 and returns the last stdout line as JSON. */
 export async function frontierJson(args: readonly string[]): Promise<Record<string, unknown>> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(r.code, 0, `frontier ${args.join(" ")}:\n${decoder.decode(r.stderr)}`);
-  return JSON.parse(decoder.decode(r.stdout).trim().split("\n").at(-1)!);
+  const r = await runFrontier(args);
+  assert.equal(r.code, 0, `frontier ${args.join(" ")}:\n${r.err}`);
+  return JSON.parse(r.out.trim().split("\n").at(-1)!);
 }
 
-/** `frontier <args>` started as a process (stdout ignored, stderr piped). */
-export function spawnFrontier(args: readonly string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-}
+export { spawnFrontier };
 
 /** Generated transactions in order-free terms: what `stream run --source embedded` reads. */
 export interface GeneratedRows {

@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 
-const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-async function frontier(args: string[]): Promise<Record<string, unknown>> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(r.code, 0, `frontier ${args.join(" ")}:\n${decoder.decode(r.stderr)}`);
-  return JSON.parse(decoder.decode(r.stdout).trim().split("\n").at(-1)!);
-}
+import { spawnFrontier } from "./cli_process.ts";
+import { frontierJson as frontier } from "./stream_fixture.ts";
 
 async function lines(dir: string, stream: string): Promise<number> {
   let n = 0;
@@ -101,26 +89,18 @@ Deno.test("stream status sees a run while it runs, and says it is gone after kil
   const dir = await Deno.makeTempDir({ prefix: "frontier-stream-status-" });
   const out = join(dir, "run");
   await Deno.mkdir(out, { recursive: true });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      CLI,
-      "stream",
-      "run",
-      "--source",
-      "embedded",
-      "--rows",
-      "1000000",
-      "--rate",
-      "2000",
-      "--out",
-      out,
-    ],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const child = spawnFrontier([
+    "stream",
+    "run",
+    "--source",
+    "embedded",
+    "--rows",
+    "1000000",
+    "--rate",
+    "2000",
+    "--out",
+    out,
+  ], { stderr: "null" });
   try {
     // Wait for the first metrics file with consumed records (an event, not a timer).
     const watcher = Deno.watchFs(out, { recursive: false });

@@ -4,26 +4,7 @@ import { DEFECTS } from "../../../scripts/eda/corrupt_csv.ts";
 import { loadTrained } from "../../../scripts/cli/training/model_store.ts";
 import { corruptedBankSlice, GENERATED_HEADER, generatedCsv } from "./train_fixture.ts";
 
-const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs `frontier <args>` as a real process. */
-async function frontier(args: string[]): Promise<Ran> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
-}
+import { type Ran, runFrontier as frontier } from "./cli_process.ts";
 
 /** The one JSON object a `--json` run printed. */
 function summaryOf(r: Ran): Record<string, unknown> & { [k: string]: never } {

@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
 import { corruptedBankSlice } from "./train_fixture.ts";
 
-const CLI = new URL("../../../scripts/cli/main.ts", import.meta.url).pathname;
-const ROOT = new URL("../../../", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-async function frontier(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", CLI, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: r.code, out: decoder.decode(r.stdout), err: decoder.decode(r.stderr) };
-}
+import { runFrontier as frontier, spawnFrontier } from "./cli_process.ts";
 
 Deno.test("frontier tune on a bank sample: a line per trial, the best model saved, evaluate loads it with its threshold", async () => {
   const dir = await Deno.makeTempDir({ prefix: "frontier-cli-tune-" });
@@ -155,30 +143,22 @@ Deno.test("Ctrl-C during frontier tune stops the running trials and exits with t
   try {
     const input = `${dir}/bank.csv`;
     await corruptedBankSlice(input, 2500, []);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        CLI,
-        "tune",
-        "--input",
-        input,
-        "--model",
-        "gbt",
-        "--grid",
-        "numLeaves=4,8,16,31",
-        "--folds",
-        "3",
-        "--parallelism",
-        "2",
-        "--out",
-        `${dir}/tune`,
-        "--json",
-      ],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnFrontier([
+      "tune",
+      "--input",
+      input,
+      "--model",
+      "gbt",
+      "--grid",
+      "numLeaves=4,8,16,31",
+      "--folds",
+      "3",
+      "--parallelism",
+      "2",
+      "--out",
+      `${dir}/tune`,
+      "--json",
+    ], { stdout: "piped" });
     let err = "";
     const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     // wait until a trial has scored a fold: the search is running trials
@@ -195,7 +175,7 @@ Deno.test("Ctrl-C during frontier tune stops the running trials and exits with t
       err += value;
     }
     const status = await child.status;
-    const out = decoder.decode(await new Response(child.stdout).arrayBuffer());
+    const out = await new Response(child.stdout).text();
     assert.equal(status.code, 1, err);
     assert.equal(out, "", "no summary");
     assert.match(err, /interrupted: stopping the running trials/);
