@@ -97,6 +97,8 @@ export async function restoreChangelog(
     maxWaitTimeInMs: 100,
   });
   const { promise: finished, resolve: finish, reject } = Promise.withResolvers<void>();
+  // Rejected by an abort or the timer while the consumer still connects: handled where awaited.
+  finished.catch(() => {});
   const timer = deps.clock.setTimeout(
     () =>
       reject(new RestoreError(`changelog ${topic} not restored within ${options.timeoutMs ?? 120_000} ms`)),

@@ -46,7 +46,12 @@ Deno.test({
             // commit is still completing, first "another concurrent operation" — either way, no commit.
             assert.match(fatal, /epoch|fenc|concurrent operation/i);
             assert.equal((await zombie.exit()).code, 3);
-            assert.equal((await successor.stop()).code, 0);
+            const stopped = await successor.stop();
+            assert.equal(
+              stopped.code,
+              0,
+              `the successor failed:\n${successor.stderr}\n${successor.lines.slice(-20).join("\n")}`,
+            );
           } finally {
             zombie.kill("SIGCONT");
             zombie.kill("SIGKILL");
