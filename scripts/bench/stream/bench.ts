@@ -262,10 +262,15 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         ]);
         loads[`${share * 100}%`] = { targetRate: rate, producedRate: sent.eventsPerSecond, ...run };
         const l = (run as unknown as WorkerRun).latencyMs;
-        const b = run as unknown as { batchRecords: { p50: number }; batchMs: { p50: number; p99: number } };
+        const b = run as unknown as {
+          batchRecords: { p50: number };
+          batchMs: { p50: number; p99: number };
+          waitMs: { p50: number; p99: number };
+        };
         log(
           `stream bench: ${g} at ${rate} events/s: p50 ${l.p50.toFixed(0)} ms, p99 ${l.p99.toFixed(0)} ms ` +
-            `(batch p50 ${b.batchRecords.p50} records, ${b.batchMs.p50}/${b.batchMs.p99} ms p50/p99)`,
+            `(before the batch ${b.waitMs.p50}/${b.waitMs.p99} ms; batch p50 ${b.batchRecords.p50} records, ` +
+            `${b.batchMs.p50}/${b.batchMs.p99} ms p50/p99)`,
         );
       }
       const bounded = (["90%", "50%"] as const).find((k) =>

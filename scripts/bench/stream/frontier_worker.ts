@@ -9,16 +9,20 @@
  * ```sh
  * deno run -A scripts/bench/stream/frontier_worker.ts --bootstrap 127.0.0.1:9092 --topic T \
  *   --prefix P --guarantee exactly-once --expect 500000 [--group G] [--session-timeout-ms 6000]
- *   [--max-batch-records N] [--pack-outputs]
+ *   [--max-batch-records N] [--pack-outputs] [--cpu-profile out/worker.cpuprofile]
  * ```
+ *
+ * `--cpu-profile PATH` writes a V8 CPU profile of the run (open it in Chrome DevTools).
  *
  * Stops once `--expect` records are committed by this member (or on SIGTERM), then prints one JSON
  * line: records, CPU µs per record, first-record→last-commit seconds, events/s, latency
- * p50/p99/max (ms), and records per batch and ms per batch (process + commit) p50/p99. Prints
+ * p50/p99/max (ms), the part of it before a record's batch started (`waitMs`: fetching and
+ * queueing) p50/p99, and records per batch and ms per batch (process + commit) p50/p99. Prints
  * `commit <partition> <nextOffset>` after every commit when `--progress` is given.
  *
  * @module
  */
+import { Session } from "node:inspector";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { systemClock } from "../../../actors/clock.ts";
@@ -35,6 +39,8 @@ export const BENCH_LATENESS_MS = 30_000;
 /** A source that times every record from its Kafka timestamp to the end of its batch's commit. */
 class TimedSource implements StreamSource {
   readonly latencies: number[] = [];
+  /** Per record: from its Kafka timestamp to the start of its batch (fetching and queueing). */
+  readonly waits: number[] = [];
   /** Records of every batch, and its processing + commit time (ms). */
   readonly batchRecords: number[] = [];
   readonly batchMs: number[] = [];
@@ -55,12 +61,35 @@ class TimedSource implements StreamSource {
         this.batchRecords.push(records.length);
         this.batchMs.push(now - start);
         this.lastCommitAt = now;
-        for (const r of records) if (r.timestamp !== undefined) this.latencies.push(now - r.timestamp);
+        for (const r of records) {
+          if (r.timestamp === undefined) continue;
+          this.latencies.push(now - r.timestamp);
+          this.waits.push(start - r.timestamp);
+        }
         this.records += records.length;
         this.onBatch();
       },
     }, options);
   }
+}
+
+/** Starts V8's sampling profiler in this isolate; `stop` returns the profile (`.cpuprofile` JSON). */
+async function startProfiler(): Promise<{ stop: () => Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) =>
+      session.post(method, {}, (e, r) => e ? reject(e) : resolve(r as Record<string, unknown>))
+    );
+  await post("Profiler.enable");
+  await post("Profiler.start");
+  return {
+    stop: async () => {
+      const { profile } = await post("Profiler.stop");
+      session.disconnect();
+      return profile;
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -76,6 +105,7 @@ async function main(): Promise<void> {
       "session-timeout-ms": { type: "string", default: "6000" },
       "max-batch-records": { type: "string" },
       "pack-outputs": { type: "boolean", default: false },
+      "cpu-profile": { type: "string" },
       progress: { type: "boolean", default: false },
       json: { type: "boolean", default: true },
     },
@@ -112,6 +142,7 @@ async function main(): Promise<void> {
     if (source.records >= expect) controller.abort();
   });
   const decode = transactionDecoder("account");
+  const profiler = values["cpu-profile"] === undefined ? undefined : await startProfiler();
   const cpuBefore = process.cpuUsage();
   await runStream({ source, clock: systemClock }, {
     window: BENCH_WINDOW,
@@ -127,6 +158,7 @@ async function main(): Promise<void> {
     ? 0
     : (source.lastCommitAt - source.firstRecordAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  if (profiler) await Deno.writeTextFile(values["cpu-profile"]!, JSON.stringify(await profiler.stop()));
   console.log(JSON.stringify({
     guarantee,
     packOutputs: values["pack-outputs"],
@@ -143,6 +175,8 @@ async function main(): Promise<void> {
       max: quantile(source.latencies, 1),
     },
     // Where the latency goes: how big the batches were and how long each took to process and commit.
+    // The part of the latency before a record's batch started: fetching and queueing.
+    waitMs: { p50: quantile(source.waits, 0.5), p99: quantile(source.waits, 0.99) },
     batches: source.batchRecords.length,
     batchRecords: { p50: quantile(source.batchRecords, 0.5), p99: quantile(source.batchRecords, 0.99) },
     batchMs: { p50: quantile(source.batchMs, 0.5), p99: quantile(source.batchMs, 0.99) },
