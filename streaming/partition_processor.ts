@@ -10,7 +10,7 @@
  *
  * The batch's result carries the **changelog deltas**: the state of every key the batch changed
  * (`w|<key>` for windows and dedup ids, `o|<operator>|<key>` for operator state; `undefined` is a
- * tombstone) and last `meta` (watermark, counts, the next offset to read). A driver commits the
+ * tombstone, written only for a key the changelog holds a value of) and last `meta` (watermark, counts, the next offset to read). A driver commits the
  * outputs, the deltas and the input position in one atomic step (a Kafka transaction, a checkpoint
  * file); replaying the changelog into a fresh processor ({@linkcode PartitionProcessor.restore})
  * gives back exactly the state after the last committed batch, so re-processing the records after
@@ -109,6 +109,11 @@ export class PartitionProcessor<V, A> {
   #windows: KeyedWindows<V, A>;
   readonly #operatorState = new Map<string, Map<string, unknown>>();
   readonly #dirtyOperatorKeys = new Set<string>();
+  /**
+   * Changelog keys whose last value written (or restored) is not a tombstone. A key that has none
+   * needs no tombstone: a pane opened and fired within one batch writes nothing.
+   */
+  #persisted = new Set<string>();
   #nextOffset = 0;
   #now = -Infinity;
 
@@ -185,6 +190,8 @@ export class PartitionProcessor<V, A> {
     this.#windows = this.#machine();
     for (const m of this.#operatorState.values()) m.clear();
     this.#dirtyOperatorKeys.clear();
+    this.#persisted = new Set(latest.keys());
+    this.#persisted.delete(META);
     this.#nextOffset = 0;
     const meta = latest.get(META);
     if (meta === undefined) return 0;
@@ -304,15 +311,21 @@ export class PartitionProcessor<V, A> {
 
   #deltas(): ChangelogEntry[] {
     const changelog: ChangelogEntry[] = [];
+    const persisted = this.#persisted;
+    const write = (key: string, value: string | undefined) => {
+      if (value !== undefined) persisted.add(key);
+      else if (!persisted.delete(key)) return; // never written, or deleted already
+      changelog.push({ key, value });
+    };
     for (const key of this.#windows.takeDirtyKeys()) {
       const state = this.#windows.keyState(key);
-      changelog.push({ key: `w|${key}`, value: state === undefined ? undefined : JSON.stringify(state) });
+      write(`w|${key}`, state === undefined ? undefined : JSON.stringify(state));
     }
     for (const k of this.#dirtyOperatorKeys) {
       const bar = k.indexOf("|", 2);
       const states = this.#operatorState.get(k.slice(2, bar))!;
       const key = k.slice(bar + 1);
-      changelog.push({ key: k, value: states.has(key) ? JSON.stringify(states.get(key)) : undefined });
+      write(k, states.has(key) ? JSON.stringify(states.get(key)) : undefined);
     }
     this.#dirtyOperatorKeys.clear();
     const p = this.#windows.progress();

@@ -190,3 +190,44 @@ Deno.test("EmbeddedSource stopped mid-stream and restarted on its checkpoint sto
   assert.deepEqual(store.outputs.map(sortKey).sort(), reference.outputs.map(sortKey).sort());
   assert.ok(reference.outputs.filter((o) => o.stream === "windows").length > 100);
 });
+
+Deno.test("PartitionProcessor writes a tombstone only for a key the changelog holds a value of", () => {
+  const options: ProcessorOptions<TransactionValue, AmountStats> = {
+    window: tumbling(60_000),
+    allowedLatenessMs: 0,
+    decode: transactionDecoder("account"),
+    aggregate: AMOUNT_STATS,
+  };
+  const event = (id: string, account: string, minute: number) =>
+    JSON.stringify({
+      transaction_id: id,
+      account_id: account,
+      merchant_id: "m",
+      merchant_category: "grocery",
+      amount: 1,
+      currency: "EUR",
+      channel: "pos",
+      country: "DE",
+      event_time: new Date(Date.UTC(2024, 0, 1, 0, minute)).toISOString(),
+    });
+  const keys = (entries: readonly ChangelogEntry[]) =>
+    entries.filter((e) => e.key !== "meta").map((e) => `${e.key}=${e.value === undefined ? "∅" : "v"}`);
+  const p = new PartitionProcessor(0, options);
+  // a's pane opens and fires (with its id forgotten) inside one batch: nothing to write for it.
+  const first = p.process([
+    { offset: 0, value: event("t0", "a", 0) },
+    { offset: 1, value: event("t1", "b", 5) },
+    { offset: 2, value: event("t2", "c", 5) },
+  ], 0);
+  assert.deepEqual(keys(first.changelog).sort(), ["w|b=v", "w|c=v"]);
+  // b and c were written, so their deletion is.
+  const second = p.process([{ offset: 3, value: event("t3", "d", 10) }], 0);
+  assert.deepEqual(keys(second.changelog).sort(), ["w|b=∅", "w|c=∅", "w|d=v"]);
+  // After a restore, a key the changelog holds is deleted with a tombstone; the result is the same.
+  const restored = new PartitionProcessor(0, options);
+  restored.restore([...first.changelog, ...second.changelog]);
+  const again = restored.process([{ offset: 4, value: event("t4", "e", 20) }], 0);
+  const direct = p.process([{ offset: 4, value: event("t4", "e", 20) }], 0);
+  assert.deepEqual(keys(again.changelog).sort(), ["w|d=∅", "w|e=v"]);
+  assert.deepEqual(again, direct);
+});
