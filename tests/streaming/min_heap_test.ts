@@ -39,3 +39,36 @@ Deno.test("IdHorizon forgets ids strictly before the horizon and keeps a re-reme
   ids.forgetBefore(31);
   assert.equal(ids.size, 0);
 });
+
+Deno.test("IdHorizon forgets exactly the ids a plain scan would, under random times and horizons", () => {
+  const random = rng(23);
+  const ids = new IdHorizon();
+  const model = new Map<string, { time: number; key: string }>();
+  let horizon = 0;
+  for (let step = 0; step < 5000; step++) {
+    if (random() < 0.8) {
+      const id = `t${Math.floor(random() * 3000)}`;
+      const time = horizon + Math.floor(random() * 200);
+      const key = `k${Math.floor(random() * 20)}`;
+      ids.remember(id, time, key);
+      model.set(id, { time, key });
+    } else {
+      horizon += Math.floor(random() * 40);
+      const forgotten: string[] = [];
+      ids.forgetBefore(horizon, (key) => forgotten.push(key));
+      const expected: string[] = [];
+      for (const [id, e] of model) {
+        if (e.time < horizon) {
+          model.delete(id);
+          expected.push(e.key);
+        }
+      }
+      assert.deepEqual(forgotten.sort(), expected.sort());
+    }
+    assert.equal(ids.size, model.size);
+  }
+  for (let k = 0; k < 20; k++) {
+    const want = [...model].filter(([, e]) => e.key === `k${k}`).map(([id, e]) => [id, e.time]);
+    assert.deepEqual(ids.idsOf(`k${k}`).sort(), want.sort());
+  }
+});
