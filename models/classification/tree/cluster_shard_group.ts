@@ -18,7 +18,7 @@ import { StateMissingError } from "../../../cluster/errors.ts";
 import type { Dataset } from "../../../cluster/dataset.ts";
 import { TREE_JOBS_MODULE } from "../tree_jobs_url.ts";
 import { encodeBinning } from "./binning.ts";
-import { decodeReply, type ShardReply } from "./protocol.ts";
+import { decodeOwnedReply, type ShardReply } from "./protocol.ts";
 import type { ShardGroup } from "./shard_group.ts";
 import type { ShardBase } from "./shard_state.ts";
 import { encodeSource } from "./shard_source.ts";
@@ -152,7 +152,7 @@ export class ClusterShardGroup<Req extends { readonly type: string }> implements
       if (!(value instanceof Uint8Array)) throw new MalformedMessageError("Shard replies must be bytes");
       this.#replayNext = false;
       journal.record(request);
-      return decodeReply(value);
+      return decodeOwnedReply(value); // the job's merged value is ours
     }
   }
 }

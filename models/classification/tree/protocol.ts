@@ -142,11 +142,41 @@ export function histogramAt(
 
 const TAGS = { describe: 1, sums: 2, histograms: 3 } as const;
 
+/** Replies made by {@linkcode allocateHistogramsReply}: their arrays are views of these bytes. */
+const ENCODED = new WeakMap<ShardReply, Uint8Array>();
+
+/**
+ * An all-zero histograms reply of `nodes` histograms of `totalBins` bins each and the given
+ * `extra` sums, allocated in its encoded form: its arrays are views of one buffer laid out as
+ * {@linkcode encodeReply} writes it, so encoding it is free (no copy, no second buffer — a shard
+ * answers up to a megabyte of histograms per request).
+ */
+export function allocateHistogramsReply(
+  nodes: number,
+  totalBins: number,
+  extra: Float64Array,
+): Extract<ShardReply, { type: "histograms" }> {
+  const n1 = 2 * totalBins * nodes, n2 = totalBins * nodes, n3 = extra.length;
+  const words = new Float64Array(4 + n1 + n3 + Math.ceil(n2 / 2));
+  words.set([TAGS.histograms, n1, n2, n3]);
+  words.set(extra, 4 + n1);
+  const reply = {
+    type: "histograms" as const,
+    sums: words.subarray(4, 4 + n1),
+    extra: words.subarray(4 + n1, 4 + n1 + n3),
+    counts: new Int32Array(words.buffer, 8 * (4 + n1 + n3), n2),
+  };
+  ENCODED.set(reply, bytesOf(words));
+  return reply;
+}
+
 /**
  * A reply as bytes: a header of float64 words `[tag, n1, n2, n3]` then the arrays, little-endian
  * (the byte order of every platform Deno runs on).
  */
 export function encodeReply(reply: ShardReply): Uint8Array {
+  const encoded = ENCODED.get(reply);
+  if (encoded !== undefined) return encoded;
   switch (reply.type) {
     case "describe":
       return bytesOf(Float64Array.of(TAGS.describe, reply.rows, reply.maxWeight, reply.badLabels));
@@ -186,24 +216,33 @@ function replyType(words: Float64Array): ShardReply["type"] {
   throw new MalformedMessageError(`Malformed shard reply (tag ${tag}, ${words.length} words)`);
 }
 
-/** Reads {@linkcode encodeReply} output; throws `MalformedMessageError`. */
+/** Reads {@linkcode encodeReply} output (copies it); throws `MalformedMessageError`. */
 export function decodeReply(bytes: Uint8Array): ShardReply {
   if (bytes.byteLength % 8 !== 0 || bytes.byteLength < 32) {
     throw new MalformedMessageError(`Malformed shard reply of ${bytes.byteLength} bytes`);
   }
-  const words = new Float64Array(bytes.slice().buffer);
+  return decodeOwnedReply(bytes.slice());
+}
+
+/**
+ * {@linkcode decodeReply} for bytes the caller hands over (a job's merged value): the reply's
+ * arrays are views of `bytes` when they are 8-byte aligned (else of one copy), so the bytes must
+ * not be used or changed elsewhere afterwards.
+ */
+export function decodeOwnedReply(bytes: Uint8Array): ShardReply {
+  const words = wordsOf(bytes);
   const [, n1, n2, n3] = words as unknown as [number, number, number, number];
   switch (replyType(words)) {
     case "describe":
       return { type: "describe", rows: n1, maxWeight: n2, badLabels: n3 };
     case "sums":
-      return { type: "sums", values: words.slice(4) };
+      return { type: "sums", values: words.subarray(4) };
     case "histograms":
       return {
         type: "histograms",
-        sums: words.slice(4, 4 + n1),
-        extra: words.slice(4 + n1, 4 + n1 + n3),
-        counts: new Int32Array(words.buffer, 8 * (4 + n1 + n3), n2).slice(),
+        sums: words.subarray(4, 4 + n1),
+        extra: words.subarray(4 + n1, 4 + n1 + n3),
+        counts: new Int32Array(words.buffer, words.byteOffset + 8 * (4 + n1 + n3), n2),
       };
   }
 }

@@ -15,7 +15,7 @@ import {
   histogramLayout,
   type RowChannels,
 } from "./histogram.ts";
-import type { NodeRef, ShardReply, SplitOrder } from "./protocol.ts";
+import { allocateHistogramsReply, type NodeRef, type ShardReply, type SplitOrder } from "./protocol.ts";
 import { RowPartition } from "./row_partition.ts";
 
 /** The rows of one shard, binned. */
@@ -140,8 +140,8 @@ export class ShardTrees {
   build(nodes: readonly NodeRef[], extra: Float64Array = new Float64Array(0)): ShardReply {
     const { layout, matrix } = this.#data;
     const n = layout.totalBins;
-    const sums = new Float64Array(2 * n * nodes.length);
-    const counts = new Int32Array(n * nodes.length);
+    const reply = allocateHistogramsReply(nodes.length, n, extra);
+    const { sums, counts } = reply;
     nodes.forEach((ref, i) => {
       const t = this.#tree(ref.tree);
       const hist: Histogram = {
@@ -150,6 +150,6 @@ export class ShardTrees {
       };
       buildHistogram(hist, { layout, matrix, channels: t.channels }, t.partition.segment(ref.node));
     });
-    return { type: "histograms", sums, counts, extra };
+    return reply;
   }
 }

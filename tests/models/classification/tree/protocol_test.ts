@@ -3,6 +3,8 @@ import { MalformedMessageError } from "../../../../actors/errors.ts";
 import { decodeGbtRequest } from "../../../../models/classification/gbt/gbt_protocol.ts";
 import { decodeForestRequest } from "../../../../models/classification/random_forest/forest_protocol.ts";
 import {
+  allocateHistogramsReply,
+  decodeOwnedReply,
   decodeReply,
   encodeReply,
   mergeEncodedReplies,
@@ -25,6 +27,61 @@ Deno.test("shard replies round-trip through bytes", () => {
   for (const r of replies) assert.deepEqual(decodeReply(encodeReply(r)), r);
   assert.throws(() => decodeReply(new Uint8Array(7)), MalformedMessageError);
   assert.throws(() => decodeReply(encodeReply(replies[3]!).slice(0, 40)), MalformedMessageError);
+});
+
+Deno.test("a histograms reply allocated encoded encodes to the bytes encodeReply writes", () => {
+  const extra = Float64Array.of(-3, 2 ** 52);
+  const reply = allocateHistogramsReply(3, 5, extra);
+  assert.equal(reply.sums.length, 30);
+  assert.equal(reply.counts.length, 15);
+  assert.deepEqual(reply.extra, extra);
+  reply.sums.forEach((_, i) => reply.sums[i] = i % 2 === 0 ? i * 3 : -i);
+  reply.counts.forEach((_, i) => reply.counts[i] = 7 - i);
+  const plain: ShardReply = {
+    type: "histograms",
+    sums: reply.sums.slice(),
+    counts: reply.counts.slice(),
+    extra: reply.extra.slice(),
+  };
+  const bytes = encodeReply(reply);
+  assert.deepEqual(bytes, encodeReply(plain));
+  assert.equal(encodeReply(reply), bytes, "no copy: the reply's own buffer");
+  // merged in place (as a local group does), the bytes follow
+  mergeReplies(reply, plain);
+  assert.deepEqual(
+    decodeReply(encodeReply(reply)),
+    mergeReplies(plain, { ...plain, sums: plain.sums.slice() }),
+  );
+  // an odd number of counts pads the last word
+  assert.deepEqual(decodeReply(encodeReply(allocateHistogramsReply(1, 3, new Float64Array(0)))), {
+    type: "histograms",
+    sums: new Float64Array(6),
+    counts: new Int32Array(3),
+    extra: new Float64Array(0),
+  });
+});
+
+Deno.test("decodeOwnedReply reads what decodeReply reads, viewing aligned bytes and copying others", () => {
+  const r: ShardReply = {
+    type: "histograms",
+    sums: Float64Array.of(1, 2, 3, 4, 5, 6),
+    counts: Int32Array.of(7, -8, 9),
+    extra: Float64Array.of(10),
+  };
+  const bytes = encodeReply(r);
+  const owned = decodeOwnedReply(bytes);
+  assert.deepEqual(owned, decodeReply(bytes));
+  assert.ok(owned.type === "histograms" && owned.sums.buffer === bytes.buffer, "a view, no copy");
+  const shifted = new Uint8Array(bytes.byteLength + 4).subarray(4);
+  shifted.set(bytes);
+  const copied = decodeOwnedReply(shifted);
+  assert.deepEqual(copied, r);
+  assert.ok(copied.type === "histograms" && copied.sums.buffer !== shifted.buffer);
+  assert.deepEqual(decodeOwnedReply(encodeReply({ type: "sums", values: Float64Array.of(4, 5) })), {
+    type: "sums",
+    values: Float64Array.of(4, 5),
+  });
+  assert.throws(() => decodeOwnedReply(bytes.slice(0, 40)), MalformedMessageError);
 });
 
 Deno.test("mergeReplies adds sums, takes the largest weight and refuses mismatched replies", () => {
