@@ -90,3 +90,26 @@ Deno.test("binnings survive JSON with infinite bounds and malformed ones are ref
   assert.throws(() => decodeBinning({ kind: "numeric", upperBounds: [2, 1] }), TypeError);
   assert.throws(() => decodeBinning({ kind: "other", upperBounds: [] }), TypeError);
 });
+
+Deno.test("binRows bins every numeric value as binValue does, for any number of bounds", () => {
+  const u = uniforms(5);
+  for (const n of [0, 1, 2, 3, 7, 127, 128, 200, 254]) {
+    const upperBounds = Array.from({ length: n }, () => Math.round((u() * 20 - 10) * 8) / 8)
+      .sort((a, b) => a - b)
+      .filter((x, i, all) => i === 0 || x !== all[i - 1]);
+    if (n > 0) upperBounds[0] = n % 2 === 0 ? -Infinity : upperBounds[0]!;
+    const binning = { kind: "numeric" as const, upperBounds };
+    // random values, every bound exactly, the zeros, the infinities and missing values
+    const values = [
+      ...Array.from({ length: 500 }, () => u() * 24 - 12),
+      ...upperBounds,
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const got = binRows([binning], [values], values.length);
+    assert.deepEqual([...got], values.map((x) => binValue(binning, x)), `${upperBounds.length} bounds`);
+  }
+});
