@@ -93,7 +93,7 @@ function decodeSampleArgs(value: unknown): SampleArgs {
 }
 
 /**
- * Fold: per feature `[n, …values]` — a numeric feature's sampled non-missing values, a
+ * Fold: per feature `[n, …values]` — a numeric feature's sampled non-missing values, sorted, a
  * categorical feature's `(code, count)` pairs over all rows — after a leading feature count.
  */
 export const sampleBinningValues: FoldFn = (batches, ctx) => {
@@ -129,6 +129,7 @@ export const sampleBinningValues: FoldFn = (batches, ctx) => {
     let n = 0;
     for (let i = 0; i < rows; i++) if (keep[i] === 1 && x[i] === x[i]) values[1 + n++] = x[i]!;
     values[0] = n;
+    values.subarray(1, 1 + n).sort(); // sorted here, in parallel; merges keep it sorted
     parts.push(values.subarray(0, 1 + n));
   });
   return concatAll(parts);
@@ -164,19 +165,48 @@ function sections(v: Float64Array): Float64Array[] {
   return out;
 }
 
-/** Merge: {@linkcode sampleBinningValues} values concatenated feature by feature. */
-export const mergeBinningValues: MergeFn = (a, b) => {
+/** Whether `x` sorts before `y` in `Float64Array.prototype.sort`'s order (−0 before +0; no NaN). */
+function before(x: number, y: number): boolean {
+  return x < y || (x === 0 && y === 0 && Object.is(x, -0) && !Object.is(y, -0));
+}
+
+/** The sorted runs `s` and `t` merged into `out` (length `s.length + t.length`). */
+function mergeSorted(s: Float64Array, t: Float64Array, out: Float64Array): void {
+  let i = 0, j = 0, k = 0;
+  while (i < s.length && j < t.length) out[k++] = before(t[j]!, s[i]!) ? t[j++]! : s[i++]!;
+  while (i < s.length) out[k++] = s[i++]!;
+  while (j < t.length) out[k++] = t[j++]!;
+}
+
+/**
+ * Merge: {@linkcode sampleBinningValues} values feature by feature — a numeric feature's sorted
+ * samples merged into one sorted run (so the driver need not sort 200k values per feature while
+ * the executors wait), a categorical feature's pairs concatenated.
+ */
+export const mergeBinningValues: MergeFn = (a, b, ctx) => {
   if (!(a instanceof Float64Array) || !(b instanceof Float64Array)) {
     throw new MalformedMessageError("mergeBinningValues merges float64 vectors");
   }
+  const kinds = sourceKinds(decodeSampleArgs(ctx.args).source);
   const x = sections(a), y = sections(b);
-  if (x.length !== y.length) throw new MalformedMessageError("Binning samples of different feature counts");
-  const parts: Float64Array[] = [Float64Array.of(x.length)];
+  if (x.length !== y.length || x.length !== kinds.length) {
+    throw new MalformedMessageError("Binning samples of different feature counts");
+  }
+  const out = new Float64Array(a.length + b.length - 1 - x.length); // one count word, one per feature
+  out[0] = x.length;
+  let at = 1;
   x.forEach((s, f) => {
     const t = y[f]!;
-    parts.push(Float64Array.of(s.length + t.length), s, t);
+    out[at] = s.length + t.length;
+    const section = out.subarray(at + 1, at + 1 + s.length + t.length);
+    if (kinds[f] === "numeric") mergeSorted(s, t, section);
+    else {
+      section.set(s);
+      section.set(t, s.length);
+    }
+    at += 1 + s.length + t.length;
   });
-  return concatAll(parts);
+  return out;
 };
 
 /** Options of {@linkcode fitClusterBinnings}. */
@@ -218,7 +248,7 @@ export async function fitClusterBinnings(
   if (!(v instanceof Float64Array)) throw new MalformedMessageError("A binning sample must be float64s");
   const kinds = sourceKinds(source);
   return sections(v).map((s, f) => {
-    if (kinds[f] === "numeric") return numericBinningFromSorted(s.slice().sort(), maxBins);
+    if (kinds[f] === "numeric") return numericBinningFromSorted(s, maxBins); // sorted by the fold and merges
     const counts = new Map<number, number>();
     for (let i = 0; i < s.length; i += 2) counts.set(s[i]!, (counts.get(s[i]!) ?? 0) + s[i + 1]!);
     return categoricalBinningFromCounts(counts, maxBins);
