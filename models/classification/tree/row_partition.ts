@@ -63,13 +63,25 @@ export class RowPartition {
     // measured): every row is written to both sides, and only its side's cursor moves on. `l ≤ i`,
     // so the write to `idx[l]` never overtakes the read of `idx[i]`.
     let l = begin, r = 0;
-    for (let i = begin; i < end; i++) {
-      const row = idx[i]!;
-      const m = member[bins[row * width + f]!]!;
-      idx[l] = row;
-      scratch[r] = row;
-      l += m;
-      r += 1 - m;
+    const column = matrix.columns?.[f];
+    if (column !== undefined) {
+      for (let i = begin; i < end; i++) {
+        const row = idx[i]!;
+        const m = member[column[row]!]!;
+        idx[l] = row;
+        scratch[r] = row;
+        l += m;
+        r += 1 - m;
+      }
+    } else {
+      for (let i = begin; i < end; i++) {
+        const row = idx[i]!;
+        const m = member[bins[row * width + f]!]!;
+        idx[l] = row;
+        scratch[r] = row;
+        l += m;
+        r += 1 - m;
+      }
     }
     idx.set(scratch.subarray(0, r), l);
     this.#segments.delete(node);

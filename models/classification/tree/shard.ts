@@ -14,6 +14,7 @@ import {
   type HistogramLayout,
   histogramLayout,
   type RowChannels,
+  withColumns,
 } from "./histogram.ts";
 import { allocateHistogramsReply, type NodeRef, type ShardReply, type SplitOrder } from "./protocol.ts";
 import { RowPartition } from "./row_partition.ts";
@@ -62,7 +63,7 @@ export function createShardData(binnings: readonly FeatureBinning[], input: Shar
   }
   return {
     numRows,
-    matrix: { bins: binRows(binnings, input.columns, numRows), numFeatures: binnings.length },
+    matrix: withColumns({ bins: binRows(binnings, input.columns, numRows), numFeatures: binnings.length }),
     layout: histogramLayout(binnings.map(binCount)),
     labels: Float64Array.from(input.labels),
     weights,
@@ -70,9 +71,10 @@ export function createShardData(binnings: readonly FeatureBinning[], input: Shar
   };
 }
 
-/** Bytes a shard's data holds (bins, labels, weights, row ids). */
+/** Bytes a shard's data holds (bins row- and feature-major, labels, weights, row ids). */
 export function shardDataBytes(data: ShardData): number {
-  return data.matrix.bins.byteLength + data.labels.byteLength + data.weights.byteLength +
+  const columns = (data.matrix.columns ?? []).reduce((n, c) => n + c.byteLength, 0);
+  return data.matrix.bins.byteLength + columns + data.labels.byteLength + data.weights.byteLength +
     data.rowIds.byteLength;
 }
 
