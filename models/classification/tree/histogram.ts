@@ -107,11 +107,7 @@ export function buildHistogram(
   }
   const bins = matrix.bins, offsets = layout.offsets, sums = hist.sums, counts = hist.counts;
   const a = channels.a, b = channels.b, m = channels.multiplicity;
-  const unrolled = unrolledLoop(offsets, m !== undefined);
-  if (unrolled !== undefined) {
-    unrolled(sums, counts, bins, a, b, m, rows, begin, end);
-    return;
-  }
+  if (buildUnrolled(hist, input, range)) return;
   if (m === undefined) {
     for (let i = begin; i < end; i++) {
       const r = rows[i]!;
@@ -142,7 +138,7 @@ export function buildHistogram(
   }
 }
 
-/** A row loop of {@linkcode buildHistogram} for one layout, unrolled over its features. */
+/** A row loop of {@linkcode buildHistogram} for one width, unrolled over its features. */
 type UnrolledLoop = (
   sums: Float64Array,
   counts: Int32Array,
@@ -157,23 +153,36 @@ type UnrolledLoop = (
 
 /** Widest layout whose row loop is unrolled (the loop's code grows with the features). */
 const MAX_UNROLLED_FEATURES = 64;
-/** Unrolled loops kept (layouts in use at once: a few per process). */
-const MAX_UNROLLED_LOOPS = 32;
-const unrolledLoops = new Map<string, UnrolledLoop>();
+/** Bins per feature in the unrolled loop's histograms: feature `f`'s bins start at `256 · f`. */
+const STRIDE = 256;
+/** Fewest cell updates for which a narrower layout goes through a stride-256 scratch histogram. */
+const MIN_SCRATCH_CELLS = 1 << 16;
+/** The unrolled loops compiled so far, by `2 · width + (multiplicity ? 1 : 0)`. */
+const unrolledLoops: (UnrolledLoop | undefined)[] = [];
+
+/** Whether feature `f`'s bins start at `256 · f` for every feature (every feature has 256 bins). */
+function isStrided(layout: HistogramLayout): boolean {
+  const { offsets, numFeatures } = layout;
+  for (let f = 0; f < numFeatures; f++) if (offsets[f] !== STRIDE * f) return false;
+  return layout.totalBins === STRIDE * numFeatures;
+}
 
 /**
- * The row loop of `buildHistogram` for these feature offsets, compiled once per layout with
- * each feature's offset a constant and no loop over features: 1.5× the cell updates per second
- * of the generic loop (scripts/bench/tree_histogram.ts shape, 20 features × 256 bins, best of 7:
- * 360 → 550 M/s; unrolling by 4 with loaded offsets gains nothing). Same additions in the same
- * order as the generic loop, so the same sums. `undefined` for layouts wider than
- * {@linkcode MAX_UNROLLED_FEATURES}. The source is built from integers only.
+ * The row loop of `buildHistogram` for `width` features over a histogram whose feature `f` owns
+ * bins `256·f … 256·f + 255`, unrolled: every offset a constant and no loop over features — 1.5×
+ * the cell updates per second of the generic loop (scripts/bench/tree_histogram.ts, 20 features ×
+ * 256 bins: 360 → 550 M/s; with the offsets read into locals instead: 430). Same additions in the
+ * same order as the generic loop, so the same sums. `undefined` above
+ * {@linkcode MAX_UNROLLED_FEATURES} features.
+ *
+ * Compiled with `new Function` from a fixed template: the source is a function of the integer
+ * `width` (1..64) and the multiplicity flag alone — one of 128 programs known before any data
+ * arrives. No value that came in a message (offsets, bins, sums) is ever part of the source.
  */
-function unrolledLoop(offsets: Int32Array, multiplicity: boolean): UnrolledLoop | undefined {
-  const width = offsets.length;
-  if (width === 0 || width > MAX_UNROLLED_FEATURES) return undefined;
-  const key = `${multiplicity ? "m" : "1"}:${offsets.join(",")}`;
-  const found = unrolledLoops.get(key);
+function unrolledLoop(width: number, multiplicity: boolean): UnrolledLoop | undefined {
+  if (!Number.isInteger(width) || width < 1 || width > MAX_UNROLLED_FEATURES) return undefined;
+  const slot = 2 * width + (multiplicity ? 1 : 0);
+  const found = unrolledLoops[slot];
   if (found !== undefined) return found;
   const lines = [
     "for (let i = begin; i < end; i++) {",
@@ -183,10 +192,8 @@ function unrolledLoop(offsets: Int32Array, multiplicity: boolean): UnrolledLoop 
     "let k = 0;",
   ];
   for (let f = 0; f < width; f++) {
-    const o = offsets[f]!;
-    if (!Number.isSafeInteger(o) || o < 0) throw new RangeError(`Bad histogram offset ${o}`);
     lines.push(
-      `k = ${o} + bins[p + ${f}]; sums[k << 1] += ga; sums[(k << 1) + 1] += gb; counts[k] ${
+      `k = ${STRIDE * f} + bins[p + ${f}]; sums[k << 1] += ga; sums[(k << 1) + 1] += gb; counts[k] ${
         multiplicity ? "+= c" : "++"
       };`,
     );
@@ -203,10 +210,55 @@ function unrolledLoop(offsets: Int32Array, multiplicity: boolean): UnrolledLoop 
     "begin",
     "end",
     lines.join("\n"),
-  ) as UnrolledLoop;
-  if (unrolledLoops.size >= MAX_UNROLLED_LOOPS) unrolledLoops.delete(unrolledLoops.keys().next().value!);
-  unrolledLoops.set(key, loop);
-  return loop;
+  );
+  unrolledLoops[slot] = loop as UnrolledLoop;
+  return loop as UnrolledLoop;
+}
+
+/** A zeroed stride-256 histogram for the unrolled loop over a narrower layout (one per width). */
+const scratch: (Histogram | undefined)[] = [];
+
+/**
+ * Runs the unrolled loop for `layout` when it pays: straight into `hist` when every feature has
+ * 256 bins, else into a stride-256 scratch histogram whose sums are then added into `hist` (exact:
+ * integer-valued doubles add in any order) — only for ranges of at least
+ * {@linkcode MIN_SCRATCH_CELLS} cell updates, where zeroing and folding the scratch is cheap in
+ * comparison. Returns whether it ran.
+ */
+function buildUnrolled(
+  hist: Histogram,
+  input: { layout: HistogramLayout; matrix: BinMatrix; channels: RowChannels },
+  range: { rows: Int32Array; begin: number; end: number },
+): boolean {
+  const { layout, matrix, channels } = input;
+  const width = layout.numFeatures;
+  const loop = unrolledLoop(width, channels.multiplicity !== undefined);
+  if (loop === undefined) return false;
+  const { rows, begin, end } = range;
+  const { a, b, multiplicity: m } = channels;
+  if (isStrided(layout)) {
+    loop(hist.sums, hist.counts, matrix.bins, a, b, m, rows, begin, end);
+    return true;
+  }
+  if ((end - begin) * width < MIN_SCRATCH_CELLS) return false;
+  let s = scratch[width];
+  if (s === undefined) {
+    s = { sums: new Float64Array(2 * STRIDE * width), counts: new Int32Array(STRIDE * width) };
+    scratch[width] = s;
+  }
+  loop(s.sums, s.counts, matrix.bins, a, b, m, rows, begin, end);
+  const { offsets, binCounts } = layout;
+  for (let f = 0; f < width; f++) {
+    const from = STRIDE * f, to = offsets[f]!, n = binCounts[f]!;
+    for (let j = 0; j < n; j++) {
+      hist.sums[2 * (to + j)]! += s.sums[2 * (from + j)]!;
+      hist.sums[2 * (to + j) + 1]! += s.sums[2 * (from + j) + 1]!;
+      hist.counts[to + j]! += s.counts[from + j]!;
+    }
+  }
+  s.sums.fill(0);
+  s.counts.fill(0);
+  return true;
 }
 
 /** `target -= other`, in place (the sibling of a child from its parent). Exact. */

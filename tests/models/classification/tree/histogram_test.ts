@@ -113,13 +113,17 @@ function naiveHistogram(
   return h;
 }
 
-Deno.test("buildHistogram (unrolled per layout, and generic past 64 features) sums every cell", () => {
+Deno.test("buildHistogram (unrolled per width, and generic past 64 features) sums every cell", () => {
   const u = uniforms(21);
-  // narrow layouts get a compiled loop each; 70 features take the generic loop
-  for (const width of [1, 3, 20, 64, 70]) {
-    const binCounts = Array.from({ length: width }, (_, f) => [256, 2, 17, 5][f % 4]!);
+  // up to 64 features: the unrolled loop straight into 256-bin layouts, through the stride-256
+  // scratch for mixed layouts on long ranges (≥ 2^16 cells), the generic loop on short ones;
+  // 70 features always take the generic loop
+  const cases = [1, 3, 20, 64, 70].flatMap((width) =>
+    [[256, 2, 17, 5], [256]].flatMap((pattern) => [400, 8000].map((rows) => ({ width, pattern, rows })))
+  );
+  for (const { width, pattern, rows } of cases) {
+    const binCounts = Array.from({ length: width }, (_, f) => pattern[f % pattern.length]!);
     const layout = histogramLayout(binCounts);
-    const rows = 400;
     const bins = new Uint8Array(rows * width);
     for (let r = 0; r < rows; r++) binCounts.forEach((n, f) => bins[r * width + f] = below(u, n));
     const a = Float64Array.from({ length: rows }, () => below(u, 2001) - 1000);
@@ -145,7 +149,11 @@ Deno.test("buildHistogram (unrolled per layout, and generic past 64 features) su
         0,
         list.length,
       ]);
-      assert.deepEqual(h, want, `${width} features, multiplicity ${multiplicity !== undefined}`);
+      assert.deepEqual(
+        h,
+        want,
+        `${width} features, bins ${pattern}, ${rows} rows, multiplicity ${multiplicity !== undefined}`,
+      );
     }
   }
 });
