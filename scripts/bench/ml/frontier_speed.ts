@@ -85,14 +85,14 @@ export async function runFrontierSpeed(job: SpeedJob): Promise<EngineResultLine>
     };
   } else {
     const t0 = clock.monotonic();
-    // Boosting: 2 task slots per executor. Its folds are synchronous, so an executor still runs one
-    // at a time (compute stays `executors` threads); the second slot lets it take both of its
-    // partitions' tasks of a round trip at once instead of waiting for the driver between them.
-    const slots = job.model === "gbt" ? 2 : 1;
+    // Boosting caches its input in one partition per executor (as LightGBM's data-parallel mode
+    // holds one shard per machine): each round trip is then one task per executor, and with one
+    // task slot each executor takes exactly one of the cached partitions.
+    const slots = 1;
     await using fx = await Frontier.start({ executors: job.executors, slots });
     const features = Array.from({ length: SPEED_FEATURES }, (_, j) => `x${j}`);
-    const train = (await fx.read.parquet(`${job.data.dir}/train.parquet`)).select("row", ...features, "y")
-      .cache();
+    const read = (await fx.read.parquet(`${job.data.dir}/train.parquet`)).select("row", ...features, "y");
+    const train = (job.model === "gbt" ? read.coalesce(job.executors) : read).cache();
     await train.count();
     const load = (clock.monotonic() - t0) / 1000;
     const t1 = clock.monotonic();
