@@ -37,8 +37,8 @@ const APPLY_PER_REQUEST = 8;
 export interface GbtRoundInfo {
   /** The round (tree) just grown, from 0. */
   readonly round: number;
-  /** Mean training loss before this round's tree. */
-  readonly trainLoss: number;
+  /** Mean training loss before this round's tree (undefined when `trainLoss` is off). */
+  readonly trainLoss: number | undefined;
   /** Mean validation loss after this round's tree, when there is a validation set. */
   readonly validationLoss: number | undefined;
   /** Leaves of the round's tree. */
@@ -49,7 +49,10 @@ export interface GbtRoundInfo {
 export interface GbtTraining {
   /** The model, truncated to the best round when early stopping was on. */
   readonly model: GbtModel;
-  /** Mean training loss after 0, 1, …, trees (one more entry than trees trained). */
+  /**
+   * Mean training loss after 0, 1, …, trees (one more entry than trees trained); empty when the
+   * `trainLoss` param is off.
+   */
   readonly trainLoss: readonly number[];
   /** Mean validation loss after 1, 2, … trees. */
   readonly validationLoss: readonly number[];
@@ -69,7 +72,7 @@ export interface GbtProgress {
   readonly initScore: number;
   /** The trees so far. */
   readonly trees: readonly Tree[];
-  /** Mean training loss before each tree (one per tree). */
+  /** Mean training loss before each tree (one per tree; none when `trainLoss` is off). */
   readonly trainLoss: readonly number[];
   /** Mean validation loss after each tree (one per tree, or none without a validation set). */
   readonly validationLoss: readonly number[];
@@ -139,7 +142,11 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
   const labels = expect(await ask({ type: "gbt.labelSums", scale, ...weighted }), "sums").values;
   if (!(labels[1]! > 0)) throw new RangeError("The training rows have zero total weight");
   const initScore = initialScore(labels[0]! / labels[1]!);
-  const start = checkResume(setup.resume, { initScore, validation: validation !== undefined });
+  const start = checkResume(setup.resume, {
+    initScore,
+    validation: validation !== undefined,
+    trainLoss: params.trainLoss,
+  });
   const init: GbtRequest = { type: "gbt.init", initScore };
   await ask(init);
   if (validation) await validation.request(init, signal === undefined ? {} : { signal });
@@ -177,10 +184,11 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
         baggingFraction: params.baggingFraction,
         seed: params.seed,
         ...weighted,
+        ...(params.trainLoss ? {} : { noLoss: true }),
       }),
       "histograms",
     );
-    trainLoss.push(meanLoss(rootReply.extra));
+    if (params.trainLoss) trainLoss.push(meanLoss(rootReply.extra));
     const features = sampleFeatures(featureRng, { index: round, numFeatures: binnings.length, k });
     const tree = await growTree({ round, layout, kinds, binnings, params, scale, features, rootReply, ask });
     trees.push(tree);
@@ -199,7 +207,12 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
       validationLoss.push(vLoss);
       if (sums[0]! < best.loss) best = { loss: sums[0]!, round };
     }
-    setup.onRound?.({ round, trainLoss: trainLoss[round]!, validationLoss: vLoss, leaves: tree.numLeaves });
+    setup.onRound?.({
+      round,
+      trainLoss: params.trainLoss ? trainLoss[round]! : undefined,
+      validationLoss: vLoss,
+      leaves: tree.numLeaves,
+    });
     if (params.earlyStoppingRounds !== undefined && round - best.round >= params.earlyStoppingRounds) {
       stoppedEarly = true;
       break;
@@ -215,7 +228,7 @@ export async function trainGbt(setup: GbtTrainingSetup): Promise<GbtTraining> {
       });
     }
   }
-  if (previous) {
+  if (previous && params.trainLoss) {
     const last = await ask({
       type: "gbt.apply",
       trees: [previous.toJSON()],
@@ -251,7 +264,7 @@ function classSums(reply: { values: Float64Array }): { positive: number; total: 
 /** The progress a training starts from: `resume` after checking it fits, or nothing. */
 function checkResume(
   resume: GbtProgress | undefined,
-  expect: { initScore: number; validation: boolean },
+  expect: { initScore: number; validation: boolean; trainLoss: boolean },
 ): GbtProgress {
   if (resume === undefined) {
     return {
@@ -268,7 +281,10 @@ function checkResume(
       `Cannot resume: the checkpoint's initial score ${resume.initScore} differs from the data's ${expect.initScore}`,
     );
   }
-  if (resume.trainLoss.length !== n || resume.validationLoss.length !== (expect.validation ? n : 0)) {
+  if (
+    resume.trainLoss.length !== (expect.trainLoss ? n : 0) ||
+    resume.validationLoss.length !== (expect.validation ? n : 0)
+  ) {
     throw new RangeError(`Cannot resume: the checkpoint's losses do not match its ${n} trees`);
   }
   return resume;

@@ -33,6 +33,8 @@ export interface GbtRoundSettings {
   readonly seed: number;
   /** Multipliers of class 0 and 1 of gradients, hessians and losses; absent: 1 and 1. */
   readonly classWeights?: ClassMultipliers;
+  /** Skip the loss (the reply's extra is then `[0, 0]`); absent: compute it. */
+  readonly noLoss?: true;
 }
 
 /** What the boosting driver asks of a shard. */
@@ -84,8 +86,12 @@ export function decodeRoundSettings(v: Record<string, unknown>, what: string): G
   const fraction = positive(v.baggingFraction, `${what}.baggingFraction`);
   if (fraction > 1) throw new MalformedMessageError(`Malformed ${what}.baggingFraction: above 1`);
   const classWeights = decodeMultipliers(v.classWeights, `${what}.classWeights`);
+  if (v.noLoss !== undefined && v.noLoss !== true) {
+    throw new MalformedMessageError(`Malformed ${what}.noLoss: must be true or absent`);
+  }
   return {
     ...(classWeights ? { classWeights } : {}),
+    ...(v.noLoss === true ? { noLoss: true } : {}),
     round: asIndex(v.round, `${what}.round`),
     scale: positive(v.scale, `${what}.scale`),
     lossScale: positive(v.lossScale, `${what}.lossScale`),

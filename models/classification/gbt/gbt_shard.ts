@@ -200,9 +200,9 @@ export class GbtShard {
   }
 
   /**
-   * One pass over the rows: the loss at the current scores (all rows) and the quantized gradients
-   * and hessians of the round's bag (one `exp` and one `log1p` per row), each times its class
-   * weight. Returns the bag's rows.
+   * One pass over the rows: the loss at the current scores (all rows; one `log1p` per row, skipped
+   * under `noLoss`) and the quantized gradients and hessians of the round's bag (one `exp` per
+   * row), each times its class weight. Returns the bag's rows.
    */
   #gradients(request: GbtRoundSettings): {
     rows: Int32Array;
@@ -215,6 +215,7 @@ export class GbtShard {
     const grad = this.#grad, hess = this.#hess;
     const rng = new CounterRandom(request.seed, SAMPLING_DOMAINS.bagging);
     const everyRow = baggingFraction >= 1;
+    const withLoss = request.noLoss !== true;
     const rows = new Int32Array(numRows);
     let n = 0, loss = 0, total = 0;
     // quantize and weighOnGrid written out (the hot loop of a round's start; same arithmetic)
@@ -222,12 +223,14 @@ export class GbtShard {
       const w = weights[r]!, s = scores[r]!, y = labels[r]!, c = y === 1 ? c1 : c0;
       const e = Math.exp(-Math.abs(s));
       const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
-      // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
-      const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
-      const ql = Math.round(w * Math.min(rowLoss, MAX_ROW_LOSS) * lossScale);
-      const qw = Math.round(w * lossScale);
-      loss += c === 1 ? ql : Math.round(ql * c);
-      total += c === 1 ? qw : Math.round(qw * c);
+      if (withLoss) {
+        // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
+        const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
+        const ql = Math.round(w * Math.min(rowLoss, MAX_ROW_LOSS) * lossScale);
+        const qw = Math.round(w * lossScale);
+        loss += c === 1 ? ql : Math.round(ql * c);
+        total += c === 1 ? qw : Math.round(qw * c);
+      }
       if (w === 0 || !(everyRow || inBag(rng, rowIds[r]!, round, baggingFraction))) continue;
       const g = Math.round((p - y) * w * scale), h = Math.round(p * (1 - p) * w * scale);
       grad[r] = c === 1 ? g : Math.round(g * c);

@@ -54,6 +54,13 @@ export interface GbtParams {
    * or `[weight of 0, weight of 1]`. @default {none}
    */
   classWeight?: TreeClassWeight | undefined;
+  /**
+   * Compute the mean training loss before every tree (progress and {@linkcode GbtTraining}'s
+   * `trainLoss`): one `log1p` per row and round, ~8 % of a round's CPU on 1M rows. Off, `trainLoss`
+   * is empty and the model is the same. LightGBM computes no training metric unless asked.
+   * @default {true}
+   */
+  trainLoss?: boolean;
   /** Seed of every random draw. @default {0} */
   seed?: number;
 }
@@ -110,6 +117,12 @@ export function resolveGbtParams(params: GbtParams = {}): ResolvedGbtParams {
     }),
     lookahead: checkNumber("lookahead", params.lookahead ?? 8, { min: 0, max: 1024, integer: int }),
     classWeight: checkClassWeight(params.classWeight),
+    trainLoss: checkBoolean("trainLoss", params.trainLoss ?? true),
     seed: checkNumber("seed", params.seed ?? 0, { min: -(2 ** 53 - 1), max: 2 ** 53 - 1, integer: int }),
   };
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new RangeError(`${name} must be true or false, got ${String(value)}`);
+  return value;
 }

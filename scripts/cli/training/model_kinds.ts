@@ -292,7 +292,7 @@ async function fitGbt(input: FitInput, numRounds: number, stopEarly: boolean): P
       if (first && r.round > 0) log(`resumed from the checkpoint after ${r.round} rounds`);
       first = false;
       log(
-        `round ${r.round}, train loss ${r.trainLoss.toPrecision(6)}${
+        `round ${r.round}, train loss ${r.trainLoss?.toPrecision(6) ?? "off"}${
           r.validationLoss === undefined ? "" : `, validation loss ${r.validationLoss.toPrecision(6)}`
         }, ${r.leaves} leaves`,
       );

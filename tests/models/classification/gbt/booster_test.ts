@@ -174,3 +174,29 @@ Deno.test("lookahead changes the number of round trips, never the model", async 
     for (let i = 1; i < requests.length; i++) assert.ok(requests[i]! <= requests[i - 1]!, `${requests}`);
   }
 });
+
+Deno.test("trainLoss off: the same model and validation losses, no training losses, and no loss request at the end", async () => {
+  const train = xorSample(1200, { seed: 7, noise: 0.05 });
+  const valid = xorSample(300, { seed: 8, noise: 0.05 });
+  const params = { ...SMALL, numRounds: 10, baggingFraction: 0.8, seed: 3 };
+  const on = await fitGbtLocal(train, { params, kinds: XOR_KINDS, shards: 2, wire: true, validation: valid });
+  const rounds: (number | undefined)[] = [];
+  const off = await fitGbtLocal(train, {
+    params: { ...params, trainLoss: false },
+    kinds: XOR_KINDS,
+    shards: 2,
+    wire: true,
+    validation: valid,
+    onRound: (info) => rounds.push(info.trainLoss),
+  });
+  assert.equal(JSON.stringify(off.model.toJSON()), JSON.stringify(on.model.toJSON()));
+  assert.deepEqual(off.validationLoss, on.validationLoss);
+  assert.equal(on.trainLoss.length, 11);
+  assert.deepEqual(off.trainLoss, []);
+  assert.deepEqual(rounds, Array(10).fill(undefined));
+  assert.equal(off.requests, on.requests - 1);
+  assert.throws(
+    () => resolveGbtParams({ trainLoss: "no" as unknown as boolean }),
+    /trainLoss must be true or false/,
+  );
+});

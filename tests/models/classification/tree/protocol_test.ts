@@ -143,6 +143,8 @@ Deno.test("requests decode from JSON and malformed ones are refused with Malform
   ];
   for (const b of bad) assert.throws(() => decodeForestRequest(b), MalformedMessageError, JSON.stringify(b));
   assert.throws(() => decodeGbtRequest({ ...round, baggingFraction: 2 }), MalformedMessageError);
+  assert.throws(() => decodeGbtRequest({ ...round, noLoss: false }), /noLoss: must be true or absent/);
+  assert.deepEqual(decodeGbtRequest({ ...round, noLoss: true }), { ...round, tree: undefined, noLoss: true });
   assert.throws(() => decodeGbtRequest({ ...round, scale: 0 }), MalformedMessageError);
   assert.throws(
     () => decodeGbtRequest({ type: "gbt.apply", trees: [[]], applied: 1, lossScale: 1 }),
