@@ -8,7 +8,7 @@
  *
  * JOB.json: `{ data: { dir, rows, testRows, features }, model: "lr" | "rf" | "gbt", params, outDir,
  * executors }`. Every model trains on the cluster: the Parquet copy read by `executors` embedded
- * executors and cached before the measured fit (`LogisticRegression.fit`, `fitGbtCluster`,
+ * executors (for boosting coalesced to one partition per executor) and cached before the measured fit (`LogisticRegression.fit`, `fitGbtCluster`,
  * `fitForestCluster`, which bins and caches its shards inside the measured time, as LightGBM builds its
  * Dataset inside its). Test scores go to `outDir/frontier-<model>.f64`.
  *
@@ -109,7 +109,9 @@ export async function runFrontierSpeed(job: SpeedJob): Promise<EngineResultLine>
       loadSeconds: load,
       scores: scoresPath,
       extra: {
-        fit: `cluster: fit on the dataset, ${job.executors} embedded executors × ${slots} slots`,
+        fit: `cluster: fit on the dataset${
+          job.model === "gbt" ? ` coalesced to ${job.executors} partitions` : ""
+        }, ${job.executors} embedded executors × ${slots} slot`,
         jobs: t.cluster.jobs,
       },
     };
