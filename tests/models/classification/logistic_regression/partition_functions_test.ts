@@ -80,6 +80,26 @@ Deno.test("bad data is a deterministic error naming the column and the row", () 
   assert.throws(() => blockOfBatch(badLabel, { kind: "columns", features: ["a"] }), TypeError);
 });
 
+Deno.test("featuresOfBatch transposes in chunks: every value in place past chunk edges, the first bad value by column", () => {
+  const schema: Schema = [
+    { name: "p", type: "double", nullable: true },
+    { name: "q", type: "int", nullable: false },
+    { name: "r", type: "double", nullable: false },
+  ];
+  const n = 1300; // not a multiple of the chunk
+  const rows = Array.from({ length: n }, (_, i) => ({ p: i / 7 - 50, q: (i * 37) % 101, r: Math.sin(i) }));
+  const source: BlockSource = { kind: "columns", features: ["r", "p", "q"] };
+  const got = featuresOfBatch(batchFromRows(schema, rows), source);
+  const want = rows.flatMap((row) => [row.r, row.p, row.q]);
+  assert.deepEqual([...got], want);
+  // bad values in a later chunk of the first column and an earlier chunk of a later column: the
+  // error names the first in column-by-column order (column r, row 1100), not in chunk order
+  const bad = rows.map((row, i) =>
+    i === 1100 ? { ...row, r: Infinity } : i === 3 ? { ...row, p: null } : row
+  );
+  assert.throws(() => featuresOfBatch(batchFromRows(schema, bad), source), /"r" holds Infinity in row 1100/);
+});
+
 Deno.test("fold and merge exports give the summaries the local passes give, and check what they are handed", async () => {
   const batches = [batchFromRows(SCHEMA, ROWS.slice(0, 1)), batchFromRows(SCHEMA, ROWS.slice(1))];
   const args = foldArgsJson({ source: SOURCE, context: { type: "lr.ranges", context: { dimension: 2 } } });
