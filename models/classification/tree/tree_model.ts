@@ -111,7 +111,11 @@ export class Tree {
     return max;
   }
 
-  /** The leaf reached by a binned row: `bins[start + f]` is feature `f`'s bin. */
+  /**
+   * The leaf reached by a binned row: `bins[start + f]` is feature `f`'s bin. The per-row hot path
+   * of prediction, so it repeats {@linkcode Tree.childOfBinned}'s step with the arrays held in
+   * locals: walking by `childOfBinned` (or a shared helper) measured 9–11 % slower.
+   */
   leafOfBinned(bins: Uint8Array, start: number): number {
     const { feature, thresholdBin, defaultLeft, left, right, catIndex, catBits } = this.arrays;
     let node = 0;
