@@ -177,6 +177,11 @@ function consider(scan: Scan, la: number, lb: number, lc: number): boolean {
 }
 
 function scanNumeric(hist: Histogram, layout: HistogramLayout, scan: Scan): void {
+  const criterion = scan.options.criterion;
+  if (criterion.kind === "newton") {
+    scanNumericNewton(hist, layout, scan, criterion.lambda);
+    return;
+  }
   const { f, best } = scan;
   const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
   const sums = hist.sums, counts = hist.counts;
@@ -195,6 +200,68 @@ function scanNumeric(hist: Histogram, layout: HistogramLayout, scan: Scan): void
     }
     if (mc > 0 && !last && consider(scan, la + ma, lb + mb, lc + mc)) {
       best.rule = { kind: "numeric", feature: f, thresholdBin: t, defaultLeft: true };
+    }
+  }
+}
+
+/**
+ * {@linkcode scanNumeric} under the newton criterion, with {@linkcode consider} written out (the
+ * driver's hot loop: every bin of every feature of every histogram it receives), the same
+ * arithmetic in the same order, so the same split. Two shortcuts that cannot change the result:
+ * an empty bin after the first gives the same two candidates as the bin before it, which cannot
+ * gain strictly more, so it is skipped; and once the right side has fewer than `minCount` rows it
+ * only shrinks, so the scan stops.
+ */
+function scanNumericNewton(hist: Histogram, layout: HistogramLayout, scan: Scan, lambda: number): void {
+  const { f, best, parent, options, parentScore } = scan;
+  const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
+  const sums = hist.sums, counts = hist.counts;
+  const ma = sums[2 * off]!, mb = sums[2 * off + 1]!, mc = counts[off]!;
+  const pa = parent.a, pb = parent.b, pc = parent.count;
+  const s = options.scale, minCount = options.minCount, minWeight = options.minWeight;
+  let la = 0, lb = 0, lc = 0;
+  for (let t = 1; t < nb; t++) {
+    const k = off + t;
+    const c = counts[k]!, sa = sums[2 * k]!, sb = sums[2 * k + 1]!;
+    const last = t === nb - 1;
+    if (c === 0 && sa === 0 && sb === 0 && t > 1 && !last) continue;
+    la += sa;
+    lb += sb;
+    lc += c;
+    if (pc - lc < minCount) break;
+    if (last && mc === 0) break;
+    if (lc >= minCount) {
+      const ra = pa - la, rb = pb - lb;
+      if (!(lb / s < minWeight || rb / s < minWeight)) {
+        const xl = la / s, yl = lb / s, xr = ra / s, yr = rb / s;
+        const gain = xl * xl / (yl + lambda) + xr * xr / (yr + lambda) - parentScore;
+        if (gain > best.gain) {
+          best.gain = gain;
+          best.left = { a: la, b: lb, count: lc };
+          best.right = { a: ra, b: rb, count: pc - lc };
+          best.rule = {
+            kind: "numeric",
+            feature: f,
+            thresholdBin: t,
+            defaultLeft: mc === 0 ? lc >= pc - lc : false,
+          };
+        }
+      }
+    }
+    if (mc > 0 && !last) {
+      const ma2 = la + ma, mb2 = lb + mb, mc2 = lc + mc;
+      const rc = pc - mc2;
+      if (mc2 < minCount || rc < minCount) continue;
+      const ra = pa - ma2, rb = pb - mb2;
+      if (mb2 / s < minWeight || rb / s < minWeight) continue;
+      const xl = ma2 / s, yl = mb2 / s, xr = ra / s, yr = rb / s;
+      const gain = xl * xl / (yl + lambda) + xr * xr / (yr + lambda) - parentScore;
+      if (gain > best.gain) {
+        best.gain = gain;
+        best.left = { a: ma2, b: mb2, count: mc2 };
+        best.right = { a: ra, b: rb, count: rc };
+        best.rule = { kind: "numeric", feature: f, thresholdBin: t, defaultLeft: true };
+      }
     }
   }
 }
