@@ -215,6 +215,68 @@ function unrolledLoop(width: number, multiplicity: boolean): UnrolledLoop | unde
   return loop as UnrolledLoop;
 }
 
+/**
+ * A range holding fewer than this share of the matrix's rows is gathered into contiguous scratch
+ * before its histogram is built (see {@linkcode gatherRows}).
+ */
+const GATHER_BELOW = 1 / 8;
+
+/** Scratch of {@linkcode gatherRows}: bins, channels and the identity row list, grown on demand. */
+let gathered = {
+  bins: new Uint8Array(0),
+  a: new Float64Array(0),
+  b: new Float64Array(0),
+  rows: new Int32Array(0),
+};
+
+/**
+ * Copies the bins and channels of `range`'s rows, in order, into contiguous scratch; returns it
+ * with the identity row list `0 … n − 1`. The rows of a deep node are spread thinly over the
+ * shard: the histogram loop then waits on three cache misses per row (bins, `a`, `b`) with few
+ * rows in flight, ~2–4× its speed over contiguous rows (measured in training: 37 ns per row over a
+ * root, 86–174 ns over nodes below 100k of 500k rows). The gather's short loop keeps many misses
+ * in flight; the histogram then adds the same values in the same order.
+ */
+function gatherRows(
+  matrix: BinMatrix,
+  channels: RowChannels,
+  range: { rows: Int32Array; begin: number; end: number },
+): { bins: Uint8Array; a: Float64Array; b: Float64Array; rows: Int32Array } {
+  const { rows, begin, end } = range;
+  const n = end - begin, width = matrix.numFeatures;
+  if (gathered.a.length < n) {
+    const size = Math.max(n, 2 * gathered.a.length);
+    gathered = {
+      bins: new Uint8Array(size * width),
+      a: new Float64Array(size),
+      b: new Float64Array(size),
+      rows: Int32Array.from({ length: size }, (_, i) => i),
+    };
+  }
+  const g = gathered;
+  if (g.bins.length < n * width) g.bins = new Uint8Array(g.a.length * width);
+  const a = channels.a, b = channels.b, ga = g.a, gb = g.b, src = matrix.bins, dst = g.bins;
+  if (width % 4 === 0 && src.byteOffset % 4 === 0) {
+    const words = width >> 2;
+    const from = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
+    const to = new Uint32Array(dst.buffer, 0, dst.length >> 2);
+    for (let i = begin, j = 0; i < end; i++, j++) {
+      const r = rows[i]!;
+      ga[j] = a[r]!;
+      gb[j] = b[r]!;
+      for (let w = 0, s = r * words, d = j * words; w < words; w++) to[d + w] = from[s + w]!;
+    }
+  } else {
+    for (let i = begin, j = 0; i < end; i++, j++) {
+      const r = rows[i]!;
+      ga[j] = a[r]!;
+      gb[j] = b[r]!;
+      for (let f = 0, s = r * width, d = j * width; f < width; f++) dst[d + f] = src[s + f]!;
+    }
+  }
+  return g;
+}
+
 /** A zeroed stride-256 histogram for the unrolled loop over a narrower layout (one per width). */
 const scratch: (Histogram | undefined)[] = [];
 
@@ -237,7 +299,11 @@ function buildUnrolled(
   const { rows, begin, end } = range;
   const { a, b, multiplicity: m } = channels;
   if (isStrided(layout)) {
-    loop(hist.sums, hist.counts, matrix.bins, a, b, m, rows, begin, end);
+    const sparse = m === undefined && GATHER_BELOW * (end - begin) < matrix.bins.length / width;
+    if (sparse) {
+      const g = gatherRows(matrix, channels, range);
+      loop(hist.sums, hist.counts, g.bins, g.a, g.b, undefined, g.rows, 0, end - begin);
+    } else loop(hist.sums, hist.counts, matrix.bins, a, b, m, rows, begin, end);
     return true;
   }
   if ((end - begin) * width < MIN_SCRATCH_CELLS) return false;
