@@ -7,7 +7,7 @@
 import { MalformedMessageError } from "../../../actors/errors.ts";
 import { CounterRandom } from "../../../cluster/util/seeded_random.ts";
 import { type ClassMultipliers, weighOnGrid } from "../tree/class_weights.ts";
-import { quantize } from "../tree/histogram.ts";
+import { quantize, roundHalfUp } from "../tree/histogram.ts";
 import type { ShardReply } from "../tree/protocol.ts";
 import { inBag, SAMPLING_DOMAINS } from "../tree/sampling.ts";
 import { describeShard, type ShardData, shardDataBytes, ShardTrees } from "../tree/shard.ts";
@@ -226,13 +226,13 @@ export class GbtShard {
       if (withLoss) {
         // log loss = softplus(y ? −s : s) = max(±s, 0) + log1p(e^−|s|)
         const rowLoss = Math.max(y === 1 ? -s : s, 0) + Math.log1p(e);
-        const ql = Math.round(w * Math.min(rowLoss, MAX_ROW_LOSS) * lossScale);
-        const qw = Math.round(w * lossScale);
+        const ql = roundHalfUp(w * Math.min(rowLoss, MAX_ROW_LOSS) * lossScale);
+        const qw = roundHalfUp(w * lossScale);
         loss += c === 1 ? ql : Math.round(ql * c);
         total += c === 1 ? qw : Math.round(qw * c);
       }
       if (w === 0 || !(everyRow || inBag(rng, rowIds[r]!, round, baggingFraction))) continue;
-      const g = Math.round((p - y) * w * scale), h = Math.round(p * (1 - p) * w * scale);
+      const g = roundHalfUp((p - y) * w * scale), h = roundHalfUp(p * (1 - p) * w * scale);
       grad[r] = c === 1 ? g : Math.round(g * c);
       hess[r] = c === 1 ? h : Math.round(h * c);
       rows[n++] = r;

@@ -379,5 +379,19 @@ export function quantizationScale(rows: number, maxAbs: number, maxMultiplicity 
 
 /** `x` on the fixed-point grid of `scale`: an integer-valued double. */
 export function quantize(x: number, scale: number): number {
-  return Math.round(x * scale);
+  return roundHalfUp(x * scale);
+}
+
+/**
+ * `Math.round(x)`, bit for bit (the sign of a zero result included), at half its cost in the
+ * gradient pass: for `1 ≤ |x| < 2^52`, `x + 0.5` is exact (0.5 is a multiple of `x`'s ulp, and a
+ * sum crossing into the next binade stays a multiple of the new one), so its floor is the rounding;
+ * the rest — `|x| < 1`, where `x + 0.5` may round up (0.49999999999999994), beyond 2^52, NaN,
+ * ±Infinity — goes to `Math.round`. Checked against it on 130M doubles (ties and their neighbours,
+ * random bit patterns) with `Object.is`. In the gradient loop, 1M speed rows: 48–51 → 25–35 ns per
+ * row (V8's `Math.round` costs ~12 ns there; a floor-and-compare version was slower still).
+ */
+export function roundHalfUp(x: number): number {
+  const ax = Math.abs(x);
+  return ax >= 1 && ax < 4503599627370496 ? Math.floor(x + 0.5) : Math.round(x);
 }

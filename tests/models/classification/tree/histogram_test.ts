@@ -8,6 +8,7 @@ import {
   histogramTotals,
   quantizationScale,
   quantize,
+  roundHalfUp,
   subtractHistogram,
 } from "../../../../models/classification/tree/histogram.ts";
 import { below, uniforms } from "./tree_test_util.ts";
@@ -182,4 +183,47 @@ Deno.test("buildHistogram over a thin range of rows (gathered first) sums every 
       assert.deepEqual(h, want, `${width} features, ${list.length} of ${rows} rows`);
     }
   }
+});
+
+Deno.test("roundHalfUp is Math.round bit for bit: ties, their neighbours, zeros, huge and odd values", () => {
+  const u = uniforms(23);
+  const bits = new Float64Array(1), word = new BigInt64Array(bits.buffer);
+  const step = (x: number, by: bigint): number => {
+    bits[0] = x;
+    word[0] = word[0]! + by;
+    return bits[0]!;
+  };
+  const values = [
+    0,
+    -0,
+    0.5,
+    -0.5,
+    1.5,
+    -1.5,
+    2.5,
+    -2.5,
+    0.49999999999999994,
+    -0.49999999999999994,
+    0.3,
+    -0.3,
+    2 ** 52,
+    -(2 ** 52),
+    2 ** 52 + 1,
+    -(2 ** 52) - 1,
+    2 ** 52 - 0.5,
+    2 ** 53 - 1,
+    1e300,
+    -1e-300,
+    NaN,
+    Infinity,
+    -Infinity,
+  ];
+  for (let i = 0; i < 20000; i++) {
+    const k = Math.floor((u() - 0.5) * 2 ** (u() * 53));
+    for (const base of [k + 0.5, k, k + 0.25]) {
+      for (const by of [-2n, -1n, 0n, 1n, 2n]) values.push(step(base, by));
+    }
+    values.push((u() - 0.5) * 2 ** (u() * 60));
+  }
+  for (const x of values) assert.ok(Object.is(roundHalfUp(x), Math.round(x)), `roundHalfUp(${x})`);
 });
