@@ -16,6 +16,35 @@ import type { GbtReplay } from "./gbt_journal.ts";
 import type { GbtRequest, GbtRoundSettings } from "./gbt_protocol.ts";
 import { logLoss, MAX_ROW_LOSS } from "./logistic.ts";
 
+/**
+ * `scores[r] += value` for the rows `rows[begin … end − 1]`. The row loops of `#apply` are
+ * functions of their own: inside its per-segment closure, V8 deoptimized that closure at the same
+ * exit again and again (`--trace-deopt`: 3 times per tree, "insufficient type feedback"), and the
+ * rest of each such segment ran unoptimized.
+ */
+function addValue(
+  scores: Float64Array,
+  range: { rows: Int32Array; begin: number; end: number },
+  value: number,
+): void {
+  const { rows, begin, end } = range;
+  for (let i = begin; i < end; i++) scores[rows[i]!]! += value;
+}
+
+/** `scores[r] += values[bin of r on feature]` for the rows `rows[begin … end − 1]`. */
+function addByBin(
+  scores: Float64Array,
+  range: { rows: Int32Array; begin: number; end: number },
+  by: { bins: Uint8Array; numFeatures: number; feature: number; values: Float64Array },
+): void {
+  const { rows, begin, end } = range;
+  const { bins, numFeatures, feature, values } = by;
+  for (let i = begin; i < end; i++) {
+    const r = rows[i]!;
+    scores[r]! += values[bins[r * numFeatures + feature]!]!;
+  }
+}
+
 /** A boosting shard (training or validation rows). */
 export class GbtShard {
   readonly #data: ShardData;
@@ -146,14 +175,8 @@ export class GbtShard {
             for (let bin = 0; bin < 256; bin++) {
               childValue[bin] = value[tree.childOfBinned(p, oneBin.fill(bin, f, f + 1), 0)]!;
             }
-            for (let i = begin; i < end; i++) {
-              const r = rows[i]!;
-              scores[r]! += childValue[bins[r * numFeatures + f]!]!;
-            }
-          } else {
-            const v = value[leaf]!;
-            for (let i = begin; i < end; i++) scores[rows[i]!]! += v;
-          }
+            addByBin(scores, { rows, begin, end }, { bins, numFeatures, feature: f, values: childValue });
+          } else addValue(scores, { rows, begin, end }, value[leaf]!);
           covered += end - begin;
         });
       }
