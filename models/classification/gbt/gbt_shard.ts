@@ -260,6 +260,6 @@ export class GbtShard {
       hess[r] = c === 1 ? h : Math.round(h * c);
       rows[n++] = r;
     }
-    return { rows: rows.slice(0, n), loss: Float64Array.of(loss, total) };
+    return { rows: n === numRows ? rows : rows.slice(0, n), loss: Float64Array.of(loss, total) };
   }
 }
