@@ -22,21 +22,26 @@
  *   supervisor; the transaction is aborted, and the next owner resumes from the last commit.
  *
  * **At-least-once** (`guarantee: "at-least-once"`): outputs and changelog deltas are sent with an
- * idempotent producer, then the offset is committed by the consumer. After a crash between the
- * two the batch's outputs are written again (duplicates, never losses); the state is restored from
- * the changelog's end, which may be ahead of the committed offset, and processing resumes there.
+ * idempotent producer; once they are acknowledged the batch is done, and its offset is committed
+ * by the consumer **in the background** (`offset_committer.ts`: one commit in flight, holding the
+ * latest offset of every partition; flushed before a revocation and at shutdown). After a crash
+ * before the commit lands the batch's outputs are written again (duplicates, never losses); the
+ * state is restored from the changelog's end, which may be ahead of the committed offset, and
+ * processing resumes there. A commit refused because the group is rebalancing is dropped (the
+ * next owner resumes from the changelog's end anyway); any other failed commit stops the member.
  *
  * Failover after a member dies takes the session timeout plus one rejoin.
  *
  * @module
  */
-import { type Admin, type Consumer, Kafka, logLevel, type Producer } from "kafkajs";
+import { type Admin, Kafka, logLevel, type Producer } from "kafkajs";
 import type { Clock } from "../actors/clock.ts";
 import type { BatchResult, SourceRecord } from "./partition_processor.ts";
 import type { PartitionLease, SourceHandler, StreamSource } from "./source.ts";
 import { restoreChangelog } from "./kafka_changelog.ts";
 import { type OutMessage, produceRequests } from "./kafka_requests.ts";
 import { packOutputs } from "./kafka_pack.ts";
+import { OffsetCommitter } from "./offset_committer.ts";
 
 const DEFAULT_BATCH_RECORDS = 10_000;
 const DEFAULT_FETCH_BYTES = 8 * 1024 * 1024;
@@ -48,6 +53,13 @@ const EMPTY = new Uint8Array(0);
 const REQUEST_LIMITS = { maxBytes: 900 * 1024, maxMessages: 500 };
 /** UTF-16 code units of one packed record at most (≤ 768 KiB of UTF-8, under `maxBytes`). */
 const PACK_LIMIT = 256 * 1024;
+/** Errors of an offset commit refused because the group is rebalancing (kafkajs `type`s). */
+const REBALANCE_ERRORS: ReadonlySet<string> = new Set([
+  "REBALANCE_IN_PROGRESS",
+  "ILLEGAL_GENERATION",
+  "UNKNOWN_MEMBER_ID",
+  "FENCED_INSTANCE_ID",
+]);
 
 /** Delivery guarantee of the outputs. */
 export type Guarantee = "exactly-once" | "at-least-once";
@@ -155,6 +167,8 @@ export class KafkaSource implements StreamSource {
   readonly #streams: ReadonlySet<string>;
   /** The latest assignment heard from the group, until it is applied. */
   #pendingAssignment: number[] | undefined;
+  /** At-least-once: the background offset commits of the running member. */
+  #offsets: OffsetCommitter | undefined;
 
   /** A member configured by `options`; nothing connects before {@linkcode KafkaSource.run}. */
   constructor(deps: { readonly clock: Clock }, options: KafkaSourceOptions) {
@@ -201,6 +215,21 @@ export class KafkaSource implements StreamSource {
     const onAbort = () => abort();
     signal.addEventListener("abort", onAbort, { once: true });
     if (signal.aborted) abort();
+    this.#offsets = this.#guarantee === "at-least-once"
+      ? new OffsetCommitter(async (offsets) => {
+        try {
+          await consumer.commitOffsets(
+            [...offsets].map(([partition, offset]) => ({
+              topic: o.topic,
+              partition,
+              offset: String(offset),
+            })),
+          );
+        } catch (e) {
+          if (!REBALANCE_ERRORS.has(String((e as { type?: unknown }).type))) throw e;
+        }
+      }, { onError: (e) => fail(e) })
+      : undefined;
     try {
       await ensureStreamTopics(admin, {
         topic: o.topic,
@@ -212,7 +241,7 @@ export class KafkaSource implements StreamSource {
       let applied = Promise.resolve();
       consumer.on(consumer.events.GROUP_JOIN, (e) => {
         this.#pendingAssignment = [...e.payload.memberAssignment[o.topic] ?? []].sort((a, b) => a - b);
-        applied = applied.then(() => this.#applyAssignment(handler, admin, consumer, signal)).catch((err) => {
+        applied = applied.then(() => this.#applyAssignment(handler, admin, signal)).catch((err) => {
           fail(err);
         });
       });
@@ -262,6 +291,9 @@ export class KafkaSource implements StreamSource {
       await Promise.race([aborted, failed]);
     } finally {
       signal.removeEventListener("abort", onAbort);
+      // At-least-once: a failed last commit only means those batches are read again.
+      await this.#offsets?.flush().catch(() => {});
+      this.#offsets = undefined;
       await consumer.disconnect().catch(() => {});
       for (const [partition, owned] of this.#owned) {
         this.#owned.delete(partition);
@@ -276,11 +308,17 @@ export class KafkaSource implements StreamSource {
    * freshly fenced producer, its committed offset re-read and its state restored; partitions no
    * longer assigned are revoked.
    */
-  async #applyAssignment(handler: SourceHandler, admin: Admin, consumer: Consumer, signal: AbortSignal) {
+  async #applyAssignment(handler: SourceHandler, admin: Admin, signal: AbortSignal) {
     const assignment = this.#pendingAssignment;
     if (assignment === undefined) return;
     this.#pendingAssignment = undefined;
     const o = this.#options;
+    // At-least-once: offsets of partitions that may now be another member's are not sent any
+    // more (that member resumes from the changelog's end); the rest are committed first.
+    for (const partition of this.#owned.keys()) {
+      if (!assignment.includes(partition)) this.#offsets?.forget(partition);
+    }
+    await this.#offsets?.flush();
     for (const [partition, owned] of this.#owned) {
       this.#owned.delete(partition);
       await owned.producer.disconnect().catch(() => {});
@@ -313,7 +351,7 @@ export class KafkaSource implements StreamSource {
           committedOffset: position,
           changelog: () => Promise.resolve(entries),
           commit: async (result) => {
-            await this.#commit(p, producer, consumer, result);
+            await this.#commit(p, producer, result);
             owned.position = result.nextOffset;
           },
         },
@@ -342,7 +380,7 @@ export class KafkaSource implements StreamSource {
     return producer;
   }
 
-  async #commit(p: number, producer: Producer, consumer: Consumer, result: BatchResult): Promise<void> {
+  async #commit(p: number, producer: Producer, result: BatchResult): Promise<void> {
     const o = this.#options;
     const byTopic = new Map<string, OutMessage[]>();
     const add = (topic: string, key: string, value: string | null) => {
@@ -376,7 +414,7 @@ export class KafkaSource implements StreamSource {
     if (this.#guarantee === "at-least-once") {
       for (const topicMessages of requests) await producer.sendBatch({ topicMessages, acks: -1 });
       await o.beforeCommit?.(p);
-      await consumer.commitOffsets([{ topic: o.topic, partition: p, offset: String(result.nextOffset) }]);
+      this.#offsets!.offer(p, result.nextOffset);
       return;
     }
     const txn = await producer.transaction();
