@@ -35,7 +35,11 @@ Deno.test("OffsetCommitter sends at once when idle, one commit in flight, the la
   calls[0]!.resolve();
   await drain();
   assert.equal(calls.length, 2);
-  assert.deepEqual([...calls[1]!.offsets].sort(), [[0, 30], [1, 5]], "one commit holds every partition's latest");
+  assert.deepEqual(
+    [...calls[1]!.offsets].sort(),
+    [[0, 30], [1, 5]],
+    "one commit holds every partition's latest",
+  );
   calls[1]!.resolve();
   await c.flush();
   assert.equal(c.pending, 0);

@@ -35,6 +35,7 @@ export interface Summary {
       throughput: WorkerRun;
       throughputUnpacked?: WorkerRun;
       twoMembers?: { members: number; eventsPerSecond: number; cpuMicrosPerEvent: number };
+      probes?: (WorkerRun & { targetRate: number; bounded: boolean })[];
       loads: Record<string, WorkerRun & { targetRate: number }>;
       sustainedEventsPerSecond: number | null;
     }
@@ -56,8 +57,14 @@ export function printSummary(report: Summary, log: (line: string) => void): void
       `frontier ${g}${r.packOutputs ? " (packed outputs)" : ""}: ` +
         `${r.throughput.eventsPerSecond.toFixed(0)} events/s drained ` +
         `(${r.throughput.cpuMicrosPerEvent.toFixed(1)} CPU µs/event); sustained with p99 <= ${P99_BOUND}: ` +
-        (r.sustainedEventsPerSecond === null ? "neither tested load" : `${r.sustainedEventsPerSecond}/s`),
+        (r.sustainedEventsPerSecond === null ? "no rate tried" : `${r.sustainedEventsPerSecond}/s`),
     );
+    for (const probe of r.probes ?? []) {
+      rows.push(
+        `  sustained-rate probe ${probe.targetRate}/s: p99 ${probe.latencyMs.p99.toFixed(0)} ms` +
+          (probe.bounded ? " (bounded)" : " (not bounded)"),
+      );
+    }
     if (r.throughputUnpacked) {
       rows.push(`  unpacked outputs: ${r.throughputUnpacked.eventsPerSecond.toFixed(0)} events/s drained`);
     }
@@ -69,7 +76,7 @@ export function printSummary(report: Summary, log: (line: string) => void): void
     }
     for (const [k, l] of Object.entries(r.loads)) {
       rows.push(
-        `  at ${k} (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
+        `  at ${k} of sustained (${l.targetRate}/s): p50 ${l.latencyMs.p50.toFixed(0)} ms, p99 ${
           l.latencyMs.p99.toFixed(0)
         } ms`,
       );
