@@ -318,7 +318,12 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
     }
     // The paced runs read one file of generated records, enough for the fastest of them.
     const lines = join(settings.out, "..", `stream-lines-${id}.txt`);
-    const lineRows = Math.ceil(Math.max(...Object.values(drained)) * LADDER[0]! * settings.seconds);
+    const rateAt = (g: Guarantee, share: number) => Math.max(100, Math.round(drained[g]! * share));
+    const lineRows = Math.max(
+      ...(["at-least-once", "exactly-once"] as const).map((g) =>
+        Math.round(rateAt(g, LADDER[0]) * settings.seconds)
+      ),
+    );
     await Deno.mkdir(join(settings.out, ".."), { recursive: true });
     await writeTransactionLines(lines, { rows: lineRows, seed: 7 });
     log(`stream bench: ${lineRows} records generated for the paced runs`);
@@ -343,7 +348,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         for (const share of LADDER) {
           const run = await paced(
             g,
-            Math.max(100, Math.round(drained[g]! * share)),
+            rateAt(g, share),
             `${share * 100}% of drain`,
           );
           probes.push(run);
