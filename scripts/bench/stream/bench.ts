@@ -16,8 +16,10 @@
  *    {@linkcode LADDER} shares of the drain rate, highest first, until one keeps its p99
  *    event→output latency (record timestamp → end of the commit that made its outputs visible)
  *    within {@linkcode P99_BOUND_MS} while the producer keeps at least 95 % of its rate; the rate
- *    it produced is the sustained rate. Then p50/p99 at **50 % and 90 % of the sustained rate**,
- *    `--seconds` each. Every paced run is sent by `paced_producer.ts` (a Java producer over
+ *    it produced is the sustained rate. Then p50/p99 at **50 % and 90 % of the sustained rate**.
+ *    Each paced run lasts `--warmup` + `--seconds`; the figures are the steady state, from the
+ *    records stamped after the first `--warmup` seconds (a fresh worker process runs its first
+ *    seconds on cold code and falls behind; those records' p99 is reported apart, `warmup`). Every paced run is sent by `paced_producer.ts` (a Java producer over
  *    records generated before the run: the kafkajs producer took one of the two cores).
  * 3. **Spark Structured Streaming** (PySpark, `spark_stream.py`) on the same input topic: its
  *    throughput, and its micro-batch durations at 50 % load (a lower bound of its latency);
@@ -56,6 +58,8 @@ const LADDER = [0.9, 0.75, 0.6, 0.45, 0.3] as const;
 export interface StreamBenchSettings {
   rows: number;
   seconds: number;
+  /** Seconds of each paced run before the latency figures start (a fresh worker's cold start). */
+  warmupSeconds: number;
   soakRows: number;
   kills: number;
   skipSpark: boolean;
@@ -68,6 +72,7 @@ export interface StreamBenchSettings {
 const HELP = `deno run -A scripts/bench/stream/bench.ts [--quick] [--skip-spark] [--rows N] [--seconds S]
   --rows N        records drained for the throughput figure (default 500000; --quick 100000)
   --seconds S     length of each paced latency run (default 20; --quick 8)
+  --warmup S      seconds of each paced run before the latency figures start (default 5; --quick 3)
   --soak-rows N   records of the kill -9 soak (default 1000000; --quick 100000)
   --kills K       SIGKILLs during the soak (default 5; --quick 2)
   --skip-soak     no soak
@@ -86,6 +91,7 @@ export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettin
       unpacked: { type: "boolean", default: false },
       rows: { type: "string" },
       seconds: { type: "string" },
+      warmup: { type: "string" },
       "soak-rows": { type: "string" },
       kills: { type: "string" },
       out: { type: "string", default: "out/bench/stream.json" },
@@ -104,6 +110,7 @@ export function parseStreamBenchArgs(args: readonly string[]): StreamBenchSettin
   return {
     rows: num(values.rows, "rows", q ? 100_000 : 500_000, 1000),
     seconds: num(values.seconds, "seconds", q ? 8 : 20, 1),
+    warmupSeconds: num(values.warmup, "warmup", q ? 3 : 5, 0),
     soakRows: num(values["soak-rows"], "soak-rows", q ? 100_000 : 1_000_000, 1000),
     kills: num(values.kills, "kills", q ? 2 : 5, 1),
     skipSpark: values["skip-spark"],
@@ -219,6 +226,7 @@ async function pacedRun(
     guarantee: Guarantee;
     rate: number;
     seconds: number;
+    warmupSeconds: number;
     lines: string;
     pack: boolean;
     id: string;
@@ -227,13 +235,17 @@ async function pacedRun(
   },
 ): Promise<Record<string, unknown> & { producedRate: number; bounded: boolean }> {
   const { guarantee: g, rate } = run;
-  const rows = Math.round(rate * run.seconds);
+  const rows = Math.round(rate * (run.seconds + run.warmupSeconds));
   const topic = `bench-paced-${g}-${rate}-${run.id}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true });
   await admin.disconnect();
-  const worker = new Child(WORKER, workerArgs(run.bootstrap, topic, `${topic}-out`, g, rows, run.pack));
+  const worker = new Child(WORKER, [
+    ...workerArgs(run.bootstrap, topic, `${topic}-out`, g, rows, run.pack),
+    "--warmup-ms",
+    String(run.warmupSeconds * 1000),
+  ]);
   await groupStable(kafka, `bench-${topic}-out`, worker);
   const [result, sent] = await Promise.all([
     worker.json(`${g} worker at ${rate}/s`),
@@ -243,6 +255,7 @@ async function pacedRun(
     batchRecords: { p50: number };
     batchMs: { p50: number; p99: number };
     waitMs: { p50: number; p99: number };
+    warmup: { latencyMs: { p99: number } };
   };
   const kept = sent.eventsPerSecond >= PRODUCED_SHARE * rate;
   const bounded = kept && w.latencyMs.p99 <= P99_BOUND_MS;
@@ -251,7 +264,11 @@ async function pacedRun(
       w.latencyMs.p99.toFixed(0)
     } ms (before the batch ${w.waitMs.p50}/${w.waitMs.p99} ms; batch p50 ${w.batchRecords.p50} records, ` +
       `${w.batchMs.p50}/${w.batchMs.p99} ms p50/p99; producer ${sent.eventsPerSecond.toFixed(0)}/s, ` +
-      `${sent.producerCpuMicrosPerEvent.toFixed(1)} CPU µs/event)${kept ? "" : ": the producer fell behind"}`,
+      `${
+        sent.producerCpuMicrosPerEvent.toFixed(1)
+      } CPU µs/event; the first ${run.warmupSeconds} s, left out: p99 ${
+        w.warmup.latencyMs.p99.toFixed(0)
+      } ms)${kept ? "" : ": the producer fell behind"}`,
   );
   return {
     targetRate: rate,
@@ -321,7 +338,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
     const rateAt = (g: Guarantee, share: number) => Math.max(100, Math.round(drained[g]! * share));
     const lineRows = Math.max(
       ...(["at-least-once", "exactly-once"] as const).map((g) =>
-        Math.round(rateAt(g, LADDER[0]) * settings.seconds)
+        Math.round(rateAt(g, LADDER[0]) * (settings.seconds + settings.warmupSeconds))
       ),
     );
     await Deno.mkdir(join(settings.out, ".."), { recursive: true });
@@ -333,6 +350,7 @@ export async function runStreamBench(settings: StreamBenchSettings, log = consol
         guarantee: g,
         rate,
         seconds: settings.seconds,
+        warmupSeconds: settings.warmupSeconds,
         lines,
         pack,
         id,
