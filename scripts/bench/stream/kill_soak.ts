@@ -24,6 +24,7 @@ import { AMOUNT_STATS, transactionDecoder } from "../../../streaming/transaction
 import { Child } from "./child.ts";
 import { BENCH_LATENESS_MS, BENCH_WINDOW } from "./frontier_worker.ts";
 import { produceChild, QUIET, readToEnd } from "./topics.ts";
+import { workerArgs } from "./worker_runs.ts";
 
 const WORKER = new URL("./frontier_worker.ts", import.meta.url);
 const STREAMS = ["windows", "late", "dead_letter"];
@@ -44,24 +45,6 @@ export interface SoakResult {
   readonly uncommittedOutputs: number;
   readonly windowsEqual: boolean;
   readonly seconds: number;
-}
-
-function workerArgs(bootstrap: string, topic: string, prefix: string, expect: number): string[] {
-  return [
-    "--bootstrap",
-    bootstrap,
-    "--topic",
-    topic,
-    "--prefix",
-    prefix,
-    "--guarantee",
-    "exactly-once",
-    "--expect",
-    String(expect),
-    "--session-timeout-ms",
-    "6000",
-    "--progress",
-  ];
 }
 
 /** Runs the soak on the broker at `bootstrap` (see the module documentation). */
@@ -89,7 +72,12 @@ export async function runKillSoak(
     if (m) committed.set(Number(m[1]), Number(m[2]));
   };
   const spawn = () =>
-    new Child(WORKER, workerArgs(bootstrap, topic, prefix, Math.max(1, rows - progress())), track);
+    new Child(WORKER, [
+      ...workerArgs(bootstrap, topic, prefix, "exactly-once", Math.max(1, rows - progress()), false),
+      "--session-timeout-ms",
+      "6000",
+      "--progress",
+    ], track);
   let worker = spawn();
   for (let k = 1; k <= kills; k++) {
     const at = Math.floor((rows * k) / (kills + 1));
