@@ -26,6 +26,12 @@ export type BankDataset = (typeof BANK_DATASETS)[number];
 /** Seeds of the random splits (averaged). */
 export const DEFAULT_SPLIT_SEEDS: readonly number[] = [42, 43, 44, 45, 46];
 
+/**
+ * Model seeds of the out-of-time split: its test rows are fixed, so a randomized model (a forest)
+ * is fitted once per seed and its figure is the mean over them.
+ */
+export const DEFAULT_OOT_MODEL_SEEDS: readonly number[] = [0, 1, 2, 3, 4];
+
 /** One split of a prepared file. */
 export interface SplitInfo {
   /** The CSV column holding it, e.g. `split_random_42` or `split_oot`. */
@@ -33,6 +39,12 @@ export interface SplitInfo {
   kind: "random" | "oot";
   /** The seed of a random split. */
   seed?: number;
+  /**
+   * The seeds a randomized model is fitted with on this split, its figure the mean over them: a
+   * random split's own seed, or the out-of-time split's model seeds. A deterministic model is
+   * fitted once.
+   */
+  modelSeeds: number[];
   counts: Record<SplitRole, number>;
   /** Positives among the test rows. */
   testPositives: number;
@@ -78,6 +90,8 @@ export function parseBankCsv(text: string): SourceTable {
 export interface PrepareOptions {
   /** Seeds of the stratified random splits. @default {DEFAULT_SPLIT_SEEDS} */
   seeds?: readonly number[];
+  /** Model seeds of the out-of-time split. @default {DEFAULT_OOT_MODEL_SEEDS} */
+  ootModelSeeds?: readonly number[];
   /** Columns left out. @default {BANK_LEAK_COLUMNS} */
   drop?: readonly string[];
   label?: string;
@@ -107,12 +121,23 @@ export function prepareSplitTable(
     if (typeOf(c.name) === undefined) throw new RangeError(`Column "${c.name}" not in schema`);
   }
   const labels = Uint8Array.from(table.rows, (r) => (r[labelAt] === positive ? 1 : 0));
+  const ootSeeds = options.ootModelSeeds ?? DEFAULT_OOT_MODEL_SEEDS;
+  if (
+    ootSeeds.length === 0 || !ootSeeds.every(Number.isSafeInteger) || new Set(ootSeeds).size < ootSeeds.length
+  ) {
+    throw new RangeError(
+      `ootModelSeeds must be distinct integers, at least one; got [${ootSeeds.join(", ")}]`,
+    );
+  }
   const splits: { info: Omit<SplitInfo, "counts" | "testPositives">; codes: Uint8Array }[] = [
     ...(options.seeds ?? DEFAULT_SPLIT_SEEDS).map((seed) => ({
-      info: { column: `split_random_${seed}`, kind: "random" as const, seed },
+      info: { column: `split_random_${seed}`, kind: "random" as const, seed, modelSeeds: [seed] },
       codes: stratifiedSplit(labels, { seed }),
     })),
-    { info: { column: "split_oot", kind: "oot" as const }, codes: outOfTimeSplit(labels.length) },
+    {
+      info: { column: "split_oot", kind: "oot" as const, modelSeeds: [...ootSeeds] },
+      codes: outOfTimeSplit(labels.length),
+    },
   ];
   for (const row of table.rows) {
     for (const c of kept) {

@@ -9,8 +9,9 @@
  * ```
  *
  * 1. Quality (`quality_part.ts`): bank-full and bank-additional-full without `duration`, random
- *    stratified 80/20 over 5 seeds and out-of-time 80/20, the split written with the data; ROC-AUC and
- *    PR-AUC with paired bootstrap intervals computed here from every engine's test scores; targets
+ *    stratified 80/20 over 5 seeds and out-of-time 80/20 (forests there over 5 model seeds), the split
+ *    written with the data; ROC-AUC and PR-AUC with paired bootstrap intervals computed here from
+ *    every engine's test scores; targets
  *    GBT ≥ LightGBM − 0.005, RF ≥ best peer forest − 0.005, LR within 0.002 of scikit-learn, best
  *    Frontier model ≥ best peer − 0.005.
  * 2. Speed (`speed_part.ts`): 1M generated rows × 20 features, 100 trees / 63 leaves, 2 executors vs 2
@@ -71,7 +72,8 @@ export interface MlBenchSettings {
 
 /** Help of the command line. */
 export const ML_BENCH_HELP = `deno run -A scripts/bench/ml/bench.ts [options]
-  --quick             smoke run: 1 random seed, 200 resamples, 30-tree forests, 100000 speed rows, no scale
+  --quick             smoke run: 1 random seed, 2 out-of-time model seeds, 200 resamples, 30-tree forests,
+                      100000 speed rows, no scale
   --skip-spark        leave Spark MLlib out
   --skip-python       leave every Python peer out (scikit-learn, LightGBM, Spark)
   --skip-cv           leave the cross-validation part out

@@ -22,6 +22,8 @@ const fitSchema = z.object({
   model: z.enum(MODEL_KINDS),
   dataset: z.string().optional(),
   split: z.string().optional(),
+  /** The model seed of one of a randomized model's fits on a split (see `SplitInfo.modelSeeds`). */
+  modelSeed: z.number().int().optional(),
   fitSeconds: z.number().nonnegative(),
   predictSeconds: z.number().nonnegative().optional(),
   loadSeconds: z.number().nonnegative().optional(),

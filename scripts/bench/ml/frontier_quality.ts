@@ -7,11 +7,12 @@
  * ```
  *
  * JOB.json: `{ datasets: [manifest…], splits: [column…], models: ["lr", "rf", "gbt"], params: { lr, rf,
- * gbt }, outDir, executors }` (see `quality_part.ts`). The prepared CSV is read by `fx.read.csv` on
- * `executors` embedded executors; encodings are fitted on the training rows of each split
- * (`frontier_features.ts`). Every model trains on the cluster (`fit` on the dataset: no training row
- * leaves the executors) and scores the test rows there. Boosted trees early-stop on the `valid` rows;
- * the others train on `fit` and `valid`.
+ * gbt }, replicated: ["rf"], outDir, executors }` (see `quality_part.ts`). A replicated model is
+ * fitted once per model seed of the split (`SplitInfo.modelSeeds`), the others once. The prepared
+ * CSV is read by `fx.read.csv` on `executors` embedded executors; encodings are fitted on the
+ * training rows of each split (`frontier_features.ts`). Every model trains on the cluster (`fit` on
+ * the dataset: no training row leaves the executors) and scores the test rows there. Boosted trees
+ * early-stop on the `valid` rows; the others train on `fit` and `valid`.
  *
  * @module
  */
@@ -33,6 +34,8 @@ interface QualityJob {
   splits: string[];
   models: ModelKind[];
   params: Record<ModelKind, Record<string, Json>>;
+  /** Models fitted once per model seed of a split. */
+  replicated: ModelKind[];
   outDir: string;
   executors: number;
 }
@@ -40,9 +43,13 @@ interface QualityJob {
 function decodeQualityJob(v: Record<string, unknown>): QualityJob {
   if (
     !Array.isArray(v["datasets"]) || !Array.isArray(v["splits"]) || !Array.isArray(v["models"]) ||
-    typeof v["params"] !== "object" || typeof v["outDir"] !== "string" ||
+    typeof v["params"] !== "object" || !Array.isArray(v["replicated"]) || typeof v["outDir"] !== "string" ||
     !Number.isSafeInteger(v["executors"])
-  ) throw new TypeError("A quality job needs datasets, splits, models, params, outDir and executors");
+  ) {
+    throw new TypeError(
+      "A quality job needs datasets, splits, models, params, replicated, outDir and executors",
+    );
+  }
   return v as unknown as QualityJob;
 }
 
@@ -63,7 +70,14 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
     for (const split of job.splits) {
       const train = data.filter(col(split).ne("test"));
       const test = data.filter(col(split).eq("test"));
-      for (const model of job.models) {
+      const info = manifest.splits.find((s) => s.column === split);
+      if (info === undefined) throw new RangeError(`${manifest.dataset} has no split "${split}"`);
+      const fits = job.models.flatMap((model) =>
+        job.replicated.includes(model)
+          ? info.modelSeeds.map((seed) => ({ model, seed: seed as number | undefined }))
+          : [{ model, seed: undefined }]
+      );
+      for (const { model, seed } of fits) {
         const engine = `frontier-${model}`;
         const t0 = clock.monotonic();
         let scores: Float64Array, fitSeconds: number, extra: Record<string, Json>;
@@ -113,17 +127,28 @@ export async function runFrontierQuality(job: QualityJob): Promise<EngineResultL
               jobs: t.cluster.jobs,
             };
           } else {
-            const t = await fitForestCluster(encoding.apply(train), { ...columns, params: job.params.rf });
+            const params = seed === undefined ? job.params.rf : { ...job.params.rf, seed };
+            const t = await fitForestCluster(encoding.apply(train), { ...columns, params });
             fitSeconds = seconds(t0);
             scores = t.model.predictColumnsBinned(testCols.columns, testCols.rows);
             extra = { trees: t.model.trees.length, jobs: t.cluster.jobs };
           }
           extra["fit"] = `cluster: fit on the dataset, ${job.executors} embedded executors`;
         }
-        const path = `${job.outDir}/${engine}/${manifest.dataset}/${split}.f64`;
+        const name = seed === undefined ? split : `${split}-seed${seed}`;
+        const path = `${job.outDir}/${engine}/${manifest.dataset}/${name}.f64`;
         await writeScores(path, scores);
-        results.push({ engine, model, dataset: manifest.dataset, split, fitSeconds, scores: path, extra });
-        console.error(`${engine} ${manifest.dataset} ${split}: fit ${fitSeconds.toFixed(2)} s`);
+        results.push({
+          engine,
+          model,
+          dataset: manifest.dataset,
+          split,
+          ...(seed === undefined ? {} : { modelSeed: seed }),
+          fitSeconds,
+          scores: path,
+          extra,
+        });
+        console.error(`${engine} ${manifest.dataset} ${name}: fit ${fitSeconds.toFixed(2)} s`);
       }
     }
     await data.unpersist();

@@ -6,18 +6,20 @@ Usage:
 
 JOB.json (written by scripts/bench/ml/peers.ts; every setting is pinned there and printed by the bench):
   quality: {"datasets": [manifest, ...], "splits": ["split_random_42", ...], "models": ["lr", "rf", "gbt"],
-            "params": {"lr": {...}, "rf": {...}, "gbt": {...}}, "outDir": DIR, "threads": 2}
+            "params": {"lr": {...}, "rf": {...}, "gbt": {...}}, "replicated": ["rf"], "outDir": DIR,
+            "threads": 2}
   speed:   {"data": {"dir": DIR, "rows": N, "testRows": M, "features": F}, "model": "lr" | "rf" | "gbt",
             "params": {...}, "outDir": DIR, "threads": 2}
 
 Quality: each engine fits its own encoding on the training rows of each split (`fit` and `valid`; early
 stopping engines train on `fit` and stop on `valid`): one-hot (all training categories, unknown ignored)
 for LR (standardized, as Frontier's solver does internally) and RF; LightGBM gets category codes and
-native categorical splits. Test probabilities are written as little-endian float64 files, one value per
-test row in row order: OUTDIR/<engine>/<dataset>/<split>.f64.
+native categorical splits. A replicated model is fitted once per model seed of the split (see
+peer_jobs.py). Test probabilities are written as little-endian float64 files, one value per test row in
+row order: OUTDIR/<engine>/<dataset>/<split>[-seed<S>].f64.
 
 Prints exactly one JSON line on stdout: {"versions": {...}, "results": [{engine, model, dataset, split,
-fitSeconds, predictSeconds, scores, extra}]}.
+[modelSeed,] fitSeconds, predictSeconds, scores, extra}]}.
 """
 
 import argparse
@@ -28,6 +30,7 @@ import sys
 import time
 
 import numpy as np
+from peer_jobs import replicas, scores_name, write_scores
 
 
 def versions():
@@ -62,12 +65,6 @@ def read_prepared(manifest):
     splits = {s["column"]: np.array([r[idx[s["column"]]] for r in rows]) for s in manifest["splits"]}
     return num, cat, y, splits
 
-
-def write_scores(out_dir, engine, dataset, split, scores):
-    path = os.path.join(out_dir, engine, dataset, f"{split}.f64")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.asarray(scores, dtype="<f8").tofile(path)
-    return path
 
 
 def quality_lr(params, num, cat, y, train, test, threads):
@@ -171,39 +168,44 @@ def quality_gbt(params, num, cat, y, fit_rows, valid_rows, test, threads, seed):
 ENGINES = {"lr": "sklearn-lr", "rf": "sklearn-rf", "gbt": "lightgbm"}
 
 
+
 def quality(job):
     results = []
     threads = job["threads"]
     for manifest in job["datasets"]:
         num, cat, y, splits = read_prepared(manifest)
         seeds = {s["column"]: s.get("seed", 0) for s in manifest["splits"]}
+        model_seeds = {s["column"]: s["modelSeeds"] for s in manifest["splits"]}
         for split in job["splits"]:
             roles = splits[split]
             fit_rows, valid_rows, test = roles == "fit", roles == "valid", roles == "test"
             train = fit_rows | valid_rows
-            for m in job["models"]:
+            for m, model_seed in replicas(job, split, model_seeds):
                 params = job["params"][m]
+                seed = seeds[split] if model_seed is None else model_seed
                 if m == "lr":
                     out = quality_lr(params, num, cat, y, train, test, threads)
                 elif m == "rf":
-                    out = quality_rf(params, num, cat, y, train, test, threads, seeds[split])
+                    out = quality_rf(params, num, cat, y, train, test, threads, seed)
                 else:
-                    out = quality_gbt(params, num, cat, y, fit_rows, valid_rows, test, threads, seeds[split])
+                    out = quality_gbt(params, num, cat, y, fit_rows, valid_rows, test, threads, seed)
                 p, fit, pred, extra = out
-                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], split, p)
-                results.append(
-                    {
-                        "engine": ENGINES[m],
-                        "model": m,
-                        "dataset": manifest["dataset"],
-                        "split": split,
-                        "fitSeconds": fit,
-                        "predictSeconds": pred,
-                        "scores": path,
-                        "extra": extra,
-                    }
-                )
-                print(f"{ENGINES[m]} {manifest['dataset']} {split}: fit {fit:.2f} s", file=sys.stderr)
+                name = scores_name(split, model_seed)
+                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], name, p)
+                result = {
+                    "engine": ENGINES[m],
+                    "model": m,
+                    "dataset": manifest["dataset"],
+                    "split": split,
+                    "fitSeconds": fit,
+                    "predictSeconds": pred,
+                    "scores": path,
+                    "extra": extra,
+                }
+                if model_seed is not None:
+                    result["modelSeed"] = model_seed
+                results.append(result)
+                print(f"{ENGINES[m]} {manifest['dataset']} {name}: fit {fit:.2f} s", file=sys.stderr)
     return results
 
 

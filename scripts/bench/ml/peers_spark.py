@@ -23,6 +23,7 @@ import sys
 import time
 
 import numpy as np
+from peer_jobs import replicas, scores_name, write_scores
 
 
 def session(job):
@@ -121,14 +122,9 @@ def positive_scores(predictions):
     return [r["p"] for r in rows]
 
 
-def write_scores(out_dir, engine, dataset, split, scores):
-    path = os.path.join(out_dir, engine, dataset, f"{split}.f64")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.asarray(scores, dtype="<f8").tofile(path)
-    return path
-
 
 ENGINES = {"lr": "spark-lr", "rf": "spark-rf", "gbt": "spark-gbt"}
+
 
 
 def quality(spark, job):
@@ -141,15 +137,17 @@ def quality(spark, job):
         df = df.cache()
         df.count()
         seeds = {s["column"]: s.get("seed", 0) for s in manifest["splits"]}
+        model_seeds = {s["column"]: s["modelSeeds"] for s in manifest["splits"]}
         for split in job["splits"]:
             train = df.where(F.col(split) != "test").withColumn("is_valid", F.col(split) == "valid")
             test = df.where(F.col(split) == "test")
-            for m in job["models"]:
+            for m, model_seed in replicas(job, split, model_seeds):
                 params = job["params"][m]
+                seed = seeds[split] if model_seed is None else model_seed
                 t = time.perf_counter()
                 prep = Pipeline(stages=feature_pipeline(m, numeric, categorical)).fit(train)
                 features = prep.transform(train)
-                fitted = estimator(m, params, seeds[split]).fit(features)
+                fitted = estimator(m, params, seed).fit(features)
                 fit = time.perf_counter() - t
                 t = time.perf_counter()
                 scores = positive_scores(fitted.transform(prep.transform(test)))
@@ -159,20 +157,22 @@ def quality(spark, job):
                     extra = {"iterations": int(fitted.summary.totalIterations)}
                 elif m == "gbt":
                     extra = {"trees": int(fitted.getNumTrees)}
-                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], split, scores)
-                results.append(
-                    {
-                        "engine": ENGINES[m],
-                        "model": m,
-                        "dataset": manifest["dataset"],
-                        "split": split,
-                        "fitSeconds": fit,
-                        "predictSeconds": pred,
-                        "scores": path,
-                        "extra": extra,
-                    }
-                )
-                print(f"{ENGINES[m]} {manifest['dataset']} {split}: fit {fit:.2f} s", file=sys.stderr)
+                name = scores_name(split, model_seed)
+                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], name, scores)
+                result = {
+                    "engine": ENGINES[m],
+                    "model": m,
+                    "dataset": manifest["dataset"],
+                    "split": split,
+                    "fitSeconds": fit,
+                    "predictSeconds": pred,
+                    "scores": path,
+                    "extra": extra,
+                }
+                if model_seed is not None:
+                    result["modelSeed"] = model_seed
+                results.append(result)
+                print(f"{ENGINES[m]} {manifest['dataset']} {name}: fit {fit:.2f} s", file=sys.stderr)
         df.unpersist()
     return results
 

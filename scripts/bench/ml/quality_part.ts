@@ -7,13 +7,19 @@
  */
 import type { Json } from "../../../actors/errors.ts";
 import { describeError } from "../harness.ts";
-import { BANK_DATASETS, prepareBankDataset, type PreparedManifest, testLabels } from "./bank_data.ts";
+import {
+  BANK_DATASETS,
+  DEFAULT_OOT_MODEL_SEEDS,
+  prepareBankDataset,
+  type PreparedManifest,
+  testLabels,
+} from "./bank_data.ts";
 import { readScores } from "./engine_result.ts";
 import { runFrontierChild } from "./frontier_child.ts";
 import type { PartContext } from "./part_context.ts";
 import { PEER_ENV, type PeerRun, runPeer } from "./peers.ts";
 import { type QualityReport, qualityReport, type ScoredFit, type TestSet } from "./quality_report.ts";
-import { type EngineSettings, formatSettings, qualitySettings } from "./settings.ts";
+import { type EngineSettings, formatSettings, qualitySettings, REPLICATED_MODELS } from "./settings.ts";
 
 /** What the quality part measured. */
 export interface QualityOutcome {
@@ -45,6 +51,7 @@ function familyJob(
     splits: manifests[0]!.splits.map((s) => s.column),
     models: ["lr", "rf", "gbt"],
     params,
+    replicated: [...REPLICATED_MODELS],
     outDir: `${ctx.dir}/scores`,
     threads: ctx.threads,
     executors: ctx.threads,
@@ -56,14 +63,23 @@ function familyJob(
 export async function runQualityPart(ctx: PartContext): Promise<QualityOutcome> {
   const { log } = ctx;
   const settings = qualitySettings(ctx.quick);
+  const ootSeeds = ctx.quick ? DEFAULT_OOT_MODEL_SEEDS.slice(0, 2) : DEFAULT_OOT_MODEL_SEEDS;
   log(
     `== ML quality: bank data without duration; random stratified 80/20 × seeds ${
       ctx.seeds.join(", ")
-    }, and out-of-time 80/20 ==`,
+    }, and out-of-time 80/20 (${REPLICATED_MODELS.join(", ")}: mean of model seeds ${
+      ootSeeds.join(", ")
+    }) ==`,
   );
   const manifests: PreparedManifest[] = [];
   for (const d of BANK_DATASETS) {
-    manifests.push(await prepareBankDataset(d, { dir: `${ctx.dir}/data`, seeds: ctx.seeds }));
+    manifests.push(
+      await prepareBankDataset(d, {
+        dir: `${ctx.dir}/data`,
+        seeds: ctx.seeds,
+        ootModelSeeds: ootSeeds,
+      }),
+    );
   }
   for (const m of manifests) {
     const s = m.splits[0]!.counts;
@@ -140,17 +156,34 @@ export async function runQualityPart(ctx: PartContext): Promise<QualityOutcome> 
     const csv = await Deno.readTextFile(m.path);
     for (const s of m.splits) {
       const labels = testLabels(csv, s.column, m);
-      const fits: ScoredFit[] = [];
+      // One test set per model seed: a replicated engine's fit with that seed beside the single fit
+      // of every other engine, so the split's figure is the mean over its seeds.
+      const perSeed = s.modelSeeds.map(() => [] as ScoredFit[]);
       for (const r of runs.flatMap((run) => run.results)) {
         if (r.dataset !== m.dataset || r.split !== s.column) continue;
-        fits.push({
+        const fit: ScoredFit = {
           engine: r.engine,
+          ...(r.modelSeed === undefined ? {} : { modelSeed: r.modelSeed }),
           fitSeconds: r.fitSeconds,
           scores: await readScores(r.scores, labels.length),
           extra: r.extra,
+        };
+        const at = r.modelSeed === undefined ? -1 : s.modelSeeds.indexOf(r.modelSeed);
+        if (r.modelSeed !== undefined && at < 0) {
+          throw new RangeError(`${r.engine} reported model seed ${r.modelSeed}, not one of ${s.column}'s`);
+        }
+        for (const [k, fits] of perSeed.entries()) if (at < 0 || at === k) fits.push(fit);
+      }
+      for (const [k, fits] of perSeed.entries()) {
+        sets.push({
+          dataset: m.dataset,
+          split: s.column,
+          modelSeed: s.modelSeeds[k]!,
+          kind: s.kind,
+          labels,
+          fits,
         });
       }
-      sets.push({ dataset: m.dataset, split: s.column, kind: s.kind, labels, fits });
     }
   }
   const report = qualityReport(sets, { resamples: ctx.resamples, seed: 20250 });

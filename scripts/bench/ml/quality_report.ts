@@ -1,7 +1,8 @@
 /**
  * The quality part's report: every engine's test scores on every dataset and split turned into
  * ROC-AUC and PR-AUC with bootstrap intervals (paired across engines, see `bootstrap.ts`), random
- * splits averaged over their seeds, a table per dataset and split kind, and the targets:
+ * splits averaged over their seeds, a randomized model (a forest) averaged over its model seeds on
+ * the same split, a table per dataset and split kind, and the targets:
  *
  * - GBT: Frontier ≥ LightGBM − 0.005 ROC-AUC;
  * - RF: Frontier ≥ the better of scikit-learn's and Spark's forest − 0.005;
@@ -26,6 +27,8 @@ import {
 /** One engine's test scores and fit time on one test set. */
 export interface ScoredFit {
   engine: string;
+  /** The model seed of a randomized engine's fit (one of several on the split). */
+  modelSeed?: number;
   fitSeconds: number;
   scores: ArrayLike<number>;
   extra?: Record<string, Json>;
@@ -36,6 +39,12 @@ export interface TestSet {
   dataset: string;
   /** The split column, e.g. `split_random_42`. */
   split: string;
+  /**
+   * The model seed of the randomized engines' fits in this set. A split fitted with several model
+   * seeds is one test set per seed, each with the other engines' single fit; such sets share their
+   * bootstrap replicates (the same rows), so the mean over seeds is paired too.
+   */
+  modelSeed?: number;
   kind: "random" | "oot";
   labels: ArrayLike<number>;
   fits: ScoredFit[];
@@ -48,12 +57,15 @@ export interface QualityFigure {
   engine: string;
   rocAuc: Interval;
   prAuc: Interval;
-  /** Mean training time over the splits. */
+  /** Mean training time over the fits. */
   fitSeconds: number;
-  /** Test sets averaged. */
+  /** The splits averaged. */
   splits: string[];
+  /** Fits per split: a randomized engine's model seeds, else 1. */
+  fitsPerSplit: number;
   perSplit: {
     split: string;
+    modelSeed?: number;
     rocAuc: number;
     prAuc: number;
     fitSeconds: number;
@@ -72,7 +84,10 @@ interface Group {
 export interface QualityReportOptions {
   /** Bootstrap replicates per test set. @default {1000} */
   resamples?: number;
-  /** Base seed of the resampling; test set i uses `seed + i`. @default {20250} */
+  /**
+   * Base seed of the resampling; the i-th distinct (dataset, split) uses `seed + i`, for each of
+   * its model seeds. @default {20250}
+   */
   seed?: number;
   /** Interval level. @default {0.95} */
   level?: number;
@@ -93,11 +108,12 @@ export interface QualityReport {
  */
 export function qualityReport(sets: readonly TestSet[], options: QualityReportOptions = {}): QualityReport {
   const resamples = options.resamples ?? 1000, level = options.level ?? 0.95, seed = options.seed ?? 20250;
-  const perSet = sets.map((set, i) => ({
+  const testSets = [...new Set(sets.map((s) => `${s.dataset}\u0000${s.split}`))];
+  const perSet = sets.map((set) => ({
     set,
     boot: bootstrapEngines(set.labels, new Map(set.fits.map((f) => [f.engine, f.scores])), {
       resamples,
-      seed: seed + i,
+      seed: seed + testSets.indexOf(`${set.dataset}\u0000${set.split}`),
     }),
   }));
   const groups: Group[] = [];
@@ -119,15 +135,20 @@ export function qualityReport(sets: readonly TestSet[], options: QualityReportOp
           engine,
           rocAuc: percentileInterval(boot.rocAuc, boot.rocReplicates, level),
           prAuc: percentileInterval(boot.prAuc, boot.prReplicates, level),
-          fitSeconds: fits.reduce((s, f) => s + f.fitSeconds, 0) / fits.length,
-          splits: members.map((m) => m.set.split),
-          perSplit: members.map((m, i) => ({
-            split: m.set.split,
-            rocAuc: m.boot.get(engine)!.rocAuc,
-            prAuc: m.boot.get(engine)!.prAuc,
-            fitSeconds: fits[i]!.fitSeconds,
-            extra: fits[i]!.extra ?? {},
-          })),
+          fitSeconds: [...new Set(fits)].reduce((s, f) => s + f.fitSeconds, 0) / new Set(fits).size,
+          splits: [...new Set(members.map((m) => m.set.split))],
+          fitsPerSplit: new Set(fits).size / new Set(members.map((m) => m.set.split)).size,
+          // A fit shared by several sets of its split (a deterministic engine) is listed once.
+          perSplit: members.flatMap((m, i) =>
+            fits.indexOf(fits[i]!) < i ? [] : [{
+              split: m.set.split,
+              ...(fits[i]!.modelSeed === undefined ? {} : { modelSeed: fits[i]!.modelSeed }),
+              rocAuc: m.boot.get(engine)!.rocAuc,
+              prAuc: m.boot.get(engine)!.prAuc,
+              fitSeconds: fits[i]!.fitSeconds,
+              extra: fits[i]!.extra ?? {},
+            }]
+          ),
         },
       });
     }
@@ -203,11 +224,13 @@ function groupTargets(g: Group, level: number): TargetCheck[] {
 }
 
 function formatGroup(g: Group, o: { resamples: number; level: number }): string[] {
-  const first = [...g.figures.values()][0]?.figure;
-  const n = first?.splits.length ?? 0;
+  const figures = [...g.figures.values()].map((f) => f.figure);
+  const n = figures[0]?.splits.length ?? 0, seeds = Math.max(1, ...figures.map((f) => f.fitsPerSplit));
   const head = g.kind === "random"
     ? `${g.dataset} · random stratified 80/20, mean of ${n} seeds`
-    : `${g.dataset} · out-of-time 80/20 (file order)`;
+    : `${g.dataset} · out-of-time 80/20 (file order)${
+      seeds > 1 ? `, randomized models: mean of ${seeds} model seeds` : ""
+    }`;
   const lines = [
     `${head}; ${Math.round(o.level * 100)}% bootstrap interval, ${o.resamples} resamples of each test set`,
     `  ${"engine".padEnd(13)} ${"ROC-AUC".padEnd(24)} ${"PR-AUC".padEnd(24)} fit s`,

@@ -10,9 +10,11 @@
  * per node) on 255 bins where Spark keeps its default 32; scikit-learn's forest is its default with
  * 200 trees (grown to purity, exact splits).
  *
- * Measured out of time (2026-12-07, one engine at a time): a forest's test ROC-AUC moves with its
- * model seed (Frontier seeds 0–4 on bank-full: 0.689–0.699; Spark seeds 0–2: 0.698–0.708), so one
- * seed decides the forest targets there. Spark's edge on bank-full is its split rule for 32 bins,
+ * Model seeds: every engine fits a forest with a random split's own seed and, out of time, once per
+ * seed 0–4, the figure the mean ({@linkcode REPLICATED_MODELS}, `bank_data.ts`). Measured out of
+ * time (2026-12-07, one engine at a time), a forest's test ROC-AUC moves with its model seed
+ * (Frontier seeds 0–4 on bank-full: 0.689–0.699; Spark seeds 0–2: 0.698–0.708), so one seed would
+ * decide the forest targets there. Spark's edge on bank-full is its split rule for 32 bins,
  * a bound each time the running count passes a stride of n/32: after a heavy value the next bounds
  * fall on the first values of the tail (`pdays`, −1 on 89 % of the training rows: 1.5…36, then only
  * 110.5, 186.5, 276.5, with 19 % of the test rows above 276.5; Frontier's greedy bins spread over
@@ -33,6 +35,14 @@
  * @module
  */
 import type { Json } from "../../../actors/errors.ts";
+import type { ModelKind } from "./engine_result.ts";
+
+/**
+ * The models whose fit draws from its seed with these settings — forests (bootstrap and feature
+ * samples) — fitted once per model seed of a split and averaged; boosting (no bagging, every
+ * feature) and logistic regression are deterministic and fitted once.
+ */
+export const REPLICATED_MODELS: readonly ModelKind[] = ["rf"];
 
 /** Settings of every engine for one part, JSON-safe (they go into job files and the report). */
 export type EngineSettings = Record<string, Record<string, Json>>;
@@ -53,7 +63,7 @@ export function qualitySettings(quick: boolean): EngineSettings {
   const regParam = 1e-4;
   return {
     "frontier-lr": { regParam, maxIter: 200, tol: 1e-7, standardization: true },
-    "frontier-rf": { numTrees: trees, maxDepth: 10, featureSubsetStrategy: "sqrt", maxBins: 255, seed: 0 },
+    "frontier-rf": { numTrees: trees, maxDepth: 10, featureSubsetStrategy: "sqrt", maxBins: 255 },
     "frontier-gbt": { ...gbt, seed: 0 },
     "sklearn-lr": { regParam, maxIter: 1000, tol: 1e-6 },
     "sklearn-rf": { numTrees: trees, maxDepth: null, minSamplesLeaf: 1, maxFeatures: "sqrt" },

@@ -88,6 +88,51 @@ Deno.test("qualityReport averages random splits, pairs engines and checks every 
   );
 });
 
+Deno.test("qualityReport averages a forest over its model seeds on one split and counts a single fit once", () => {
+  const { labels, good, noise } = scored(7, 400, 1.2);
+  const fit = (engine: string, scores: Float64Array) => ({ engine, fitSeconds: 1, scores });
+  // Two forests of different quality on the same out-of-time rows; the other engines fitted once.
+  const weak = good.map((s, i) => s + 3 * noise[i]!);
+  const once = [fit("sklearn-rf", good), fit("lightgbm", weak)];
+  const sets: TestSet[] = [0, 1].map((k) => ({
+    dataset: "tiny",
+    split: "split_oot",
+    modelSeed: k,
+    kind: "oot",
+    labels,
+    fits: [{ ...fit("frontier-rf", k === 0 ? good : weak), modelSeed: k }, ...once],
+  }));
+  const report = qualityReport(sets, { resamples: 100, seed: 5 });
+  const auc = (x: Float64Array) => rankingMetrics(rankScores(labels, x)).rocAuc;
+  const rf = report.figures.find((f) => f.engine === "frontier-rf")!;
+  assert.equal(rf.rocAuc.value, (auc(good) + auc(weak)) / 2);
+  assert.deepEqual(rf.perSplit.map((p) => [p.split, p.modelSeed, p.rocAuc]), [
+    ["split_oot", 0, auc(good)],
+    ["split_oot", 1, auc(weak)],
+  ]);
+  assert.equal(rf.fitsPerSplit, 2);
+  const lgb = report.figures.find((f) => f.engine === "lightgbm")!;
+  assert.equal(lgb.rocAuc.value, auc(weak));
+  assert.deepEqual([lgb.fitsPerSplit, lgb.perSplit.length, lgb.perSplit[0]!.modelSeed], [1, 1, undefined]);
+  const sk = report.figures.find((f) => f.engine === "sklearn-rf")!;
+  assert.equal(sk.rocAuc.value, auc(good));
+  // The seeds' sets resample the same rows: the engine scoring alike in both has the interval of
+  // one set, not a narrower one, and differs from itself by exactly zero.
+  const { modelSeed: _, ...first } = sets[0]!;
+  const single = qualityReport([first], { resamples: 100, seed: 5 });
+  assert.deepEqual(sk.rocAuc, single.figures.find((f) => f.engine === "sklearn-rf")!.rocAuc);
+  assert.match(
+    report.lines[0]!,
+    /^tiny · out-of-time 80\/20 \(file order\), randomized models: mean of 2 model seeds;/,
+  );
+  const target = report.targets.find((t) => t.target.includes("RF ≥"))!;
+  assert.equal(target.met, false, "mean .5(good + weak) is far below good");
+  assert.match(
+    target.detail,
+    /^frontier-rf 0\.\d{4} vs sklearn-rf 0\.\d{4}, diff -0\.\d{4} \[-0\.\d{4}, -0\.\d{4}\]$/,
+  );
+});
+
 Deno.test("qualityReport says which engine is missing instead of deciding a target", () => {
   const set = testSet("tiny", "split_oot", 4, false);
   const report = qualityReport([{ ...set, fits: set.fits.filter((f) => !f.engine.startsWith("frontier")) }], {
@@ -121,6 +166,19 @@ Deno.test("prepareSplitTable writes row, kept columns, label and one column per 
   assert.deepEqual(manifest.categorical, ["job"]);
   assert.equal(manifest.positives, 10);
   assert.deepEqual(manifest.splits.map((s) => s.column), ["split_random_1", "split_random_2", "split_oot"]);
+  assert.deepEqual(manifest.splits.map((s) => s.modelSeeds), [[1], [2], [0, 1, 2, 3, 4]]);
+  const two = prepareSplitTable("tiny", table, schema, {
+    path: "tiny.csv",
+    seeds: [1],
+    ootModelSeeds: [7, 8],
+  });
+  assert.deepEqual(two.manifest.splits.map((s) => s.modelSeeds), [[1], [7, 8]]);
+  for (const bad of [[], [1, 1], [0.5]]) {
+    assert.throws(
+      () => prepareSplitTable("tiny", table, schema, { path: "tiny.csv", ootModelSeeds: bad }),
+      /ootModelSeeds must be distinct integers/,
+    );
+  }
   assert.deepEqual(manifest.splits[2]!.counts, { fit: 36, valid: 4, test: 10 });
   assert.equal(manifest.splits[0]!.testPositives, 2, "stratified: 20 % of the 10 positives");
   const oot = testLabels(csv, "split_oot", manifest);
