@@ -303,15 +303,23 @@ async function growTree(ctx: {
 }): Promise<Tree> {
   const { round, layout, params, scale } = ctx;
   const lambda = params.lambdaL2;
-  const leafValue = (s: NodeSums) => {
-    const h = s.b / scale + lambda;
+  const leafValue = (s: NodeSums, childL2: number) => {
+    const h = s.b / scale + lambda + childL2;
     return h > 0 ? -(s.a / scale) / h * params.learningRate : 0;
   };
   const grower = new TreeGrower(histogramAt(ctx.rootReply, layout, 0), {
     layout,
     binnings: ctx.binnings,
     split: {
-      criterion: { kind: "newton", lambda, catSmooth: params.catSmooth },
+      criterion: {
+        kind: "newton",
+        lambda,
+        catSmooth: params.catSmooth,
+        catL2: params.catL2,
+        maxCatThreshold: params.maxCatThreshold,
+        minDataPerGroup: params.minDataPerGroup,
+        maxCatToOnehot: params.maxCatToOnehot,
+      },
       kinds: ctx.kinds,
       scale,
       minCount: params.minDataInLeaf,

@@ -32,8 +32,22 @@ export interface GbtParams {
   baggingFraction?: number;
   /** Value bins per feature when the booster bins the data itself. @default {255} */
   maxBins?: number;
-  /** Smoothing of ΣH when ordering categories. @default {10} */
+  /**
+   * Categorical splits follow LightGBM's rules (`tree/split.ts`), with its defaults. Smoothing
+   * of ΣH when ordering categories; a category with fewer rows at a node is left out. @default {10}
+   */
   catSmooth?: number;
+  /** L2 added to `lambdaL2` in the children of a many-category split. @default {10} */
+  catL2?: number;
+  /** Most categories on the left of a split. @default {32} */
+  maxCatThreshold?: number;
+  /** Fewest rows between two category sets tried, and on the right of a split. @default {100} */
+  minDataPerGroup?: number;
+  /**
+   * Features of at most this many bins (categories + the missing bin, as LightGBM counts them)
+   * split one category against the rest. @default {4}
+   */
+  maxCatToOnehot?: number;
   /** Stop after this many rounds without a better validation loss; needs a validation set. */
   earlyStoppingRounds?: number | undefined;
   /**
@@ -107,6 +121,22 @@ export function resolveGbtParams(params: GbtParams = {}): ResolvedGbtParams {
       integer: int,
     }),
     catSmooth: checkNumber("catSmooth", params.catSmooth ?? 10, { min: 0, max: 1e12 }),
+    catL2: checkNumber("catL2", params.catL2 ?? 10, { min: 0, max: 1e12 }),
+    maxCatThreshold: checkNumber("maxCatThreshold", params.maxCatThreshold ?? 32, {
+      min: 1,
+      max: MAX_VALUE_BINS,
+      integer: int,
+    }),
+    minDataPerGroup: checkNumber("minDataPerGroup", params.minDataPerGroup ?? 100, {
+      min: 1,
+      max: 2 ** 31,
+      integer: int,
+    }),
+    maxCatToOnehot: checkNumber("maxCatToOnehot", params.maxCatToOnehot ?? 4, {
+      min: 0,
+      max: MAX_VALUE_BINS,
+      integer: int,
+    }),
     earlyStoppingRounds: params.earlyStoppingRounds === undefined
       ? undefined
       : checkNumber("earlyStoppingRounds", params.earlyStoppingRounds, { min: 1, max: 1e6, integer: int }),

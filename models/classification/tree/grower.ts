@@ -66,8 +66,11 @@ export interface GrowerOptions {
   readonly maxLeaves: number;
   /** Most edges from the root to a leaf (≥ 1, or Infinity). */
   readonly maxDepth: number;
-  /** A node's output from its quantized sums. */
-  readonly leafValue: (sums: NodeSums) => number;
+  /**
+   * A node's output from its quantized sums; `childL2` is the split's extra L2 on its children
+   * ({@linkcode SplitCandidate.childL2}, 0 at the root).
+   */
+  readonly leafValue: (sums: NodeSums, childL2: number) => number;
   /**
    * The features a node may split on (seeded per node or per tree by the caller). `path` is the
    * node's heap position — root 1, children `2·path` and `2·path + 1` — which, unlike its id,
@@ -151,9 +154,9 @@ export class TreeGrower {
     }
   }
 
-  #info(sums: NodeSums): { value: number; count: number; weight: number } {
+  #info(sums: NodeSums, childL2 = 0): { value: number; count: number; weight: number } {
     return {
-      value: this.#options.leafValue(sums),
+      value: this.#options.leafValue(sums, childL2),
       count: sums.count,
       weight: sums.b / this.#options.split.scale,
     };
@@ -218,8 +221,8 @@ export class TreeGrower {
     return this.#builder.split(leaf.node, {
       rule: best.rule,
       gain: best.gain,
-      left: this.#info(best.left),
-      right: this.#info(best.right),
+      left: this.#info(best.left, best.childL2),
+      right: this.#info(best.right, best.childL2),
     });
   }
 

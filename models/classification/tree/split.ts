@@ -13,12 +13,28 @@
  * the node has no missing values the default direction is the larger child, so unseen missing
  * values at prediction time follow the majority.
  *
- * Categorical features (native, LightGBM-style): the categories present at the node are sorted by
- * `ΣG / (ΣH + catSmooth)` (newton) or by their positive fraction (gini / entropy), ties by bin,
- * and every prefix of that order is tried as the left set, with missing values either side. For
- * gini / entropy on binary labels and for newton with λ = 0 and no smoothing this finds the best
- * of all 2^k subsets (Fisher 1958, Breiman et al. 1984); otherwise it is the usual approximation.
- * Categories absent at the node go right.
+ * Categorical features, gini / entropy: the categories present at the node are sorted by their
+ * positive fraction, ties by bin, and every prefix of that order is tried as the left set, with
+ * missing values either side: on binary labels this finds the best of all 2^k subsets (Fisher
+ * 1958, Breiman et al. 1984), as Spark's ordered categorical splits do.
+ *
+ * Categorical features, newton: LightGBM's rules (its `FindBestThresholdCategorical`), with exact
+ * row counts where LightGBM estimates them from ΣH.
+ * - A feature of at most `maxCatToOnehot` bins (its categories and the missing bin, as LightGBM
+ *   counts them) is split one category against the rest.
+ * - Otherwise the categories with at least `catSmooth` rows at the node are sorted by
+ *   `ΣG / (ΣH + catSmooth)` (ties by bin) and scanned from each end in turn; the left set is the
+ *   first j categories of a scan, j ≤ min(`maxCatThreshold`, ⌈used / 2⌉). A prefix is scored only
+ *   when the categories added since the last scored one hold `minDataPerGroup` rows, and a scan
+ *   stops once the rest holds fewer than `minDataPerGroup`. Its children are scored, and valued,
+ *   with `λ + catL2`, against the parent's score with λ: a set of categories is a freer choice
+ *   than a threshold, and this is what keeps it from winning a tie with a threshold that splits
+ *   the rows the same way.
+ * - Missing values are tried on either side, and against every category, as for numeric
+ *   features.
+ * With `catL2` 0, `catSmooth` 0, `minDataPerGroup` 1 and a `maxCatThreshold` of at least half the
+ * categories, this too finds the best of all subsets when λ = 0.
+ * Categories absent at the node (and unseen ones) go right.
  *
  * A split must leave each child at least `minCount` rows and `minWeight` of `B`, and gain more than
  * `minGain`. Ties keep the first found: features in the given order, thresholds ascending, missing
@@ -34,8 +50,16 @@ export type SplitCriterion =
     readonly kind: "newton";
     /** L2 on leaf values. */
     readonly lambda: number;
-    /** Added to ΣH when ordering categories. */
+    /** Added to ΣH when ordering categories; fewer rows than this leave a category out. */
     readonly catSmooth: number;
+    /** Added to λ in the children of a many-category split. */
+    readonly catL2: number;
+    /** Most categories on the left of a split. */
+    readonly maxCatThreshold: number;
+    /** Fewest rows between two scored prefixes, and on the right of a split. */
+    readonly minDataPerGroup: number;
+    /** Up to this many categories, one category against the rest. */
+    readonly maxCatToOnehot: number;
   }
   | { readonly kind: "gini" }
   | { readonly kind: "entropy" };
@@ -74,6 +98,8 @@ export interface SplitCandidate {
   readonly gain: number;
   readonly left: NodeSums;
   readonly right: NodeSums;
+  /** L2 added to λ in the children's values (newton: `catL2` after a many-category split). */
+  readonly childL2: number;
 }
 
 /** Constraints and scoring of split search. */
@@ -125,6 +151,7 @@ interface Best {
   rule: SplitRule | undefined;
   left: NodeSums | undefined;
   right: NodeSums | undefined;
+  childL2: number;
 }
 
 /**
@@ -137,18 +164,26 @@ export function findBestSplit(
   node: { parent: NodeSums; features: ArrayLike<number>; options: SplitOptions },
 ): SplitCandidate | undefined {
   const { parent, features, options } = node;
-  const best: Best = { gain: options.minGain, rule: undefined, left: undefined, right: undefined };
+  const best: Best = {
+    gain: options.minGain,
+    rule: undefined,
+    left: undefined,
+    right: undefined,
+    childL2: 0,
+  };
   if (!(parent.b > 0) && options.criterion.kind !== "newton") return undefined;
   const s = options.scale;
   const parentScore = nodeScore(options.criterion, parent.a / s, parent.b / s);
   for (let i = 0; i < features.length; i++) {
     const f = features[i]!;
-    if (options.kinds[f] === "categorical") {
-      scanCategorical(hist, layout, { f, parentScore, parent, options, best });
-    } else scanNumeric(hist, layout, { f, parentScore, parent, options, best });
+    const scan = { f, parentScore, parent, options, best };
+    if (options.kinds[f] !== "categorical") scanNumeric(hist, layout, scan);
+    else if (options.criterion.kind === "newton") {
+      scanCategoricalNewton(hist, layout, scan, options.criterion);
+    } else scanCategorical(hist, layout, scan);
   }
   if (best.rule === undefined) return undefined;
-  return { rule: best.rule, gain: best.gain, left: best.left!, right: best.right! };
+  return { rule: best.rule, gain: best.gain, left: best.left!, right: best.right!, childL2: best.childL2 };
 }
 
 interface Scan {
@@ -159,20 +194,30 @@ interface Scan {
   best: Best;
 }
 
-/** Scores one candidate (left sums given); returns whether it became the best. */
-function consider(scan: Scan, la: number, lb: number, lc: number): boolean {
+/**
+ * Scores one candidate (left sums given); returns whether it became the best. `childL2` is added
+ * to λ in the children's scores (newton only).
+ */
+function consider(scan: Scan, la: number, lb: number, lc: number, childL2 = 0): boolean {
   const { parent, options, best } = scan;
   const rc = parent.count - lc;
   if (lc < options.minCount || rc < options.minCount) return false;
   const ra = parent.a - la, rb = parent.b - lb;
   const s = options.scale, criterion = options.criterion;
   if (lb / s < options.minWeight || rb / s < options.minWeight) return false;
-  const raw = nodeScore(criterion, la / s, lb / s) + nodeScore(criterion, ra / s, rb / s) - scan.parentScore;
-  const gain = criterion.kind === "newton" ? raw : raw / (parent.b / s);
+  let gain: number;
+  if (criterion.kind === "newton") {
+    const xl = la / s, yl = lb / s, xr = ra / s, yr = rb / s, l2 = criterion.lambda + childL2;
+    gain = xl * xl / (yl + l2) + xr * xr / (yr + l2) - scan.parentScore;
+  } else {
+    gain = (nodeScore(criterion, la / s, lb / s) + nodeScore(criterion, ra / s, rb / s) - scan.parentScore) /
+      (parent.b / s);
+  }
   if (!(gain > best.gain)) return false;
   best.gain = gain;
   best.left = { a: la, b: lb, count: lc };
   best.right = { a: ra, b: rb, count: rc };
+  best.childL2 = childL2;
   return true;
 }
 
@@ -237,6 +282,7 @@ function scanNumericNewton(hist: Histogram, layout: HistogramLayout, scan: Scan,
         const gain = xl * xl / (yl + lambda) + xr * xr / (yr + lambda) - parentScore;
         if (gain > best.gain) {
           best.gain = gain;
+          best.childL2 = 0;
           best.left = { a: la, b: lb, count: lc };
           best.right = { a: ra, b: rb, count: pc - lc };
           best.rule = {
@@ -258,6 +304,7 @@ function scanNumericNewton(hist: Histogram, layout: HistogramLayout, scan: Scan,
       const gain = xl * xl / (yl + lambda) + xr * xr / (yr + lambda) - parentScore;
       if (gain > best.gain) {
         best.gain = gain;
+        best.childL2 = 0;
         best.left = { a: ma2, b: mb2, count: mc2 };
         best.right = { a: ra, b: rb, count: rc };
         best.rule = { kind: "numeric", feature: f, thresholdBin: t, defaultLeft: true };
@@ -267,17 +314,15 @@ function scanNumericNewton(hist: Histogram, layout: HistogramLayout, scan: Scan,
 }
 
 function scanCategorical(hist: Histogram, layout: HistogramLayout, scan: Scan): void {
-  const { f, best, options } = scan;
+  const { f, best } = scan;
   const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
   const sums = hist.sums, counts = hist.counts;
   const ma = sums[2 * off]!, mb = sums[2 * off + 1]!, mc = counts[off]!;
   const present: { bin: number; key: number }[] = [];
-  const criterion = options.criterion;
-  const smooth = criterion.kind === "newton" ? criterion.catSmooth * options.scale : 0;
   for (let t = 1; t < nb; t++) {
     const k = off + t;
     if (counts[k] === 0) continue;
-    const a = sums[2 * k]!, b = sums[2 * k + 1]! + smooth;
+    const a = sums[2 * k]!, b = sums[2 * k + 1]!;
     present.push({ bin: t, key: b > 0 ? a / b : 0 });
   }
   present.sort((x, y) => x.key - y.key || x.bin - y.bin);
@@ -297,6 +342,75 @@ function scanCategorical(hist: Histogram, layout: HistogramLayout, scan: Scan): 
     }
     if (mc > 0 && !last && consider(scan, la + ma, lb + mb, lc + mc)) {
       best.rule = { kind: "categorical", feature: f, leftBins: leftBins(), defaultLeft: true };
+    }
+  }
+}
+
+/** Categorical split search under the newton criterion: LightGBM's rules (module documentation). */
+function scanCategoricalNewton(
+  hist: Histogram,
+  layout: HistogramLayout,
+  scan: Scan,
+  criterion: Extract<SplitCriterion, { kind: "newton" }>,
+): void {
+  const { f, best, parent } = scan;
+  const off = layout.offsets[f]!, nb = layout.binCounts[f]!;
+  const sums = hist.sums, counts = hist.counts;
+  const ma = sums[2 * off]!, mb = sums[2 * off + 1]!, mc = counts[off]!;
+  /** Tries `bins` on the left, missing values right and (when there are any) left. */
+  const tryLeft = (bins: readonly number[], la: number, lb: number, lc: number, childL2: number) => {
+    const leftBins = (): number[] => [...bins].sort((x, y) => x - y);
+    if (lc < parent.count && consider(scan, la, lb, lc, childL2)) {
+      const defaultLeft = mc === 0 ? lc >= parent.count - lc : false;
+      best.rule = { kind: "categorical", feature: f, leftBins: leftBins(), defaultLeft };
+    }
+    if (mc > 0 && lc + mc < parent.count && consider(scan, la + ma, lb + mb, lc + mc, childL2)) {
+      best.rule = { kind: "categorical", feature: f, leftBins: leftBins(), defaultLeft: true };
+    }
+  };
+  if (mc > 0 && mc < parent.count) {
+    // every category left, missing values right ("all values left, missing right", as numeric)
+    const all = Array.from({ length: nb - 1 }, (_, i) => i + 1);
+    if (consider(scan, parent.a - ma, parent.b - mb, parent.count - mc)) {
+      best.rule = { kind: "categorical", feature: f, leftBins: all, defaultLeft: false };
+    }
+  }
+  if (nb <= criterion.maxCatToOnehot) {
+    for (let t = 1; t < nb; t++) {
+      const k = off + t;
+      if (counts[k] !== 0) tryLeft([t], sums[2 * k]!, sums[2 * k + 1]!, counts[k]!, 0);
+    }
+    return;
+  }
+  const smooth = criterion.catSmooth * scan.options.scale;
+  const used: { bin: number; key: number }[] = [];
+  for (let t = 1; t < nb; t++) {
+    const k = off + t;
+    if (counts[k] === 0 || counts[k]! < criterion.catSmooth) continue;
+    const a = sums[2 * k]!, b = sums[2 * k + 1]! + smooth;
+    used.push({ bin: t, key: b > 0 ? a / b : 0 });
+  }
+  used.sort((x, y) => x.key - y.key || x.bin - y.bin);
+  const m = used.length, s = scan.options.scale, { minCount, minWeight } = scan.options;
+  const most = Math.min(criterion.maxCatThreshold, Math.floor((m + 1) / 2));
+  for (const backwards of [false, true]) {
+    const bins: number[] = [];
+    let la = 0, lb = 0, lc = 0, group = 0;
+    for (let j = 0; j < most; j++) {
+      const t = used[backwards ? m - 1 - j : j]!.bin, k = off + t;
+      bins.push(t);
+      la += sums[2 * k]!;
+      lb += sums[2 * k + 1]!;
+      lc += counts[k]!;
+      group += counts[k]!;
+      // LightGBM's order of checks: a left side too small waits for more categories without
+      // closing the group; a right side too small ends the scan.
+      if (lc < minCount || lb / s < minWeight) continue;
+      const rc = parent.count - lc;
+      if (rc < minCount || rc < criterion.minDataPerGroup || (parent.b - lb) / s < minWeight) break;
+      if (group < criterion.minDataPerGroup) continue;
+      group = 0;
+      tryLeft(bins, la, lb, lc, criterion.catL2);
     }
   }
 }

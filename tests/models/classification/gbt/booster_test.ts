@@ -122,7 +122,60 @@ Deno.test("boosting parameters are validated at construction with the parameter'
   assert.throws(() => resolveGbtParams({ maxDepth: 2.5 }), /maxDepth/);
   assert.throws(() => resolveGbtParams({ maxBins: 256 }), /maxBins/);
   assert.throws(() => resolveGbtParams({ earlyStoppingRounds: 0 }), /earlyStoppingRounds/);
+  assert.throws(() => resolveGbtParams({ catL2: -1 }), /catL2 must be a number in \[0, 1000000000000\]/);
+  assert.throws(() => resolveGbtParams({ maxCatThreshold: 0 }), /maxCatThreshold/);
+  assert.throws(() => resolveGbtParams({ minDataPerGroup: 1.5 }), /minDataPerGroup/);
+  assert.throws(() => resolveGbtParams({ maxCatToOnehot: -1 }), /maxCatToOnehot/);
   assert.equal(resolveGbtParams().numLeaves, 31);
+  // LightGBM's categorical defaults
+  const p = resolveGbtParams();
+  assert.deepEqual([p.catSmooth, p.catL2, p.maxCatThreshold, p.minDataPerGroup, p.maxCatToOnehot], [
+    10,
+    10,
+    32,
+    100,
+    4,
+  ]);
+});
+
+Deno.test("a stump on many categories values its leaves with lambdaL2 + catL2, one on few categories without", async () => {
+  // 6 categories with positive rates 0.1 … 0.6; 2 categories for the one-against-the-rest case
+  const rows = 1200;
+  const many = Float64Array.from({ length: rows }, (_, i) => i % 6);
+  const few = Float64Array.from({ length: rows }, (_, i) => i % 2);
+  const labels = Uint8Array.from({ length: rows }, (_, i) => ((i * 7919) % 100 < 10 * (1 + (i % 6)) ? 1 : 0));
+  const stump = {
+    numRounds: 1,
+    numLeaves: 2,
+    learningRate: 1,
+    minDataInLeaf: 1,
+    lambdaL2: 1,
+    trainLoss: false,
+  };
+  for (const [codes, catL2] of [[many, 10], [many, 0], [few, 10]] as const) {
+    const { model } = await fitGbtLocal({ columns: [codes], labels }, {
+      params: { ...stump, catL2 },
+      kinds: ["categorical"],
+    });
+    // independently: gradients p − y and hessians p(1 − p) at the initial score, per leaf
+    const p = 1 / (1 + Math.exp(-model.initScore));
+    const out = Array.from(
+      model.predictColumns([codes], rows),
+      (q) => Math.log(q / (1 - q)) - model.initScore,
+    );
+    const leaves = [...new Set(out.map((v) => v.toFixed(9)))];
+    assert.equal(leaves.length, 2);
+    const l2 = 1 + (codes === many ? catL2 : 0);
+    for (const leaf of leaves) {
+      let g = 0, h = 0;
+      out.forEach((v, i) => {
+        if (v.toFixed(9) !== leaf) return;
+        g += p - labels[i]!;
+        h += p * (1 - p);
+      });
+      assert.ok(Math.abs(Number(leaf) - -g / (h + l2)) < 1e-6, `catL2 ${catL2}: ${leaf} vs ${-g / (h + l2)}`);
+    }
+  }
 });
 
 Deno.test("a boosting shard that lost its scores refuses the round instead of training on stale state", () => {
