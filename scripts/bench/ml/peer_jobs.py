@@ -6,6 +6,7 @@ the split's seed. Test scores go to OUTDIR/<engine>/<dataset>/<split>[-seed<S>].
 """
 
 import os
+import sys
 
 import numpy as np
 
@@ -31,3 +32,14 @@ def write_scores(out_dir, engine, dataset, name, scores):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     np.asarray(scores, dtype="<f8").tofile(path)
     return path
+
+
+def fit_result(job, fit, scores):
+    """Writes a fit's test scores and returns its result entry (fit: engine, model, dataset, split,
+    modelSeed or None, fitSeconds, predictSeconds, extra); a line on stderr says it is done."""
+    name = scores_name(fit["split"], fit["modelSeed"])
+    path = write_scores(job["outDir"], fit["engine"], fit["dataset"], name, scores)
+    result = {k: v for k, v in fit.items() if not (k == "modelSeed" and v is None)}
+    result["scores"] = path
+    print(f"{fit['engine']} {fit['dataset']} {name}: fit {fit['fitSeconds']:.2f} s", file=sys.stderr)
+    return result

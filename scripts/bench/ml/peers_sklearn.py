@@ -30,7 +30,7 @@ import sys
 import time
 
 import numpy as np
-from peer_jobs import replicas, scores_name, write_scores
+from peer_jobs import fit_result, replicas
 
 
 def versions():
@@ -190,22 +190,9 @@ def quality(job):
                 else:
                     out = quality_gbt(params, num, cat, y, fit_rows, valid_rows, test, threads, seed)
                 p, fit, pred, extra = out
-                name = scores_name(split, model_seed)
-                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], name, p)
-                result = {
-                    "engine": ENGINES[m],
-                    "model": m,
-                    "dataset": manifest["dataset"],
-                    "split": split,
-                    "fitSeconds": fit,
-                    "predictSeconds": pred,
-                    "scores": path,
-                    "extra": extra,
-                }
-                if model_seed is not None:
-                    result["modelSeed"] = model_seed
-                results.append(result)
-                print(f"{ENGINES[m]} {manifest['dataset']} {name}: fit {fit:.2f} s", file=sys.stderr)
+                fitted = {"engine": ENGINES[m], "model": m, "dataset": manifest["dataset"], "split": split}
+                fitted.update(modelSeed=model_seed, fitSeconds=fit, predictSeconds=pred, extra=extra)
+                results.append(fit_result(job, fitted, p))
     return results
 
 

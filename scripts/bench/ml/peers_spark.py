@@ -23,7 +23,7 @@ import sys
 import time
 
 import numpy as np
-from peer_jobs import replicas, scores_name, write_scores
+from peer_jobs import fit_result, replicas
 
 
 def session(job):
@@ -157,22 +157,9 @@ def quality(spark, job):
                     extra = {"iterations": int(fitted.summary.totalIterations)}
                 elif m == "gbt":
                     extra = {"trees": int(fitted.getNumTrees)}
-                name = scores_name(split, model_seed)
-                path = write_scores(job["outDir"], ENGINES[m], manifest["dataset"], name, scores)
-                result = {
-                    "engine": ENGINES[m],
-                    "model": m,
-                    "dataset": manifest["dataset"],
-                    "split": split,
-                    "fitSeconds": fit,
-                    "predictSeconds": pred,
-                    "scores": path,
-                    "extra": extra,
-                }
-                if model_seed is not None:
-                    result["modelSeed"] = model_seed
-                results.append(result)
-                print(f"{ENGINES[m]} {manifest['dataset']} {name}: fit {fit:.2f} s", file=sys.stderr)
+                fitted = {"engine": ENGINES[m], "model": m, "dataset": manifest["dataset"], "split": split}
+                fitted.update(modelSeed=model_seed, fitSeconds=fit, predictSeconds=pred, extra=extra)
+                results.append(fit_result(job, fitted, scores))
         df.unpersist()
     return results
 
