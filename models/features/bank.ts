@@ -10,7 +10,8 @@
  *   numbers as they are (the solver standardizes internally). On bank-additional-full that is
  *   9 numbers + 43 one-hot slots = 52 features (`age`, `job=admin.`, …).
  * - `"tree"` (random forest, GBT): text columns indexed and assembled as category indices —
- *   native categorical splits, one bin per category (unseen categories share the missing bin) —
+ *   native categorical splits, one bin per category (unseen categories, and a rare last one by
+ *   LightGBM's rule, share the missing bin) —
  *   then every feature binned once by a {@linkcode FeatureBinner}: 19 features on
  *   bank-additional-full, named after their source columns.
  *

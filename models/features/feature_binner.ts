@@ -7,7 +7,8 @@
  * How slots are binned, all on the cluster with aggregations:
  * - categorical slots (category indices assembled as is — native categorical splits, one bin per
  *   category; indices without a bin of their own, e.g. unseen ones, share the missing bin): the
- *   category counts, then the `maxBins` most frequent categories;
+ *   category counts, then LightGBM's rule (`categoricalBinningFromCounts`: the most frequent
+ *   categories, at most `maxBins`, and not one too rare to stand alone);
  * - numeric slots with at most `exactDistinct` distinct values (HyperLogLog estimate): their exact
  *   value counts, then the same bounds as binning the sorted values in memory (midpoints between
  *   neighbouring values; greedy equal-count bins when there are more values than bins);
@@ -105,10 +106,12 @@ export class FeatureBinner implements Estimator<FeatureModel> {
     const catCounts = await valueCounts(dataset, cats.map((i) => value(slots[i]!.name)), { signal });
     cats.forEach((i, k) => {
       const counts = new Map<number, number>();
+      let missing = catCounts[k]!.nulls;
       for (const [v, n] of catCounts[k]!.counts) {
         if (typeof v === "number" && Number.isFinite(v)) counts.set(v, n);
+        else missing += n;
       }
-      binnings[i] = categoricalBinningFromCounts(counts, this.maxBins);
+      binnings[i] = categoricalBinningFromCounts(counts, { maxBins: this.maxBins, missing });
     });
 
     if (nums.length > 0) {

@@ -16,10 +16,11 @@
  * sketch's quantiles at `j / maxBins`). Both depend only on the multiset of values, never on the
  * partitioning, so every executor bins alike.
  *
- * Categorical features: values are category codes (e.g. a StringIndexer's indices). The
- * `maxBins` most frequent codes (ties: smaller code first) get one bin each, in ascending code
- * order; the rest share the missing bin. Trees split them natively (LightGBM-style, see
- * `split.ts`).
+ * Categorical features: values are category codes (e.g. a StringIndexer's indices). Codes get
+ * one bin each, in ascending code order, chosen by LightGBM's rule
+ * ({@linkcode categoricalBinningFromCounts}: the most frequent, at most `maxBins`, and not a
+ * category too rare to stand alone); the rest share the missing bin. Trees split them natively
+ * (LightGBM-style, see `split.ts`).
  *
  * @module
  */
@@ -155,34 +156,78 @@ export function numericBinningFromSketch(
 }
 
 /**
- * Categorical bins from category frequencies (mergeable: add the maps of every partition). Codes
- * must be finite numbers; the `maxBins` most frequent get a bin.
+ * The share of the non-missing rows that the binned categories must cover before the rarest one
+ * may go without a bin (LightGBM's 0.99 in `BinMapper::FindBin`).
+ */
+export const CATEGORY_COVERAGE = 0.99;
+/** Rows a category needs for a bin of its own once two have one (LightGBM's `min_data_in_bin`). */
+export const MIN_CATEGORY_ROWS = 3;
+
+/** Options of {@linkcode categoricalBinningFromCounts}. */
+export interface CategoricalBinningOptions {
+  /** Value bins at most. @default {255} */
+  readonly maxBins?: number;
+  /** Rows whose category is missing (`NaN`): the rule counts them as one more category. @default {0} */
+  readonly missing?: number;
+}
+
+/**
+ * Categorical bins from category frequencies (mergeable: add the maps of every partition), by
+ * LightGBM's rule (`BinMapper::FindBin`). Categories are taken by count, most frequent first (ties:
+ * smaller code first); the next one gets a bin while fewer than `maxBins` have one and
+ * - the binned categories cover less than {@linkcode CATEGORY_COVERAGE} of the non-missing rows,
+ *   or fewer than `D − 1` have a bin (`D`: the distinct categories, plus one when `missing > 0`),
+ * - and it holds at least {@linkcode MIN_CATEGORY_ROWS} rows, or fewer than two have a bin
+ *   (the first category under that stops the scan).
+ *
+ * In effect every category keeps a bin except: the rarest, when the others cover 99 % of the rows
+ * and none is missing (in LightGBM the missing bin takes its slot); categories under 3 rows; and
+ * those beyond `maxBins`. They share the missing bin with unseen categories, so a category too
+ * rare to estimate is not split on by itself. Codes must be finite numbers.
  */
 export function categoricalBinningFromCounts(
   counts: ReadonlyMap<number, number>,
-  maxBins: number = MAX_VALUE_BINS,
+  options: CategoricalBinningOptions = {},
 ): CategoricalBinning {
+  const maxBins = options.maxBins ?? MAX_VALUE_BINS;
   checkMaxBins(maxBins);
+  const missing = options.missing ?? 0;
+  if (!(Number.isFinite(missing) && missing >= 0)) {
+    throw new RangeError(`missing must be a finite number ≥ 0, got ${missing}`);
+  }
   const entries = [...counts].filter(([code, n]) => {
     if (!Number.isFinite(code)) throw new RangeError(`Category codes must be finite numbers, got ${code}`);
+    if (!(Number.isFinite(n) && n >= 0)) throw new RangeError(`Category ${code} has a bad count ${n}`);
     return n > 0;
   });
   entries.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-  const categories = entries.slice(0, maxBins).map(([code]) => code).sort((a, b) => a - b);
+  const total = entries.reduce((t, [, n]) => t + n, 0);
+  const cover = Math.round(total * CATEGORY_COVERAGE);
+  const distinct = entries.length + (missing > 0 ? 1 : 0);
+  let kept = 0, used = 0;
+  while (kept < entries.length && kept < maxBins && (used < cover || kept < distinct - 1)) {
+    const n = entries[kept]![1];
+    if (n < MIN_CATEGORY_ROWS && kept > 1) break;
+    used += n;
+    kept++;
+  }
+  const categories = entries.slice(0, kept).map(([code]) => code).sort((a, b) => a - b);
   return { kind: "categorical", categories };
 }
 
-/** Categorical bins from the codes of one column (NaN ignored). */
+/** Categorical bins from the codes of one column ({@linkcode categoricalBinningFromCounts}). */
 export function categoricalBinningFromValues(
   values: ArrayLike<number>,
   maxBins: number = MAX_VALUE_BINS,
 ): CategoricalBinning {
   const counts = new Map<number, number>();
+  let missing = 0;
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     if (x === x) counts.set(x, (counts.get(x) ?? 0) + 1);
+    else missing++;
   }
-  return categoricalBinningFromCounts(counts, maxBins);
+  return categoricalBinningFromCounts(counts, { maxBins, missing });
 }
 
 /** The first index `i` of ascending `a` with `a[i] >= x` (`a.length` if none). */

@@ -6,7 +6,8 @@
  * 2. {@linkcode fitClusterBinnings}: numeric features from the exact sorted values of a sample
  *    of rows drawn by row id (`(seed, row id)`, the same rows for any partitioning; all rows when
  *    there are at most `sampleRows`, so small data bins exactly as `fitBinnings` does in one
- *    process); categorical features from exact code counts over all rows.
+ *    process); categorical features from exact code counts over all rows, missing ones included
+ *    (LightGBM's category rule depends on them, `categoricalBinningFromCounts`).
  *
  * Both values travel as float64 vectors and merge by concatenation in partition order, so the
  * binnings — and everything trained on them — are the same for any partition or executor count.
@@ -94,7 +95,8 @@ function decodeSampleArgs(value: unknown): SampleArgs {
 
 /**
  * Fold: per feature `[n, …values]` — a numeric feature's sampled non-missing values, sorted, a
- * categorical feature's `(code, count)` pairs over all rows — after a leading feature count.
+ * categorical feature's `(code, count)` pairs over all rows (code `NaN`: the missing rows) — after
+ * a leading feature count.
  */
 export const sampleBinningValues: FoldFn = (batches, ctx) => {
   const args = decodeSampleArgs(ctx.args);
@@ -113,8 +115,8 @@ export const sampleBinningValues: FoldFn = (batches, ctx) => {
   source.features.forEach((name, f) => {
     const x = readColumn(batches, name);
     if (kinds[f] === "categorical") {
-      const counts = new Map<number, number>();
-      for (const c of x) if (c === c) counts.set(c, (counts.get(c) ?? 0) + 1);
+      const counts = new Map<number, number>(); // NaN is one key: Map keys compare by SameValueZero
+      for (const c of x) counts.set(c, (counts.get(c) ?? 0) + 1);
       const pairs = new Float64Array(1 + 2 * counts.size);
       pairs[0] = 2 * counts.size;
       let at = 1;
@@ -250,7 +252,12 @@ export async function fitClusterBinnings(
   return sections(v).map((s, f) => {
     if (kinds[f] === "numeric") return numericBinningFromSorted(s, maxBins); // sorted by the fold and merges
     const counts = new Map<number, number>();
-    for (let i = 0; i < s.length; i += 2) counts.set(s[i]!, (counts.get(s[i]!) ?? 0) + s[i + 1]!);
-    return categoricalBinningFromCounts(counts, maxBins);
+    let missing = 0;
+    for (let i = 0; i < s.length; i += 2) {
+      const code = s[i]!, n = s[i + 1]!;
+      if (code !== code) missing += n;
+      else counts.set(code, (counts.get(code) ?? 0) + n);
+    }
+    return categoricalBinningFromCounts(counts, { maxBins, missing });
   });
 }

@@ -8,6 +8,7 @@ import type { Batch, Row, Schema } from "../../../cluster/columnar/batch.ts";
 import { batchFromRows, batchToRows } from "../../../cluster/columnar/batch_ops.ts";
 import { InvalidRowError } from "../../../cluster/errors.ts";
 import { binValue } from "../../../models/classification/tree/binning.ts";
+import { fitBinnings } from "../../../models/classification/tree/local_data.ts";
 import {
   assembleBinned,
   assembleBlock,
@@ -224,5 +225,37 @@ Deno.test("assembleBinned equals the binner's transform and binValue of the raw 
         assembleBinned(batch, { ...model.spec, stages: model.spec.stages.slice(0, 2), features: "features" }),
       TypeError,
     );
+  });
+});
+
+Deno.test("the binner bins category indices as the trees' own binning does: a rare tail category loses its bin", async () => {
+  await withCluster(async (fx) => {
+    // "a" 600, "b" 394, "c" 6 rows (0.6 %): "c" shares the missing bin; "color" has 1.5 % "ink".
+    const rows = randomRows({ rows: 1000, seed: 4 }).map((r, i) => ({
+      ...r,
+      cat: i % 500 < 3 ? "c" : i % 5 < 3 ? "a" : "b",
+      color: i % 200 < 3 ? "ink" : i % 2 === 0 ? "red" : "blue",
+    }));
+    const train = await fx.fromRows(rows, { schema: ROW_SCHEMA, partitions: 3 });
+    const model = await new Pipeline([
+      new StringIndexer({ inputCols: ["cat", "color"] }),
+      new VectorAssembler({ inputCols: ["cat_index", "color_index", "x"], handleInvalid: "keep" }),
+      new FeatureBinner(),
+    ], { label: LABEL }).fit(train);
+    const batch = batchFromRows(ROW_SCHEMA, rows);
+    const bins = assembleBinned(batch, model.spec);
+    const raw = assembleBlock(batch, {
+      ...model.spec,
+      stages: model.spec.stages.slice(0, 2),
+      features: "features",
+    });
+    const column = (c: number) =>
+      Float64Array.from({ length: raw.rows }, (_, r) => raw.values[r * raw.dim + c]!);
+    const local = fitBinnings([column(0), column(1)], { kinds: ["categorical", "categorical"] });
+    assert.deepEqual(bins.binnings.slice(0, 2), local);
+    assert.deepEqual(bins.binnings.slice(0, 2).map((b) => b.kind === "categorical" && b.categories.length), [
+      2,
+      3,
+    ]);
   });
 });

@@ -70,10 +70,86 @@ Deno.test("sketch binning is within the budget, ascending, and the same for any 
 });
 
 Deno.test("categorical binning keeps the most frequent codes; the rest share the missing bin", () => {
-  const b = categoricalBinningFromCounts(new Map([[7, 10], [3, 10], [9, 1], [1, 5]]), 3);
+  const b = categoricalBinningFromCounts(new Map([[7, 10], [3, 10], [9, 4], [1, 5]]), { maxBins: 3 });
   assert.deepEqual(b.categories, [1, 3, 7]);
   assert.deepEqual([1, 3, 7, 9, 42, NaN].map((x) => binValue(b, x)), [1, 2, 3, 0, 0, 0]);
   assert.deepEqual(categoricalBinningFromValues([2, 2, NaN, 0]).categories, [0, 2]);
+});
+
+Deno.test("categorical binning drops the rarest category only when the rest cover 99 % and none is missing", () => {
+  // 12 months of a year as in bank-full: the rarest holds 0.47 % of the rows.
+  const months = [13766, 6895, 6247, 5341, 3970, 2932, 2649, 1403, 738, 579, 477, 214];
+  const counts = new Map(months.map((n, code) => [code, n]));
+  assert.deepEqual(categoricalBinningFromCounts(counts).categories, months.slice(0, 11).map((_, c) => c));
+  // With a missing row the missing bin is the twelfth "category": every month keeps its bin.
+  assert.equal(categoricalBinningFromCounts(counts, { missing: 1 }).categories.length, 12);
+  // A rarest category over 1 % of the rows keeps its bin.
+  assert.equal(categoricalBinningFromCounts(new Map([[0, 980], [1, 15], [5, 15]])).categories.length, 3);
+  // The same through the values: NaN counts as missing.
+  const values = [...Array(200).fill(0), ...Array(50).fill(1), 2, 2, 2];
+  assert.deepEqual(categoricalBinningFromValues(values).categories, [0, 1]);
+  assert.deepEqual(categoricalBinningFromValues([...values, NaN]).categories, [0, 1, 2]);
+  // Fewer than 3 rows: the first two categories always get bins, later ones stop the scan.
+  assert.deepEqual(categoricalBinningFromCounts(new Map([[4, 2], [8, 1]]), { missing: 9 }).categories, [
+    4,
+    8,
+  ]);
+  const tail = new Map([[0, 500], [1, 400], [2, 2], [3, 300], [4, 1]]);
+  assert.deepEqual(categoricalBinningFromCounts(tail, { missing: 5 }).categories, [0, 1, 3]);
+  assert.throws(() => categoricalBinningFromCounts(counts, { missing: -1 }), /missing must be/);
+  assert.throws(() => categoricalBinningFromCounts(new Map([[0, NaN]])), /bad count/);
+});
+
+/**
+ * LightGBM's loop (`BinMapper::FindBin`, categorical branch) over raw values, for comparison, with
+ * Frontier's one change: at most `maxBins` value bins (a byte per bin id).
+ */
+function lightgbmCategories(values: readonly number[], maxBins: number): number[] {
+  const counts = new Map<number, number>();
+  let na = 0;
+  for (const x of values) {
+    if (Number.isNaN(x)) na++;
+    else counts.set(x, (counts.get(x) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const cut = Math.round((values.length - na) * 0.99);
+  const limit = Math.min(sorted.length + (na > 0 ? 1 : 0), maxBins + 1); // + the dummy NaN bin
+  const out: number[] = [];
+  let used = 0, bins = 1; // the NaN bin comes first
+  for (const [code, n] of sorted) {
+    if (!(used < cut || bins < limit) || out.length >= maxBins) break;
+    if (n < 3 && out.length > 1) break;
+    out.push(code);
+    used += n;
+    bins++;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+Deno.test("categorical binning equals LightGBM's loop on random columns with rare and missing codes", () => {
+  const u = uniforms(11);
+  let dropped = 0, short = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const k = 2 + Math.floor(u() * 30);
+    const weights = Array.from({ length: k }, () => Math.pow(u(), 6));
+    const total = weights.reduce((a, b) => a + b, 0);
+    const n = 50 + Math.floor(u() * 3000);
+    const missingRate = u() < 0.5 ? 0 : 0.01;
+    const values = Array.from({ length: n }, () => {
+      if (u() < missingRate) return NaN;
+      let r = u() * total, c = 0;
+      while (c < k - 1 && r >= weights[c]!) r -= weights[c++]!;
+      return c * 3;
+    });
+    const maxBins = u() < 0.2 ? 2 + Math.floor(u() * 8) : 255;
+    const expected = lightgbmCategories(values, maxBins);
+    const got = categoricalBinningFromValues(values, maxBins).categories;
+    assert.deepEqual(got, expected, `trial ${trial}`);
+    const distinct = new Set(values.filter((x) => x === x)).size;
+    if (got.length < Math.min(distinct, maxBins)) dropped++;
+    if (got.length === Math.min(distinct, maxBins) - 1) short++;
+  }
+  assert.ok(dropped > 20 && short > 10, `the rules decided ${dropped} columns (${short} by one category)`);
 });
 
 Deno.test("binRows writes a row-major matrix and rejects short columns", () => {

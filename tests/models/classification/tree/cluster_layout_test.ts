@@ -12,6 +12,7 @@ import {
 } from "../../../../models/classification/tree/cluster_binning.ts";
 import { numericBinningFromSorted } from "../../../../models/classification/tree/binning.ts";
 import { columnSource } from "../../../../models/classification/tree/cluster_training.ts";
+import { fitBinnings } from "../../../../models/classification/tree/local_data.ts";
 import { SAMPLING_DOMAINS } from "../../../../models/classification/tree/sampling.ts";
 import { CounterRandom } from "../../../../cluster/util/seeded_random.ts";
 import { type LayoutRun, trainEverywhere, XOR_COLUMNS, xorBatch } from "./cluster_test_util.ts";
@@ -60,4 +61,37 @@ Deno.test("numeric binnings from a row-id sample are the same for any partitioni
   assert.ok(sample.length > 500 && sample.length < 800, `sampled ${sample.length} values`);
   const expected = numericBinningFromSorted(Float64Array.from(sample).sort(), 16);
   assert.deepEqual(JSON.parse(results[0]!)[0], expected);
+});
+
+Deno.test("categorical binnings on a cluster count missing rows as LightGBM does, for any partitioning", async () => {
+  // "c": the rarest code holds 0.6 % of the rows, so it shares the missing bin; "d": the same codes
+  // with one row missing, which keeps every code its bin.
+  const c = Float64Array.from({ length: 1000 }, (_, i) => (i % 500 < 3 ? 2 : i % 5 < 3 ? 0 : 1));
+  const d = Float64Array.from(c, (x, i) => (i === 7 ? NaN : x));
+  const y = Float64Array.from(c, (_, i) => i % 2);
+  const batch = {
+    schema: ["c", "d", "y"].map((name) => ({ name, type: "double" as const, nullable: true })),
+    length: c.length,
+    columns: [c, d, y].map((values) => ({ type: "double" as const, values })),
+  };
+  const source = columnSource({ features: ["c", "d"], categorical: ["c", "d"], label: "y" });
+  await using fx = await Frontier.start({ executors: 2 });
+  const results: string[] = [];
+  for (const partitions of [1, 3, 8]) {
+    const ds = await fx.fromBatch(batch, { partitions });
+    const binnings = await fitClusterBinnings(ds, source, {
+      firstRowIds: firstRowIds(await partitionRowCounts(ds)),
+      rows: c.length,
+      seed: 1,
+    });
+    results.push(JSON.stringify(binnings));
+  }
+  assert.equal(results[1], results[0]);
+  assert.equal(results[2], results[0]);
+  assert.deepEqual(JSON.parse(results[0]!), fitBinnings([c, d], { kinds: ["categorical", "categorical"] }));
+  assert.deepEqual(JSON.parse(results[0]!).map((b: { categories: number[] }) => b.categories), [[0, 1], [
+    0,
+    1,
+    2,
+  ]]);
 });
