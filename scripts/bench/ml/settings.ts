@@ -14,21 +14,23 @@
  * seed 0–4, the figure the mean ({@linkcode REPLICATED_MODELS}, `bank_data.ts`). Measured out of
  * time (2026-12-07, one engine at a time), a forest's test ROC-AUC moves with its model seed
  * (Frontier seeds 0–4 on bank-full: 0.689–0.699; Spark seeds 0–2: 0.698–0.708), so one seed would
- * decide the forest targets there. Spark's edge on bank-full is its split rule for 32 bins,
- * a bound each time the running count passes a stride of n/32: after a heavy value the next bounds
- * fall on the first values of the tail (`pdays`, −1 on 89 % of the training rows: 1.5…36, then only
- * 110.5, 186.5, 276.5, with 19 % of the test rows above 276.5; Frontier's greedy bins spread over
- * 16…363.5). Frontier binned by that rule matches Spark's mean (0.702 vs 0.702, seeds 0–2) but
- * loses 0.002 on bank-additional out of time and up to 0.001 on the random splits, so it keeps
- * 255 greedy bins; 32 greedy bins alone gain nothing (0.696). Boosting on bank-additional out of
- * time depends on ties: in its training months `month`, `cons.price.idx` and `cons.conf.idx` are
+ * decide the forest targets there. Out of time, both tree engines also turn on how rare categories
+ * are binned: LightGBM's rule (`categoricalBinningFromCounts`, in Frontier since 2026-12-07) leaves
+ * bank-full's rarest month (`dec`, 0.47 % of the training rows) without a bin of its own, and with
+ * it Frontier's boosting went from 0.6734 to 0.6816 there (LightGBM 0.6787) and its forest from
+ * 0.6952 to 0.7007 (Spark 0.7018). What is left of the forest gap is Spark's split rule for 32
+ * bins, a bound each time the running count passes a stride of n/32: after a heavy value the next
+ * bounds fall on the first values of the tail (`pdays`, −1 on 89 % of the training rows: 1.5…36,
+ * then only 110.5, 186.5, 276.5). Frontier binned by that rule matched Spark on bank-full but lost
+ * on bank-additional out of time (0.7351 vs 0.7373 before the category rule), so it keeps 255
+ * greedy bins; 32 greedy bins alone gain nothing (0.696). Boosting on bank-additional out of time
+ * depends on ties: in its training months `month`, `cons.price.idx` and `cons.conf.idx` are
  * one-to-one, as are `emp.var.rate` and `nr.employed`, so some chosen splits tie exactly with
  * another feature yet route the unseen test values differently, and exact sums break ties by
- * column order. LightGBM's categorical regularization (`catL2` …, its defaults, in Frontier since
- * 2026-12-07) settles the ties between a category set and a threshold; over six column orders
- * Frontier's ROC-AUC there went from 0.634–0.652 to 0.643–0.655 (LightGBM: 0.650–0.653; with
- * its categorical regularization off, 0.638–0.658). What is left is threshold against threshold
- * (`cons.price.idx` or `cons.conf.idx` first).
+ * column order (as LightGBM's feature index does, but its float sums seldom tie exactly). With
+ * every categorical rule of LightGBM in place, Frontier's ROC-AUC there is 0.661–0.662 when
+ * `cons.price.idx` precedes `cons.conf.idx` (the files' order) and 0.618–0.623 otherwise, over 11
+ * column orders (LightGBM: 0.650–0.653 over six).
  *
  * Speed (1M generated rows × 20 numeric features): 100 trees with 63 leaves (Spark has no leaf
  * bound: depth 6, at most 64 leaves), forests of 100 trees of depth 6, logistic regression at the
