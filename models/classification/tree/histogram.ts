@@ -182,8 +182,9 @@ function isStrided(layout: HistogramLayout): boolean {
  * explained yet).
  *
  * Compiled with `new Function` from a fixed template: the source is a function of the integer
- * `width` (1..64) and the two flags alone — one of 256 programs known before any data arrives. No
- * value that came in a message (offsets, bins, sums) is ever part of the source.
+ * `width` (1..64) and the two flags alone — one of 256 programs known before any data arrives
+ * (and {@linkcode unrolledGather} one of 128 more). No value that came in a message (offsets,
+ * bins, sums) is ever part of the source.
  */
 function unrolledLoop(width: number, multiplicity: boolean, contiguous = false): UnrolledLoop | undefined {
   if (!Number.isInteger(width) || width < 1 || width > MAX_UNROLLED_FEATURES) return undefined;
@@ -238,8 +239,9 @@ let gathered = { bins: new Uint8Array(0), a: new Float64Array(0), b: new Float64
  * `0 … n − 1`). The rows of a deep node are spread thinly over the shard: the histogram loop then
  * waits on three cache misses per row (bins, `a`, `b`) with few rows in flight, ~2–4× its time
  * over contiguous rows (measured in training: 37 ns per row over a root, 86–174 ns over nodes
- * below 100k of 500k rows). The gather's short loop keeps many misses in flight; the histogram
- * then adds the same values in the same order.
+ * below 100k of 500k rows). The gather's short loop ({@linkcode unrolledGather}, so at most 64
+ * features, as every caller has) keeps many misses in flight; the histogram then adds the same
+ * values in the same order.
  */
 function gatherRows(
   matrix: BinMatrix,
@@ -259,25 +261,59 @@ function gatherRows(
   const g = gathered;
   if (g.bins.length < n * width) g.bins = new Uint8Array(g.a.length * width);
   const a = channels.a, b = channels.b, ga = g.a, gb = g.b, src = matrix.bins, dst = g.bins;
-  if (width % 4 === 0 && src.byteOffset % 4 === 0) {
-    const words = width >> 2;
-    const from = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
-    const to = new Uint32Array(dst.buffer, 0, dst.length >> 2);
-    for (let i = begin, j = 0; i < end; i++, j++) {
-      const r = rows[i]!;
-      ga[j] = a[r]!;
-      gb[j] = b[r]!;
-      for (let w = 0, s = r * words, d = j * words; w < words; w++) to[d + w] = from[s + w]!;
-    }
-  } else {
-    for (let i = begin, j = 0; i < end; i++, j++) {
-      const r = rows[i]!;
-      ga[j] = a[r]!;
-      gb[j] = b[r]!;
-      for (let f = 0, s = r * width, d = j * width; f < width; f++) dst[d + f] = src[s + f]!;
-    }
-  }
+  const words = width % 4 === 0 && src.byteOffset % 4 === 0;
+  const from = words ? new Uint32Array(src.buffer, src.byteOffset, src.length >> 2) : src;
+  const to = words ? new Uint32Array(dst.buffer, 0, dst.length >> 2) : dst;
+  const loop = unrolledGather(width, words);
+  if (loop === undefined) throw new RangeError(`Rows of ${width} features are not gathered`);
+  loop(from, to, a, b, ga, gb, rows, begin, end);
   return g;
+}
+
+/** A row loop of {@linkcode gatherRows} for one width, unrolled over the row's bins. */
+type GatherLoop = (
+  from: Uint8Array | Uint32Array,
+  to: Uint8Array | Uint32Array,
+  a: Float64Array,
+  b: Float64Array,
+  ga: Float64Array,
+  gb: Float64Array,
+  rows: Int32Array,
+  begin: number,
+  end: number,
+) => void;
+
+/** The gather loops compiled so far, by `2 · width + (words ? 1 : 0)`. */
+const gatherLoops: (GatherLoop | undefined)[] = [];
+
+/**
+ * The copy loop of {@linkcode gatherRows} for `width` features, unrolled: a row's bins are copied
+ * by constant-offset stores (`width / 4` words when `words`, else `width` bytes) instead of an
+ * inner loop. With the inner loop, V8 keeps its trip count a variable, and over the speed bench's
+ * shards (500k rows × 20 features, 2026-12-07) the gathers took more time than the histogram
+ * loop they feed: 6.5 s of histogram building per 30 rounds, 5.1 s unrolled (`trees.build` time,
+ * one thread, two shards). Compiled from a fixed template like {@linkcode unrolledLoop}: the
+ * source is a function of the integer `width` (1..64) and the flag alone. `undefined` above
+ * {@linkcode MAX_UNROLLED_FEATURES} features.
+ */
+function unrolledGather(width: number, words: boolean): GatherLoop | undefined {
+  if (!Number.isInteger(width) || width < 1 || width > MAX_UNROLLED_FEATURES) return undefined;
+  const slot = 2 * width + (words ? 1 : 0);
+  const found = gatherLoops[slot];
+  if (found !== undefined) return found;
+  const step = words ? width >> 2 : width;
+  const lines = [
+    "for (let i = begin, j = 0; i < end; i++, j++) {",
+    "const r = rows[i];",
+    "ga[j] = a[r];",
+    "gb[j] = b[r];",
+    `const s = r * ${step}, d = j * ${step};`,
+  ];
+  for (let w = 0; w < step; w++) lines.push(`to[d + ${w}] = from[s + ${w}];`);
+  lines.push("}");
+  const loop = new Function("from", "to", "a", "b", "ga", "gb", "rows", "begin", "end", lines.join("\n"));
+  gatherLoops[slot] = loop as GatherLoop;
+  return loop as GatherLoop;
 }
 
 /** A zeroed stride-256 histogram for the unrolled loop over a narrower layout (one per width). */

@@ -161,13 +161,14 @@ Deno.test("buildHistogram (unrolled per width, and generic past 64 features) sum
 
 Deno.test("buildHistogram over a thin range of rows (gathered first) sums every cell", () => {
   const u = uniforms(22);
-  // 256-bin layouts of 3 (bytes copied one by one), 20 and 64 features (four at a time); ranges of
-  // under 1/8 of the rows, growing, so the scratch is reused and grown
-  for (const width of [3, 20, 64]) {
+  // 256-bin layouts of 3 (bytes copied one by one), 20 and 64 features (four at a time), 20 again
+  // at an odd byte offset (bytes); ranges of under 1/8 of the rows, growing, so the scratch is
+  // reused and grown
+  for (const [width, offset] of [[3, 0], [20, 0], [64, 0], [20, 1]] as const) {
     const rows = 6000;
     const binCounts = Array.from({ length: width }, () => 256);
     const layout = histogramLayout(binCounts);
-    const bins = new Uint8Array(rows * width);
+    const bins = new Uint8Array(rows * width + offset).subarray(offset);
     for (let r = 0; r < rows; r++) for (let f = 0; f < width; f++) bins[r * width + f] = below(u, 256);
     const a = Float64Array.from({ length: rows }, () => below(u, 2001) - 1000);
     const b = Float64Array.from({ length: rows }, () => below(u, 1000));
@@ -180,7 +181,7 @@ Deno.test("buildHistogram over a thin range of rows (gathered first) sums every 
         end: list.length,
       });
       const want = naiveHistogram(binCounts, { bins, a, b }, list, [1, list.length]);
-      assert.deepEqual(h, want, `${width} features, ${list.length} of ${rows} rows`);
+      assert.deepEqual(h, want, `${width} features at offset ${offset}, ${list.length} of ${rows} rows`);
     }
   }
 });
