@@ -179,6 +179,18 @@ Deno.test("error mode throws InvalidRowError in assembleBlock and transform; exp
   });
 });
 
+/** `rows` as a batch, binned by `model`, and their raw assembled features (its first `stages` stages). */
+function binnedAndRaw(rows: readonly Row[], model: PipelineModel, stages: number) {
+  const batch = batchFromRows(ROW_SCHEMA, rows);
+  const bins = assembleBinned(batch, model.spec);
+  const raw = assembleBlock(batch, {
+    ...model.spec,
+    stages: model.spec.stages.slice(0, stages),
+    features: "features",
+  });
+  return { batch, bins, raw };
+}
+
 Deno.test("assembleBinned equals the binner's transform and binValue of the raw features", async () => {
   await withCluster(async (fx) => {
     const train = await fx.fromRows(TRAIN, { schema: ROW_SCHEMA, partitions: 3 });
@@ -196,13 +208,7 @@ Deno.test("assembleBinned equals the binner's transform and binValue of the raw 
       "numeric",
       "numeric",
     ]);
-    const batch = batchFromRows(ROW_SCHEMA, TEST);
-    const bins = assembleBinned(batch, model.spec);
-    const raw = assembleBlock(batch, {
-      ...model.spec,
-      stages: model.spec.stages.slice(0, 3),
-      features: "features",
-    });
+    const { batch, bins, raw } = binnedAndRaw(TEST, model, 3);
     const collected = collectedFeatures(await model.transform(test, { via: "expressions" }).collect(), model);
     assert.deepEqual(collectedFeatures(await model.transform(test).collect(), model), collected);
     for (let r = 0; r < bins.rows; r++) {
@@ -242,13 +248,7 @@ Deno.test("the binner bins category indices as the trees' own binning does: a ra
       new VectorAssembler({ inputCols: ["cat_index", "color_index", "x"], handleInvalid: "keep" }),
       new FeatureBinner(),
     ], { label: LABEL }).fit(train);
-    const batch = batchFromRows(ROW_SCHEMA, rows);
-    const bins = assembleBinned(batch, model.spec);
-    const raw = assembleBlock(batch, {
-      ...model.spec,
-      stages: model.spec.stages.slice(0, 2),
-      features: "features",
-    });
+    const { bins, raw } = binnedAndRaw(rows, model, 2);
     const column = (c: number) =>
       Float64Array.from({ length: raw.rows }, (_, r) => raw.values[r * raw.dim + c]!);
     const local = fitBinnings([column(0), column(1)], { kinds: ["categorical", "categorical"] });
