@@ -30,7 +30,8 @@
  * column order (as LightGBM's feature index does, but its float sums seldom tie exactly). With
  * every categorical rule of LightGBM in place, Frontier's ROC-AUC there is 0.661–0.662 when
  * `cons.price.idx` precedes `cons.conf.idx` (the files' order) and 0.618–0.623 otherwise, over 11
- * column orders (LightGBM: 0.650–0.653 over six).
+ * column orders; before the category rule it was 0.643–0.655 over the same orders (LightGBM:
+ * 0.650–0.653 over six). The rule moves bank-full to 0.6816 in every order.
  *
  * Speed (1M generated rows × 20 numeric features): 100 trees with 63 leaves (Spark has no leaf
  * bound: depth 6, at most 64 leaves), forests of 100 trees of depth 6, logistic regression at the
