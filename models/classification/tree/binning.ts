@@ -182,8 +182,9 @@ export interface CategoricalBinningOptions {
  *
  * In effect every category keeps a bin except: the rarest, when the others cover 99 % of the rows
  * and none is missing (in LightGBM the missing bin takes its slot); categories under 3 rows; and
- * those beyond `maxBins`. They share the missing bin with unseen categories, so a category too
- * rare to estimate is not split on by itself. Codes must be finite numbers.
+ * those beyond `maxBins`. They share the missing bin with unseen categories and are never split
+ * on by themselves — even a rare category that matters (out of time, bank-full's `poutcome` =
+ * success: 0.28 % of the training rows, 14 % of the later ones). Codes must be finite numbers.
  */
 export function categoricalBinningFromCounts(
   counts: ReadonlyMap<number, number>,
